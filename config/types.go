@@ -1,0 +1,67 @@
+// Package config loads and validates dashboards written in the original
+// traffic_grapher YAML schema (pages → panels → metrics).
+package config
+
+// Metric types, as in the original tool.
+const (
+	TypeCounter = "counter"  // rate per second of a monotonically rising record
+	TypeGauge   = "gauge"    // the value as it is
+	TypeLatency = "latency"  // Δkey (total time) / Δkey2 (count), in ms
+	TypeHitRate = "hit_rate" // Δkey (hits) / (Δkey + Δkey2 (misses)) × 100
+)
+
+// Metric is one line on a panel.
+type Metric struct {
+	Name  string // label shown in titles and legends ("Client")
+	Type  string // one of the Type* constants
+	Key   string // record name
+	Key2  string // second record for latency (count) and hit_rate (misses)
+	Color string // colour name or #rrggbb; empty picks from the palette
+	// Unit is the unit of Key's values for latency metrics: "ms" (ATS 10),
+	// "s" (ATS 9.x float seconds) or "" to decide from the value's type.
+	Unit string
+	Line int // line in the YAML file, for messages; 0 for built-ins
+}
+
+// Panel is one chart: up to a few metrics sharing a y axis.
+type Panel struct {
+	Title   string
+	Metrics []Metric
+}
+
+// Page is up to four panels shown together in a 2x2 grid.
+type Page struct {
+	Name   string
+	Panels []Panel
+}
+
+// Dashboard is a whole configuration.
+type Dashboard struct {
+	Pages []Page
+	// HistorySeconds and Timezone are zero/empty when the file does not set
+	// them; command-line flags and defaults fill in the rest.
+	HistorySeconds int
+	Timezone       string
+}
+
+// Keys lists every record name the dashboard reads, each once, in a stable
+// order. Collectors request exactly these in one batch per host.
+func (d *Dashboard) Keys() []string {
+	seen := map[string]bool{}
+	var keys []string
+	add := func(k string) {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, p := range d.Pages {
+		for _, pn := range p.Panels {
+			for _, m := range pn.Metrics {
+				add(m.Key)
+				add(m.Key2)
+			}
+		}
+	}
+	return keys
+}

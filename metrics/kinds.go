@@ -1,0 +1,46 @@
+package metrics
+
+import "sort"
+
+// Unit says how a derived value is formatted.
+type Unit int
+
+const (
+	UnitCount   Unit = iota // plain number with K/M/G/T suffixes (rates, gauges)
+	UnitMillis              // milliseconds, shown as ms or s
+	UnitPercent             // 0..100, shown with %
+)
+
+// KindInfo describes a metric type usable in dashboards.
+type KindInfo struct {
+	Name      string
+	NeedsKey2 bool // latency needs a count, hit_rate needs misses
+	Unit      Unit
+	Help      string // one line for error messages and --help
+}
+
+// kinds is the registry of metric types. Adding a type means adding an entry
+// here and its derivation in NewDerivation; config validation and the screen
+// pick it up from here.
+var kinds = map[string]KindInfo{
+	"counter":  {Name: "counter", Unit: UnitCount, Help: "rate per second of a counter"},
+	"gauge":    {Name: "gauge", Unit: UnitCount, Help: "current value"},
+	"latency":  {Name: "latency", NeedsKey2: true, Unit: UnitMillis, Help: "Δkey (total time) / Δkey2 (count), in ms"},
+	"hit_rate": {Name: "hit_rate", NeedsKey2: true, Unit: UnitPercent, Help: "Δkey (hits) / (Δkey + Δkey2 (misses)) × 100"},
+}
+
+// LookupKind returns the description of a metric type.
+func LookupKind(name string) (KindInfo, bool) {
+	k, ok := kinds[name]
+	return k, ok
+}
+
+// KindNames lists the known metric types, sorted.
+func KindNames() []string {
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
