@@ -1,6 +1,9 @@
 package metrics
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+)
 
 // Unit says how a derived value is formatted.
 type Unit int
@@ -43,4 +46,28 @@ func KindNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Units accepted for the records behind a latency metric. ATS 10 reports
+// transaction_totaltime.* as integer milliseconds, ATS 9.x as float seconds.
+const (
+	LatencyUnitMillis  = "ms"
+	LatencyUnitSeconds = "s"
+	LatencyUnitAuto    = "" // seconds if the sample is a float, else ms
+)
+
+func validLatencyUnit(u string) bool {
+	return u == LatencyUnitMillis || u == LatencyUnitSeconds || u == LatencyUnitAuto
+}
+
+func (u Unit) String() string {
+	switch u {
+	case UnitCount:
+		return "count"
+	case UnitMillis:
+		return "ms"
+	case UnitPercent:
+		return "percent"
+	}
+	return "Unit(" + strconv.Itoa(int(u)) + ")"
 }

@@ -1,0 +1,115 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MetricDef is what the store needs to know about one metric of a
+// dashboard; it mirrors the config package's Metric without importing it.
+type MetricDef struct {
+	Name, Kind, Key, Key2, Unit string
+}
+
+// Series is one metric of one host: its derivation and its history.
+type Series struct {
+	Def  MetricDef
+	Hist *History
+
+	unit   Unit
+	der    Derivation
+	last   float64
+	lastOK bool
+}
+
+// Latest returns what the most recent Observe derived. ok is false before
+// any snapshot, when that snapshot gave no value (warming up, no
+// transactions, key missing) and after the host was reset: a readout should
+// show NoValue then rather than a number that is no longer current. The
+// history still has the older points.
+func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
+
+// Unit is how the series' values are formatted.
+func (s *Series) Unit() Unit { return s.unit }
+
+func (s *Series) observe(snap Snapshot) {
+	s.last, s.lastOK = s.der.Observe(snap)
+	if s.lastOK {
+		s.Hist.Add(Point{T: snap.Time, V: s.last})
+	}
+}
+
+// Store holds every series of a dashboard for a set of hosts. It is not safe
+// for concurrent use; the UI loop owns it.
+type Store struct {
+	hosts, metrics int
+	window         time.Duration
+	series         []Series // host-major: host h, metric i at h*metrics+i
+}
+
+// NewStore builds a store where metric i of defs for host h is
+// Series(h, i). Each history keeps window's worth of points at the given
+// poll interval, plus a few for late or extra snapshots.
+func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Store, error) {
+	if hosts < 1 {
+		return nil, fmt.Errorf("store needs at least one host, got %d", hosts)
+	}
+	if window <= 0 || interval <= 0 {
+		return nil, errors.New("store window and interval must be positive")
+	}
+	capacity := int(window / interval)
+	if window%interval != 0 {
+		capacity++ // ceil, without window+interval overflowing
+	}
+	capacity += 4
+	// Derivations are built per host: they hold that host's baselines.
+	st := &Store{hosts: hosts, metrics: len(defs), window: window, series: make([]Series, hosts*len(defs))}
+	for h := range hosts {
+		for i, d := range defs {
+			der, err := NewDerivation(d.Kind, d.Key, d.Key2, d.Unit)
+			if err != nil {
+				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
+			}
+			info, _ := LookupKind(d.Kind) // NewDerivation checked it
+			st.series[h*len(defs)+i] = Series{Def: d, Hist: NewHistory(window, capacity), unit: info.Unit, der: der}
+		}
+	}
+	return st, nil
+}
+
+// Observe feeds snap to every series of host. Values a derivation does not
+// give (ok=false) leave a gap in the history rather than a fake point.
+func (s *Store) Observe(host int, snap Snapshot) {
+	for i := range s.metrics {
+		s.Series(host, i).observe(snap)
+	}
+}
+
+// ResetHost forgets the derivation baselines of host, keeping its
+// histories; call it after a reconnect so the first snapshot does not turn
+// the outage into a spike.
+func (s *Store) ResetHost(host int) {
+	for i := range s.metrics {
+		sr := s.Series(host, i)
+		sr.der.Reset()
+		sr.last, sr.lastOK = 0, false
+	}
+}
+
+// Series returns metric of host. It panics on indexes out of range.
+func (s *Store) Series(host, metric int) *Series {
+	if host < 0 || host >= s.hosts || metric < 0 || metric >= s.metrics {
+		panic(fmt.Sprintf("metrics: Store.Series(%d, %d) out of range (%d hosts, %d metrics)", host, metric, s.hosts, s.metrics))
+	}
+	return &s.series[host*s.metrics+metric]
+}
+
+// Hosts is the number of hosts.
+func (s *Store) Hosts() int { return s.hosts }
+
+// Metrics is the number of metrics per host.
+func (s *Store) Metrics() int { return s.metrics }
+
+// Window is the time span every history keeps.
+func (s *Store) Window() time.Duration { return s.window }

@@ -1,0 +1,222 @@
+package metrics
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testDefs = []MetricDef{
+	{Name: "Client", Kind: "counter", Key: "req"},
+	{Name: "Conns", Kind: "gauge", Key: "conns"},
+	{Name: "Hit", Kind: "latency", Key: "t", Key2: "c"},
+	{Name: "Hit Rate", Kind: "hit_rate", Key: "h", Key2: "m"},
+}
+
+// snap builds a snapshot for testDefs where every record moves with i.
+func snap(sec float64, i int) Snapshot {
+	f := float64(i)
+	return Snapshot{Time: at(sec), Values: map[string]Sample{
+		"req": {Value: 100 * f}, "conns": {Value: 7}, "t": {Value: 50 * f}, "c": {Value: 10 * f},
+		"h": {Value: 9 * f}, "m": {Value: f},
+	}}
+}
+
+func TestNewStore(t *testing.T) {
+	tests := []struct {
+		name             string
+		hosts            int
+		defs             []MetricDef
+		window, interval time.Duration
+		capacity         int
+		err              string
+	}{
+		{"capacity is window/interval + 4", 2, testDefs, 10 * time.Second, time.Second, 14, ""},
+		{"capacity rounds up", 1, testDefs, 10 * time.Second, 3 * time.Second, 8, ""},
+		{"no metrics is allowed", 1, nil, time.Minute, time.Second, 0, ""},
+		{"no hosts", 0, testDefs, time.Minute, time.Second, 0, "at least one host"},
+		{"zero window", 1, testDefs, 0, time.Second, 0, "must be positive"},
+		{"zero interval", 1, testDefs, time.Minute, 0, 0, "must be positive"},
+		{"bad kind names the metric", 1, []MetricDef{{Name: "X", Kind: "nope", Key: "k"}}, time.Minute, time.Second, 0, `metric 0 (X): unknown metric type "nope"`},
+		{"bad latency unit", 1, []MetricDef{{Name: "L", Kind: "latency", Key: "t", Key2: "c", Unit: "us"}}, time.Minute, time.Second, 0, "latency unit"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := NewStore(tc.hosts, tc.defs, tc.window, tc.interval)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Hosts() != tc.hosts || st.Metrics() != len(tc.defs) || st.Window() != tc.window {
+				t.Fatalf("Hosts/Metrics/Window = %d/%d/%v", st.Hosts(), st.Metrics(), st.Window())
+			}
+			for h := range tc.hosts {
+				for i, d := range tc.defs {
+					s := st.Series(h, i)
+					if s.Def != d || s.Hist.capacity != tc.capacity || s.Hist.Window() != tc.window {
+						t.Fatalf("Series(%d,%d) = %+v capacity %d", h, i, s.Def, s.Hist.capacity)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestStoreSeriesUnit(t *testing.T) {
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []Unit{UnitCount, UnitCount, UnitMillis, UnitPercent} {
+		if got := st.Series(0, i).Unit(); got != want {
+			t.Errorf("metric %d (%s) unit = %v, want %v", i, testDefs[i].Kind, got, want)
+		}
+	}
+}
+
+func TestStoreObserve(t *testing.T) {
+	st, err := NewStore(2, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range [][2]int{{0, 0}, {1, 0}} {
+		if _, ok := st.Series(s[0], s[1]).Latest(); ok {
+			t.Fatal("Latest before any snapshot reported a value")
+		}
+	}
+	for i := range 5 {
+		st.Observe(0, snap(float64(i), i))
+	}
+	// Host 1 got nothing.
+	for i := range testDefs {
+		if n := st.Series(1, i).Hist.Len(); n != 0 {
+			t.Fatalf("host 1 metric %d has %d points, want 0", i, n)
+		}
+	}
+	// counter: samples 0,1 warm up → 3 points of 100/s.
+	// gauge: 5 points. latency and hit rate: baseline only → 4 points.
+	wantLen := []int{3, 5, 4, 4}
+	wantLatest := []float64{100, 7, 5, 90}
+	for i := range testDefs {
+		s := st.Series(0, i)
+		if s.Hist.Len() != wantLen[i] {
+			t.Errorf("%s: %d points, want %d", s.Def.Name, s.Hist.Len(), wantLen[i])
+		}
+		if v, ok := s.Latest(); !ok || v != wantLatest[i] {
+			t.Errorf("%s: Latest = %g, %v; want %g", s.Def.Name, v, ok, wantLatest[i])
+		}
+		if p, _ := s.Hist.Last(); p.T != at(4) {
+			t.Errorf("%s: last point at %v, want the snapshot's time", s.Def.Name, p.T)
+		}
+	}
+
+	// A snapshot without the records: no values, no points.
+	st.Observe(0, Snapshot{Time: at(5)})
+	for i := range testDefs {
+		s := st.Series(0, i)
+		if _, ok := s.Latest(); ok {
+			t.Errorf("%s: Latest after an empty snapshot reported a value", s.Def.Name)
+		}
+		if s.Hist.Len() != wantLen[i] {
+			t.Errorf("%s: an ok=false value was added to the history", s.Def.Name)
+		}
+	}
+
+	// Reconnect after a long outage: without ResetHost the counter would
+	// spread the outage's increase as if it were current; with it, the
+	// first snapshot is only a baseline and the history is kept.
+	st.ResetHost(0)
+	for i := range testDefs {
+		if _, ok := st.Series(0, i).Latest(); ok {
+			t.Errorf("metric %d: Latest after ResetHost reported a value", i)
+		}
+	}
+	st.Observe(0, snap(100, 1000))
+	if _, ok := st.Series(0, 0).Latest(); ok {
+		t.Error("counter gave a value on the first snapshot after ResetHost")
+	}
+	if _, ok := st.Series(0, 3).Latest(); ok {
+		t.Error("hit rate gave a value on the first snapshot after ResetHost")
+	}
+	if n := st.Series(0, 0).Hist.Len(); n != wantLen[0] {
+		t.Errorf("ResetHost dropped history: %d points", n)
+	}
+}
+
+func TestStoreSeriesOutOfRange(t *testing.T) {
+	st, err := NewStore(2, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hm := range [][2]int{{-1, 0}, {2, 0}, {0, -1}, {0, len(testDefs)}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Series(%d, %d) did not panic", hm[0], hm[1])
+				}
+			}()
+			st.Series(hm[0], hm[1])
+		}()
+	}
+}
+
+// benchStore is 4 hosts × 40 metrics, the size of a busy dashboard, with
+// snapshots whose values move every call.
+func benchStore(tb testing.TB) (*Store, func()) {
+	kinds := []string{"counter", "counter", "gauge", "latency", "hit_rate"}
+	var defs []MetricDef
+	vals := map[string]Sample{}
+	for i := range 40 {
+		d := MetricDef{Name: fmt.Sprint(i), Kind: kinds[i%len(kinds)], Key: fmt.Sprint("k", i)}
+		vals[d.Key] = Sample{}
+		if info, _ := LookupKind(d.Kind); info.NeedsKey2 {
+			d.Key2 = fmt.Sprint("k2_", i)
+			vals[d.Key2] = Sample{}
+		}
+		defs = append(defs, d)
+	}
+	st, err := NewStore(4, defs, 10*time.Minute, time.Second)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	snap := Snapshot{Values: vals}
+	n := 0
+	return st, func() {
+		n++
+		snap.Time = epoch.Add(time.Duration(n) * time.Second)
+		for k := range vals {
+			vals[k] = Sample{Value: float64(n * 10 * len(k))}
+		}
+		for h := range st.Hosts() {
+			st.Observe(h, snap)
+		}
+	}
+}
+
+func TestStoreObserveDoesNotAllocate(t *testing.T) {
+	_, step := benchStore(t)
+	for range 1000 { // fill the histories to capacity
+		step()
+	}
+	if a := testing.AllocsPerRun(100, step); a != 0 {
+		t.Fatalf("Store.Observe allocates %v times per round", a)
+	}
+}
+
+// BenchmarkStoreObserve measures one collection round: 4 hosts × 40 metrics.
+func BenchmarkStoreObserve(b *testing.B) {
+	_, step := benchStore(b)
+	for range 1000 {
+		step()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+}
