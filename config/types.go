@@ -12,15 +12,17 @@ const (
 
 // Metric is one line on a panel.
 type Metric struct {
-	Name  string // label shown in titles and legends ("Client")
-	Type  string // one of the Type* constants
-	Key   string // record name
-	Key2  string // second record for latency (count) and hit_rate (misses)
-	Color string // colour name or #rrggbb; empty picks from the palette
+	Name string // label shown in titles and legends ("Client")
+	Type string // one of the Type* constants (a metrics.KindNames name), lowercase
+	Key  string // record name
+	Key2 string // second record for latency (count) and hit_rate (misses)
+	// Color is "" (pick from a palette, see PaletteColor) or anything
+	// ParseColor accepts; Parse stores it normalised to "#rrggbb".
+	Color string
 	// Unit is the unit of Key's values for latency metrics: "ms" (ATS 10),
 	// "s" (ATS 9.x float seconds) or "" to decide from the value's type.
 	Unit string
-	Line int // line in the YAML file, for messages; 0 for built-ins
+	Line int // line of the metric in its YAML file, for messages; 0 if not from a file
 }
 
 // Panel is one chart: up to a few metrics sharing a y axis.
@@ -64,4 +66,18 @@ func (d *Dashboard) Keys() []string {
 		}
 	}
 	return keys
+}
+
+// Clone returns a deep copy of the dashboard, which the caller may modify
+// freely.
+func (d *Dashboard) Clone() *Dashboard {
+	c := *d
+	c.Pages = make([]Page, len(d.Pages))
+	for i, p := range d.Pages {
+		c.Pages[i] = Page{Name: p.Name, Panels: make([]Panel, len(p.Panels))}
+		for j, pn := range p.Panels {
+			c.Pages[i].Panels[j] = Panel{Title: pn.Title, Metrics: append([]Metric(nil), pn.Metrics...)}
+		}
+	}
+	return &c
 }

@@ -1,0 +1,250 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+
+	// Time zones must load on machines without a zoneinfo database.
+	_ "time/tzdata"
+)
+
+// Limits of a dashboard.
+const (
+	MaxPages      = 32  // pages in a dashboard
+	MaxPanels     = 4   // panels on a page: a 2x2 grid
+	MaxMetrics    = 8   // metrics on a panel
+	MaxLabelLen   = 80  // characters in a page name, panel title or metric name
+	MaxRecordLen  = 256 // bytes in a record name (key, key2)
+	MinHistorySec = 10
+	MaxHistorySec = 7 * 24 * 3600 // 604800
+)
+
+// Validate checks a dashboard built in code the way Parse checks a file
+// (Parse has already run these checks on what it returns). Type and Unit
+// must be in their canonical lowercase form here. The error is an ErrorList
+// whose entries read "FIELD: MSG".
+func (d *Dashboard) Validate() error {
+	r := &reporter{}
+	d.check(r)
+	return r.result()
+}
+
+// key2Use says what key2 is for each type that needs one.
+var key2Use = map[string]string{
+	TypeLatency: "the transaction count record",
+	TypeHitRate: "the misses record",
+}
+
+// check runs the semantic checks, reporting through r.
+func (d *Dashboard) check(r *reporter) {
+	switch n := len(d.Pages); {
+	case n == 0:
+		r.add("pages", "no pages defined")
+	case n > MaxPages:
+		r.add("pages", "%s", tooManyPages(n))
+	}
+	if d.HistorySeconds != 0 {
+		if msg := checkHistory(int64(d.HistorySeconds)); msg != "" {
+			r.add("history.seconds", "%s", msg)
+		}
+	}
+	if d.Timezone != "" {
+		if msg := checkTimezone(d.Timezone); msg != "" {
+			r.add("timezone", "%s", msg)
+		}
+	}
+	for i, p := range d.Pages {
+		if i >= MaxPages {
+			break
+		}
+		pp := fmt.Sprintf("pages[%d]", i)
+		checkLabel(r, pp+".name", p.Name, "every page needs a name, shown in the page tabs")
+		what := pageWhat(i, p.Name)
+		switch n := len(p.Panels); {
+		case n == 0:
+			r.add(pp+".panels", "%s has no panels", what)
+		case n > MaxPanels:
+			r.add(pp+".panels", "%s", tooManyPanels(what, n))
+		}
+		for j, pn := range p.Panels {
+			if j >= MaxPanels {
+				break
+			}
+			pnp := fmt.Sprintf("%s.panels[%d]", pp, j)
+			checkLabel(r, pnp+".title", pn.Title, "every panel needs a title")
+			what := panelWhat(j, pn.Title, what)
+			switch n := len(pn.Metrics); {
+			case n == 0:
+				r.add(pnp+".metrics", "%s has no metrics", what)
+			case n > MaxMetrics:
+				r.add(pnp+".metrics", "%s", tooManyMetrics(what, n))
+			}
+			for k, m := range pn.Metrics {
+				if k >= MaxMetrics {
+					break
+				}
+				m.check(r, fmt.Sprintf("%s.metrics[%d]", pnp, k))
+			}
+		}
+	}
+}
+
+func (m *Metric) check(r *reporter, mp string) {
+	checkLabel(r, mp+".name", m.Name, "every metric needs a name, shown in the legend")
+
+	kinds := metrics.KindNames()
+	kind, known := metrics.LookupKind(m.Type)
+	switch {
+	case m.Type == "":
+		r.add(mp+".type", "missing (want %s)", orList(kinds))
+	case !known:
+		if lower := strings.ToLower(m.Type); lower != m.Type {
+			if _, ok := metrics.LookupKind(lower); ok {
+				r.add(mp+".type", "metric type %q must be lowercase here (want %s)", m.Type, lower)
+				break
+			}
+		}
+		hint := ""
+		if s := suggest(m.Type, kinds); s != "" {
+			hint = fmt.Sprintf("did you mean %s? ", s)
+		}
+		r.add(mp+".type", "unknown metric type %q (%swant %s)", m.Type, hint, orList(kinds))
+	}
+
+	if m.Key == "" {
+		r.add(mp+".key", "missing (the record to read, e.g. proxy.process.http.incoming_requests)")
+	} else if msg := checkRecord(m.Key); msg != "" {
+		r.add(mp+".key", "%s", msg)
+	}
+
+	if m.Key2 != "" {
+		if msg := checkRecord(m.Key2); msg != "" {
+			r.add(mp+".key2", "%s", msg)
+		}
+	}
+	if known {
+		switch {
+		case kind.NeedsKey2 && m.Key2 == "":
+			use := key2Use[kind.Name]
+			if use == "" {
+				use = "a second record"
+			}
+			r.add(mp+".key2", "%s needs key2 (%s)", kind.Name, use)
+		case !kind.NeedsKey2 && m.Key2 != "":
+			r.add(mp+".key2", "a %s metric does not use key2 (only %s do); remove it", kind.Name, andList(key2Kinds()))
+		case kind.NeedsKey2 && m.Key2 == m.Key:
+			r.add(mp+".key2", "key2 is the same record as key (%s needs %s)", kind.Name, key2Use[kind.Name])
+		}
+	}
+
+	if m.Unit != "" {
+		switch {
+		case known && kind.Name != TypeLatency:
+			r.add(mp+".unit", "unit applies only to latency metrics (this one is a %s); remove it", kind.Name)
+		case m.Unit != "ms" && m.Unit != "s":
+			r.add(mp+".unit", "unknown unit %q (want ms or s: the unit of the total-time record, ms on ATS 10, s on ATS 9.x; leave it out to decide from the value's type)", m.Unit)
+		}
+	}
+
+	if m.Color != "" {
+		if _, err := ParseColor(m.Color); err != nil {
+			r.add(mp+".color", "%v", err)
+		}
+	}
+}
+
+// key2Kinds lists the metric types that take key2.
+func key2Kinds() []string {
+	var names []string
+	for _, n := range metrics.KindNames() {
+		if k, _ := metrics.LookupKind(n); k.NeedsKey2 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// checkLabel reports a missing or unprintable page name, panel title or
+// metric name.
+func checkLabel(r *reporter, path, s, why string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		r.add(path, "missing (%s)", why)
+	case !utf8.ValidString(s):
+		r.add(path, "not valid UTF-8")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		r.add(path, "%q contains control characters (tabs, newlines or escapes)", s)
+	case utf8.RuneCountInString(s) > MaxLabelLen:
+		r.add(path, "too long (%d characters; at most %d)", utf8.RuneCountInString(s), MaxLabelLen)
+	}
+}
+
+// checkRecord returns what is wrong with a record name, or "".
+func checkRecord(s string) string {
+	if len(s) > MaxRecordLen {
+		return fmt.Sprintf("record name too long (%d characters; at most %d)", len(s), MaxRecordLen)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			return fmt.Sprintf("record name %q contains whitespace", s)
+		case c < 0x21 || c > 0x7e:
+			return fmt.Sprintf("record name %q must be printable ASCII (bad byte 0x%02x at offset %d)", s, c, i)
+		}
+	}
+	return ""
+}
+
+// checkHistory returns what is wrong with a history length, or "".
+func checkHistory(n int64) string {
+	if n < MinHistorySec || n > MaxHistorySec {
+		return fmt.Sprintf("%d is out of range (want %d to %d seconds, i.e. 10 s to 7 days)", n, MinHistorySec, MaxHistorySec)
+	}
+	return ""
+}
+
+// checkTimezone returns what is wrong with a time zone name, or "".
+func checkTimezone(tz string) string {
+	if len(tz) > 64 || strings.ContainsAny(tz, "\x00\\") {
+		return fmt.Sprintf("unknown time zone %q", tz)
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return fmt.Sprintf("unknown time zone %q (want an IANA name such as America/Los_Angeles, Europe/Berlin or UTC)", tz)
+	}
+	return ""
+}
+
+// The messages about list lengths, shared with the parser, which reports
+// them itself so as not to build overlong lists.
+
+func pageWhat(i int, name string) string {
+	if strings.TrimSpace(name) == "" {
+		return fmt.Sprintf("page %d", i+1)
+	}
+	return fmt.Sprintf("page %q", name)
+}
+
+func panelWhat(j int, title, page string) string {
+	if strings.TrimSpace(title) == "" {
+		return fmt.Sprintf("panel %d of %s", j+1, page)
+	}
+	return fmt.Sprintf("panel %q", title)
+}
+
+func tooManyPages(n int) string {
+	return fmt.Sprintf("%d pages; a dashboard has at most %d", n, MaxPages)
+}
+
+func tooManyPanels(page string, n int) string {
+	return fmt.Sprintf("%s has %d panels; a page shows at most %d (2x2)", page, n, MaxPanels)
+}
+
+func tooManyMetrics(panel string, n int) string {
+	return fmt.Sprintf("%s has %d metrics; a panel shows at most %d", panel, n, MaxMetrics)
+}

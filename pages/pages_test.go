@@ -1,0 +1,95 @@
+package pages
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+func TestDefault(t *testing.T) {
+	d := Default()
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Pages) != 4 {
+		t.Fatalf("%d pages, want 4", len(d.Pages))
+	}
+	for _, p := range d.Pages {
+		if len(p.Panels) != 4 {
+			t.Errorf("page %q has %d panels, want 4", p.Name, len(p.Panels))
+		}
+		for _, pn := range p.Panels {
+			for _, m := range pn.Metrics {
+				kind, ok := metrics.LookupKind(m.Type)
+				if !ok {
+					t.Errorf("%s/%s: unknown type %q", pn.Title, m.Name, m.Type)
+				}
+				if kind.NeedsKey2 && m.Key2 == "" {
+					t.Errorf("%s/%s: %s without key2", pn.Title, m.Name, m.Type)
+				}
+				if (m.Type == config.TypeLatency || m.Type == config.TypeHitRate) && m.Key2 == "" {
+					t.Errorf("%s/%s: %s without key2", pn.Title, m.Name, m.Type)
+				}
+				if m.Color == "" {
+					t.Errorf("%s/%s: no colour", pn.Title, m.Name)
+				}
+			}
+		}
+	}
+	keys := d.Keys()
+	if !slices.Contains(keys, "proxy.process.http2.current_client_connections") {
+		t.Errorf("Keys() lacks proxy.process.http2.current_client_connections: %v", keys)
+	}
+	for _, k := range keys {
+		if k == "proxy.process.http2.current_client_sessions" {
+			t.Errorf("Keys() has %s, which no ATS release has", k)
+		}
+	}
+}
+
+func TestDefaultIndependentCopies(t *testing.T) {
+	a, b := Default(), Default()
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two calls differ")
+	}
+	a.Pages[0].Name = "changed"
+	a.Pages[0].Panels[0].Metrics[0].Key = "changed"
+	a.Pages[1].Panels = nil
+	a.Pages = append(a.Pages, config.Page{Name: "extra"})
+	c := Default()
+	if !reflect.DeepEqual(b, c) {
+		t.Errorf("changing one copy changed another")
+	}
+	if c.Pages[0].Name != "Traffic & Cache" || len(c.Pages) != 4 {
+		t.Errorf("Default changed: %+v", c.Pages[0])
+	}
+}
+
+func TestNamesLookup(t *testing.T) {
+	names := Names()
+	if !reflect.DeepEqual(names, []string{"ats"}) {
+		t.Errorf("Names() = %v", names)
+	}
+	for _, n := range names {
+		d, ok := Lookup(n)
+		if !ok || d == nil {
+			t.Fatalf("Lookup(%q) failed", n)
+		}
+		if err := d.Validate(); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+		src, ok := YAML(n)
+		if !ok || len(src) == 0 {
+			t.Errorf("YAML(%q) empty", n)
+		}
+	}
+	if d, ok := Lookup("nope"); ok || d != nil {
+		t.Errorf("Lookup(nope) = %v, %v", d, ok)
+	}
+	if d, _ := Lookup(DefaultName); !reflect.DeepEqual(d, Default()) {
+		t.Errorf("Lookup(DefaultName) differs from Default()")
+	}
+}
