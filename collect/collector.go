@@ -1,0 +1,189 @@
+package collect
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// Host is one collection target.
+type Host struct {
+	Name   string
+	Source Source
+}
+
+// Result is the outcome of one fetch from one host.
+type Result struct {
+	// Host indexes the hosts given to NewCollector.
+	Host int
+	// Snapshot.Time is when the reply was parsed (on Collector.Now's
+	// clock); Values is nil when Err is set.
+	Snapshot metrics.Snapshot
+	Warnings []string
+	Err      error
+	// Took is how long the fetch ran.
+	Took time.Duration
+}
+
+// Per-request deadline bounds: min(interval, maxTimeout), at least
+// minTimeout.
+const (
+	maxTimeout = 5 * time.Second
+	minTimeout = 200 * time.Millisecond
+)
+
+// Collector fetches the same keys from every host on a shared tick.
+//
+// Each host has its own goroutine, so a slow or dead host never delays the
+// others. A single time.Ticker drives all of them: every host is asked at
+// the same instant, which keeps multi-host panels aligned and costs one
+// timer. The tick is handed to each host's goroutine with a non-blocking
+// send on an unbuffered channel, so a host whose previous fetch is still
+// running simply misses that tick: fetches never pile up and at most one
+// request per host is ever in flight.
+type Collector struct {
+	hosts    []Host
+	keys     []string
+	interval time.Duration
+
+	// Timeout is the per-request deadline; NewCollector sets it to
+	// min(interval, 5s), at least 200ms. Change it before Run or Once.
+	Timeout time.Duration
+	// Now is the clock for Snapshot.Time; NewCollector sets time.Now.
+	Now func() time.Time
+
+	dropped atomic.Int64
+}
+
+// NewCollector prepares collection of keys from hosts every interval (a
+// non-positive interval means one second).
+func NewCollector(hosts []Host, keys []string, interval time.Duration) *Collector {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	timeout := min(interval, maxTimeout)
+	timeout = max(timeout, minTimeout)
+	return &Collector{
+		hosts:    append([]Host(nil), hosts...),
+		keys:     append([]string(nil), keys...),
+		interval: interval,
+		Timeout:  timeout,
+		Now:      time.Now,
+	}
+}
+
+// Interval returns the collection interval.
+func (c *Collector) Interval() time.Duration { return c.interval }
+
+// Dropped counts results discarded because the consumer fell behind.
+func (c *Collector) Dropped() int64 { return c.dropped.Load() }
+
+// fetch runs one request against host i.
+func (c *Collector) fetch(ctx context.Context, i int) Result {
+	rctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	start := time.Now()
+	values, warnings, err := c.hosts[i].Source.Fetch(rctx, c.keys)
+	took := time.Since(start)
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: now()}, Warnings: warnings, Err: err, Took: took}
+	if err == nil {
+		r.Snapshot.Values = values
+	}
+	return r
+}
+
+// Once runs one round: every host concurrently, each bounded by Timeout
+// (and ctx). The result for host i is at index i.
+func (c *Collector) Once(ctx context.Context) []Result {
+	results := make([]Result, len(c.hosts))
+	var wg sync.WaitGroup
+	for i := range c.hosts {
+		wg.Go(func() { results[i] = c.fetch(ctx, i) })
+	}
+	wg.Wait()
+	return results
+}
+
+// Run starts collecting: once immediately, then every interval, until ctx
+// ends. Call it once per Collector.
+//
+// The channel is buffered (4 results per host, at least 16). A consumer
+// that keeps up loses nothing. One that falls behind loses the oldest
+// queued results, never the newest, and collection never blocks on it:
+// rates are computed from Snapshot.Time, so a lost snapshot only widens one
+// interval, whereas a blocked collector would stall every host. Dropped
+// counts the losses. The channel is closed once ctx is done and every
+// host's goroutine has returned (an in-flight fetch is cancelled through
+// its context, so this is prompt).
+func (c *Collector) Run(ctx context.Context) <-chan Result {
+	out := make(chan Result, max(16, 4*len(c.hosts)))
+	ticks := make([]chan struct{}, len(c.hosts))
+	var wg sync.WaitGroup
+	for i := range c.hosts {
+		ticks[i] = make(chan struct{})
+		wg.Go(func() { c.worker(ctx, i, ticks[i], out) })
+	}
+	wg.Go(func() {
+		t := time.NewTicker(c.interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				for _, ch := range ticks {
+					select {
+					case ch <- struct{}{}: // idle worker takes the tick
+					default: // still fetching: skip this tick for that host
+					}
+				}
+			}
+		}
+	})
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out
+}
+
+func (c *Collector) worker(ctx context.Context, i int, tick <-chan struct{}, out chan Result) {
+	for {
+		r := c.fetch(ctx, i)
+		if ctx.Err() != nil {
+			return // shutting down: the result is just "cancelled"
+		}
+		c.deliver(out, r)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		}
+	}
+}
+
+// deliver queues r, discarding the oldest queued result if the channel is
+// full. Only senders discard, and each discard makes room for exactly the
+// sender that made it, so this terminates even with many concurrent
+// senders.
+func (c *Collector) deliver(out chan Result, r Result) {
+	for {
+		select {
+		case out <- r:
+			return
+		default:
+		}
+		select {
+		case <-out:
+			c.dropped.Add(1)
+		default:
+		}
+	}
+}

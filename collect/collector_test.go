@@ -1,0 +1,279 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// funcSource adapts a function to Source.
+type funcSource func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error)
+
+func (f funcSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+	return f(ctx, keys)
+}
+func (f funcSource) String() string { return "func" }
+
+func TestCollectorTimeout(t *testing.T) {
+	for _, tt := range []struct{ interval, want time.Duration }{
+		{50 * time.Millisecond, 200 * time.Millisecond},
+		{time.Second, time.Second},
+		{2 * time.Second, 2 * time.Second},
+		{10 * time.Second, 5 * time.Second},
+		{0, time.Second},
+	} {
+		c := NewCollector(nil, nil, tt.interval)
+		if c.Timeout != tt.want {
+			t.Errorf("interval %v: timeout %v, want %v", tt.interval, c.Timeout, tt.want)
+		}
+	}
+}
+
+func TestCollectorOnce(t *testing.T) {
+	sim := startSim(t, simulator.Options{Seed: 5})
+	missing := filepath.Join(t.TempDir(), "jsonrpc20.sock")
+	fixed := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c := NewCollector([]Host{
+		{Name: "sim", Source: NewJSONRPCSource(sim.Path())},
+		{Name: "gone", Source: NewJSONRPCSource(missing)},
+		{Name: "warn", Source: funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+			return map[string]metrics.Sample{keys[0]: {Value: 1}}, []string{"not reported by server: x"}, nil
+		})},
+	}, dashboardKeys, time.Second)
+	c.Now = func() time.Time { return fixed }
+	res := c.Once(context.Background())
+	if len(res) != 3 {
+		t.Fatalf("%d results", len(res))
+	}
+	for i, r := range res {
+		if r.Host != i {
+			t.Errorf("result %d has Host %d", i, r.Host)
+		}
+		if !r.Snapshot.Time.Equal(fixed) {
+			t.Errorf("result %d time %v", i, r.Snapshot.Time)
+		}
+	}
+	if res[0].Err != nil || len(res[0].Snapshot.Values) != len(dashboardKeys) || res[0].Took <= 0 {
+		t.Errorf("sim: %+v", res[0])
+	}
+	if !errors.Is(res[1].Err, ErrConnect) || res[1].Snapshot.Values != nil {
+		t.Errorf("missing socket: %+v", res[1])
+	}
+	if res[2].Err != nil || len(res[2].Warnings) != 1 {
+		t.Errorf("warnings: %+v", res[2])
+	}
+}
+
+// TestCollectorDeadHost: a host that never answers must not delay the
+// results of a healthy one.
+func TestCollectorDeadHost(t *testing.T) {
+	healthy := startSim(t, simulator.Options{Seed: 6})
+	dead := startSim(t, simulator.Options{Seed: 7})
+	dead.SetFault(simulator.FaultHang)
+	const interval = 20 * time.Millisecond
+	c := NewCollector([]Host{
+		{Name: "healthy", Source: NewJSONRPCSource(healthy.Path())},
+		{Name: "dead", Source: NewJSONRPCSource(dead.Path())},
+	}, dashboardKeys, interval)
+	c.Timeout = time.Second // the dead host blocks a full second per attempt
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := time.Now()
+	var healthyBeforeDead int
+	var deadResult *Result
+	for r := range c.Run(ctx) {
+		if r.Host == 0 {
+			if r.Err != nil {
+				t.Fatalf("healthy host: %v", r.Err)
+			}
+			if deadResult == nil {
+				healthyBeforeDead++
+			}
+			continue
+		}
+		deadResult = &r
+		break
+	}
+	cancel()
+	if deadResult == nil {
+		t.Fatal("no result from the dead host")
+	}
+	if !errors.Is(deadResult.Err, ErrTimeout) {
+		t.Errorf("dead host: %v", deadResult.Err)
+	}
+	if deadResult.Took < 900*time.Millisecond || deadResult.Took > time.Second+slack {
+		t.Errorf("dead host took %v, timeout 1s", deadResult.Took)
+	}
+	// About 50 intervals passed before the dead host timed out; demand a
+	// fraction of that to stay robust on slow machines.
+	if healthyBeforeDead < 10 {
+		t.Errorf("healthy host delivered only %d results in %v while the other hung", healthyBeforeDead, time.Since(start))
+	}
+}
+
+// TestCollectorNoPileUp: a fetch slower than the interval skips ticks
+// instead of stacking requests.
+func TestCollectorNoPileUp(t *testing.T) {
+	var inflight, maxInflight, calls atomic.Int32
+	src := funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+		calls.Add(1)
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for {
+			m := maxInflight.Load()
+			if n <= m || maxInflight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		select {
+		case <-time.After(60 * time.Millisecond):
+			return map[string]metrics.Sample{}, nil, nil
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	})
+	const interval = 10 * time.Millisecond
+	c := NewCollector([]Host{{Name: "slow", Source: src}}, []string{"k"}, interval)
+	c.Timeout = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := time.Now()
+	out := c.Run(ctx)
+	var got int
+	var last time.Time
+	for r := range out {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if !last.IsZero() {
+			if gap := r.Snapshot.Time.Sub(last); gap < 55*time.Millisecond {
+				t.Errorf("results %v apart: fetches overlapped or queued", gap)
+			}
+		}
+		last = r.Snapshot.Time
+		if got++; got == 6 {
+			cancel()
+		}
+	}
+	elapsed := time.Since(start)
+	if m := maxInflight.Load(); m != 1 {
+		t.Errorf("%d fetches in flight at once", m)
+	}
+	if n := int(calls.Load()); n > got+1 || n > int(elapsed/(60*time.Millisecond))+1 {
+		t.Errorf("%d fetches started in %v for %d results", n, elapsed, got)
+	}
+}
+
+// TestCollectorSlowConsumer: a consumer that stops reading loses the
+// oldest results, never blocks collection, and gets the newest ones.
+func TestCollectorSlowConsumer(t *testing.T) {
+	var seq [2]atomic.Int64
+	mk := func(h int) Source {
+		return funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+			return map[string]metrics.Sample{"n": {Value: float64(seq[h].Add(1))}}, nil, nil
+		})
+	}
+	c := NewCollector([]Host{{Name: "a", Source: mk(0)}, {Name: "b", Source: mk(1)}}, []string{"n"}, time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := c.Run(ctx)
+	// Do not read until results have been dropped.
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Dropped() < 50 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing dropped (%d fetched) with a stalled consumer", seq[0].Load()+seq[1].Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(out); n != cap(out) {
+		t.Errorf("channel holds %d of %d", n, cap(out))
+	}
+	fetchedBefore := seq[0].Load() + seq[1].Load()
+	var lastSeen [2]float64
+	var got int
+	for r := range out {
+		v := r.Snapshot.Values["n"].Value
+		if v <= lastSeen[r.Host] {
+			t.Fatalf("host %d: result %v after %v (out of order)", r.Host, v, lastSeen[r.Host])
+		}
+		lastSeen[r.Host] = v
+		if got++; got == cap(out)+20 {
+			cancel()
+		}
+	}
+	// The queued results were recent ones, not the first ones.
+	if lastSeen[0] < 10 || lastSeen[1] < 10 {
+		t.Errorf("latest values %v", lastSeen)
+	}
+	if c.Dropped() == 0 || fetchedBefore < int64(cap(out)) {
+		t.Errorf("dropped %d, fetched %d", c.Dropped(), fetchedBefore)
+	}
+}
+
+// TestCollectorStopsPromptly: cancelling Run closes the channel even while
+// a fetch hangs.
+func TestCollectorStopsPromptly(t *testing.T) {
+	dead := startSim(t, simulator.Options{Seed: 8})
+	dead.SetFault(simulator.FaultHang)
+	healthy := startSim(t, simulator.Options{Seed: 9})
+	c := NewCollector([]Host{
+		{Name: "healthy", Source: NewJSONRPCSource(healthy.Path())},
+		{Name: "dead", Source: NewJSONRPCSource(dead.Path())},
+	}, dashboardKeys, time.Second)
+	c.Timeout = 30 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	out := c.Run(ctx)
+	r := <-out
+	if r.Host != 0 || r.Err != nil {
+		t.Fatalf("first result %+v", r)
+	}
+	for dead.Requests() == 0 {
+		time.Sleep(time.Millisecond) // the dead host's request is in flight
+	}
+	start := time.Now()
+	cancel()
+	for r := range out {
+		t.Errorf("result after cancel: %+v", r)
+	}
+	if d := time.Since(start); d > slack {
+		t.Errorf("channel closed %v after cancel", d)
+	}
+}
+
+// TestCollectorTicks: results keep coming at the interval, first one
+// immediately.
+func TestCollectorTicks(t *testing.T) {
+	sim := startSim(t, simulator.Options{Seed: 10})
+	const interval = 50 * time.Millisecond
+	c := NewCollector([]Host{{Name: "a", Source: NewJSONRPCSource(sim.Path())}}, dashboardKeys, interval)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := time.Now()
+	out := c.Run(ctx)
+	first := <-out
+	if d := time.Since(start); d > interval/2+slack/4 {
+		t.Errorf("first result after %v", d)
+	}
+	if first.Err != nil {
+		t.Fatal(first.Err)
+	}
+	times := []time.Time{first.Snapshot.Time}
+	for r := range out {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if times = append(times, r.Snapshot.Time); len(times) == 6 {
+			cancel()
+		}
+	}
+	total := times[5].Sub(times[0])
+	if total < 4*interval || total > 5*interval+slack {
+		t.Errorf("5 intervals took %v", total)
+	}
+}

@@ -1,0 +1,367 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SocketName is the file name of the ATS 10 JSON-RPC socket inside
+// proxy.config.local_state_dir.
+const SocketName = "jsonrpc20.sock"
+
+// SocketEnv names the environment variable that overrides discovery.
+const SocketEnv = "TRAFFICSERVER_JSONRPC_SOCKET"
+
+// DefaultPrefixes are the install prefixes searched for traffic_ctl and for
+// <prefix>/var/trafficserver/jsonrpc20.sock, in order.
+var DefaultPrefixes = []string{"/usr/local", "/opt/ats", "/opt/trafficserver", "/usr", "/opt/ts"}
+
+// extraSocketPaths are distribution layouts (Debian/Ubuntu, Fedora) whose
+// local_state_dir is not under a prefix.
+var extraSocketPaths = []string{"/run/trafficserver/" + SocketName, "/var/run/trafficserver/" + SocketName}
+
+// commandTimeout bounds each command discovery runs.
+const commandTimeout = 3 * time.Second
+
+// CommandRunner runs argv (argv[0] is the program; no shell is involved)
+// and returns its standard output. It must give up when ctx ends. Tests and,
+// later, SSH hosts substitute their own.
+type CommandRunner func(ctx context.Context, argv []string) ([]byte, error)
+
+// ExecRunner runs commands on this machine with os/exec.
+func ExecRunner(ctx context.Context, argv []string) ([]byte, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("empty command")
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.WaitDelay = time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return out, fmt.Errorf("%w: %s", err, sanitize(firstLine(msg), 160))
+		}
+		return out, err
+	}
+	return out, nil
+}
+
+// Discoverer finds the JSON-RPC socket of a Traffic Server install. Every
+// interaction with the system goes through a field, so tests (and remote
+// hosts) can substitute them; nil fields use the local machine.
+type Discoverer struct {
+	Env      func(string) string                    // environment lookup; nil: os.Getenv
+	Run      CommandRunner                          // nil: ExecRunner
+	Stat     func(name string) (fs.FileInfo, error) // nil: os.Stat
+	LookPath func(file string) (string, error)      // nil: exec.LookPath
+	Prefixes []string                               // nil: DefaultPrefixes
+}
+
+// DiscoverSocket finds the JSON-RPC socket of the local Traffic Server, in
+// this order:
+//
+//  1. flagValue (--socket), used as given;
+//  2. $TRAFFICSERVER_JSONRPC_SOCKET, used as given;
+//  3. `traffic_ctl config get proxy.config.local_state_dir` (traffic_ctl from
+//     PATH, then <prefix>/bin for each of DefaultPrefixes) + "/jsonrpc20.sock",
+//     if that socket exists;
+//  4. <prefix>/var/trafficserver/jsonrpc20.sock for each prefix, then
+//     /run/trafficserver and /var/run/trafficserver, first that exists.
+//
+// how says which rule matched ("--socket", "$TRAFFICSERVER_JSONRPC_SOCKET",
+// "traffic_ctl (/usr/local/bin/traffic_ctl)", "default location"). When
+// nothing is found the error lists every place tried and why it failed.
+func DiscoverSocket(ctx context.Context, flagValue string, env func(string) string, run CommandRunner) (path string, how string, err error) {
+	d := Discoverer{Env: env, Run: run}
+	return d.Discover(ctx, flagValue)
+}
+
+// Discover implements DiscoverSocket with d's hooks.
+func (d Discoverer) Discover(ctx context.Context, flagValue string) (string, string, error) {
+	env, run, stat, lookPath, prefixes := d.Env, d.Run, d.Stat, d.LookPath, d.Prefixes
+	if env == nil {
+		env = os.Getenv
+	}
+	if run == nil {
+		run = ExecRunner
+	}
+	if stat == nil {
+		stat = os.Stat
+	}
+	if lookPath == nil {
+		lookPath = exec.LookPath
+	}
+	if prefixes == nil {
+		prefixes = DefaultPrefixes
+	}
+
+	if flagValue != "" {
+		return flagValue, "--socket", nil
+	}
+	if v := env(SocketEnv); v != "" {
+		return v, "$" + SocketEnv, nil
+	}
+
+	var tried []string
+	checkSocket := func(p string) (bool, string) {
+		fi, err := stat(p)
+		switch {
+		case err == nil && fi.Mode()&fs.ModeSocket != 0:
+			return true, ""
+		case err == nil:
+			return false, "exists but is not a socket"
+		case errors.Is(err, fs.ErrNotExist):
+			return false, "no such file"
+		case errors.Is(err, fs.ErrPermission):
+			return false, "permission denied"
+		}
+		return false, sanitize(err.Error(), 120)
+	}
+
+	// traffic_ctl candidates: PATH first, then each prefix's bin/.
+	type ctlCandidate struct{ bin, prefix string }
+	var ctls []ctlCandidate
+	seen := map[string]bool{}
+	if p, err := lookPath("traffic_ctl"); err == nil {
+		ctls = append(ctls, ctlCandidate{p, path.Dir(path.Dir(p))})
+		seen[path.Clean(p)] = true
+	}
+	for _, pre := range prefixes {
+		p := path.Join(pre, "bin", "traffic_ctl")
+		if seen[p] {
+			continue
+		}
+		if fi, err := stat(p); err == nil && !fi.IsDir() {
+			ctls = append(ctls, ctlCandidate{p, pre})
+			seen[p] = true
+		}
+	}
+	if len(ctls) == 0 {
+		dirs := make([]string, 0, len(prefixes)+1)
+		dirs = append(dirs, "PATH")
+		for _, pre := range prefixes {
+			dirs = append(dirs, path.Join(pre, "bin"))
+		}
+		tried = append(tried, "traffic_ctl: not found in "+strings.Join(dirs, ", "))
+	}
+	for _, c := range ctls {
+		if err := ctx.Err(); err != nil {
+			return "", "", err
+		}
+		cctx, cancel := context.WithTimeout(ctx, commandTimeout)
+		argv := []string{c.bin, "config", "get", "proxy.config.local_state_dir"}
+		out, err := run(cctx, argv)
+		cancel()
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %s", strings.Join(argv, " "), sanitize(err.Error(), 160)))
+			continue
+		}
+		dir, ok := ParseLocalStateDir(out)
+		if !ok {
+			tried = append(tried, fmt.Sprintf("%s: unexpected output %q", strings.Join(argv, " "), sanitize(firstLine(string(out)), 80)))
+			continue
+		}
+		if !path.IsAbs(dir) {
+			dir = path.Join(c.prefix, dir)
+		}
+		p := path.Join(dir, SocketName)
+		if ok, why := checkSocket(p); ok {
+			return p, "traffic_ctl (" + c.bin + ")", nil
+		} else {
+			tried = append(tried, fmt.Sprintf("%s (local_state_dir from %s): %s", p, c.bin, why))
+		}
+	}
+
+	candidates := make([]string, 0, len(prefixes)+len(extraSocketPaths))
+	for _, pre := range prefixes {
+		candidates = append(candidates, path.Join(pre, "var", "trafficserver", SocketName))
+	}
+	candidates = append(candidates, extraSocketPaths...)
+	for _, p := range candidates {
+		if ok, why := checkSocket(p); ok {
+			return p, "default location", nil
+		} else {
+			tried = append(tried, p+": "+why)
+		}
+	}
+
+	return "", "", fmt.Errorf("no Traffic Server JSON-RPC socket found (use --socket PATH or set $%s); tried:\n  %s",
+		SocketEnv, strings.Join(tried, "\n  "))
+}
+
+// ParseLocalStateDir extracts the value from `traffic_ctl config get
+// proxy.config.local_state_dir` output, in either the 10.x form
+// "proxy.config.local_state_dir: var/trafficserver" or the older
+// "proxy.config.local_state_dir var/trafficserver".
+func ParseLocalStateDir(out []byte) (string, bool) {
+	const name = "proxy.config.local_state_dir"
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok || rest == "" || !(rest[0] == ':' || rest[0] == ' ' || rest[0] == '\t') {
+			continue
+		}
+		rest = strings.TrimPrefix(rest, ":")
+		v := strings.Trim(strings.TrimSpace(rest), `"'`)
+		if v == "" || strings.ContainsAny(v, "\x00\n") {
+			return "", false
+		}
+		return v, true
+	}
+	return "", false
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// HostSpec is one host argument, parsed.
+type HostSpec struct {
+	// Name is the short display name: "localhost", the first label of a
+	// hostname ("cache1" for cache1.example.com; IP addresses in full), or
+	// for a socket path the distinguishing directory ("ats2" for
+	// /opt/ats2/var/trafficserver/jsonrpc20.sock).
+	Name string
+	// Arg is the argument as given.
+	Arg string
+	// SocketPath is the local socket for unix:/path and *.sock arguments;
+	// empty for "localhost" (discover it) and for remote hosts.
+	SocketPath string
+	// Remote is true for a hostname: reached through SSH (not implemented
+	// yet).
+	Remote bool
+	// User, Host and Port are the parts of a remote argument
+	// [user@]host[:port]; Port is 0 when not given.
+	User string
+	Host string
+	Port int
+}
+
+var (
+	hostRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._:-]*$`)
+	userRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]*$`)
+)
+
+// ParseHostArg parses a host argument:
+//
+//   - "localhost": the local Traffic Server, socket to be discovered;
+//   - "unix:/path/to/jsonrpc20.sock" or an absolute path ending in ".sock":
+//     a local socket;
+//   - "[user@]host[:port]": a remote host (Remote=true). Hostnames must
+//     match ^[a-zA-Z0-9][a-zA-Z0-9._:-]*$ (so they can never be read as an
+//     option by ssh); anything else is rejected.
+func ParseHostArg(s string) (HostSpec, error) {
+	arg := s
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return HostSpec{}, errors.New("empty host argument")
+	}
+	if strings.EqualFold(s, "localhost") {
+		return HostSpec{Name: "localhost", Arg: arg}, nil
+	}
+	if p, ok := strings.CutPrefix(s, "unix:"); ok {
+		if p == "" {
+			return HostSpec{}, fmt.Errorf("host %q: empty socket path after unix:", sanitize(arg, 80))
+		}
+		if strings.ContainsRune(p, 0) {
+			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", sanitize(arg, 80))
+		}
+		p = path.Clean(p)
+		return HostSpec{Name: socketShortName(p), Arg: arg, SocketPath: p}, nil
+	}
+	if strings.HasPrefix(s, "/") {
+		if !strings.HasSuffix(s, ".sock") {
+			return HostSpec{}, fmt.Errorf("host %q: a socket path must end in .sock (or use unix:%s)", sanitize(arg, 80), sanitize(s, 80))
+		}
+		if strings.ContainsRune(s, 0) {
+			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", sanitize(arg, 80))
+		}
+		p := path.Clean(s)
+		return HostSpec{Name: socketShortName(p), Arg: arg, SocketPath: p}, nil
+	}
+	if strings.ContainsRune(s, '/') && strings.HasSuffix(s, ".sock") {
+		return HostSpec{}, fmt.Errorf("host %q: relative socket paths are not accepted; use an absolute path or unix:PATH", sanitize(arg, 80))
+	}
+
+	spec := HostSpec{Arg: arg, Remote: true}
+	hostPart := s
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		spec.User, hostPart = s[:i], s[i+1:]
+		if !userRe.MatchString(spec.User) {
+			return HostSpec{}, fmt.Errorf("host %q: invalid user name %q", sanitize(arg, 80), sanitize(spec.User, 40))
+		}
+	}
+	if !hostRe.MatchString(hostPart) {
+		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname (expected localhost, unix:/path/jsonrpc20.sock, /path/*.sock or [user@]host[:port])", sanitize(arg, 80))
+	}
+	spec.Host = hostPart
+	if strings.Count(hostPart, ":") == 1 {
+		h, p, _ := strings.Cut(hostPart, ":")
+		port, err := strconv.Atoi(p)
+		if err != nil || port < 1 || port > 65535 || h == "" {
+			return HostSpec{}, fmt.Errorf("host %q: invalid port %q", sanitize(arg, 80), sanitize(p, 20))
+		}
+		spec.Host, spec.Port = h, port
+	} else if strings.Contains(hostPart, ":") && net.ParseIP(hostPart) == nil {
+		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname or IPv6 address", sanitize(arg, 80))
+	}
+	if strings.HasSuffix(spec.Host, ".") && len(spec.Host) > 1 {
+		spec.Host = strings.TrimSuffix(spec.Host, ".")
+	}
+	if strings.Contains(spec.Host, "..") {
+		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname", sanitize(arg, 80))
+	}
+	if net.ParseIP(spec.Host) != nil {
+		spec.Name = spec.Host
+	} else {
+		spec.Name, _, _ = strings.Cut(spec.Host, ".")
+	}
+	return spec, nil
+}
+
+// genericDirs are directory names that say nothing about which install a
+// socket belongs to.
+var genericDirs = map[string]bool{
+	"trafficserver": true, "var": true, "run": true, "lib": true, "local": true,
+	"usr": true, "opt": true, "tmp": true, "state": true, "runtime": true,
+}
+
+// socketShortName names a socket path for display: the file name without
+// .sock unless it is the standard jsonrpc20.sock, else the nearest
+// non-generic parent directory (/opt/ats2/var/trafficserver/jsonrpc20.sock
+// → "ats2"), else the parent directory.
+func socketShortName(p string) string {
+	base := path.Base(p)
+	if base != SocketName {
+		if n := strings.TrimSuffix(base, ".sock"); n != "" && n != "/" && n != "." {
+			return n
+		}
+	}
+	dir := path.Dir(p)
+	for d := dir; d != "/" && d != "." && d != ""; d = path.Dir(d) {
+		if b := path.Base(d); !genericDirs[b] {
+			return b
+		}
+	}
+	if b := path.Base(dir); b != "/" && b != "." {
+		return b
+	}
+	return base
+}

@@ -1,0 +1,711 @@
+package collect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// DefaultMaxReplyBytes bounds a JSON-RPC reply. A lookup of every process
+// metric on ATS 10.2 is about 258 KB, so 16 MiB only ever trips on a broken
+// or hostile peer.
+const DefaultMaxReplyBytes = 16 << 20
+
+// DefaultTimeout bounds a Fetch whose context carries no deadline.
+const DefaultTimeout = 5 * time.Second
+
+// maxRequestBytes keeps every request under the server's read buffer: ATS's
+// IPCSocketServer reads at most 32000 bytes and answers nothing at all when
+// a request fills that buffer. Fetch splits a key set that would not fit
+// into several requests (several connections), each below this size.
+const maxRequestBytes = 30000
+
+// lookupRecTypes are the record classes traffic_ctl asks for when it reads
+// metrics: RECT_PROCESS (2), RECT_NODE (4) and RECT_PLUGIN (32).
+var lookupRecTypes = []string{"2", "4", "32"}
+
+// Error kinds. Every error Fetch returns matches exactly one of these with
+// errors.Is (or is an *RPCError), so callers can tell "host down" from
+// "server confused" without parsing messages.
+var (
+	// ErrConnect: the socket could not be reached (missing, refused,
+	// permission denied, dial timed out).
+	ErrConnect = errors.New("cannot connect")
+	// ErrTimeout: connected, but no complete reply before the deadline.
+	ErrTimeout = errors.New("timed out")
+	// ErrNoReply: the server closed the connection without answering, or
+	// reset it mid-reply (traffic_server crashed or restarted).
+	ErrNoReply = errors.New("connection closed without reply")
+	// ErrMalformed: the reply is not a well-formed admin_lookup_records
+	// answer (garbage, truncated, wrong id, wrong shape).
+	ErrMalformed = errors.New("malformed reply")
+	// ErrTooLarge: the reply exceeded MaxReplyBytes.
+	ErrTooLarge = errors.New("reply too large")
+)
+
+// RPCError is a top-level JSON-RPC error object sent by the server, e.g.
+// {"code": -32601, "message": "Method not found"}.
+type RPCError struct {
+	Code    int
+	Message string
+	// Data holds the messages of the optional "data" list ATS attaches to
+	// some errors (e.g. "Denied privileged API access for uid=...").
+	Data []string
+}
+
+func (e *RPCError) Error() string {
+	s := fmt.Sprintf("jsonrpc error %d: %s", e.Code, e.Message)
+	if len(e.Data) > 0 {
+		s += " (" + strings.Join(e.Data, "; ") + ")"
+	}
+	return s
+}
+
+// fetchError carries a human-readable message and a kind (one of the Err*
+// values above) plus an optional cause for errors.Is/As.
+type fetchError struct {
+	kind  error
+	msg   string
+	cause error
+}
+
+func (e *fetchError) Error() string { return e.msg }
+
+func (e *fetchError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
+func newErr(kind error, cause error, format string, args ...any) error {
+	return &fetchError{kind: kind, msg: fmt.Sprintf(format, args...), cause: cause}
+}
+
+// JSONRPCSource reads records from a Traffic Server 10 JSON-RPC 2.0 endpoint
+// (jsonrpc20.sock).
+//
+// Protocol facts it relies on (see shared/samples/ats10): the server reads
+// one request per connection until ~1 ms passes with no new data, answers
+// once without a trailing newline, and closes. So each Fetch opens a new
+// connection, sends the whole request in a single write, never half-closes
+// (the server then answers nothing) and reads the reply to EOF.
+type JSONRPCSource struct {
+	// SocketPath is used in messages; the default Dial connects to it.
+	SocketPath string
+	// Dial opens a new connection to the endpoint. It may return a conn
+	// that ignores deadlines (an SSH channel): Fetch enforces the deadline
+	// by also closing the conn when the context ends.
+	Dial func(ctx context.Context) (net.Conn, error)
+	// MaxReplyBytes bounds a reply; <= 0 means DefaultMaxReplyBytes.
+	MaxReplyBytes int64
+	// ByName asks for each key by exact name (one record_name element per
+	// key, like `traffic_ctl metric get`) instead of one anchored regex.
+	// Unknown keys then come back as "record not found" errorList entries,
+	// and no regex lookup ever runs on the server, which matters for
+	// released ATS 10.2.0: its regex lookup crashes traffic_server when the
+	// regex matches a STRING metric (a key like
+	// proxy.process.version.server.short in a dashboard).
+	ByName bool
+
+	seq atomic.Uint64
+}
+
+// NewJSONRPCSource returns a source reading the Unix socket at socketPath.
+func NewJSONRPCSource(socketPath string) *JSONRPCSource {
+	s := &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: DefaultMaxReplyBytes}
+	s.Dial = func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", socketPath)
+	}
+	return s
+}
+
+// String describes the source: "jsonrpc /run/ts/jsonrpc20.sock".
+func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
+
+// Fetch implements Source with one admin_lookup_records request carrying
+// every key (several if the key list is too long for one request).
+func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+	keys = dedupe(keys)
+	values := make(map[string]metrics.Sample, len(keys))
+	if len(keys) == 0 {
+		return values, nil, nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	deadline, _ := ctx.Deadline()
+	budget := time.Until(deadline) // for messages: "no reply within 1s"
+	var warnings []string
+	perKey := 1
+	if s.ByName {
+		perKey = 60
+	}
+	for _, chunk := range chunkKeys(keys, perKey) {
+		id := "tg-" + strconv.FormatUint(s.seq.Add(1), 10)
+		var req []byte
+		if s.ByName {
+			req = BuildNameLookupRequest(chunk, id)
+		} else {
+			req = BuildLookupRequest(chunk, id)
+		}
+		body, err := s.roundTrip(ctx, req, budget)
+		if err != nil {
+			return nil, nil, err
+		}
+		v, w, err := ParseLookupReply(body, id, chunk)
+		if err != nil {
+			var rpcErr *RPCError
+			if errors.As(err, &rpcErr) {
+				return nil, nil, err
+			}
+			return nil, nil, newErr(ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
+		}
+		for k, sample := range v {
+			values[k] = sample
+		}
+		warnings = append(warnings, w...)
+	}
+	return values, warnings, nil
+}
+
+// roundTrip sends one request on a new connection and reads the reply to
+// EOF, within ctx's deadline, whatever the peer does.
+func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.Duration) ([]byte, error) {
+	deadline, _ := ctx.Deadline()
+
+	dial := s.Dial
+	if dial == nil {
+		path := s.SocketPath
+		dial = func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		}
+	}
+	conn, err := dial(ctx)
+	if err != nil {
+		return nil, s.dialError(ctx, err, budget)
+	}
+	defer conn.Close()
+	// SetDeadline is the cheap path for real sockets; closing the conn when
+	// ctx ends is what bounds conns that ignore deadlines (SSH channels).
+	_ = conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	// One write: the server stops reading after ~1 ms of silence.
+	if _, err := conn.Write(req); err != nil {
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, s.timeoutError(ctx, budget, 0)
+		}
+		if isClosedByPeer(err) {
+			return nil, newErr(ErrNoReply, err, "%s closed the connection before the request was sent (traffic_server crashed or restarting?)", s.SocketPath)
+		}
+		return nil, newErr(ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
+	}
+
+	max := s.MaxReplyBytes
+	if max <= 0 {
+		max = DefaultMaxReplyBytes
+	}
+	var buf bytes.Buffer
+	buf.Grow(32 << 10)
+	n, err := buf.ReadFrom(io.LimitReader(conn, max+1))
+	if n > max {
+		return nil, newErr(ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, formatBytes(max))
+	}
+	if err != nil {
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, s.timeoutError(ctx, budget, n)
+		}
+		if isClosedByPeer(err) {
+			if n == 0 {
+				return nil, newErr(ErrNoReply, err, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+			}
+			return nil, newErr(ErrNoReply, err, "%s reset the connection after %d bytes of reply (traffic_server crashed or restarting?)", s.SocketPath, n)
+		}
+		return nil, newErr(ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
+	}
+	if n == 0 {
+		return nil, newErr(ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+	}
+	// A reply can complete just as the deadline fires; prefer the data.
+	return buf.Bytes(), nil
+}
+
+func (s *JSONRPCSource) timeoutError(ctx context.Context, budget time.Duration, got int64) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return newErr(ErrTimeout, ctx.Err(), "request to %s cancelled", s.SocketPath)
+	}
+	if got > 0 {
+		return newErr(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.SocketPath, roundDuration(budget), got)
+	}
+	return newErr(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", s.SocketPath, roundDuration(budget))
+}
+
+func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Duration) error {
+	p := s.SocketPath
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT):
+		return newErr(ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return newErr(ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
+		return newErr(ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)
+	case errors.Is(err, syscall.ENOTSOCK):
+		return newErr(ErrConnect, err, "cannot connect to %s: not a socket", p)
+	case errors.Is(err, context.Canceled):
+		return newErr(ErrConnect, err, "cannot connect to %s: cancelled", p)
+	case ctx.Err() != nil || isTimeout(err):
+		return newErr(ErrConnect, err, "cannot connect to %s: timed out after %s", p, roundDuration(budget))
+	}
+	return newErr(ErrConnect, err, "cannot connect to %s: %s", p, sanitize(err.Error(), 200))
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isClosedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// roundDuration rounds a timeout for messages: 1s, 1.5s, 200ms, 15ms.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d <= 0:
+		return 0
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// formatBytes renders a size in binary units: 16 MiB, 512 KiB, 100 B.
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func dedupe(keys []string) []string {
+	seen := make(map[string]struct{}, len(keys))
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		out = append(out, k)
+	}
+	return out
+}
+
+// chunkKeys splits keys so each lookup request stays under maxRequestBytes.
+// The cost estimate is conservative (every byte of the quoted name may be
+// escaped again by JSON) plus perKey bytes of syntax per key.
+func chunkKeys(keys []string, perKey int) [][]string {
+	const overhead = 200
+	var chunks [][]string
+	var cur []string
+	size := overhead
+	for _, k := range keys {
+		cost := 2*len(regexp.QuoteMeta(k)) + perKey
+		if len(cur) > 0 && size+cost > maxRequestBytes {
+			chunks = append(chunks, cur)
+			cur, size = nil, overhead
+		}
+		cur = append(cur, k)
+		size += cost
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	return chunks
+}
+
+// lookupRequest mirrors the request object; the field order is the wire
+// order.
+type lookupRequest struct {
+	JSONRPC string        `json:"jsonrpc"`
+	Method  string        `json:"method"`
+	Params  []lookupParam `json:"params"`
+	ID      string        `json:"id"`
+}
+
+type lookupParam struct {
+	RecordNameRegex string   `json:"record_name_regex,omitempty"`
+	RecordName      string   `json:"record_name,omitempty"`
+	RecTypes        []string `json:"rec_types"`
+}
+
+// LookupRegex returns the anchored regular expression matching exactly the
+// given record names: ^(a\.b|c\.d)$. ATS matches regexes unanchored and
+// case-insensitively, so the anchors matter; the reply must still be
+// filtered to the exact names.
+func LookupRegex(keys []string) string {
+	var b strings.Builder
+	b.WriteString("^(")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(regexp.QuoteMeta(k))
+	}
+	b.WriteString(")$")
+	return b.String()
+}
+
+// BuildLookupRequest returns the bytes of one admin_lookup_records request
+// for keys, with a string id (the server echoes ids as strings anyway). One
+// anchored regex of all names is used rather than one record_name entry per
+// key: a single record lookup that fails costs an errorList entry either way,
+// and the regex form is what every ATS 10 release handles in one pass.
+func BuildLookupRequest(keys []string, id string) []byte {
+	return encodeRequest(lookupRequest{
+		JSONRPC: "2.0",
+		Method:  "admin_lookup_records",
+		Params:  []lookupParam{{RecordNameRegex: LookupRegex(keys), RecTypes: lookupRecTypes}},
+		ID:      id,
+	})
+}
+
+// BuildNameLookupRequest is BuildLookupRequest with one exact record_name
+// element per key (what `traffic_ctl metric get` sends).
+func BuildNameLookupRequest(keys []string, id string) []byte {
+	params := make([]lookupParam, len(keys))
+	for i, k := range keys {
+		params[i] = lookupParam{RecordName: k, RecTypes: lookupRecTypes}
+	}
+	return encodeRequest(lookupRequest{JSONRPC: "2.0", Method: "admin_lookup_records", Params: params, ID: id})
+}
+
+func encodeRequest(req lookupRequest) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(req); err != nil {
+		// Only strings and slices of strings: cannot fail.
+		panic(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// flexString accepts a JSON string or a bare number/bool (ATS sends every
+// value as a string, but the parser must not trip over a server that does
+// not).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+		return nil
+	}
+	if bytes.Equal(b, []byte("null")) {
+		*f = ""
+		return nil
+	}
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		return errors.New("expected a string, got an object or array")
+	}
+	*f = flexString(b)
+	return nil
+}
+
+type replyRecord struct {
+	Record struct {
+		Name         flexString `json:"record_name"`
+		DataType     flexString `json:"data_type"`
+		CurrentValue flexString `json:"current_value"`
+	} `json:"record"`
+}
+
+type replyErrorEntry struct {
+	Code       flexString `json:"code"`
+	Message    flexString `json:"message"`
+	RecordName flexString `json:"record_name"`
+}
+
+type replyResult struct {
+	RecordList *[]replyRecord     `json:"recordList"`
+	ErrorList  *[]replyErrorEntry `json:"errorList"`
+}
+
+type replyErrorObject struct {
+	Code    *json.Number `json:"code"`
+	Message flexString   `json:"message"`
+	Data    []struct {
+		Code    flexString `json:"code"`
+		Message flexString `json:"message"`
+	} `json:"data"`
+}
+
+type reply struct {
+	JSONRPC flexString        `json:"jsonrpc"`
+	Result  *replyResult      `json:"result"`
+	Error   *replyErrorObject `json:"error"`
+	ID      json.RawMessage   `json:"id"`
+}
+
+// ParseLookupReply decodes an admin_lookup_records reply.
+//
+// It returns the values of the requested keys (records with other names,
+// which a case-insensitive regex can also match, are dropped) and warnings
+// for requested keys the server could not supply: errorList entries
+// ("record not found: proxy.process.foo (2000)") and keys absent from the
+// reply ("not reported by server: proxy.process.foo"). A value that is not
+// a number (a STRING record) is a warning too.
+//
+// err is an *RPCError for a top-level JSON-RPC error object and a plain
+// error describing the problem for anything malformed, including an id that
+// does not match wantID (an empty wantID skips that check). Warnings and
+// error texts are sanitized: no control characters, bounded length.
+func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]metrics.Sample, []string, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, nil, errors.New("empty reply")
+	}
+	if trimmed[0] != '{' {
+		return nil, nil, fmt.Errorf("expected a JSON object, got %s", excerpt(trimmed))
+	}
+	var r reply
+	if err := json.Unmarshal(trimmed, &r); err != nil {
+		return nil, nil, fmt.Errorf("%s in %s", describeJSONError(err), excerpt(trimmed))
+	}
+	if r.Error != nil {
+		e := &RPCError{Message: sanitize(string(r.Error.Message), 200)}
+		if r.Error.Code != nil {
+			if c, err := strconv.Atoi(r.Error.Code.String()); err == nil {
+				e.Code = c
+			} else {
+				return nil, nil, fmt.Errorf("error object with non-integer code %s", sanitize(r.Error.Code.String(), 40))
+			}
+		}
+		for _, d := range r.Error.Data {
+			if msg := sanitize(string(d.Message), 200); msg != "" {
+				e.Data = append(e.Data, msg)
+			}
+		}
+		if e.Message == "" {
+			e.Message = "(no message)"
+		}
+		return nil, nil, e
+	}
+	if wantID != "" {
+		var gotID string
+		if len(r.ID) == 0 || json.Unmarshal(r.ID, &gotID) != nil {
+			if len(r.ID) == 0 {
+				return nil, nil, fmt.Errorf("reply has no id (want %q)", wantID)
+			}
+			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", sanitize(string(r.ID), 60), wantID)
+		}
+		if gotID != wantID {
+			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", sanitize(gotID, 60), wantID)
+		}
+	}
+	if r.Result == nil {
+		return nil, nil, errors.New("reply has neither result nor error")
+	}
+	if r.Result.RecordList == nil {
+		return nil, nil, errors.New("result has no recordList")
+	}
+
+	want := make(map[string]struct{}, len(keys))
+	for _, k := range keys {
+		want[k] = struct{}{}
+	}
+	values := make(map[string]metrics.Sample, len(keys))
+	accounted := make(map[string]struct{})
+	var warnings []string
+	for _, rec := range *r.Result.RecordList {
+		name := string(rec.Record.Name)
+		if _, ok := want[name]; !ok {
+			continue
+		}
+		accounted[name] = struct{}{}
+		sample, ok := parseSample(string(rec.Record.DataType), string(rec.Record.CurrentValue))
+		if !ok {
+			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", sanitize(name, 120),
+				sanitize(string(rec.Record.CurrentValue), 40), sanitize(string(rec.Record.DataType), 20)))
+			continue
+		}
+		values[name] = sample
+	}
+	if r.Result.ErrorList != nil {
+		for _, e := range *r.Result.ErrorList {
+			name := string(e.RecordName)
+			if _, ok := want[name]; ok {
+				accounted[name] = struct{}{}
+			}
+			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), sanitize(name, 120)))
+		}
+	}
+	for _, k := range keys {
+		if _, ok := accounted[k]; !ok {
+			accounted[k] = struct{}{} // duplicates in keys warn once
+			warnings = append(warnings, "not reported by server: "+sanitize(k, 120))
+		}
+	}
+	return values, warnings, nil
+}
+
+// parseSample converts a record value. COUNTER and INT are integral; FLOAT
+// (and, for an unknown type, a value that looks fractional) sets Float.
+func parseSample(dataType, value string) (metrics.Sample, bool) {
+	v := strings.TrimSpace(value)
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return metrics.Sample{}, false
+	}
+	var isFloat bool
+	switch strings.ToUpper(dataType) {
+	case "FLOAT":
+		isFloat = true
+	case "COUNTER", "INT":
+		isFloat = false
+	default:
+		isFloat = strings.ContainsAny(v, ".eE")
+	}
+	return metrics.Sample{Value: f, Float: isFloat}, true
+}
+
+// errorListText maps ATS record error codes (src/mgmt/rpc/handlers/common/
+// RecordsUtils.cc) to short lower-case descriptions.
+var errorListText = map[string]string{
+	"2000": "record not found",
+	"2001": "not a configuration record",
+	"2002": "not a metric",
+	"2003": "invalid record name",
+	"2004": "validity check failed",
+	"2005": "error reading record",
+	"2006": "record not writable",
+	"2007": "record type mismatch",
+	"2008": "invalid request data",
+}
+
+// describeErrorEntry renders one errorList entry as a warning:
+// "record not found: proxy.process.foo (2000)".
+func describeErrorEntry(code, message, name string) string {
+	code = sanitize(code, 20)
+	text, ok := errorListText[code]
+	if !ok {
+		text = strings.TrimRight(sanitize(message, 120), ".")
+		if text == "" {
+			text = "server error"
+		} else if len(text) > 1 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z' {
+			text = strings.ToLower(text[:1]) + text[1:]
+		}
+	}
+	var b strings.Builder
+	b.WriteString(text)
+	if name != "" {
+		b.WriteString(": ")
+		b.WriteString(name)
+	}
+	if code != "" {
+		b.WriteString(" (")
+		b.WriteString(code)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		if strings.Contains(syn.Error(), "unexpected end") {
+			return "truncated JSON"
+		}
+		return fmt.Sprintf("invalid JSON at byte %d (%s)", syn.Offset, sanitize(syn.Error(), 80))
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return fmt.Sprintf("unexpected %s for %s", typ.Value, typ.Field)
+		}
+		return fmt.Sprintf("unexpected %s", typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	}
+	return sanitize(err.Error(), 120)
+}
+
+// excerpt quotes the start (and, for long bodies, the end) of a reply for an
+// error message, with control characters and invalid UTF-8 replaced.
+func excerpt(b []byte) string {
+	const head, tail = 60, 20
+	if len(b) <= head+tail+5 {
+		return strconv.Quote(sanitize(string(b), head+tail+5))
+	}
+	return strconv.Quote(sanitize(string(b[:head]), head)) + " … " + strconv.Quote(sanitize(string(b[len(b)-tail:]), tail)) +
+		fmt.Sprintf(" (%d bytes)", len(b))
+}
+
+// sanitize makes server-supplied text safe to put on a terminal: control
+// characters (including ESC) and invalid UTF-8 become '?', and the result
+// is at most max runes ("…" marks a cut).
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n == max {
+			if i < len(s) {
+				b.WriteString("…")
+			}
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			b.WriteByte('?')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
+			(r >= 0x200e && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			// controls, line separators and bidi overrides
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}
