@@ -1,0 +1,179 @@
+// Package model is the Bubble Tea program: it routes messages (keys, sizes,
+// collected snapshots) to the components that own them and joins their
+// cached drawings. Derivations live in metrics, I/O in collect.
+package model
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// Messages the model handles besides Bubble Tea's own.
+type (
+	// resultMsg carries one host's collection result.
+	resultMsg collect.Result
+	// collectDoneMsg says the collector stopped (its channel closed).
+	collectDoneMsg struct{}
+	// redrawMsg asks for the visible page to be redrawn. Results from
+	// several hosts arrive a few milliseconds apart each tick; they are
+	// coalesced into one redraw.
+	redrawMsg struct{}
+	// clockMsg moves the header clock.
+	clockMsg time.Time
+	// stopMsg ends a --run-for run.
+	stopMsg struct{}
+)
+
+// redrawDelay is how long the model waits after a result for the other
+// hosts' results of the same tick before redrawing.
+const redrawDelay = 25 * time.Millisecond
+
+// Model is the whole screen.
+type Model struct {
+	ctx     *ProgramContext
+	store   *metrics.Store
+	pages   []*PageView
+	page    int
+	results <-chan collect.Result
+	status  *HostStatus
+	runFor  time.Duration
+
+	width, height int
+	now           time.Time // newest data time: the right edge of every chart
+	clock         time.Time // header clock
+	redrawPending bool
+	collectorDone bool
+}
+
+// New builds the model. results is the collector's output; runFor > 0 quits
+// after that long.
+func New(ctx *ProgramContext, store *metrics.Store, results <-chan collect.Result, runFor time.Duration) *Model {
+	m := &Model{
+		ctx:     ctx,
+		store:   store,
+		results: results,
+		status:  NewHostStatus(len(ctx.Hosts)),
+		runFor:  runFor,
+		now:     ctx.Now(),
+		clock:   ctx.Now(),
+	}
+	first := 0
+	for _, pg := range ctx.Dashboard.Pages {
+		pv := NewPageView(ctx, pg, first)
+		m.pages = append(m.pages, pv)
+		first += pv.Metrics()
+	}
+	return m
+}
+
+// Init starts listening for results and the clock.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.waitForResult(), tickClock()}
+	if m.runFor > 0 {
+		cmds = append(cmds, tea.Tick(m.runFor, func(time.Time) tea.Msg { return stopMsg{} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) waitForResult() tea.Cmd {
+	if m.results == nil {
+		return nil
+	}
+	ch := m.results
+	return func() tea.Msg {
+		r, ok := <-ch
+		if !ok {
+			return collectDoneMsg{}
+		}
+		return resultMsg(r)
+	}
+}
+
+func tickClock() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+// Update dispatches each message to whoever owns it.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	case resultMsg:
+		return m, tea.Batch(m.handleResult(collect.Result(msg)), m.waitForResult())
+	case redrawMsg:
+		m.redrawPending = false
+		m.invalidateAll()
+		m.refreshVisible()
+		return m, nil
+	case clockMsg:
+		m.clock = time.Time(msg)
+		return m, tickClock()
+	case collectDoneMsg:
+		m.collectorDone = true
+		return m, nil
+	case stopMsg:
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+// handleResult records one host's result and schedules a redraw.
+func (m *Model) handleResult(r collect.Result) tea.Cmd {
+	if m.status.Record(r) {
+		// Rates across an outage would average over it or, after a
+		// restart, start from a stale baseline: start afresh.
+		m.store.ResetHost(r.Host)
+	}
+	if r.Err == nil {
+		m.store.Observe(r.Host, r.Snapshot)
+		if r.Snapshot.Time.After(m.now) {
+			m.now = r.Snapshot.Time
+		}
+	}
+	if m.redrawPending {
+		return nil
+	}
+	m.redrawPending = true
+	return tea.Tick(redrawDelay, func(time.Time) tea.Msg { return redrawMsg{} })
+}
+
+func (m *Model) invalidateAll() {
+	for _, p := range m.pages {
+		p.Invalidate()
+	}
+}
+
+// refreshVisible redraws the visible page's stale panels; pages not shown are
+// drawn when they are shown.
+func (m *Model) refreshVisible() {
+	if len(m.pages) > 0 {
+		m.pages[m.page].Refresh(m.store, m.now)
+	}
+}
+
+// layout gives every page the space between header and footer.
+func (m *Model) layout() {
+	for _, p := range m.pages {
+		p.SetSize(m.width, m.height-2)
+	}
+	m.refreshVisible()
+}
+
+func (m *Model) setPage(i int) {
+	if i < 0 || i >= len(m.pages) || i == m.page {
+		return
+	}
+	m.page = i
+	m.refreshVisible()
+}
+
+// Page returns the index of the visible page (for tests and the header).
+func (m *Model) Page() int { return m.page }

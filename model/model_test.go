@@ -1,0 +1,371 @@
+package model
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestMain(m *testing.M) {
+	// Golden screens hold text, not colours.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// t0 is a fixed start so screens are the same on every run.
+var t0 = time.Date(2026, 11, 22, 14, 3, 27, 0, time.UTC)
+
+// fixture is a model fed by hand: no collector, no clock.
+type fixture struct {
+	m     *Model
+	ctx   *ProgramContext
+	store *metrics.Store
+	now   time.Time
+	tick  int
+}
+
+func newFixture(t testing.TB, hosts ...string) *fixture {
+	t.Helper()
+	dash := pages.Default()
+	store, err := metrics.NewStore(len(hosts), MetricDefs(dash), 60*time.Second, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: store, now: t0}
+	f.ctx = &ProgramContext{
+		Dashboard: dash,
+		Hosts:     hosts,
+		Interval:  time.Second,
+		History:   60 * time.Second,
+		Location:  time.UTC,
+		Styles:    DefaultStyles(),
+		Keys:      DefaultKeyMap(),
+		Now:       func() time.Time { return f.now },
+	}
+	f.m = New(f.ctx, store, nil, 0)
+	return f
+}
+
+// send delivers a message, running any redraw it schedules at once (the
+// redraw delay exists only to coalesce hosts; tests need no waiting).
+func (f *fixture) send(msg tea.Msg) tea.Cmd {
+	_, cmd := f.m.Update(msg)
+	if _, isResult := msg.(resultMsg); isResult {
+		f.m.Update(redrawMsg{})
+		return nil
+	}
+	return cmd
+}
+
+func (f *fixture) resize(w, h int) { f.send(tea.WindowSizeMsg{Width: w, Height: h}) }
+
+func (f *fixture) key(k string) tea.Cmd {
+	switch k {
+	case "left":
+		return f.send(tea.KeyMsg{Type: tea.KeyLeft})
+	case "right":
+		return f.send(tea.KeyMsg{Type: tea.KeyRight})
+	case "ctrl+c":
+		return f.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	}
+	return f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+}
+
+// feed delivers n ticks of synthetic but plausible data for every host: host
+// h serves (h+1) × 1000 requests/s, so values differ per host.
+func (f *fixture) feed(n int) {
+	for i := 0; i < n; i++ {
+		f.tick++
+		f.now = t0.Add(time.Duration(f.tick) * time.Second)
+		for h := range f.ctx.Hosts {
+			f.send(resultMsg(collect.Result{Host: h, Snapshot: syntheticSnapshot(h, f.tick, f.now)}))
+		}
+	}
+	f.send(clockMsg(f.now))
+}
+
+func syntheticSnapshot(h, tick int, at time.Time) metrics.Snapshot {
+	k := float64(tick)
+	scale := float64(h + 1)
+	wave := float64(tick%10) * 10 // gauges move so charts are not flat
+	v := map[string]float64{
+		"proxy.process.http.incoming_requests":                  1000 * scale * k,
+		"proxy.process.http.outgoing_requests":                  150 * scale * k,
+		"proxy.process.http.transaction_totaltime.hit_fresh":    2 * 850 * scale * k,
+		"proxy.process.http.transaction_counts.hit_fresh":       850 * scale * k,
+		"proxy.process.http.transaction_totaltime.miss_cold":    45 * 150 * scale * k,
+		"proxy.process.http.transaction_counts.miss_cold":       150 * scale * k,
+		"proxy.process.cache_total_hits":                        850 * scale * k,
+		"proxy.process.cache_total_misses":                      150 * scale * k,
+		"proxy.process.http.current_client_connections":         500*scale + wave,
+		"proxy.process.http.current_server_connections":         100*scale + wave,
+		"proxy.process.http.2xx_responses":                      900 * scale * k,
+		"proxy.process.http.3xx_responses":                      50 * scale * k,
+		"proxy.process.http.4xx_responses":                      40 * scale * k,
+		"proxy.process.http.5xx_responses":                      10 * scale * k,
+		"proxy.process.ssl.total_success_handshake_count_in":    30 * scale * k,
+		"proxy.process.ssl.ssl_error_ssl":                       scale * k,
+		"proxy.process.ssl.user_agent_sessions":                 300*scale + wave,
+		"proxy.process.http2.total_client_connections":          20 * scale * k,
+		"proxy.process.http2.current_client_connections":        200*scale + wave,
+		"proxy.process.http2.connection_errors":                 0,
+		"proxy.process.http.user_agent_total_request_bytes":     300e3 * scale * k,
+		"proxy.process.http.user_agent_total_response_bytes":    20e6 * scale * k,
+		"proxy.process.http.origin_server_total_response_bytes": 3e6 * scale * k,
+		"proxy.process.http.origin_server_total_request_bytes":  50e3 * scale * k,
+		"proxy.process.http.err_connect_fail_count":             2 * scale * k,
+		"proxy.process.http.transaction_counts.errors.aborts":   5 * scale * k,
+	}
+	s := metrics.Snapshot{Time: at, Values: map[string]metrics.Sample{}}
+	for key, val := range v {
+		s.Values[key] = metrics.Sample{Value: val}
+	}
+	return s
+}
+
+// assertFrame checks that the screen is exactly w x h cells: nothing wraps,
+// nothing is cut, whatever the data.
+func assertFrame(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != h {
+		t.Fatalf("screen has %d lines, want %d:\n%s", len(lines), h, view)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got != w {
+			t.Fatalf("line %d is %d cells wide, want %d: %q", i, got, w, l)
+		}
+	}
+}
+
+func TestPageNavigation(t *testing.T) {
+	f := newFixture(t, "edge1")
+	f.resize(160, 45)
+	f.feed(3)
+	steps := []struct {
+		key  string
+		page int
+		name string
+	}{
+		{"l", 1, "Response Codes"},
+		{"right", 2, "TLS & HTTP/2"},
+		{"l", 3, "Network & Errors"},
+		{"l", 0, "Traffic & Cache"}, // wraps around
+		{"h", 3, "Network & Errors"},
+		{"left", 2, "TLS & HTTP/2"},
+		{"1", 0, "Traffic & Cache"},
+		{"4", 3, "Network & Errors"},
+		{"9", 3, "Network & Errors"}, // no page 9: stays
+		{"2", 1, "Response Codes"},
+	}
+	for _, s := range steps {
+		f.key(s.key)
+		if f.m.Page() != s.page {
+			t.Fatalf("after %q: page %d, want %d", s.key, f.m.Page(), s.page)
+		}
+		view := f.m.View()
+		want := fmt.Sprintf("Page %d/4 %s", s.page+1, s.name)
+		if !strings.Contains(view, want) {
+			t.Fatalf("after %q: header lacks %q:\n%s", s.key, want, firstLine(view))
+		}
+		assertFrame(t, view, 160, 45)
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		f := newFixture(t, "edge1")
+		f.resize(100, 30)
+		cmd := f.key(k)
+		if cmd == nil {
+			t.Fatalf("%s: no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("%s: command does not quit", k)
+		}
+	}
+}
+
+func TestResizeRelaysOut(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(200, 60)
+	f.feed(20)
+	sizes := []struct{ w, h int }{{200, 60}, {80, 24}, {120, 40}, {MinWidth, MinHeight}, {240, 70}, {97, 33}}
+	for _, s := range sizes {
+		f.resize(s.w, s.h)
+		view := f.m.View()
+		assertFrame(t, view, s.w, s.h)
+		if !strings.Contains(view, "Requests/se") || !strings.ContainsRune(view, '⣀') && !strings.ContainsAny(view, "⠁⠂⠄⡀⠈⠐⠠⢀⠉⠒⠤⣀") {
+			t.Fatalf("%dx%d: no title or no braille:\n%s", s.w, s.h, view)
+		}
+	}
+}
+
+func TestTooSmallShowsMessage(t *testing.T) {
+	for _, s := range []struct{ w, h int }{{MinWidth - 1, 40}, {100, MinHeight - 1}, {10, 5}, {1, 1}} {
+		f := newFixture(t, "edge1")
+		f.resize(s.w, s.h)
+		f.feed(3)
+		view := f.m.View()
+		if s.w >= 10 && !strings.Contains(view, "Too small") {
+			t.Fatalf("%dx%d: no message: %q", s.w, s.h, view)
+		}
+		lines := strings.Split(view, "\n")
+		if len(lines) > s.h {
+			t.Fatalf("%dx%d: message has %d lines", s.w, s.h, len(lines))
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > s.w {
+				t.Fatalf("%dx%d: line wider than the screen: %q", s.w, s.h, l)
+			}
+		}
+		if strings.ContainsAny(view, "╭│") {
+			t.Fatalf("%dx%d: draws panels anyway", s.w, s.h)
+		}
+	}
+}
+
+func TestFailingHostInStatusWhileOthersUpdate(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(160, 45)
+	f.feed(3)
+	before := titleOf(f.m.View(), "Requests/sec")
+	for i := 0; i < 3; i++ {
+		f.tick++
+		f.now = t0.Add(time.Duration(f.tick) * time.Second)
+		// edge1 doubles its rate; edge2 fails.
+		snap := syntheticSnapshot(0, f.tick, f.now)
+		snap.Values["proxy.process.http.incoming_requests"] = metrics.Sample{Value: 1000*3 + 2000*float64(f.tick-3)}
+		f.send(resultMsg(collect.Result{Host: 0, Snapshot: snap}))
+		f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("cannot connect to /run/ts/jsonrpc20.sock: connection refused")}))
+	}
+	view := f.m.View()
+	footer := lastLine(view)
+	if !strings.Contains(footer, "edge2: cannot connect to /run/ts/jsonrpc20.sock: connection refused") {
+		t.Fatalf("footer does not name the failing host: %q", footer)
+	}
+	if !strings.Contains(footer, "3 failures in a row") {
+		t.Fatalf("footer does not count failures: %q", footer)
+	}
+	after := titleOf(view, "Requests/sec")
+	if !strings.Contains(after, "Client 2K/") || before == after {
+		t.Fatalf("edge1 stopped updating: before %q after %q", before, after)
+	}
+
+	// edge2 recovers: the error goes, the key help comes back.
+	f.feed(1)
+	if footer := lastLine(f.m.View()); strings.Contains(footer, "edge2:") || !strings.Contains(footer, "quit") {
+		t.Fatalf("footer after recovery: %q", footer)
+	}
+}
+
+func TestWarningsShown(t *testing.T) {
+	f := newFixture(t, "edge1")
+	f.resize(160, 45)
+	f.send(resultMsg(collect.Result{Host: 0, Snapshot: syntheticSnapshot(0, 1, t0.Add(time.Second)),
+		Warnings: []string{"record not found: proxy.process.http.err_connect_fail_count (2000)", "second"}}))
+	footer := lastLine(f.m.View())
+	if !strings.Contains(footer, "edge1: record not found: proxy.process.http.err_connect_fail_count (2000) (+1 more)") {
+		t.Fatalf("footer: %q", footer)
+	}
+}
+
+func TestControlCharactersFromServerDoNotReachScreen(t *testing.T) {
+	f := newFixture(t, "edge1")
+	f.resize(120, 40)
+	f.send(resultMsg(collect.Result{Host: 0, Err: errors.New("bad\x1b[2Jreply\r\nhere")}))
+	view := f.m.View()
+	if strings.ContainsAny(view, "\x1b\r") {
+		t.Fatalf("escape or CR from an error message reached the screen: %q", lastLine(view))
+	}
+	assertFrame(t, view, 120, 40)
+}
+
+func TestTitlesCarryValuesPerHost(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(200, 50)
+	f.feed(5)
+	title := titleOf(f.m.View(), "Requests/sec")
+	if !strings.Contains(title, "Client 1K/2K") || !strings.Contains(title, "Origin 150/300") {
+		t.Fatalf("title %q lacks per-host values", title)
+	}
+	if lat := titleOf(f.m.View(), "Latency"); !strings.Contains(lat, "Cache Hit 2.0ms/2.0ms") && !strings.Contains(lat, "Cache Hit 2ms/2ms") {
+		t.Fatalf("latency title %q", lat)
+	}
+}
+
+func TestGoldenScreens(t *testing.T) {
+	cases := []struct {
+		name  string
+		hosts []string
+		w, h  int
+		keys  []string
+	}{
+		{"page1_1host_120x40", []string{"edge1"}, 120, 40, nil},
+		{"page1_2hosts_135x30", []string{"edge1", "edge2"}, 135, 30, nil},
+		{"page4_4hosts_80x24", []string{"e1", "e2", "e3", "e4"}, 80, 24, []string{"4"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, c.hosts...)
+			f.resize(c.w, c.h)
+			f.feed(30)
+			for _, k := range c.keys {
+				f.key(k)
+			}
+			got := f.m.View()
+			assertFrame(t, got, c.w, c.h)
+			path := filepath.Join("testdata", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./model -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Fatalf("screen differs from %s (go test ./model -update rewrites it after a deliberate change)\ngot:\n%s", path, got)
+			}
+		})
+	}
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	return lines[len(lines)-1]
+}
+
+// titleOf returns the screen line holding the panel title that starts with
+// prefix, cut to that panel.
+func titleOf(view, prefix string) string {
+	for _, l := range strings.Split(view, "\n") {
+		if i := strings.Index(l, "╭─ "+prefix); i >= 0 {
+			l = l[i:]
+			if j := strings.Index(l, "╮"); j >= 0 {
+				l = l[:j]
+			}
+			return l
+		}
+	}
+	return ""
+}

@@ -1,0 +1,108 @@
+package model
+
+import (
+	"strings"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// PageView lays out up to four panels: one fills the page, two sit side by
+// side, three or four make a 2x2 grid.
+type PageView struct {
+	Name   string
+	panels []*PanelView
+	width  int
+	height int
+	view   string // the joined panels, rebuilt when a panel redraws
+}
+
+// NewPageView builds the panels of one page; firstMetric is the store index
+// of the page's first metric.
+func NewPageView(ctx *ProgramContext, page config.Page, firstMetric int) *PageView {
+	pv := &PageView{Name: page.Name}
+	for _, panel := range page.Panels {
+		pv.panels = append(pv.panels, NewPanelView(ctx, panel, firstMetric))
+		firstMetric += len(panel.Metrics)
+	}
+	return pv
+}
+
+// Metrics is how many store metrics the page's panels use.
+func (pv *PageView) Metrics() int {
+	n := 0
+	for _, p := range pv.panels {
+		n += len(p.metricIDs)
+	}
+	return n
+}
+
+// SetSize divides the page among its panels.
+func (pv *PageView) SetSize(w, h int) {
+	pv.width, pv.height = w, h
+	cols, rows := 2, 2
+	switch len(pv.panels) {
+	case 1:
+		cols, rows = 1, 1
+	case 2:
+		cols, rows = 2, 1
+	}
+	for i, p := range pv.panels {
+		c, r := i%cols, i/cols
+		x0, x1 := w*c/cols, w*(c+1)/cols
+		y0, y1 := h*r/rows, h*(r+1)/rows
+		p.SetSize(x1-x0, y1-y0)
+	}
+}
+
+// Invalidate marks every panel stale.
+func (pv *PageView) Invalidate() {
+	for _, p := range pv.panels {
+		p.Invalidate()
+	}
+}
+
+// Refresh redraws the stale panels and, if any changed, the joined page.
+func (pv *PageView) Refresh(store *metrics.Store, now time.Time) {
+	changed := pv.view == ""
+	for _, p := range pv.panels {
+		changed = p.Refresh(store, now) || changed
+	}
+	if changed {
+		pv.view = pv.join()
+	}
+}
+
+// View returns the page as last drawn.
+func (pv *PageView) View() string { return pv.view }
+
+// join sets the panels' drawings side by side. Every panel line is exactly
+// its panel's width, so rows are joined by plain concatenation.
+func (pv *PageView) join() string {
+	cols := 2
+	if len(pv.panels) == 1 {
+		cols = 1
+	}
+	var b strings.Builder
+	for i := 0; i < len(pv.panels); i += cols {
+		var cells [][]string
+		height := 0
+		for j := i; j < i+cols && j < len(pv.panels); j++ {
+			lines := strings.Split(pv.panels[j].View(), "\n")
+			height = max(height, len(lines))
+			cells = append(cells, lines)
+		}
+		for y := 0; y < height; y++ {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			for _, lines := range cells {
+				if y < len(lines) {
+					b.WriteString(lines[y])
+				}
+			}
+		}
+	}
+	return b.String()
+}

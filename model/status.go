@@ -1,0 +1,87 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+)
+
+// HostStatus remembers, per host, whether the last collection worked, so the
+// footer can say which host is failing and why while the others go on.
+type HostStatus struct {
+	hosts []hostState
+}
+
+type hostState struct {
+	err      error
+	warnings []string
+	lastOK   time.Time
+	failures int // consecutive
+}
+
+// NewHostStatus tracks n hosts.
+func NewHostStatus(n int) *HostStatus {
+	return &HostStatus{hosts: make([]hostState, n)}
+}
+
+// Record notes one result and says whether it ends a run of failures (the
+// host came back, perhaps restarted, so counter baselines are stale).
+func (s *HostStatus) Record(r collect.Result) (recovered bool) {
+	if r.Host < 0 || r.Host >= len(s.hosts) {
+		return false
+	}
+	h := &s.hosts[r.Host]
+	if r.Err != nil {
+		h.err = r.Err
+		h.failures++
+		return false
+	}
+	recovered = h.failures > 0
+	h.err, h.failures = nil, 0
+	h.warnings = r.Warnings
+	h.lastOK = r.Snapshot.Time
+	return recovered
+}
+
+// Errors returns "host: error" for each failing host, in host order.
+func (s *HostStatus) Errors(names []string) []string {
+	var out []string
+	for i, h := range s.hosts {
+		if h.err != nil {
+			msg := names[i] + ": " + oneLine(h.err.Error())
+			if h.failures > 1 {
+				msg += fmt.Sprintf(" (%d failures in a row)", h.failures)
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// Warnings returns "host: warning" for each host with warnings, in host
+// order; a host with many shows the first and how many more.
+func (s *HostStatus) Warnings(names []string) []string {
+	var out []string
+	for i, h := range s.hosts {
+		switch n := len(h.warnings); {
+		case n == 1:
+			out = append(out, names[i]+": "+oneLine(h.warnings[0]))
+		case n > 1:
+			out = append(out, fmt.Sprintf("%s: %s (+%d more)", names[i], oneLine(h.warnings[0]), n-1))
+		}
+	}
+	return out
+}
+
+// oneLine keeps a message on the status line: control characters from a
+// misbehaving server must not move the cursor or garble the screen.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+}
