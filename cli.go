@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// maxHosts is how many hosts one screen can tell apart: four line patterns.
+const maxHosts = 4
+
+// options is the parsed command line.
+type options struct {
+	hosts      []string
+	interval   time.Duration
+	history    time.Duration
+	socket     string
+	config     string
+	timezone   string
+	once       bool
+	runFor     time.Duration
+	demo       bool
+	version    bool
+	help       bool
+	historySet bool // given on the command line, so it beats the config file
+	tzSet      bool
+}
+
+// usageError is a command-line mistake: reported with a hint, exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usageText = `traffic_grapher: live Apache Traffic Server metrics as charts in any terminal.
+
+Usage:
+  traffic_grapher [flags] [HOST...]
+
+HOST is where Traffic Server runs (up to 4, overlaid on every chart):
+  localhost                  the local ATS 10 JSON-RPC socket (the default),
+                             found via --socket, $TRAFFICSERVER_JSONRPC_SOCKET,
+                             traffic_ctl, or the usual install prefixes
+  unix:/run/ats2/jsonrpc20.sock
+                             a given socket, to compare instances on one machine
+
+Examples:
+  traffic_grapher --demo                    try it: a built-in simulated ATS
+  traffic_grapher --demo edge1 edge2        two simulated hosts overlaid
+  traffic_grapher                           the local ATS
+  traffic_grapher --socket /opt/ts/var/trafficserver/jsonrpc20.sock
+  traffic_grapher unix:/run/ats1/jsonrpc20.sock unix:/run/ats2/jsonrpc20.sock
+  traffic_grapher --interval 500ms --history 5m
+  traffic_grapher -c my_dashboard.yaml      pages from a YAML file (original schema)
+  traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
+
+Keys: ←/h and →/l change page, 1-4 jump to a page, q or Ctrl-C quits.
+
+Flags:
+`
+
+// parseArgs parses the command line. It never exits; main decides.
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := pflag.NewFlagSet("traffic_grapher", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by main
+	var interval, history, runFor string
+	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
+	fs.StringVar(&history, "history", "60s", "how much history the charts show: seconds (60) or a duration (5m, 1h)")
+	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket for localhost (default: $TRAFFICSERVER_JSONRPC_SOCKET, else discovered)")
+	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone)")
+	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the header clock, e.g. America/Los_Angeles, or Local")
+	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")
+	fs.StringVar(&runFor, "run-for", "", "quit after this long, e.g. 30s (for recordings and measurements)")
+	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	fs.Usage = func() {}
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			o.help = true
+			return o, nil
+		}
+		return nil, usageError{err.Error()}
+	}
+	if o.help {
+		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, fs.FlagUsages())
+		return o, nil
+	}
+	var err error
+	if o.interval, err = parseSeconds("--interval", interval); err != nil {
+		return nil, err
+	}
+	if o.interval < 100*time.Millisecond {
+		return nil, usageError{fmt.Sprintf("--interval %s is too short: at least 100ms", interval)}
+	}
+	if o.history, err = parseSeconds("--history", history); err != nil {
+		return nil, err
+	}
+	if o.history < 10*time.Second || o.history > 7*24*time.Hour {
+		return nil, usageError{fmt.Sprintf("--history %s is out of range: 10s to 168h", history)}
+	}
+	if o.history < 2*o.interval {
+		return nil, usageError{fmt.Sprintf("--history %s must be at least twice --interval %s", history, interval)}
+	}
+	if runFor != "" {
+		if o.runFor, err = parseSeconds("--run-for", runFor); err != nil {
+			return nil, err
+		}
+		if o.runFor <= 0 {
+			return nil, usageError{"--run-for must be positive"}
+		}
+	}
+	o.historySet = fs.Changed("history")
+	o.tzSet = fs.Changed("timezone")
+	o.hosts = fs.Args()
+	if len(o.hosts) == 0 {
+		o.hosts = []string{"localhost"}
+	}
+	if len(o.hosts) > maxHosts {
+		return nil, usageError{fmt.Sprintf("%d hosts given; at most %d can be overlaid (one line pattern each): %s",
+			len(o.hosts), maxHosts, strings.Join(o.hosts, " "))}
+	}
+	return o, nil
+}
+
+// parseSeconds accepts plain seconds ("1", "0.5") as the original tool did,
+// or a Go duration ("500ms", "5m").
+func parseSeconds(flag, s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f != f || f > 1e9 || f < -1e9 {
+			return 0, usageError{fmt.Sprintf("%s %q is not a usable number of seconds", flag, s)}
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("%s %q: want seconds (1, 0.5) or a duration (500ms, 2s, 5m)", flag, s)}
+	}
+	return d, nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireProgram finds a program the test drives for real. Under CI it must
+// be there (scripts/install-test-deps installs it); elsewhere the test skips
+// and says what is missing.
+func requireProgram(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not installed; scripts/install-test-deps should have installed it", name)
+	}
+	t.Skipf("%s is not installed; install it (apt-get install %s) to run this test", name, name)
+	return ""
+}
+
+// buildBinary compiles traffic_grapher once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "traffic_grapher")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// tmuxSession runs a command in a detached tmux session on a private server
+// socket, so the user's own tmux is never touched.
+type tmuxSession struct {
+	t      *testing.T
+	tmux   string
+	socket string
+}
+
+func startTmux(t *testing.T, w, h int, argv ...string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, tmux: requireProgram(t, "tmux"), socket: filepath.Join(t.TempDir(), "tmux.sock")}
+	args := []string{"-S", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e",
+		"-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "--"}
+	args = append(args, argv...)
+	cmd := exec.Command(s.tmux, args...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	// The session keeps its pane after the program exits, so the test can
+	// see how it ended.
+	s.run("set-option", "-t", "e2e", "remain-on-exit", "on")
+	t.Cleanup(func() { exec.Command(s.tmux, "-S", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command(s.tmux, append([]string{"-S", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) keys(keys ...string) {
+	s.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p", "-t", "e2e") }
+
+// waitFor polls the screen until cond holds: the program draws when data
+// arrives, and the pane is the only place the test can watch for that.
+func (s *tmuxSession) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var screen string
+	for time.Now().Before(deadline) {
+		screen = s.screen()
+		if cond(screen) {
+			return screen
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("timed out after %s waiting for %s; screen:\n%s", timeout, what, screen)
+	return ""
+}
+
+
+func TestEndToEndInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	requireProgram(t, "tmux")
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	stderr, exitFile, pidFile := filepath.Join(dir, "stderr"), filepath.Join(dir, "exit"), filepath.Join(dir, "pid")
+	// The shell records the program's pid and exit status in files the
+	// test can wait on.
+	s := startTmux(t, 160, 45, "sh", "-c", `"$0" --demo edge1 edge2 2>"$1" & echo $! >"$3"; wait $!; echo $? >"$2"`,
+		bin, stderr, exitFile, pidFile)
+
+	hasBraille := func(sc string) bool {
+		for _, r := range sc {
+			if r > 0x2800 && r <= 0x28FF {
+				return true
+			}
+		}
+		return false
+	}
+	screen := s.waitFor("page 1 with charts and values", 20*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "Page 1/4 Traffic & Cache") && hasBraille(sc) &&
+			strings.Contains(sc, "Requests/sec · Client ") && !strings.Contains(sc, "Client –/–")
+	})
+	if !strings.Contains(screen, "edge1") || !strings.Contains(screen, "edge2") {
+		t.Fatalf("hosts not named on screen:\n%s", screen)
+	}
+
+	s.keys("l")
+	s.waitFor("page 2", 5*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "Page 2/4 Response Codes") && strings.Contains(sc, "2xx Responses/sec")
+	})
+	s.keys("Right")
+	s.waitFor("page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/4 TLS & HTTP/2") })
+	s.keys("4")
+	s.waitFor("page 4 with values", 10*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "Page 4/4 Network & Errors") && hasBraille(sc) && strings.Contains(sc, "Client Bytes/sec · Read ")
+	})
+	s.keys("h")
+	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/4") })
+
+	// Resize the window: the page is laid out again for the new size.
+	s.run("resize-window", "-t", "e2e", "-x", "100", "-y", "30")
+	s.waitFor("relayout at 100x30", 5*time.Second, func(sc string) bool {
+		lines := strings.Split(strings.TrimRight(sc, "\n"), "\n")
+		top := []rune(lines[1])
+		return len(lines) == 30 && len(top) == 100 && top[0] == '╭' && top[49] == '╮' && top[50] == '╭' && top[99] == '╮'
+	})
+
+	s.keys("q")
+	var status string
+	defer func() {
+		if t.Failed() && status == "" {
+			// Still running: a goroutine dump says where it is stuck.
+			if pid, err := os.ReadFile(pidFile); err == nil {
+				exec.Command("kill", "-QUIT", strings.TrimSpace(string(pid))).Run()
+				time.Sleep(time.Second)
+			}
+			dump, _ := os.ReadFile(stderr)
+			t.Logf("stderr of the stuck program:\n%s", dump)
+		}
+	}()
+	s.waitFor("exit on q", 10*time.Second, func(string) bool {
+		b, err := os.ReadFile(exitFile)
+		status = strings.TrimSpace(string(b))
+		return err == nil && status != ""
+	})
+	if status != "0" {
+		t.Fatalf("exit status %s after q", status)
+	}
+}

@@ -1,0 +1,234 @@
+// Command traffic_grapher graphs live Apache Traffic Server metrics as
+// braille line charts in any terminal. See --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, so tests can drive it. Exit status: 0 fine,
+// 1 failure while running, 2 bad command line or configuration.
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseArgs(args, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\nRun 'traffic_grapher --help' for usage.\n", err)
+		return 2
+	}
+	if opts.help {
+		return 0
+	}
+	if opts.version {
+		fmt.Fprintf(stdout, "traffic_grapher %s\n", version)
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	app, err := setup(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		var ce *config.Error
+		var ue usageError
+		if errors.As(err, &ce) || errors.As(err, &ue) || errors.Is(err, errConfig) {
+			return 2
+		}
+		return 1
+	}
+	defer app.close()
+
+	if opts.once {
+		return app.once(ctx, stdout, stderr)
+	}
+	return app.interactive(ctx, stderr)
+}
+
+// errConfig marks configuration errors (exit status 2).
+var errConfig = errors.New("configuration error")
+
+// app is a configured run: dashboard, hosts and their sources.
+type app struct {
+	opts     *options
+	pctx     *model.ProgramContext
+	hosts    []collect.Host
+	store    *metrics.Store
+	closers  []func()
+	interval time.Duration
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// setup loads the dashboard and connects the hosts' sources.
+func setup(ctx context.Context, opts *options) (*app, error) {
+	dash := pages.Default()
+	if opts.config != "" {
+		d, err := config.Load(opts.config)
+		if err != nil {
+			return nil, err
+		}
+		dash = d
+	}
+	history := opts.history
+	if dash.HistorySeconds > 0 && !opts.historySet {
+		history = time.Duration(dash.HistorySeconds) * time.Second
+	}
+	tzName := opts.timezone
+	if dash.Timezone != "" && !opts.tzSet {
+		tzName = dash.Timezone
+	}
+	loc, err := time.LoadLocation(tzName)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--timezone %q: unknown time zone (want an IANA name such as Europe/Paris, UTC or Local)", tzName)}
+	}
+
+	a := &app{opts: opts, interval: opts.interval}
+	names := make([]string, 0, len(opts.hosts))
+	for _, arg := range opts.hosts {
+		h, err := a.openHost(ctx, arg)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.hosts = append(a.hosts, h)
+		names = append(names, h.Name)
+	}
+	a.store, err = metrics.NewStore(len(a.hosts), model.MetricDefs(dash), history, opts.interval)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.pctx = &model.ProgramContext{
+		Dashboard: dash,
+		Hosts:     names,
+		Interval:  opts.interval,
+		History:   history,
+		Location:  loc,
+		Styles:    model.DefaultStyles(),
+		Keys:      model.DefaultKeyMap(),
+		Now:       time.Now,
+	}
+	return a, nil
+}
+
+// openHost turns one host argument into a named source.
+func (a *app) openHost(ctx context.Context, arg string) (collect.Host, error) {
+	if a.opts.demo {
+		sim, err := simulator.Start(simulator.Options{Seed: int64(len(a.closers) + 1)})
+		if err != nil {
+			return collect.Host{}, fmt.Errorf("starting the demo simulator: %w", err)
+		}
+		a.closers = append(a.closers, func() { sim.Close() })
+		name := arg
+		if len(a.opts.hosts) == 1 && arg == "localhost" {
+			name = "demo"
+		}
+		return collect.Host{Name: name, Source: collect.NewJSONRPCSource(sim.Path())}, nil
+	}
+	spec, err := collect.ParseHostArg(arg)
+	if err != nil {
+		return collect.Host{}, usageError{err.Error()}
+	}
+	if spec.Remote {
+		return collect.Host{}, usageError{fmt.Sprintf("host %q: remote hosts need SSH support, which this version does not have yet; run traffic_grapher on that host, or use unix:/path/to/jsonrpc20.sock for a local socket", arg)}
+	}
+	path := spec.SocketPath
+	if path == "" {
+		p, _, err := collect.DiscoverSocket(ctx, a.opts.socket, os.Getenv, collect.ExecRunner)
+		if err != nil {
+			return collect.Host{}, err
+		}
+		path = p
+	}
+	return collect.Host{Name: spec.Name, Source: collect.NewJSONRPCSource(path)}, nil
+}
+
+// once prints a plain-text snapshot. Rates need two samples and ATS updates
+// some stats only every 5 s, so it samples until every series has a value or
+// a few sync periods have passed.
+func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
+	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	deadline := time.Now().Add(max(6*a.interval, 12*time.Second))
+	var errs []string
+	for round := 0; ; round++ {
+		errs = errs[:0]
+		results := c.Once(ctx)
+		for _, r := range results {
+			if r.Err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
+				continue
+			}
+			a.store.Observe(r.Host, r.Snapshot)
+		}
+		if len(errs) == len(a.hosts) {
+			break // nobody answers: waiting will not help
+		}
+		if round > 0 && allHaveValues(a.store) || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(a.interval):
+		}
+	}
+	fmt.Fprint(stdout, model.SnapshotText(a.pctx, a.store, time.Now(), errs))
+	if len(errs) == len(a.hosts) {
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "traffic_grapher: %s\n", e)
+		}
+		return 1
+	}
+	return 0
+}
+
+// allHaveValues says whether every series of every host has a value.
+func allHaveValues(s *metrics.Store) bool {
+	for h := 0; h < s.Hosts(); h++ {
+		for i := 0; i < s.Metrics(); i++ {
+			if _, ok := s.Series(h, i).Latest(); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// interactive runs the full-screen dashboard until q, Ctrl-C or --run-for.
+func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	results := c.Run(ctx)
+	m := model.New(a.pctx, a.store, results, a.opts.runFor)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseArgs(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(t *testing.T, o *options)
+	}{
+		{name: "defaults", args: nil, check: func(t *testing.T, o *options) {
+			if o.interval != time.Second || o.history != time.Minute || o.timezone != "UTC" || len(o.hosts) != 1 || o.hosts[0] != "localhost" {
+				t.Fatalf("%+v", o)
+			}
+		}},
+		{name: "seconds as numbers", args: []string{"--interval", "0.5", "--history", "120"}, check: func(t *testing.T, o *options) {
+			if o.interval != 500*time.Millisecond || o.history != 2*time.Minute || !o.historySet {
+				t.Fatalf("%+v", o)
+			}
+		}},
+		{name: "durations", args: []string{"--interval=250ms", "--history=1h", "--run-for", "30s"}, check: func(t *testing.T, o *options) {
+			if o.interval != 250*time.Millisecond || o.history != time.Hour || o.runFor != 30*time.Second {
+				t.Fatalf("%+v", o)
+			}
+		}},
+		{name: "flags after hosts", args: []string{"edge1", "--once", "edge2", "-c", "d.yaml"}, check: func(t *testing.T, o *options) {
+			if strings.Join(o.hosts, ",") != "edge1,edge2" || !o.once || o.config != "d.yaml" {
+				t.Fatalf("%+v", o)
+			}
+		}},
+		{name: "five hosts", args: []string{"a", "b", "c", "d", "e"}, wantErr: "5 hosts given; at most 4"},
+		{name: "bad interval", args: []string{"--interval", "fast"}, wantErr: `--interval "fast": want seconds`},
+		{name: "interval too short", args: []string{"--interval", "10ms"}, wantErr: "too short"},
+		{name: "history too short", args: []string{"--history", "5"}, wantErr: "out of range"},
+		{name: "history under two intervals", args: []string{"--interval", "10", "--history", "15"}, wantErr: "at least twice"},
+		{name: "unknown flag", args: []string{"--colour"}, wantErr: "unknown flag: --colour"},
+		{name: "NaN interval", args: []string{"--interval", "NaN"}, wantErr: "not a usable number"},
+		{name: "negative run-for", args: []string{"--run-for", "-1"}, wantErr: "positive"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseArgs(tc.args, &bytes.Buffer{})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, o)
+		})
+	}
+}
+
+func TestRunExitStatusAndMessages(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - {name: x, type: rate, key: a.b}\n"), 0o644)
+	tests := []struct {
+		name       string
+		args       []string
+		status     int
+		stdout     string
+		stderr     string
+		noStdout   bool
+		stderrNone bool
+	}{
+		{name: "version", args: []string{"--version"}, status: 0, stdout: "traffic_grapher "},
+		{name: "help teaches", args: []string{"--help"}, status: 0, stdout: "--demo"},
+		{name: "bad flag", args: []string{"--nope"}, status: 2, stderr: "Run 'traffic_grapher --help'", noStdout: true},
+		{name: "bad config names file, line and field", args: []string{"--demo", "-c", bad, "--once"}, status: 2,
+			stderr: "bad.yaml:6: pages[0].panels[0].metrics[0].type: unknown metric type \"rate\"", noStdout: true},
+		{name: "missing config", args: []string{"--demo", "-c", filepath.Join(dir, "nope.yaml"), "--once"}, status: 2, stderr: "nope.yaml", noStdout: true},
+		{name: "bad timezone", args: []string{"--demo", "--timezone", "Mars/Base", "--once"}, status: 2, stderr: `"Mars/Base"`, noStdout: true},
+		{name: "remote host not yet", args: []string{"edge1.example.com", "--once"}, status: 2, stderr: "SSH"},
+		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "0.2", "--history", "10"}, status: 1, stderr: "none.sock"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			status := run(tc.args, &out, &errb)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d; stderr: %s", status, tc.status, errb.String())
+			}
+			if tc.stdout != "" && !strings.Contains(out.String(), tc.stdout) {
+				t.Fatalf("stdout %q lacks %q", out.String(), tc.stdout)
+			}
+			if tc.stderr != "" && !strings.Contains(errb.String(), tc.stderr) {
+				t.Fatalf("stderr %q lacks %q", errb.String(), tc.stderr)
+			}
+			if tc.noStdout && out.Len() > 0 {
+				t.Fatalf("stdout not empty: %q", out.String())
+			}
+		})
+	}
+}
+
+func TestOnceDemoPrintsEveryPanel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds of real sampling")
+	}
+	var out, errb bytes.Buffer
+	status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "0.5", "--history", "10"}, &out, &errb)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	text := out.String()
+	if strings.Contains(text, "\x1b") {
+		t.Fatal("snapshot contains escape codes")
+	}
+	for _, want := range []string{"Page 1/4: Traffic & Cache", "Requests/sec", "Cache Hit Rate %", "Page 4/4: Network & Errors", "Transaction Aborts/sec"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("snapshot lacks %q:\n%s", want, text)
+		}
+	}
+	// Every metric line names the host and carries a number for the
+	// busy demo metrics.
+	for _, re := range []string{
+		`(?m)^\s+Client\s+edge1\s+[0-9.]+K?$`,
+		`(?m)^\s+Client\s+edge2\s+[0-9.]+K?$`,
+		`(?m)^\s+Hit Rate\s+edge1\s+[0-9.]+%$`,
+		`(?m)^\s+Cache Hit\s+edge2\s+[0-9.]+ms$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Fatalf("snapshot lacks a line matching %s:\n%s", re, text)
+		}
+	}
+}
