@@ -95,7 +95,6 @@ func (s *tmuxSession) waitFor(what string, timeout time.Duration, cond func(scre
 	return ""
 }
 
-
 func TestEndToEndInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
