@@ -225,7 +225,7 @@ func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := c.Run(ctx)
 	m := model.New(a.pctx, a.store, results, a.opts.runFor)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1

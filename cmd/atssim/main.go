@@ -1,0 +1,58 @@
+// Command atssim serves the simulated Traffic Server that --demo uses, on a
+// socket of your choice, so traffic_grapher (or traffic_ctl-like tools) can
+// be tried, measured or developed against it from another process.
+//
+//	go run ./cmd/atssim --socket /tmp/ats1.sock --seed 1 &
+//	traffic_grapher unix:/tmp/ats1.sock
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+)
+
+func main() {
+	socket := flag.String("socket", "", "where to create the JSON-RPC socket (required); its directory must exist")
+	seed := flag.Int64("seed", 1, "traffic pattern; different seeds look like different hosts")
+	noReset := flag.Bool("no-reset", false, "never simulate a restart (counters reset about every 10 minutes otherwise)")
+	flag.Parse()
+	if *socket == "" {
+		fmt.Fprintln(os.Stderr, "atssim: --socket is required")
+		os.Exit(2)
+	}
+	// The simulator makes its socket in a private directory; it is then
+	// moved into place, so several instances can share a directory.
+	opts := simulator.Options{Seed: *seed}
+	if *noReset {
+		opts.ResetEvery = simulator.NoReset
+	}
+	srv, err := simulator.Start(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "atssim:", err)
+		os.Exit(1)
+	}
+	if _, err := os.Stat(filepath.Dir(*socket)); err != nil {
+		srv.Close()
+		fmt.Fprintln(os.Stderr, "atssim:", err)
+		os.Exit(1)
+	}
+	if srv.Path() != *socket {
+		if err := os.Rename(srv.Path(), *socket); err != nil {
+			srv.Close()
+			fmt.Fprintln(os.Stderr, "atssim:", err)
+			os.Exit(1)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "atssim: serving a simulated ATS 10 on %s (Ctrl-C stops)\n", *socket)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	srv.Close()
+	os.Remove(*socket)
+}
