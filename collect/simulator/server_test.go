@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 	"io"
 	"net"
 	"os"
@@ -19,35 +20,8 @@ import (
 	"time"
 )
 
-// dashboardKeys are the keys pages/default.yaml reads.
-var dashboardKeys = []string{
-	"proxy.process.http.incoming_requests",
-	"proxy.process.http.outgoing_requests",
-	"proxy.process.http.transaction_totaltime.hit_fresh",
-	"proxy.process.http.transaction_counts.hit_fresh",
-	"proxy.process.http.transaction_totaltime.miss_cold",
-	"proxy.process.http.transaction_counts.miss_cold",
-	"proxy.process.cache_total_hits",
-	"proxy.process.cache_total_misses",
-	"proxy.process.http.current_client_connections",
-	"proxy.process.http.current_server_connections",
-	"proxy.process.http.2xx_responses",
-	"proxy.process.http.3xx_responses",
-	"proxy.process.http.4xx_responses",
-	"proxy.process.http.5xx_responses",
-	"proxy.process.ssl.total_success_handshake_count_in",
-	"proxy.process.ssl.ssl_error_ssl",
-	"proxy.process.ssl.user_agent_sessions",
-	"proxy.process.http2.total_client_connections",
-	"proxy.process.http2.current_client_connections",
-	"proxy.process.http2.connection_errors",
-	"proxy.process.http.user_agent_total_request_bytes",
-	"proxy.process.http.user_agent_total_response_bytes",
-	"proxy.process.http.origin_server_total_response_bytes",
-	"proxy.process.http.origin_server_total_request_bytes",
-	"proxy.process.http.err_connect_fail_count",
-	"proxy.process.http.transaction_counts.errors.aborts",
-}
+// dashboardKeys are the keys the built-in dashboard reads.
+var dashboardKeys = pages.Default().Keys()
 
 // fakeClock is a settable clock for Options.Clock.
 type fakeClock struct {
