@@ -52,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		var ce *config.Error
 		var ue usageError
-		if errors.As(err, &ce) || errors.As(err, &ue) || errors.Is(err, errConfig) {
+		if errors.As(err, &ce) || errors.As(err, &ue) {
 			return 2
 		}
 		return 1
@@ -64,9 +64,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return app.interactive(ctx, stderr)
 }
-
-// errConfig marks configuration errors (exit status 2).
-var errConfig = errors.New("configuration error")
 
 // app is a configured run: dashboard, hosts and their sources.
 type app struct {

@@ -6,6 +6,7 @@ package model
 import (
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
@@ -46,7 +47,7 @@ type Model struct {
 	now           time.Time // newest data time: the right edge of every chart
 	clock         time.Time // header clock
 	redrawPending bool
-	collectorDone bool
+	helpLine      string // the key help, built once: the keys never change
 }
 
 // New builds the model. results is the collector's output; runFor > 0 quits
@@ -61,6 +62,9 @@ func New(ctx *ProgramContext, store *metrics.Store, results <-chan collect.Resul
 		now:     ctx.Now(),
 		clock:   ctx.Now(),
 	}
+	h := help.New()
+	h.ShortSeparator = " · "
+	m.helpLine = " " + h.ShortHelpView(ctx.Keys.ShortHelp())
 	first := 0
 	for _, pg := range ctx.Dashboard.Pages {
 		pv := NewPageView(ctx, pg, first)
@@ -117,8 +121,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clock = time.Time(msg)
 		return m, tickClock()
 	case collectDoneMsg:
-		m.collectorDone = true
-		return m, nil
+		return m, nil // collection stopped: the program is shutting down
 	case stopMsg:
 		return m, tea.Quit
 	}

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 )
@@ -17,7 +16,6 @@ type HostStatus struct {
 type hostState struct {
 	err      error
 	warnings []string
-	lastOK   time.Time
 	failures int // consecutive
 }
 
@@ -41,7 +39,6 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 	recovered = h.failures > 0
 	h.err, h.failures = nil, 0
 	h.warnings = r.Warnings
-	h.lastOK = r.Snapshot.Time
 	return recovered
 }
 

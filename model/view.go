@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -73,9 +72,7 @@ func (m *Model) footer() string {
 	if warns := m.status.Warnings(m.ctx.Hosts); len(warns) > 0 {
 		left = st.Warning.Render(" " + strings.Join(warns, " · "))
 	} else {
-		h := help.New()
-		h.ShortSeparator = " · "
-		left = " " + h.ShortHelpView(m.ctx.Keys.ShortHelp())
+		left = m.helpLine
 	}
 	room := m.width - lipgloss.Width(right)
 	left = ansi.Truncate(left, max(room-1, 0), "…")
