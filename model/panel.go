@@ -103,9 +103,10 @@ func (p *PanelView) render(store *metrics.Store, now time.Time) string {
 		return ""
 	}
 	var body []string
+	lo, hi, n := p.windowRange(store, now)
 	cw, ch := p.chartSize()
 	if cw >= minChartWidth && ch >= minChartHeight {
-		body = strings.Split(p.chart.Render(p.chartInput(store, now)), "\n")
+		body = strings.Split(p.chart.Render(p.chartInput(store, now, lo, hi)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
@@ -121,7 +122,7 @@ func (p *PanelView) render(store *metrics.Store, now time.Time) string {
 			body[i] = fitWidth(body[i], innerW)
 		}
 	}
-	body = append(body, fitWidth(p.legend(store, now), innerW))
+	body = append(body, fitWidth(p.legend(lo, hi, n), innerW))
 
 	st := p.ctx.Styles
 	var b strings.Builder
@@ -164,23 +165,15 @@ func (p *PanelView) series(store *metrics.Store, fn func(mi, host int, s *metric
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, now time.Time) ChartInput {
+func (p *PanelView) chartInput(store *metrics.Store, now time.Time, lo, hi float64) ChartInput {
 	in := ChartInput{
 		Now:    now,
 		Window: p.ctx.History,
 		Unit:   p.unit,
-		MaxGap: 3*p.ctx.Interval + p.ctx.Interval/2,
+		// A held value (counters synced every 5 s) may leave a longer gap.
+		MaxGap: max(3*p.ctx.Interval+p.ctx.Interval/2, 6*time.Second),
 	}
-	// A held value (counters synced every 5 s) may leave a longer gap.
-	in.MaxGap = max(in.MaxGap, 6*time.Second)
-	hi := 0.0
-	lo := 0.0
 	p.series(store, func(mi, h int, s *metrics.Series) {
-		min, max, _, n := s.Hist.Stats(now.Add(-p.ctx.History))
-		if n > 0 {
-			hi = maxf(hi, max)
-			lo = minf(lo, min)
-		}
 		in.Series = append(in.Series, ChartSeries{
 			Hist: s.Hist, Style: mi, Host: h,
 			Marker: seriesMarkers[mi%len(seriesMarkers)],
@@ -189,9 +182,29 @@ func (p *PanelView) chartInput(store *metrics.Store, now time.Time) ChartInput {
 	if p.unit == metrics.UnitPercent {
 		in.MinY, in.MaxY = 0, 100
 	} else {
-		in.MinY, in.MaxY = metrics.NiceRange(lo, hi)
+		in.MinY, in.MaxY = metrics.NiceRange(min(lo, 0), max(hi, 0))
 	}
 	return in
+}
+
+// windowRange is the lowest and highest value of all the panel's series in
+// the window, and how many points they span (0: no data yet). The chart's y
+// range and the legend's min/max both come from it.
+func (p *PanelView) windowRange(store *metrics.Store, now time.Time) (lo, hi float64, n int) {
+	p.series(store, func(_, _ int, s *metrics.Series) {
+		mn, mx, _, k := s.Hist.Stats(now.Add(-p.ctx.History))
+		if k == 0 {
+			return
+		}
+		if n == 0 || mn < lo {
+			lo = mn
+		}
+		if n == 0 || mx > hi {
+			hi = mx
+		}
+		n += k
+	})
+	return lo, hi, n
 }
 
 // title is "Requests/sec · Client 3.6K/3.5K · Origin 2.5K/2.4K": the current
@@ -214,7 +227,7 @@ func (p *PanelView) title(store *metrics.Store) string {
 
 // legend names each metric with its colour and marker, each host with its
 // line pattern when there are several, and the window's min and max.
-func (p *PanelView) legend(store *metrics.Store, now time.Time) string {
+func (p *PanelView) legend(lo, hi float64, n int) string {
 	st := p.ctx.Styles
 	var parts []string
 	for mi, m := range p.panel.Metrics {
@@ -226,20 +239,6 @@ func (p *PanelView) legend(store *metrics.Store, now time.Time) string {
 		}
 	}
 	out := " " + strings.Join(parts, "  ")
-	lo, hi, n := 0.0, 0.0, 0
-	p.series(store, func(_, _ int, s *metrics.Series) {
-		mn, mx, _, k := s.Hist.Stats(now.Add(-p.ctx.History))
-		if k == 0 {
-			return
-		}
-		if n == 0 || mn < lo {
-			lo = mn
-		}
-		if n == 0 || mx > hi {
-			hi = mx
-		}
-		n += k
-	})
 	if n > 0 {
 		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, p.unit), metrics.Format(hi, p.unit))
 		gap := p.width - 2 - lipgloss.Width(out) - len(mm)
@@ -248,18 +247,4 @@ func (p *PanelView) legend(store *metrics.Store, now time.Time) string {
 		}
 	}
 	return out
-}
-
-func maxf(a, b float64) float64 {
-	if a > b {
-		return a
-	}
-	return b
-}
-
-func minf(a, b float64) float64 {
-	if a < b {
-		return a
-	}
-	return b
 }
