@@ -1,0 +1,398 @@
+// Package sshconn keeps one persistent, verified SSH connection per remote
+// host, the way OpenSSH's client would make it: ~/.ssh/config is honoured,
+// host keys are checked against known_hosts, the agent and identity files
+// authenticate, and a dropped connection is re-established in the
+// background. Collectors reach the remote Traffic Server through it, either
+// by a stream-local channel to its JSON-RPC socket or by exec channels.
+package sshconn
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kevinburke/ssh_config"
+)
+
+// Settings say where the user's SSH files are. The zero value means the
+// usual places: $HOME/.ssh/config, /etc/ssh/ssh_config, $SSH_AUTH_SOCK.
+// Tests point them at private directories so the user's real files are
+// never read or written.
+type Settings struct {
+	// Home is the home directory; "" means $HOME, else the account's.
+	Home string
+	// ConfigFiles are read in order, first value wins (as ssh does); nil
+	// means ~/.ssh/config then /etc/ssh/ssh_config. Missing files are
+	// skipped.
+	ConfigFiles []string
+	// AgentSocket overrides $SSH_AUTH_SOCK; "none" disables the agent.
+	AgentSocket string
+	// LocalUser is the default remote user; "" means the current user.
+	LocalUser string
+	// AcceptNewHostKeys records the key of a host that has none in
+	// known_hosts (OpenSSH's StrictHostKeyChecking=accept-new). A changed
+	// key is refused regardless.
+	AcceptNewHostKeys bool
+}
+
+func (s Settings) home() string {
+	if s.Home != "" {
+		return s.Home
+	}
+	if h := os.Getenv("HOME"); h != "" {
+		return h
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "/"
+}
+
+func (s Settings) localUser() string {
+	if s.LocalUser != "" {
+		return s.LocalUser
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+// Target is a host's connection parameters after ~/.ssh/config.
+type Target struct {
+	// Alias is the name the user gave ("edge1"); Host block patterns match
+	// it and known_hosts is searched by HostName unless HostKeyAlias is set.
+	Alias    string
+	HostName string
+	Port     int
+	User     string
+	// IdentityFiles are explicit (from the config) or the OpenSSH defaults.
+	IdentityFiles     []string
+	IdentitiesOnly    bool
+	IdentityAgent     string // "" means $SSH_AUTH_SOCK
+	ProxyJump         []string
+	KnownHostsFiles   []string // user files, first is where new keys go
+	GlobalKnownHosts  []string
+	HostKeyAlias      string
+	HashKnownHosts    bool
+	ConnectTimeout    time.Duration
+	AliveInterval     time.Duration
+	AliveCountMax     int
+	StrictHostKeyMode string // "yes", "accept-new" or "" (default: refuse unknown)
+}
+
+// Addr is host:port for dialling.
+func (t Target) Addr() string {
+	return joinHostPort(t.HostName, t.Port)
+}
+
+// KnownHostsName is the name known_hosts is searched for: HostKeyAlias, or
+// host:port as dialled.
+func (t Target) KnownHostsName() string {
+	if t.HostKeyAlias != "" {
+		return joinHostPort(t.HostKeyAlias, t.Port)
+	}
+	return t.Addr()
+}
+
+func joinHostPort(h string, p int) string {
+	if strings.Contains(h, ":") {
+		return "[" + h + "]:" + strconv.Itoa(p)
+	}
+	return h + ":" + strconv.Itoa(p)
+}
+
+// String is "user@host:port" plus the jump hosts, for messages.
+func (t Target) String() string {
+	s := t.User + "@" + t.Addr()
+	if len(t.ProxyJump) > 0 {
+		s += " via " + strings.Join(t.ProxyJump, ",")
+	}
+	return s
+}
+
+// Defaults when the config says nothing. Keepalives are on by default
+// (OpenSSH's are off): at a 1 s refresh a dead peer must show within
+// seconds, not after TCP gives up minutes later.
+const (
+	defaultConnectTimeout = 10 * time.Second
+	defaultAliveInterval  = 5 * time.Second
+	defaultAliveCountMax  = 3
+)
+
+var (
+	hostNameRe = regexp.MustCompile(`^[a-zA-Z0-9_]([a-zA-Z0-9._-]*[a-zA-Z0-9_])?$|^[0-9a-fA-F:.]+$`)
+	userNameRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]*$`)
+)
+
+// Resolve applies the SSH config to a host given as [user@]alias[:port]
+// (user and port 0 if not given; the command line wins over the config).
+func (s Settings) Resolve(alias, user string, port int) (Target, error) {
+	cfgs, err := s.loadConfigs()
+	if err != nil {
+		return Target{}, err
+	}
+	home := s.home()
+	get := func(key string) string {
+		for _, c := range cfgs {
+			if v, err := c.cfg.Get(alias, key); err == nil && v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	getAll := func(key string) []string {
+		for _, c := range cfgs {
+			if v, err := c.cfg.GetAll(alias, key); err == nil && len(v) > 0 {
+				return v
+			}
+		}
+		return nil
+	}
+
+	t := Target{Alias: alias, HostName: alias, Port: 22, User: s.localUser()}
+	if hn := get("HostName"); hn != "" {
+		t.HostName = expandTokens(hn, tokenSet{h: alias, n: alias})
+	}
+	if !hostNameRe.MatchString(t.HostName) {
+		return Target{}, fmt.Errorf("ssh: host %q: HostName %q is not a valid host name", alias, t.HostName)
+	}
+	if p := get("Port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return Target{}, fmt.Errorf("ssh: host %q: Port %q in ssh config is not a port number", alias, p)
+		}
+		t.Port = n
+	}
+	if port != 0 {
+		t.Port = port
+	}
+	if u := get("User"); u != "" {
+		t.User = u
+	}
+	if user != "" {
+		t.User = user
+	}
+	if !userNameRe.MatchString(t.User) {
+		return Target{}, fmt.Errorf("ssh: host %q: user name %q is not valid", alias, t.User)
+	}
+	tokens := tokenSet{h: t.HostName, n: alias, r: t.User, u: s.localUser(), d: home, p: strconv.Itoa(t.Port)}
+
+	files := getAll("IdentityFile")
+	for _, f := range files {
+		if strings.EqualFold(f, "none") {
+			continue
+		}
+		t.IdentityFiles = append(t.IdentityFiles, expandPath(f, home, tokens))
+	}
+	if len(files) == 0 {
+		for _, n := range []string{"id_ed25519", "id_ecdsa", "id_rsa"} {
+			t.IdentityFiles = append(t.IdentityFiles, filepath.Join(home, ".ssh", n))
+		}
+	}
+	t.IdentitiesOnly = strings.EqualFold(get("IdentitiesOnly"), "yes")
+	if a := get("IdentityAgent"); a != "" {
+		if strings.EqualFold(a, "none") || strings.EqualFold(a, "SSH_AUTH_SOCK") {
+			t.IdentityAgent = strings.ToLower(a)
+		} else {
+			t.IdentityAgent = expandPath(strings.TrimPrefix(a, "$SSH_AUTH_SOCK"), home, tokens)
+		}
+	}
+	if pj := get("ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
+		for _, hop := range strings.Split(pj, ",") {
+			if hop = strings.TrimSpace(hop); hop != "" {
+				t.ProxyJump = append(t.ProxyJump, hop)
+			}
+		}
+	}
+	if v := get("UserKnownHostsFile"); v != "" {
+		for _, f := range strings.Fields(v) {
+			t.KnownHostsFiles = append(t.KnownHostsFiles, expandPath(f, home, tokens))
+		}
+	} else {
+		t.KnownHostsFiles = []string{filepath.Join(home, ".ssh", "known_hosts"), filepath.Join(home, ".ssh", "known_hosts2")}
+	}
+	if v := get("GlobalKnownHostsFile"); v != "" {
+		for _, f := range strings.Fields(v) {
+			t.GlobalKnownHosts = append(t.GlobalKnownHosts, expandPath(f, home, tokens))
+		}
+	} else {
+		t.GlobalKnownHosts = []string{"/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"}
+	}
+	t.HostKeyAlias = get("HostKeyAlias")
+	t.HashKnownHosts = strings.EqualFold(get("HashKnownHosts"), "yes")
+	switch v := strings.ToLower(get("StrictHostKeyChecking")); v {
+	case "accept-new":
+		t.StrictHostKeyMode = "accept-new"
+	default:
+		// "no" and "off" would accept changed keys silently; this tool
+		// never does, so they are treated as accept-new at most.
+		if v == "no" || v == "off" {
+			t.StrictHostKeyMode = "accept-new"
+		}
+	}
+	if s.AcceptNewHostKeys {
+		t.StrictHostKeyMode = "accept-new"
+	}
+	t.ConnectTimeout = defaultConnectTimeout
+	if v := get("ConnectTimeout"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			t.ConnectTimeout = time.Duration(n) * time.Second
+		}
+	}
+	t.AliveInterval = defaultAliveInterval
+	if v := get("ServerAliveInterval"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			t.AliveInterval = time.Duration(n) * time.Second
+		}
+	}
+	t.AliveCountMax = defaultAliveCountMax
+	if v := get("ServerAliveCountMax"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			t.AliveCountMax = n
+		}
+	}
+	return t, nil
+}
+
+// ParseJump splits a ProxyJump hop "[user@]host[:port]".
+func ParseJump(hop string) (user, host string, port int, err error) {
+	rest := hop
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		user, rest = rest[:i], rest[i+1:]
+	}
+	host = rest
+	if strings.HasPrefix(rest, "[") {
+		if i := strings.Index(rest, "]"); i > 0 {
+			host = rest[1:i]
+			rest = rest[i+1:]
+			if p, ok := strings.CutPrefix(rest, ":"); ok {
+				port, err = strconv.Atoi(p)
+			}
+		}
+	} else if strings.Count(rest, ":") == 1 {
+		var p string
+		host, p, _ = strings.Cut(rest, ":")
+		port, err = strconv.Atoi(p)
+	}
+	if err != nil || port < 0 || port > 65535 || host == "" || !hostNameRe.MatchString(host) || (user != "" && !userNameRe.MatchString(user)) {
+		return "", "", 0, fmt.Errorf("ssh: ProxyJump hop %q is not [user@]host[:port]", hop)
+	}
+	return user, host, port, nil
+}
+
+type loadedConfig struct {
+	path string
+	cfg  *ssh_config.Config
+}
+
+func (s Settings) loadConfigs() ([]loadedConfig, error) {
+	files := s.ConfigFiles
+	if files == nil {
+		files = []string{filepath.Join(s.home(), ".ssh", "config"), "/etc/ssh/ssh_config"}
+	}
+	var out []loadedConfig
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ssh config %s: %w", f, err)
+		}
+		cfg, err := decodeConfig(b)
+		if err != nil {
+			return nil, fmt.Errorf("ssh config %s: %v", f, err)
+		}
+		out = append(out, loadedConfig{f, cfg})
+	}
+	return out, nil
+}
+
+// decodeConfig parses an ssh_config file. The library does not know the
+// Match keyword (OpenSSH does); rather than refuse a whole file for a block
+// we cannot evaluate, such blocks are dropped up to the next Host line. A
+// Match block only ever adds settings, so dropping it can only mean fewer
+// options applied, never a weaker host-key check.
+func decodeConfig(b []byte) (cfg *ssh_config.Config, err error) {
+	var kept bytes.Buffer
+	skipping := false
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		f := bytes.Fields(line)
+		if len(f) > 0 {
+			kw := strings.ToLower(strings.SplitN(string(f[0]), "=", 2)[0])
+			switch kw {
+			case "match":
+				skipping = true
+				continue
+			case "host":
+				skipping = false
+			}
+		}
+		if !skipping {
+			kept.Write(line)
+		}
+	}
+	return ssh_config.DecodeBytes(kept.Bytes())
+}
+
+// tokenSet holds the values of ssh_config's % tokens.
+type tokenSet struct{ h, n, r, u, d, p string }
+
+func expandTokens(s string, t tokenSet) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'h':
+			b.WriteString(t.h)
+		case 'n':
+			b.WriteString(t.n)
+		case 'r':
+			b.WriteString(t.r)
+		case 'u':
+			b.WriteString(t.u)
+		case 'd':
+			b.WriteString(t.d)
+		case 'p':
+			b.WriteString(t.p)
+		case '%':
+			b.WriteByte('%')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// expandPath expands ~ and % tokens; relative paths are relative to ~/.ssh
+// as OpenSSH treats them for IdentityFile and known_hosts.
+func expandPath(p, home string, t tokenSet) string {
+	p = strings.Trim(p, `"`)
+	p = expandTokens(p, t)
+	if p == "~" {
+		return home
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(home, rest)
+	}
+	if !filepath.IsAbs(p) {
+		return filepath.Join(home, ".ssh", p)
+	}
+	return p
+}
