@@ -52,7 +52,13 @@ func ExecRunner(ctx context.Context, argv []string) ([]byte, error) {
 	out, err := cmd.Output()
 	if err != nil {
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return out, fmt.Errorf("%w: %s", err, sanitize(firstLine(msg), 160))
+			line := firstLine(msg)
+			// traffic_ctl 10 prints "Error found:" and the reason on
+			// the next line.
+			if strings.HasSuffix(line, ":") {
+				line += " " + firstLine(strings.TrimSpace(msg[len(line):]))
+			}
+			return out, fmt.Errorf("%w: %s", err, sanitize(line, 300))
 		}
 		return out, err
 	}

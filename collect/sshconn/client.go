@@ -36,8 +36,9 @@ type Client struct {
 	failures int
 	stopped  bool // gave up: a permanent error (host key, credentials)
 
-	cancel context.CancelFunc
-	done   chan struct{}
+	cancel  context.CancelFunc
+	done    chan struct{}
+	changed chan struct{} // closed and replaced on every state change
 
 	// BytesIn and BytesOut count bytes on the wire to this host (SSH
 	// framing and encryption included), for measurements.
@@ -55,7 +56,22 @@ func New(s Settings, host, user string, port int) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{settings: s, target: t, now: time.Now}, nil
+	return &Client{settings: s, target: t, now: time.Now, changed: make(chan struct{})}, nil
+}
+
+// Changed returns a channel closed at the next change of state
+// (connected, lost, reconnect failed), so callers can wait for one
+// without polling.
+func (c *Client) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
+
+// notify wakes Changed waiters; c.mu must be held.
+func (c *Client) notify() {
+	close(c.changed)
+	c.changed = make(chan struct{})
 }
 
 // Target returns the resolved connection parameters.
@@ -89,6 +105,7 @@ func (c *Client) attempt(ctx context.Context) error {
 			c.stopped = true
 		}
 		c.retryAt = c.now().Add(backoff(c.failures))
+		c.notify()
 		return err
 	}
 	if c.cancel == nil { // closed meanwhile
@@ -99,6 +116,7 @@ func (c *Client) attempt(ctx context.Context) error {
 	c.cur, c.jumps = cl, jumps
 	c.failures, c.lastErr = 0, nil
 	c.Connects.Add(1)
+	c.notify()
 	return nil
 }
 
@@ -136,6 +154,7 @@ func (c *Client) supervise(ctx context.Context) {
 			c.failures = 1
 			c.lastErr = fmt.Errorf("connection lost: %w", err)
 			c.retryAt = c.now().Add(minBackoff)
+			c.notify()
 			c.mu.Unlock()
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -58,7 +59,7 @@ func (c *Client) Run(ctx context.Context, argv []string) ([]byte, error) {
 	if err != nil {
 		var ee *ssh.ExitError
 		var missing *ssh.ExitMissingError
-		msg := oneLine(stderr.String())
+		msg := stderrSummary(stderr.String())
 		switch {
 		case errors.As(err, &ee) && ee.ExitStatus() == 127:
 			return stdout.Bytes(), &ExitError{Status: 127, Stderr: msg, notFound: argv[0]}
@@ -89,6 +90,20 @@ func (e *ExitError) Error() string {
 		return fmt.Sprintf("exit status %d: %s", e.Status, e.Stderr)
 	}
 	return fmt.Sprintf("exit status %d", e.Status)
+}
+
+// ExitStatus is the remote command's exit status.
+func (e *ExitError) ExitStatus() int { return e.Status }
+
+// stderrSummary folds a command's error output onto one bounded line: all
+// of it, not just the first line, because a login banner or traffic_ctl
+// 10's "Error found:" header would otherwise hide the reason.
+func stderrSummary(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return oneLine(s)
 }
 
 // cappedBuffer keeps at most max bytes and notes overflow, while still

@@ -1,0 +1,552 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// DefaultTrafficCtl is the traffic_ctl a TrafficCtlSource runs when Bin is
+// empty: looked up in PATH (locally) or by the remote shell (over SSH).
+const DefaultTrafficCtl = "traffic_ctl"
+
+// DefaultMaxCtlOutputBytes bounds the output of one traffic_ctl command. A
+// full command line (maxCtlArgvBytes of names) answers about 120 KB, so
+// 4 MiB only trips on something that is not traffic_ctl.
+const DefaultMaxCtlOutputBytes = 4 << 20
+
+// maxCtlArgvBytes bounds one traffic_ctl command line. Locally ARG_MAX is
+// ~2 MB, but over SSH the whole command travels as one string that the
+// remote shell receives as a single argument, and Linux caps one argument
+// at 128 KiB (MAX_ARG_STRLEN). 100 KB leaves room for quoting and for the
+// runner's own wrapping.
+const maxCtlArgvBytes = 100_000
+
+// ctlAbsentTTL is how long a record that made an ATS 9.x traffic_ctl abort
+// (see Fetch) is left out of later commands before it is asked for again:
+// long enough that a dashboard naming a few missing records costs one
+// command per tick instead of one per missing record, short enough that a
+// plugin loaded later shows up without a restart.
+const ctlAbsentTTL = 2 * time.Minute
+
+// TrafficCtlSource reads records by running `traffic_ctl metric get NAME...`
+// and parsing its `name value` lines. It serves Traffic Server 9.x (no
+// JSON-RPC socket; traffic_ctl talks to traffic_manager) and 10.x, locally
+// or over an SSH exec channel (Run), and is safe for concurrent use.
+//
+// The two traffic_ctl generations differ in what matters here:
+//
+//   - 10.x prints the records it found and silently skips unknown names
+//     (exit 0), so a missing record costs nothing.
+//   - 9.x fetches the names one by one and stops at the first unknown one:
+//     it exits 2 with "Traffic Server: failed to fetch NAME: [11] Invalid
+//     parameters passed into function call." on stderr (the prefix is the
+//     program name: "traffic_ctl" in some builds), after printing the
+//     names before it. Fetch then records NAME as missing (a warning) and
+//     runs the command again for the names after it, and remembers NAME
+//     for ctlAbsentTTL so that later Fetches skip it.
+//
+// A few records were renamed between 9.x and 10.x (see RecordAliases): a
+// requested record missing under its own name is asked for under its other
+// name and reported under the requested one. The name that answered is
+// remembered, so a 9.x host asks for the 9.x name from then on.
+//
+// The zero value runs "traffic_ctl" from PATH on this machine.
+type TrafficCtlSource struct {
+	// Run runs one command and returns its standard output; nil means
+	// ExecRunner. It must return the output it got even when the command
+	// fails (9.x prints the records before the first unknown one, then
+	// exits 2), and put stderr in the error text (at least its first line,
+	// as ExecRunner does): that is where Fetch finds 9.x's "failed to
+	// fetch NAME: [11]" and the words of any other failure. Fetch gives up
+	// at ctx's deadline even if Run does not (the call is then abandoned,
+	// not waited for).
+	Run CommandRunner
+	// Bin is the traffic_ctl to run; "" means DefaultTrafficCtl.
+	Bin string
+	// Label, if set, is what String returns ("traffic_ctl over ssh edge1").
+	Label string
+	// MaxOutputBytes bounds the output of one command; <= 0 means
+	// DefaultMaxCtlOutputBytes. A CommandRunner returns the whole output
+	// at once, so this is checked afterwards: it keeps garbage from being
+	// parsed and retained, but the runner has already buffered it. A runner
+	// that can stop reading early should enforce its own cap.
+	MaxOutputBytes int64
+
+	mu sync.Mutex
+	// resolved maps a requested record to the other name (RecordAliases)
+	// under which the host answered for it last time.
+	resolved map[string]string
+	// absent maps a name that made 9.x traffic_ctl abort to the time it
+	// may be asked for again.
+	absent map[string]time.Time
+	// now is the clock for absent; nil means time.Now (tests set it).
+	now func() time.Time
+}
+
+// String describes the source: Label if set, else "traffic_ctl" or
+// "traffic_ctl /opt/ts/bin/traffic_ctl".
+func (s *TrafficCtlSource) String() string {
+	if s.Label != "" {
+		return s.Label
+	}
+	if b := s.bin(); b != DefaultTrafficCtl {
+		return "traffic_ctl " + b
+	}
+	return "traffic_ctl"
+}
+
+// Via names the transport for status lines: "traffic_ctl".
+func (s *TrafficCtlSource) Via() string { return "traffic_ctl" }
+
+func (s *TrafficCtlSource) bin() string {
+	if s.Bin == "" {
+		return DefaultTrafficCtl
+	}
+	return s.Bin
+}
+
+func (s *TrafficCtlSource) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// ctlKey is the state of one requested record during a Fetch.
+type ctlKey struct {
+	key   string
+	cands []string // names to ask for, in order: remembered alias, key, other aliases
+	next  int      // index in cands of the name being asked for
+	done  bool
+}
+
+func (k *ctlKey) wire() string { return k.cands[k.next] }
+
+// ctlOutcome is what one command said about one name.
+type ctlOutcome int
+
+const (
+	ctlAbsent       ctlOutcome = iota // not printed: no such record here
+	ctlFound                          // printed with a numeric value
+	ctlBad                            // printed, but not a usable number
+	ctlNotAttempted                   // 9.x stopped before reaching it
+)
+
+// Fetch implements Source. Keys are deduplicated; names that traffic_ctl
+// could take for an option or that cannot be record names ("-h", "a b")
+// are not passed on and come back as warnings. Several commands run when
+// the names do not fit one command line (maxCtlArgvBytes) and, on 9.x,
+// when a requested record does not exist (see TrafficCtlSource).
+//
+// Errors: ErrConnect when traffic_ctl cannot be run or cannot reach
+// Traffic Server (the message carries traffic_ctl's own words and a hint),
+// ErrTimeout at ctx's deadline (DefaultTimeout if ctx has none),
+// ErrTooLarge past MaxOutputBytes, ErrMalformed when the output is not
+// traffic_ctl's (see ParseTrafficCtlOutput).
+func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+	keys = dedupe(keys)
+	values := make(map[string]metrics.Sample, len(keys))
+	warnByKey := make(map[string]string)
+	var invalid []string
+	now := s.clock()
+
+	s.mu.Lock()
+	states := make([]*ctlKey, 0, len(keys))
+	for _, k := range keys {
+		if !validRecordName(k) {
+			invalid = append(invalid, "invalid record name: "+strconv.Quote(sanitize(k, 120)))
+			continue
+		}
+		var cands []string
+		if a, ok := s.resolved[k]; ok {
+			cands = append(cands, a)
+		}
+		cands = append(cands, k)
+		cands = append(cands, RecordAliases(k)...)
+		ks := &ctlKey{key: k, cands: dedupe(cands), next: -1}
+		if !s.advanceLocked(ks, now, nil) {
+			warnByKey[k] = "record not found: " + sanitize(k, 120)
+		}
+		states = append(states, ks)
+	}
+	s.mu.Unlock()
+
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	deadline, _ := ctx.Deadline()
+	budget := time.Until(deadline)
+	run := s.Run
+	if run == nil {
+		run = ExecRunner
+	}
+	maxOut := s.MaxOutputBytes
+	if maxOut <= 0 {
+		maxOut = DefaultMaxCtlOutputBytes
+	}
+
+	var foreignLines int
+	var foreignFirst string
+	// tried holds the names asked for in this Fetch: a key never goes back
+	// to a name that already failed, so the loop ends.
+	tried := make(map[string]bool)
+	for {
+		var names []string
+		seen := make(map[string]bool)
+		for _, ks := range states {
+			if ks.done {
+				continue
+			}
+			if w := ks.wire(); !seen[w] {
+				seen[w] = true
+				names = append(names, w)
+			}
+		}
+		if len(names) == 0 {
+			break
+		}
+
+		outcome := make(map[string]ctlOutcome, len(names))
+		samples := make(map[string]metrics.Sample, len(names))
+		bad := make(map[string]string)
+		for _, chunk := range chunkCtlNames(s.bin(), names) {
+			if ctx.Err() != nil { // do not start a command that cannot finish
+				return nil, nil, s.timeoutError(ctx, ctx.Err(), budget, 0)
+			}
+			argv := append([]string{s.bin(), "metric", "get"}, chunk...)
+			out, runErr := runGuarded(ctx, run, argv)
+			if runErr != nil && (ctx.Err() != nil || isTimeout(runErr)) {
+				return nil, nil, s.timeoutError(ctx, runErr, budget, len(out))
+			}
+			if int64(len(out)) > maxOut {
+				return nil, nil, newErr(ErrTooLarge, nil, "%s: output larger than %s", s.what(), formatBytes(maxOut))
+			}
+			accept := make(map[string]bool, len(chunk))
+			for _, n := range chunk {
+				accept[n] = true
+			}
+			p := parseCtlLines(out, accept)
+			attempted := chunk
+			if runErr != nil {
+				failed, ok := unknownRecordFailure(runErr, chunk)
+				if !ok {
+					return nil, nil, s.commandError(runErr)
+				}
+				i := indexOf(chunk, failed)
+				attempted = chunk[:i]
+				outcome[failed] = ctlAbsent
+				tried[failed] = true
+				s.markAbsent(failed, now)
+				for _, n := range chunk[i+1:] {
+					outcome[n] = ctlNotAttempted
+				}
+			} else if p.recognized == 0 && p.foreign > 0 {
+				return nil, nil, newErr(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
+					s.what(), p.firstForeignLine, p.firstForeign)
+			}
+			if p.foreign > 0 {
+				if foreignLines == 0 {
+					foreignFirst = fmt.Sprintf("line %d: %s", p.firstForeignLine, p.firstForeign)
+				}
+				foreignLines += p.foreign
+			}
+			for _, n := range attempted {
+				tried[n] = true
+				switch {
+				case p.bad[n] != "":
+					outcome[n], bad[n] = ctlBad, p.bad[n]
+				case p.has(n):
+					outcome[n], samples[n] = ctlFound, p.values[n]
+				default:
+					outcome[n] = ctlAbsent
+				}
+			}
+		}
+
+		s.mu.Lock()
+		for _, ks := range states {
+			if ks.done {
+				continue
+			}
+			w := ks.wire()
+			switch outcome[w] {
+			case ctlFound:
+				values[ks.key] = samples[w]
+				ks.done = true
+				s.rememberLocked(ks.key, w)
+			case ctlBad:
+				warnByKey[ks.key] = bad[w]
+				ks.done = true
+			case ctlNotAttempted:
+				// asked for again in the next round
+			case ctlAbsent:
+				if s.resolved[ks.key] == w {
+					delete(s.resolved, ks.key) // host upgraded (or downgraded) under us
+				}
+				if !s.advanceLocked(ks, now, tried) {
+					warnByKey[ks.key] = "record not found: " + sanitize(ks.key, 120)
+				}
+			}
+		}
+		s.mu.Unlock()
+	}
+
+	var warnings []string
+	warnings = append(warnings, invalid...)
+	for _, k := range keys {
+		if w, ok := warnByKey[k]; ok {
+			warnings = append(warnings, w)
+		}
+	}
+	if foreignLines > 0 {
+		warnings = append(warnings, foreignWarning(foreignLines, foreignFirst))
+	}
+	return values, warnings, nil
+}
+
+// advanceLocked moves ks to its next name that is neither tried in this
+// Fetch nor remembered as absent. It returns false, and marks ks done,
+// when none is left. s.mu must be held.
+func (s *TrafficCtlSource) advanceLocked(ks *ctlKey, now time.Time, tried map[string]bool) bool {
+	for ks.next++; ks.next < len(ks.cands); ks.next++ {
+		c := ks.cands[ks.next]
+		if tried[c] {
+			continue
+		}
+		if until, ok := s.absent[c]; ok && now.Before(until) {
+			continue
+		}
+		return true
+	}
+	ks.next = len(ks.cands) - 1 // keep wire() valid
+	ks.done = true
+	return false
+}
+
+// rememberLocked records which name answered for key. s.mu must be held.
+func (s *TrafficCtlSource) rememberLocked(key, wire string) {
+	if wire == key {
+		delete(s.resolved, key)
+		return
+	}
+	if s.resolved == nil {
+		s.resolved = make(map[string]string)
+	}
+	s.resolved[key] = wire
+}
+
+func (s *TrafficCtlSource) markAbsent(name string, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.absent == nil {
+		s.absent = make(map[string]time.Time)
+	}
+	for n, until := range s.absent { // keep the map bounded by live entries
+		if !now.Before(until) {
+			delete(s.absent, n)
+		}
+	}
+	s.absent[name] = now.Add(ctlAbsentTTL)
+}
+
+// what names the command in messages: "traffic_ctl metric get".
+func (s *TrafficCtlSource) what() string { return sanitize(s.bin(), 200) + " metric get" }
+
+func (s *TrafficCtlSource) timeoutError(ctx context.Context, cause error, budget time.Duration, got int) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return newErr(ErrTimeout, ctx.Err(), "%s: cancelled", s.what())
+	}
+	if cause == nil || !isTimeout(cause) {
+		cause = context.DeadlineExceeded
+	}
+	if got > 0 {
+		return newErr(ErrTimeout, cause, "%s: incomplete output within %s (%d bytes received)", s.what(), roundDuration(budget), got)
+	}
+	return newErr(ErrTimeout, cause, "%s: no answer within %s", s.what(), roundDuration(budget))
+}
+
+// commandError turns a failed traffic_ctl run into an ErrConnect error
+// that keeps traffic_ctl's (or the shell's) own words and adds what to do.
+func (s *TrafficCtlSource) commandError(err error) error {
+	msg := sanitize(err.Error(), 300)
+	lower := strings.ToLower(msg)
+	code, haveCode := exitCode(err)
+	bin := sanitize(s.bin(), 200)
+	switch {
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist),
+		haveCode && code == 127, strings.Contains(lower, "command not found"):
+		// exec.ErrNotFound: not in PATH here; fs.ErrNotExist: a path that
+		// does not exist; 127: the remote shell found no such command.
+		return newErr(ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
+			s.what(), msg, bin)
+	case errors.Is(err, fs.ErrPermission), haveCode && code == 126:
+		return newErr(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", s.what(), msg, bin)
+	case strings.Contains(lower, "permission denied") || strings.Contains(msg, "[13]"):
+		// 9.x TS_ERR_PERMISSION_DENIED, or 10.x unable to open the socket.
+		return newErr(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", s.what(), msg)
+	case haveCode && code == 2:
+		// CTRL_EX_ERROR: traffic_ctl ran but could not talk to the server
+		// (9.x "[5] Error establishing socket connection.", 10.x "Error
+		// found:" followed by the RPC error on the next line).
+		return newErr(ErrConnect, err, "%s: %s (is traffic_server running?)", s.what(), msg)
+	}
+	return newErr(ErrConnect, err, "%s: %s", s.what(), msg)
+}
+
+var exitStatusRe = regexp.MustCompile(`(?i)\bexit(?:ed with)? status (\d{1,3})\b`)
+
+// exitCode finds a command's exit status in err: *exec.ExitError locally,
+// an ExitStatus method (golang.org/x/crypto/ssh.ExitError), else the text
+// "exit status N" / "Process exited with status N".
+func exitCode(err error) (int, bool) {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if c := ee.ExitCode(); c >= 0 {
+			return c, true
+		}
+		return 0, false // killed by a signal
+	}
+	var es interface{ ExitStatus() int }
+	if errors.As(err, &es) {
+		return es.ExitStatus(), true
+	}
+	if m := exitStatusRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, true
+	}
+	return 0, false
+}
+
+// unknownRecordFailure recognises 9.x traffic_ctl stopping at an unknown
+// record: "Traffic Server: failed to fetch NAME: [11] Invalid parameters
+// passed into function call." (traffic_manager's handle_record_get answers
+// TS_ERR_PARAMS when RecLookupRecord finds no such record). NAME must be
+// one of names. Other codes ([5] cannot connect, ...) are request errors.
+func unknownRecordFailure(err error, names []string) (string, bool) {
+	const marker = "failed to fetch "
+	msg := err.Error()
+	i := strings.Index(msg, marker)
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len(marker):]
+	best := ""
+	for _, n := range names {
+		if strings.HasPrefix(rest, n+": [11]") && len(n) > len(best) {
+			best = n
+		}
+	}
+	return best, best != ""
+}
+
+// runGuardGrace is how long runGuarded waits for a runner once ctx ends.
+const runGuardGrace = 20 * time.Millisecond
+
+// runGuarded calls run and returns its result, or ctx's error shortly after
+// ctx ends even if run has not returned (a runner must honour ctx, but an
+// SSH channel that hangs on close must not hang the dashboard). An
+// abandoned call finishes in the background; its result is dropped.
+//
+// When ctx ends, a runner that honours it returns within a few ms (killed
+// process, closed channel), with whatever output it got: runGuardGrace
+// waits that long for it, so that an answer completed at the deadline is
+// used and a timeout message can say how much output came.
+func runGuarded(ctx context.Context, run CommandRunner, argv []string) ([]byte, error) {
+	type result struct {
+		out []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		out, err := run(ctx, argv)
+		ch <- result{out, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.out, r.err
+	case <-ctx.Done():
+		t := time.NewTimer(runGuardGrace)
+		defer t.Stop()
+		select {
+		case r := <-ch:
+			return r.out, r.err
+		case <-t.C:
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// chunkCtlNames splits names so that each command line stays under
+// maxCtlArgvBytes, counting every name as if a runner had to quote it for
+// a POSIX shell: two quotes and a space per name, plus three bytes for
+// each single quote inside (written as quote, backslash, quote, quote).
+func chunkCtlNames(bin string, names []string) [][]string {
+	overhead := 2*len(bin) + 64
+	var chunks [][]string
+	var cur []string
+	size := overhead
+	for _, n := range names {
+		cost := len(n) + 3 + 3*strings.Count(n, "'")
+		if len(cur) > 0 && size+cost > maxCtlArgvBytes {
+			chunks = append(chunks, cur)
+			cur, size = nil, overhead
+		}
+		cur = append(cur, n)
+		size += cost
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	return chunks
+}
+
+// validRecordName accepts what can be passed to traffic_ctl as a record
+// name: no whitespace or control characters (traffic_ctl prints "name
+// value", so a name with a space could never be matched), valid UTF-8, and
+// no leading '-' (traffic_ctl would take it for an option).
+func validRecordName(k string) bool {
+	if k == "" || k[0] == '-' || len(k) > 4096 || !utf8.ValidString(k) {
+		return false
+	}
+	for _, r := range k {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
+			return false
+		}
+	}
+	return true
+}
+
+// recordLike tells a line about some other record ("proxy.process.foo 1",
+// in `metric match` output) from a line that is no record at all ("Welcome
+// to edge1", "Last login: ...", "rc=0", JSON): record names start with a
+// letter, have at least one dot, and contain no quotes, brackets, braces,
+// '$', '=' or ':' directly before the end.
+func recordLike(name string) bool {
+	if len(name) < 3 || !(name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z') ||
+		!strings.Contains(name, ".") || strings.HasSuffix(name, ":") {
+		return false
+	}
+	return !strings.ContainsAny(name, "\"'{}[]$=<>`") && validRecordName(name)
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
