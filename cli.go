@@ -25,6 +25,7 @@ type options struct {
 	once       bool
 	runFor     time.Duration
 	demo       bool
+	acceptNew  bool
 	version    bool
 	help       bool
 	historySet bool // given on the command line, so it beats the config file
@@ -47,6 +48,19 @@ HOST is where Traffic Server runs (up to 4, overlaid on every chart):
                              traffic_ctl, or the usual install prefixes
   unix:/run/ats2/jsonrpc20.sock
                              a given socket, to compare instances on one machine
+  [user@]host[:port]         a remote host, over one persistent SSH connection
+                             per host (~/.ssh/config aliases, User, Port,
+                             IdentityFile, ProxyJump and ServerAliveInterval
+                             apply). The remote needs only sshd: its ATS 10
+                             socket is read through a stream-local channel,
+                             else traffic_ctl runs there (ATS 9.x, or servers
+                             with AllowStreamLocalForwarding no)
+
+Remote hosts authenticate with ssh-agent ($SSH_AUTH_SOCK), then your
+identity files; passphrase-protected keys must be in the agent. Host keys are
+always checked against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts: an
+unknown host is refused (its fingerprint is printed) unless
+--accept-new-host-keys is given, and a changed key is always refused.
 
 Examples:
   traffic_grapher --demo                    try it: a built-in simulated ATS
@@ -54,6 +68,7 @@ Examples:
   traffic_grapher                           the local ATS
   traffic_grapher --socket /opt/ts/var/trafficserver/jsonrpc20.sock
   traffic_grapher unix:/run/ats1/jsonrpc20.sock unix:/run/ats2/jsonrpc20.sock
+  traffic_grapher edge1 edge2 ops@edge3:2222 compare three remote hosts
   traffic_grapher --interval 500ms --history 5m
   traffic_grapher -c my_dashboard.yaml      pages from a YAML file (original schema)
   traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
@@ -71,7 +86,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	var interval, history, runFor string
 	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
 	fs.StringVar(&history, "history", "60s", "how much history the charts show: seconds (60) or a duration (5m, 1h)")
-	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket for localhost (default: $TRAFFICSERVER_JSONRPC_SOCKET, else discovered)")
+	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
+	fs.BoolVar(&o.acceptNew, "accept-new-host-keys", false, "record the SSH host key of a remote host not yet in known_hosts, then verify it on later runs (OpenSSH's accept-new); changed keys are still refused")
 	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone)")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the header clock, e.g. America/Los_Angeles, or Local")
 	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")

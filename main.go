@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
@@ -105,15 +107,13 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 
 	a := &app{opts: opts, interval: opts.interval}
-	names := make([]string, 0, len(opts.hosts))
-	for _, arg := range opts.hosts {
-		h, err := a.openHost(ctx, arg)
-		if err != nil {
-			a.close()
-			return nil, err
-		}
-		a.hosts = append(a.hosts, h)
-		names = append(names, h.Name)
+	if err := a.openHosts(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	names := make([]string, len(a.hosts))
+	for i, h := range a.hosts {
+		names[i] = h.Name
 	}
 	a.store, err = metrics.NewStore(len(a.hosts), model.MetricDefs(dash), history, opts.interval)
 	if err != nil {
@@ -133,36 +133,90 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	return a, nil
 }
 
-// openHost turns one host argument into a named source.
-func (a *app) openHost(ctx context.Context, arg string) (collect.Host, error) {
-	if a.opts.demo {
-		sim, err := simulator.Start(simulator.Options{Seed: int64(len(a.closers) + 1)})
-		if err != nil {
-			return collect.Host{}, fmt.Errorf("starting the demo simulator: %w", err)
+// openHosts turns the host arguments into named sources. Arguments are
+// all checked before any connection is made; then every host is opened
+// concurrently, so four remote hosts take one SSH handshake's time, not
+// four.
+func (a *app) openHosts(ctx context.Context) error {
+	specs := make([]collect.HostSpec, len(a.opts.hosts))
+	if !a.opts.demo {
+		for i, arg := range a.opts.hosts {
+			spec, err := collect.ParseHostArg(arg)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			specs[i] = spec
 		}
-		a.closers = append(a.closers, func() { sim.Close() })
+	}
+	a.hosts = make([]collect.Host, len(specs))
+	closers := make([]func(), len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i := range specs {
+		wg.Go(func() { a.hosts[i], closers[i], errs[i] = a.openHost(ctx, i, specs[i]) })
+	}
+	wg.Wait()
+	for _, c := range closers {
+		if c != nil {
+			a.closers = append(a.closers, c)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// openHost opens host i: a demo simulator, a local socket, or a remote
+// host over SSH. The closer, if any, releases it.
+func (a *app) openHost(ctx context.Context, i int, spec collect.HostSpec) (collect.Host, func(), error) {
+	if a.opts.demo {
+		arg := a.opts.hosts[i]
+		sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
+		if err != nil {
+			return collect.Host{}, nil, fmt.Errorf("starting the demo simulator: %w", err)
+		}
 		name := arg
 		if len(a.opts.hosts) == 1 && arg == "localhost" {
 			name = "demo"
 		}
-		return collect.Host{Name: name, Source: collect.NewJSONRPCSource(sim.Path())}, nil
-	}
-	spec, err := collect.ParseHostArg(arg)
-	if err != nil {
-		return collect.Host{}, usageError{err.Error()}
+		return collect.Host{Name: name, Source: collect.NewJSONRPCSource(sim.Path())}, func() { sim.Close() }, nil
 	}
 	if spec.Remote {
-		return collect.Host{}, usageError{fmt.Sprintf("host %q: remote hosts need SSH support, which this version does not have yet; run traffic_grapher on that host, or use unix:/path/to/jsonrpc20.sock for a local socket", arg)}
+		return a.openRemote(ctx, spec)
 	}
 	path := spec.SocketPath
 	if path == "" {
 		p, _, err := collect.DiscoverSocket(ctx, a.opts.socket, os.Getenv, collect.ExecRunner)
 		if err != nil {
-			return collect.Host{}, err
+			return collect.Host{}, nil, err
 		}
 		path = p
 	}
-	return collect.Host{Name: spec.Name, Source: collect.NewJSONRPCSource(path)}, nil
+	return collect.Host{Name: spec.Name, Source: collect.NewJSONRPCSource(path)}, nil, nil
+}
+
+// openRemote connects to a remote host and finds out how to read it. A
+// host that refuses us (unknown or changed host key, no usable key) or
+// whose name does not resolve stops the program with the reason; one that
+// is merely unreachable starts in the "reconnecting" state, so an outage
+// of one host never keeps you from watching the others.
+func (a *app) openRemote(ctx context.Context, spec collect.HostSpec) (collect.Host, func(), error) {
+	settings := sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew}
+	client, err := sshconn.New(settings, spec.Host, spec.User, spec.Port)
+	if err != nil {
+		return collect.Host{}, nil, fmt.Errorf("host %s: %w", spec.Arg, err)
+	}
+	closer := func() { client.Close() }
+	if err := client.Start(ctx); err != nil {
+		if sshconn.IsPermanent(err) || sshconn.IsUnknownHost(err) || ctx.Err() != nil {
+			return collect.Host{}, closer, fmt.Errorf("host %s: %w", spec.Arg, err)
+		}
+	}
+	src := collect.NewSSHSource(client, a.opts.socket)
+	if client.Connected() {
+		if err := src.Prepare(ctx); err != nil && client.Connected() {
+			return collect.Host{}, closer, err
+		}
+	}
+	return collect.Host{Name: spec.Name, Source: src}, closer, nil
 }
 
 // once prints a plain-text snapshot. Rates need two samples and ATS updates

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -65,6 +67,7 @@ func TestParseArgs(t *testing.T) {
 
 func TestRunExitStatusAndMessages(t *testing.T) {
 	dir := t.TempDir()
+	sshtest.TempHome(t) // never the user's own ssh files
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - {name: x, type: rate, key: a.b}\n"), 0o644)
 	tests := []struct {
@@ -83,7 +86,8 @@ func TestRunExitStatusAndMessages(t *testing.T) {
 			stderr: "bad.yaml:6: pages[0].panels[0].metrics[0].type: unknown metric type \"rate\"", noStdout: true},
 		{name: "missing config", args: []string{"--demo", "-c", filepath.Join(dir, "nope.yaml"), "--once"}, status: 2, stderr: "nope.yaml", noStdout: true},
 		{name: "bad timezone", args: []string{"--demo", "--timezone", "Mars/Base", "--once"}, status: 2, stderr: `"Mars/Base"`, noStdout: true},
-		{name: "remote host not yet", args: []string{"edge1.example.com", "--once"}, status: 2, stderr: "SSH"},
+		{name: "remote host without keys", args: []string{"edge1.example.com", "--once"}, status: 1, stderr: "no usable SSH key for "},
+		{name: "invalid host name", args: []string{"edge1;reboot", "--once"}, status: 2, stderr: "not a valid hostname", noStdout: true},
 		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "0.2", "--history", "10"}, status: 1, stderr: "none.sock"},
 	}
 	for _, tc := range tests {

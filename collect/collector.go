@@ -26,7 +26,14 @@ type Result struct {
 	Err      error
 	// Took is how long the fetch ran.
 	Took time.Duration
+	// Via says how the host was read when that is not the usual local
+	// socket ("ssh·jsonrpc", "ssh·traffic_ctl"); sources tell it with a
+	// Via() string method.
+	Via string
 }
+
+// viaSource is a Source that can say how it reaches its host.
+type viaSource interface{ Via() string }
 
 // Per-request deadline bounds: min(interval, maxTimeout), at least
 // minTimeout.
@@ -95,6 +102,9 @@ func (c *Collector) fetch(ctx context.Context, i int) Result {
 	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: now()}, Warnings: warnings, Err: err, Took: took}
 	if err == nil {
 		r.Snapshot.Values = values
+	}
+	if v, ok := c.hosts[i].Source.(viaSource); ok {
+		r.Via = v.Via()
 	}
 	return r
 }

@@ -16,7 +16,8 @@ type HostStatus struct {
 type hostState struct {
 	err      error
 	warnings []string
-	failures int // consecutive
+	failures int    // consecutive
+	via      string // how the host is read, if not a local socket
 }
 
 // NewHostStatus tracks n hosts.
@@ -31,6 +32,7 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 		return false
 	}
 	h := &s.hosts[r.Host]
+	h.via = r.Via
 	if r.Err != nil {
 		h.err = r.Err
 		h.failures++
@@ -40,6 +42,15 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 	h.err, h.failures = nil, 0
 	h.warnings = r.Warnings
 	return recovered
+}
+
+// HostLabel is the host's name with how it is read, when that is not the
+// usual local socket: "edge1 (ssh·jsonrpc)".
+func (s *HostStatus) HostLabel(i int, name string) string {
+	if i < len(s.hosts) && s.hosts[i].via != "" {
+		return name + " (" + oneLine(s.hosts[i].via) + ")"
+	}
+	return name
 }
 
 // Errors returns "host: error" for each failing host, in host order.

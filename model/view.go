@@ -43,11 +43,11 @@ func (m *Model) header() string {
 	if len(m.pages) > 0 {
 		name = m.pages[m.page].Name
 	}
-	hosts := m.ctx.Hosts[0]
+	hosts := m.status.HostLabel(0, m.ctx.Hosts[0])
 	if len(m.ctx.Hosts) > 1 {
 		parts := make([]string, len(m.ctx.Hosts))
 		for i, h := range m.ctx.Hosts {
-			parts[i] = hostLineSamples[i%len(hostLineSamples)] + " " + h
+			parts[i] = hostLineSamples[i%len(hostLineSamples)] + " " + m.status.HostLabel(i, h)
 		}
 		hosts = strings.Join(parts, "  ")
 	}

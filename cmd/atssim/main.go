@@ -4,6 +4,10 @@
 //
 //	go run ./cmd/atssim --socket /tmp/ats1.sock --seed 1 &
 //	traffic_grapher unix:/tmp/ats1.sock
+//
+// `atssim ctl --socket PATH {metric|config} get NAME...` is a stand-in for
+// traffic_ctl that asks the simulator (or any ATS 10) at PATH and prints
+// what traffic_ctl would (see ctl.go); tests put it in PATH as traffic_ctl.
 package main
 
 import (
@@ -18,6 +22,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "ctl" {
+		os.Exit(runCtl(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	socket := flag.String("socket", "", "where to create the JSON-RPC socket (required); its directory must exist")
 	seed := flag.Int64("seed", 1, "traffic pattern; different seeds look like different hosts")
 	noReset := flag.Bool("no-reset", false, "never simulate a restart (counters reset about every 10 minutes otherwise)")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -152,7 +153,7 @@ func (c *Client) supervise(ctx context.Context) {
 				c.jumps = nil
 			}
 			c.failures = 1
-			c.lastErr = fmt.Errorf("connection lost: %w", err)
+			c.lastErr = lostError(err)
 			c.retryAt = c.now().Add(minBackoff)
 			c.notify()
 			c.mu.Unlock()
@@ -223,6 +224,14 @@ func (c *Client) watch(ctx context.Context, cl *ssh.Client) error {
 			}
 		}
 	}
+}
+
+// lostError words why a live connection ended.
+func lostError(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("connection lost (closed by the server or the network): %w", err)
+	}
+	return fmt.Errorf("connection lost: %w", err)
 }
 
 // DownError is returned while the connection is down.
@@ -362,9 +371,11 @@ func (c *Client) DialUnix(ctx context.Context, path string) (net.Conn, error) {
 			if oce.Reason == ssh.Prohibited {
 				return nil, fmt.Errorf("%w (%s)", StreamLocalRefused, oce.Message)
 			}
-			// OpenSSH says "open failed" (ConnectionFailed) when the
-			// socket is missing or refuses.
-			return nil, fmt.Errorf("remote socket %s: %s (is traffic_server running there?)", path, oneLine(oce.Message))
+			// OpenSSH answers "open failed" (ConnectionFailed) alike for
+			// a missing socket, one nobody listens on, and forwarding
+			// refused by AllowStreamLocalForwarding no: only the server
+			// log tells them apart.
+			return nil, fmt.Errorf("remote socket %s: %s (no such socket, traffic_server not running, or stream-local forwarding refused by sshd)", path, oneLine(oce.Message))
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("ssh %s: opening a channel to %s timed out", c.target.Alias, path)
