@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -207,7 +208,10 @@ func (a *app) openRemote(ctx context.Context, spec collect.HostSpec) (collect.Ho
 	closer := func() { client.Close() }
 	if err := client.Start(ctx); err != nil {
 		if sshconn.IsPermanent(err) || sshconn.IsUnknownHost(err) || ctx.Err() != nil {
-			return collect.Host{}, closer, fmt.Errorf("host %s: %w", spec.Arg, err)
+			if strings.Contains(err.Error(), spec.Host) {
+				return collect.Host{}, closer, err
+			}
+			return collect.Host{}, closer, fmt.Errorf("%s: %w", spec.Arg, err)
 		}
 	}
 	src := collect.NewSSHSource(client, a.opts.socket)

@@ -136,6 +136,20 @@ func (s *SSHSource) Prepare(ctx context.Context) error {
 		defer cancel()
 	}
 	alias := s.Client.Target().Alias
+	if s.SocketPath != "" {
+		// A socket given outright needs no discovery: one channel open
+		// settles it, and traffic_ctl is looked for only to fall back.
+		conn, err := s.Client.DialUnix(ctx, s.SocketPath)
+		if err == nil {
+			conn.Close()
+			s.useJSONRPC(s.SocketPath)
+			return nil
+		}
+		var de *sshconn.DownError
+		if errors.As(err, &de) || ctx.Err() != nil {
+			return err
+		}
+	}
 	var tried []string
 	bin, prefix, ctlDir, why := s.findTrafficCtl(ctx)
 	if bin == "" {

@@ -244,9 +244,9 @@ type DownError struct {
 
 func (e *DownError) Error() string {
 	if e.GaveUp {
-		return fmt.Sprintf("ssh %s: %v (not retrying)", e.Host, e.Err)
+		return fmt.Sprintf("ssh: %v (not retrying)", e.Err)
 	}
-	return fmt.Sprintf("ssh %s: %v; reconnecting in %s", e.Host, e.Err, roundUpSecond(e.RetryIn))
+	return fmt.Sprintf("ssh: %v; reconnecting in %s", e.Err, roundUpSecond(e.RetryIn))
 }
 
 func (e *DownError) Unwrap() error { return e.Err }

@@ -134,8 +134,13 @@ func describeNetError(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out"
 	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		err = opErr.Err // "connect: connection refused", not the whole dial story
+	}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "ssh: handshake failed: ")
+	msg = strings.TrimPrefix(msg, "connect: ")
 	return oneLine(msg)
 }
 

@@ -48,11 +48,15 @@ func (e *HostKeyError) Error() string {
 		return fmt.Sprintf("host %s (%s) is not in known_hosts and its %s key %s could not be recorded in %s: %v",
 			name, addr, kind, fp, e.RecordIn, e.cannotWrite)
 	}
-	return fmt.Sprintf("host %s (%s) is not in known_hosts (checked %s): refusing to connect.\n"+
+	checked := "checked " + strings.Join(e.KnownFiles, ", ")
+	if len(e.KnownFiles) == 0 {
+		checked = "there is no known_hosts file yet"
+	}
+	return fmt.Sprintf("host %s (%s) is not in known_hosts (%s): refusing to connect.\n"+
 		"  It offered %s key %s.\n"+
 		"  Check that fingerprint with the host's administrator (on the host: ssh-keygen -lf /etc/ssh/ssh_host_%s_key.pub),\n"+
 		"  then trust it with `ssh %s` (answer yes), or run traffic_grapher with --accept-new-host-keys to record it in %s.",
-		name, addr, strings.Join(e.KnownFiles, ", "), kind, fp, strings.ToLower(kind), name, e.RecordIn)
+		name, addr, checked, kind, fp, strings.ToLower(kind), name, e.RecordIn)
 }
 
 func keyTypeName(k ssh.PublicKey) string {
@@ -129,9 +133,6 @@ func hostKeyChecker(t Target) (ssh.HostKeyCallback, []string, error) {
 			return fmt.Errorf("checking host key of %s: %w", t.Alias, err)
 		}
 		he := &HostKeyError{Target: t, Offered: key, RecordIn: recordIn, KnownFiles: files}
-		if len(files) == 0 {
-			he.KnownFiles = []string{"no known_hosts file exists"}
-		}
 		if len(ke.Want) > 0 {
 			he.Changed, he.Known = true, ke.Want
 			return he
@@ -153,6 +154,13 @@ func hostKeyChecker(t Target) (ssh.HostKeyCallback, []string, error) {
 func recordHostKey(file, name string, key ssh.PublicKey, hash bool) error {
 	knownHostsWriteMu.Lock()
 	defer knownHostsWriteMu.Unlock()
+	// Several connections to one host (aliases, or a jump host that is
+	// also a target) may accept the same new key: record it once.
+	if _, err := os.Stat(file); err == nil {
+		if db, err := knownhosts.NewDB(file); err == nil && db.HostKeyCallback()(name, &net.TCPAddr{}, key) == nil {
+			return nil
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return err
 	}
