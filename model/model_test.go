@@ -286,6 +286,25 @@ func TestWarningsShown(t *testing.T) {
 	}
 }
 
+func TestHeaderSaysHowRemoteHostsAreRead(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(160, 45)
+	if header := firstLine(f.m.View()); strings.Contains(header, "ssh") {
+		t.Fatalf("header names a path before any result: %q", header)
+	}
+	f.send(resultMsg(collect.Result{Host: 0, Snapshot: syntheticSnapshot(0, 1, t0.Add(time.Second)), Via: "ssh·jsonrpc"}))
+	f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("ssh: connection lost; reconnecting in 4s"), Via: "ssh·traffic_ctl"}))
+	view := f.m.View()
+	header := firstLine(view)
+	if !strings.Contains(header, "edge1 (ssh·jsonrpc)") || !strings.Contains(header, "edge2 (ssh·traffic_ctl)") {
+		t.Fatalf("header %q should say how each host is read", header)
+	}
+	if footer := lastLine(view); !strings.Contains(footer, "edge2: ssh: connection lost; reconnecting in 4s") {
+		t.Fatalf("footer %q should show the reconnect countdown", footer)
+	}
+	assertFrame(t, view, 160, 45)
+}
+
 func TestControlCharactersFromServerDoNotReachScreen(t *testing.T) {
 	f := newFixture(t, "edge1")
 	f.resize(120, 40)
