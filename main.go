@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -139,88 +138,56 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 // concurrently, so four remote hosts take one SSH handshake's time, not
 // four.
 func (a *app) openHosts(ctx context.Context) error {
-	specs := make([]collect.HostSpec, len(a.opts.hosts))
-	if !a.opts.demo {
-		for i, arg := range a.opts.hosts {
-			spec, err := collect.ParseHostArg(arg)
-			if err != nil {
-				return usageError{err.Error()}
+	eps := make([]collect.Endpoint, len(a.opts.hosts))
+	for i, arg := range a.opts.hosts {
+		if a.opts.demo {
+			eps[i] = collect.Endpoint{Name: arg, Arg: arg, Kind: "demo"}
+			if len(a.opts.hosts) == 1 && arg == "localhost" {
+				eps[i].Name = "demo"
 			}
-			specs[i] = spec
+			continue
 		}
+		ep, err := collect.ParseEndpoint(arg)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		eps[i] = ep
 	}
-	a.hosts = make([]collect.Host, len(specs))
-	closers := make([]func(), len(specs))
-	errs := make([]error, len(specs))
+	env := collect.Env{
+		SSH:    sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew},
+		Socket: a.opts.socket,
+		Getenv: os.Getenv,
+	}
+	a.hosts = make([]collect.Host, len(eps))
+	opened := make([]collect.Opened, len(eps))
+	errs := make([]error, len(eps))
 	var wg sync.WaitGroup
-	for i := range specs {
-		wg.Go(func() { a.hosts[i], closers[i], errs[i] = a.openHost(ctx, i, specs[i]) })
+	for i, ep := range eps {
+		wg.Go(func() {
+			if a.opts.demo {
+				opened[i], errs[i] = openDemo(i)
+			} else {
+				opened[i], errs[i] = collect.Open(ctx, ep, env)
+			}
+			a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
+		})
 	}
 	wg.Wait()
-	for _, c := range closers {
-		if c != nil {
-			a.closers = append(a.closers, c)
+	for _, o := range opened {
+		if o.Close != nil {
+			a.closers = append(a.closers, o.Close)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// openHost opens host i: a demo simulator, a local socket, or a remote
-// host over SSH. The closer, if any, releases it.
-func (a *app) openHost(ctx context.Context, i int, spec collect.HostSpec) (collect.Host, func(), error) {
-	if a.opts.demo {
-		arg := a.opts.hosts[i]
-		sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
-		if err != nil {
-			return collect.Host{}, nil, fmt.Errorf("starting the demo simulator: %w", err)
-		}
-		name := arg
-		if len(a.opts.hosts) == 1 && arg == "localhost" {
-			name = "demo"
-		}
-		return collect.Host{Name: name, Source: collect.NewJSONRPCSource(sim.Path())}, func() { sim.Close() }, nil
-	}
-	if spec.Remote {
-		return a.openRemote(ctx, spec)
-	}
-	path := spec.SocketPath
-	if path == "" {
-		p, _, err := collect.DiscoverSocket(ctx, a.opts.socket, os.Getenv, collect.ExecRunner)
-		if err != nil {
-			return collect.Host{}, nil, err
-		}
-		path = p
-	}
-	return collect.Host{Name: spec.Name, Source: collect.NewJSONRPCSource(path)}, nil, nil
-}
-
-// openRemote connects to a remote host and finds out how to read it. A
-// host that refuses us (unknown or changed host key, no usable key) or
-// whose name does not resolve stops the program with the reason; one that
-// is merely unreachable starts in the "reconnecting" state, so an outage
-// of one host never keeps you from watching the others.
-func (a *app) openRemote(ctx context.Context, spec collect.HostSpec) (collect.Host, func(), error) {
-	settings := sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew}
-	client, err := sshconn.New(settings, spec.Host, spec.User, spec.Port)
+// openDemo starts simulator i for --demo.
+func openDemo(i int) (collect.Opened, error) {
+	sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
 	if err != nil {
-		return collect.Host{}, nil, fmt.Errorf("host %s: %w", spec.Arg, err)
+		return collect.Opened{}, fmt.Errorf("starting the demo simulator: %w", err)
 	}
-	closer := func() { client.Close() }
-	if err := client.Start(ctx); err != nil {
-		if sshconn.IsPermanent(err) || sshconn.IsUnknownHost(err) || ctx.Err() != nil {
-			if strings.Contains(err.Error(), spec.Host) {
-				return collect.Host{}, closer, err
-			}
-			return collect.Host{}, closer, fmt.Errorf("%s: %w", spec.Arg, err)
-		}
-	}
-	src := collect.NewSSHSource(client, a.opts.socket)
-	if client.Connected() {
-		if err := src.Prepare(ctx); err != nil && client.Connected() {
-			return collect.Host{}, closer, err
-		}
-	}
-	return collect.Host{Name: spec.Name, Source: src}, closer, nil
+	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
 }
 
 // once prints a plain-text snapshot. Rates need two samples and ATS updates

@@ -147,13 +147,11 @@ func requestedNames(t testing.TB, req []byte) (names []string, id string) {
 }
 
 // captureDirs returns the directories to test: the local copies always,
-// the shared directory when present (required when CI=true).
+// the shared originals too when present (beside a developer's checkout;
+// a clean clone has only the copies).
 func captureDirs(t *testing.T) []string {
 	dirs := []string{localCaptureDir}
 	if _, err := os.Stat(sharedCaptureDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared captures missing at %s (required when CI=true): %v", sharedCaptureDir, err)
-		}
 		t.Logf("skipping shared captures: %s not found (only testdata copies are checked)", sharedCaptureDir)
 		return dirs
 	}

@@ -37,6 +37,9 @@ type SSHSource struct {
 	// bin/traffic_ctl and var/trafficserver/jsonrpc20.sock; nil means
 	// DefaultPrefixes.
 	Prefixes []string
+	// TrafficCtlOnly reads the host with traffic_ctl even if a socket is
+	// reachable (the ctl: host syntax).
+	TrafficCtlOnly bool
 
 	mu    sync.Mutex
 	ready bool
@@ -136,6 +139,17 @@ func (s *SSHSource) Prepare(ctx context.Context) error {
 		defer cancel()
 	}
 	alias := s.Client.Target().Alias
+	if s.TrafficCtlOnly {
+		bin, _, _, why := s.findTrafficCtl(ctx)
+		if bin == "" {
+			return fmt.Errorf("ssh %s: %s", alias, why)
+		}
+		s.mu.Lock()
+		s.bin = bin
+		s.mu.Unlock()
+		s.useTrafficCtl()
+		return nil
+	}
 	if s.SocketPath != "" {
 		// A socket given outright needs no discovery: one channel open
 		// settles it, and traffic_ctl is looked for only to fall back.

@@ -1,0 +1,119 @@
+package collect
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// ParseEndpoint parses a host argument:
+//
+//   - localhost, unix:/path/jsonrpc20.sock, /path/x.sock, [user@]host[:port]:
+//     ATS 10 JSON-RPC, locally or over SSH (see ParseHostArg);
+//   - ctl:localhost, ctl:[user@]host[:port]: `traffic_ctl metric get`, run
+//     locally or over SSH (ATS 9.x and 10.x);
+//   - KIND+http://... or KIND+https://...: an HTTP source of a registered
+//     kind: stats+http://127.0.0.1:8080/_stats (stats_over_http),
+//     prom+http://10.0.0.5:9100/metrics (a Prometheus exporter),
+//     promql+http://prom:9090#edge1:9100 (a Prometheus server; the fragment
+//     is what $host stands for in the dashboard's queries).
+func ParseEndpoint(arg string) (Endpoint, error) {
+	s := strings.TrimSpace(arg)
+	if scheme, _, ok := strings.Cut(s, "://"); ok {
+		return parseURLEndpoint(arg, scheme)
+	}
+	if rest, ok := strings.CutPrefix(s, "ctl:"); ok {
+		spec, err := ParseHostArg(rest)
+		if err != nil {
+			return Endpoint{}, err
+		}
+		if spec.SocketPath != "" {
+			return Endpoint{}, fmt.Errorf("host %q: ctl: takes a host name (ctl:localhost, ctl:edge1), not a socket", sanitize(arg, 80))
+		}
+		ep := Endpoint{Name: spec.Name, Kind: "traffic_ctl", Arg: arg}
+		if spec.Remote {
+			ep.SSH = sshAddr(spec)
+		}
+		return ep, nil
+	}
+	spec, err := ParseHostArg(s)
+	if err != nil {
+		return Endpoint{}, err
+	}
+	ep := Endpoint{Name: spec.Name, Kind: "jsonrpc", Arg: arg, Socket: spec.SocketPath}
+	if spec.Remote {
+		ep.SSH = sshAddr(spec)
+	}
+	return ep, nil
+}
+
+// sshAddr puts a parsed remote host back together as [user@]host[:port].
+func sshAddr(spec HostSpec) string {
+	s := spec.Host
+	if strings.Contains(s, ":") {
+		s = "[" + s + "]"
+	}
+	if spec.Port != 0 {
+		s = fmt.Sprintf("%s:%d", s, spec.Port)
+	} else if strings.HasPrefix(s, "[") {
+		s = spec.Host // bare IPv6 without a port
+	}
+	if spec.User != "" {
+		s = spec.User + "@" + s
+	}
+	return s
+}
+
+// SplitSSHAddr splits [user@]host[:port] as written by sshAddr or a config.
+func SplitSSHAddr(addr string) (user, host string, port int, err error) {
+	spec, err := ParseHostArg(addr)
+	if err != nil {
+		return "", "", 0, err
+	}
+	if !spec.Remote {
+		return "", "", 0, fmt.Errorf("ssh %q: not a remote host", sanitize(addr, 80))
+	}
+	return spec.User, spec.Host, spec.Port, nil
+}
+
+func parseURLEndpoint(arg, scheme string) (Endpoint, error) {
+	kind, ok := kindForScheme(scheme)
+	if !ok {
+		return Endpoint{}, fmt.Errorf("host %q: unknown source scheme %q (use stats+http://, prom+http://, promql+http:// or an https variant)", sanitize(arg, 80), sanitize(scheme, 20))
+	}
+	_, httpURL, _ := strings.Cut(strings.TrimSpace(arg), "+")
+	u, err := url.Parse(httpURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return Endpoint{}, fmt.Errorf("host %q: not a valid http(s) URL", sanitize(arg, 80))
+	}
+	ep := Endpoint{Kind: kind, Arg: arg}
+	if u.Fragment != "" {
+		ep.Host = u.Fragment
+	}
+	u.Fragment = ""
+	ep.URL = u.String()
+	name := ep.Host
+	if name == "" {
+		name = u.Hostname()
+	}
+	ep.Name = displayName(name)
+	return ep, nil
+}
+
+// displayName shortens a host name for the screen: an IP address in full,
+// else the first label ("edge1" for edge1.example.com:9100).
+func displayName(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	h = strings.Trim(h, "[]")
+	if net.ParseIP(h) != nil {
+		return h
+	}
+	first, _, _ := strings.Cut(h, ".")
+	if first == "" {
+		return h
+	}
+	return first
+}

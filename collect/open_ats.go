@@ -1,0 +1,103 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+)
+
+// The two ways of reading Traffic Server itself, each locally or over SSH.
+func init() {
+	Register(Kind{
+		Name:     "jsonrpc",
+		Pages:    "ats",
+		Describe: "ATS 10 JSON-RPC socket: localhost, unix:/path.sock, or [user@]host[:port] over SSH",
+		Open:     openJSONRPC,
+	})
+	Register(Kind{
+		Name:     "traffic_ctl",
+		Pages:    "ats",
+		Describe: "`traffic_ctl metric get` (ATS 9.x and 10.x): ctl:localhost, or ctl:[user@]host[:port] over SSH",
+		Open:     openTrafficCtl,
+	})
+}
+
+func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
+	socket := ep.Socket
+	if socket == "" {
+		socket = env.Socket
+	}
+	if ep.SSH != "" {
+		client, closer, err := openSSH(ctx, ep, env)
+		if err != nil {
+			return Opened{Close: closer}, err
+		}
+		src := NewSSHSource(client, socket)
+		if client.Connected() {
+			// A host that dropped again meanwhile is found later, by Fetch.
+			if err := src.Prepare(ctx); err != nil && client.Connected() {
+				return Opened{Close: closer}, err
+			}
+		}
+		return Opened{Source: src, Close: closer}, nil
+	}
+	if socket == "" {
+		getenv := env.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		p, _, err := DiscoverSocket(ctx, "", getenv, ExecRunner)
+		if err != nil {
+			return Opened{}, err
+		}
+		socket = p
+	}
+	return Opened{Source: NewJSONRPCSource(socket)}, nil
+}
+
+func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
+	if ep.SSH == "" {
+		return Opened{Source: &TrafficCtlSource{Run: ExecRunner}}, nil
+	}
+	client, closer, err := openSSH(ctx, ep, env)
+	if err != nil {
+		return Opened{Close: closer}, err
+	}
+	src := NewSSHSource(client, "")
+	src.TrafficCtlOnly = true
+	if client.Connected() {
+		if err := src.Prepare(ctx); err != nil && client.Connected() {
+			return Opened{Close: closer}, err
+		}
+	}
+	return Opened{Source: src, Close: closer}, nil
+}
+
+// openSSH makes the host's persistent SSH connection. A host that refuses
+// us (unknown or changed host key, no usable key) or whose name does not
+// resolve is an error; one that is merely unreachable opens in the
+// "reconnecting" state, so an outage of one host never keeps you from
+// watching the others.
+func openSSH(ctx context.Context, ep Endpoint, env Env) (*sshconn.Client, func(), error) {
+	user, host, port, err := SplitSSHAddr(ep.SSH)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := sshconn.New(env.SSH, host, user, port)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", ep.Arg, err)
+	}
+	closer := func() { client.Close() }
+	if err := client.Start(ctx); err != nil {
+		if sshconn.IsPermanent(err) || sshconn.IsUnknownHost(err) || ctx.Err() != nil {
+			if strings.Contains(err.Error(), host) {
+				return nil, closer, err
+			}
+			return nil, closer, fmt.Errorf("%s: %w", ep.Arg, err)
+		}
+	}
+	return client, closer, nil
+}

@@ -1,0 +1,141 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+)
+
+// Endpoint is one host to collect from, as given on the command line or in
+// a dashboard's hosts: list, before anything is opened.
+type Endpoint struct {
+	// Name is the short display name ("edge1").
+	Name string
+	// Kind names the source kind ("jsonrpc", "traffic_ctl", "stats",
+	// "prom", "promql"); see Register.
+	Kind string
+	// Arg is the argument as given, for messages.
+	Arg string
+	// URL is the HTTP(S) address of stats, prom and promql sources.
+	URL string
+	// Socket is the JSON-RPC socket (local, or on the SSH host); empty
+	// means discover it.
+	Socket string
+	// SSH is [user@]host[:port] (or an ssh_config alias) when the host is
+	// reached over SSH; empty means this machine.
+	SSH string
+	// Host is what $host stands for in promql queries.
+	Host string
+}
+
+// Env is what opening a source may need from the program.
+type Env struct {
+	// SSH settings for remote hosts (known_hosts policy, files).
+	SSH sshconn.Settings
+	// Socket is --socket: the default JSON-RPC socket for every host.
+	Socket string
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// Opened is an opened endpoint.
+type Opened struct {
+	Source Source
+	// Close releases what Open acquired (an SSH connection); may be nil.
+	Close func()
+}
+
+// Kind is a source kind: how to open an Endpoint of it.
+type Kind struct {
+	// Name is what Endpoint.Kind and the config's `source:` say.
+	Name string
+	// Schemes are the command-line URL schemes that select this kind
+	// ("stats+http", "stats+https").
+	Schemes []string
+	// Pages is the built-in dashboard shown by default ("ats", "node").
+	Pages string
+	// Describe is one line for --help.
+	Describe string
+	// Open opens ep. Errors that retrying cannot fix (bad address,
+	// refused host key) are returned; a host that is merely down should
+	// open and report errors from Fetch, so it can come back.
+	Open func(ctx context.Context, ep Endpoint, env Env) (Opened, error)
+}
+
+var (
+	kindsMu sync.RWMutex
+	kinds   = map[string]Kind{}
+	schemes = map[string]string{} // scheme → kind name
+)
+
+// Register adds a source kind; each source file registers its own in an
+// init function. It panics on a duplicate name or scheme (a programming
+// error).
+func Register(k Kind) {
+	kindsMu.Lock()
+	defer kindsMu.Unlock()
+	if _, dup := kinds[k.Name]; dup || k.Name == "" || k.Open == nil {
+		panic("collect: bad or duplicate source kind " + k.Name)
+	}
+	for _, s := range k.Schemes {
+		if _, dup := schemes[s]; dup {
+			panic("collect: duplicate scheme " + s)
+		}
+		schemes[s] = k.Name
+	}
+	kinds[k.Name] = k
+}
+
+// LookupKind returns the registered kind called name.
+func LookupKind(name string) (Kind, bool) {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	k, ok := kinds[name]
+	return k, ok
+}
+
+// KindNames lists the registered kinds, sorted.
+func KindNames() []string {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// kindForScheme maps a URL scheme such as "prom+http" to its kind.
+func kindForScheme(scheme string) (string, bool) {
+	kindsMu.RLock()
+	defer kindsMu.RUnlock()
+	k, ok := schemes[strings.ToLower(scheme)]
+	return k, ok
+}
+
+// Open opens ep with its kind's opener.
+func Open(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
+	k, ok := LookupKind(ep.Kind)
+	if !ok {
+		return Opened{}, fmt.Errorf("host %s: unknown source %q (known: %s)", ep.Name, ep.Kind, strings.Join(KindNames(), ", "))
+	}
+	return k.Open(ctx, ep, env)
+}
+
+// MetricInfo is one metric a source offers, for `traffic_grapher metrics`.
+type MetricInfo struct {
+	Name  string
+	Type  string // "counter", "gauge", "histogram", ... as the source says
+	Value string // current value, as text
+}
+
+// Lister is a Source that can list what it offers (all metrics whose name
+// matches a regular expression; "" means all).
+type Lister interface {
+	List(ctx context.Context, pattern string) ([]MetricInfo, error)
+}
