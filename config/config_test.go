@@ -31,6 +31,33 @@ const valid = `pages:
           - {name: A, type: counter, key: a}
 `
 
+func TestParseHostsAndBuiltinPages(t *testing.T) {
+	d, err := Parse("hosts.yaml", []byte(`builtin_pages: ats
+hosts:
+  - name: edge1
+    ssh: ops@edge1:2222
+    socket: /run/ts/jsonrpc20.sock
+  - name: edge2
+    source: Stats
+    url: http://edge2:8080/_stats
+  - name: node1
+    source: promql
+    url: http://prom:9090
+    host: node1:9100
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []HostEntry{
+		{Name: "edge1", SSH: "ops@edge1:2222", Socket: "/run/ts/jsonrpc20.sock", Line: 3},
+		{Name: "edge2", Source: "stats", URL: "http://edge2:8080/_stats", Line: 6},
+		{Name: "node1", Source: "promql", URL: "http://prom:9090", Host: "node1:9100", Line: 9},
+	}
+	if d.BuiltinPages != "ats" || len(d.Pages) != 0 || fmt.Sprint(d.Hosts) != fmt.Sprint(want) {
+		t.Errorf("got builtin %q, %d pages, hosts %+v\nwant hosts %+v", d.BuiltinPages, len(d.Pages), d.Hosts, want)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	long := strings.Repeat("x", MaxRecordLen+1)
 	tests := []struct {
@@ -109,7 +136,7 @@ func TestParseErrors(t *testing.T) {
 		// unknown and repeated fields
 		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, color and unit)`},
 		{"capitalised field", inMetric("{Name: A, type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].Name", "did you mean name?"},
-		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, history and timezone)`},
+		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history and timezone)`},
 		{"field at the wrong level", "pages:\n  - name: P\n    metrics: []\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n",
 			3, "pages[0].metrics", "metrics is a field of a panel, not of a page"},
 		{"odd unknown key", valid + "\"a b\": 1\n", 7, "", `unknown field "a b"`},
@@ -126,6 +153,16 @@ func TestParseErrors(t *testing.T) {
 		{"history float", valid + "history: {seconds: 12.5}\n", 7, "history.seconds", "must be a whole number of seconds"},
 		{"history unknown field", valid + "history: {minutes: 2}\n", 7, "history.minutes", `unknown field "minutes" (history has seconds)`},
 		{"bad timezone", valid + "timezone: Mars/Olympus_Mons\n", 7, "timezone", `unknown time zone "Mars/Olympus_Mons"`},
+
+		// hosts and built-in pages
+		{"host without name", valid + "hosts:\n  - {source: stats, url: 'http://a:8080/_stats'}\n", 8, "hosts[0].name", "every host needs a name"},
+		{"stats host without url", valid + "hosts:\n  - {name: e1, source: stats}\n", 8, "hosts[0].url", "a stats source needs url:"},
+		{"unknown source", valid + "hosts:\n  - {name: e1, source: snmp}\n", 8, "hosts[0].source", `unknown source "snmp"`},
+		{"url on jsonrpc", valid + "hosts:\n  - {name: e1, url: 'http://x'}\n", 8, "hosts[0].url", "jsonrpc uses socket: or ssh:"},
+		{"host placeholder off promql", valid + "hosts:\n  - {name: e1, source: prom, url: 'http://x:9100/metrics', host: x}\n", 8, "hosts[0].host", "promql sources only"},
+		{"misspelt host field", valid + "hosts:\n  - {name: e1, sockt: /x.sock}\n", 8, "hosts[0].sockt", "did you mean socket?"},
+		{"five hosts", valid + "hosts: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]\n", 7, "hosts", "at most 4"},
+		{"pages and builtin_pages", valid + "builtin_pages: node\n", 7, "builtin_pages", "not both"},
 		{"timezone path", valid + "timezone: ../../etc/passwd\n", 7, "timezone", "unknown time zone"},
 		{"timezone a list", valid + "timezone: [UTC]\n", 7, "timezone", "must be a string, not a list"},
 	}
@@ -413,7 +450,7 @@ func TestValidate(t *testing.T) {
 		change func(d *Dashboard)
 		want   string // whole message of the only error
 	}{
-		{"no pages", func(d *Dashboard) { d.Pages = nil }, "pages: no pages defined"},
+		{"no pages", func(d *Dashboard) { d.Pages = nil }, "pages: no pages defined (or name built-in ones with builtin_pages:)"},
 		{"uppercase type", func(d *Dashboard) { d.Pages[0].Panels[0].Metrics[0].Type = "Latency" },
 			`pages[0].panels[0].metrics[0].type: metric type "Latency" must be lowercase here (want latency)`},
 		{"no key2", func(d *Dashboard) { d.Pages[0].Panels[0].Metrics[0].Key2 = "" },

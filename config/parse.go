@@ -20,7 +20,8 @@ const MaxFileSize = 1 << 20
 
 // Field names at each level of the schema (see Parse).
 var (
-	topFields     = []string{"pages", "history", "timezone"}
+	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone"}
+	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host"}
 	pageFields    = []string{"name", "panels"}
 	panelFields   = []string{"title", "metrics"}
 	metricFields  = []string{"name", "type", "key", "key2", "color", "unit"}
@@ -37,6 +38,7 @@ var levels = []struct {
 	{"a page", pageFields},
 	{"a panel", panelFields},
 	{"a metric", metricFields},
+	{"a host", hostFields},
 	{"history", historyFields},
 }
 
@@ -80,6 +82,14 @@ func ioError(path string, err error) *Error {
 //	            key2: ...         # latency (count record) and hit_rate (misses record) only, and required there
 //	            color: "#FFFF00"  # optional (required by the original): "#rgb", "#rrggbb", ANSI 0-255 or a name
 //	            unit: ms          # ours, optional, latency only: ms or s (unit of key's values)
+//	builtin_pages: node           # ours, optional: a built-in dashboard instead of pages:
+//	hosts:                        # ours, optional, 1..4 entries: used when no host is given on the command line
+//	  - name: edge1               # required, shown in the header and legends
+//	    source: jsonrpc           # optional: jsonrpc (default), traffic_ctl, stats, prom, promql
+//	    ssh: ops@edge1:22         # jsonrpc and traffic_ctl: reach the host over SSH
+//	    socket: /run/ts/jsonrpc20.sock   # jsonrpc: the socket (else discovered)
+//	    url: http://edge1:8080/_stats    # stats, prom, promql: the HTTP address
+//	    host: edge1:9100          # promql: what $host stands for in the queries
 //	history:
 //	  seconds: 120                # optional, 10..604800
 //	timezone: America/Los_Angeles # optional IANA zone
@@ -470,8 +480,45 @@ func (p *parser) top(n *yaml.Node, d *Dashboard) {
 			p.history(fp, e, d)
 		case "timezone":
 			d.Timezone = p.str(fp, e)
+		case "builtin_pages":
+			d.BuiltinPages = p.str(fp, e)
+		case "hosts":
+			p.hosts(fp, e, d)
 		default:
 			p.unknown("", e, "the top level", topFields)
+		}
+	}
+}
+
+func (p *parser) hosts(path string, e entry, d *Dashboard) {
+	items := p.list(path, e, "hosts")
+	d.Hosts = make([]HostEntry, len(items))
+	for i, item := range items {
+		hp := fmt.Sprintf("%s[%d]", path, i)
+		h := &d.Hosts[i]
+		h.Line = item.Line
+		n, ok := p.mapping(hp, item, "a host", hostFields)
+		if !ok {
+			continue
+		}
+		for _, f := range p.entries(hp, n) {
+			fp := fieldPath(hp, f.name)
+			switch f.name {
+			case "name":
+				h.Name = p.str(fp, f)
+			case "source":
+				h.Source = strings.ToLower(p.str(fp, f))
+			case "url":
+				h.URL = p.str(fp, f)
+			case "socket":
+				h.Socket = p.str(fp, f)
+			case "ssh":
+				h.SSH = p.str(fp, f)
+			case "host":
+				h.Host = p.str(fp, f)
+			default:
+				p.unknown(hp, f, "a host", hostFields)
+			}
 		}
 	}
 }

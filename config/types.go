@@ -37,9 +37,27 @@ type Page struct {
 	Panels []Panel
 }
 
+// HostEntry is one entry of a dashboard's hosts: list.
+type HostEntry struct {
+	Name   string
+	Source string // "" means jsonrpc
+	URL    string
+	Socket string
+	SSH    string
+	Host   string
+	Line   int // line in the YAML file, for messages
+}
+
+// MaxHosts is how many hosts one screen overlays (one line pattern each).
+const MaxHosts = 4
+
 // Dashboard is a whole configuration.
 type Dashboard struct {
 	Pages []Page
+	// BuiltinPages names a built-in dashboard to show instead of Pages.
+	BuiltinPages string
+	// Hosts are collected when the command line names none.
+	Hosts []HostEntry
 	// HistorySeconds and Timezone are zero/empty when the file does not set
 	// them; command-line flags and defaults fill in the rest.
 	HistorySeconds int

@@ -41,16 +41,53 @@ var key2Use = map[string]string{
 }
 
 // check runs the semantic checks, reporting through r.
+func sourceName(s string) string {
+	if s == "" {
+		return "jsonrpc"
+	}
+	return s
+}
+
 func (d *Dashboard) check(r *reporter) {
 	switch n := len(d.Pages); {
+	case n == 0 && (d.BuiltinPages != "" || len(d.Hosts) > 0):
+		// The built-in pages (named, or the hosts' default) are used.
 	case n == 0:
-		r.add("pages", "no pages defined")
+		r.add("pages", "no pages defined (or name built-in ones with builtin_pages:)")
 	case n > MaxPages:
 		r.add("pages", "%s", tooManyPages(n))
 	}
 	if d.HistorySeconds != 0 {
 		if msg := checkHistory(int64(d.HistorySeconds)); msg != "" {
 			r.add("history.seconds", "%s", msg)
+		}
+	}
+	if d.BuiltinPages != "" && len(d.Pages) > 0 {
+		r.add("builtin_pages", "give either pages: or builtin_pages:, not both")
+	}
+	if len(d.Hosts) > MaxHosts {
+		r.add("hosts", "%d hosts; at most %d can be overlaid (one line pattern each)", len(d.Hosts), MaxHosts)
+	}
+	for i, h := range d.Hosts {
+		hp := fmt.Sprintf("hosts[%d]", i)
+		checkLabel(r, hp+".name", h.Name, "every host needs a name, shown in the header and legends")
+		switch h.Source {
+		case "", "jsonrpc", "traffic_ctl":
+			if h.URL != "" {
+				r.add(hp+".url", "url: is for stats, prom and promql sources; %s uses socket: or ssh:", sourceName(h.Source))
+			}
+		case "stats", "prom", "promql":
+			if h.URL == "" {
+				r.add(hp+".url", "a %s source needs url: (e.g. http://edge1:8080/_stats)", h.Source)
+			}
+			if h.Socket != "" || h.SSH != "" {
+				r.add(hp, "socket: and ssh: are for jsonrpc and traffic_ctl sources, not %s", h.Source)
+			}
+		default:
+			r.add(hp+".source", "unknown source %q (known: jsonrpc, traffic_ctl, stats, prom, promql)", h.Source)
+		}
+		if h.Host != "" && h.Source != "promql" {
+			r.add(hp+".host", "host: ($host in queries) is for promql sources only")
 		}
 	}
 	if d.Timezone != "" {
