@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // maxHosts is how many hosts one screen can tell apart: four line patterns.
@@ -21,6 +23,7 @@ type options struct {
 	history    time.Duration
 	socket     string
 	config     string
+	pages      string
 	timezone   string
 	once       bool
 	runFor     time.Duration
@@ -88,7 +91,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&history, "history", "60s", "how much history the charts show: seconds (60) or a duration (5m, 1h)")
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
 	fs.BoolVar(&o.acceptNew, "accept-new-host-keys", false, "record the SSH host key of a remote host not yet in known_hosts, then verify it on later runs (OpenSSH's accept-new); changed keys are still refused")
-	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone)")
+	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone; ours: hosts, builtin_pages)")
+	fs.StringVar(&o.pages, "pages", "", "built-in pages to show: "+strings.Join(pages.Names(), ", ")+" (default: those for the first host's source)")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the header clock, e.g. America/Los_Angeles, or Local")
 	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")
 	fs.StringVar(&runFor, "run-for", "", "quit after this long, e.g. 30s (for recordings and measurements)")
@@ -135,10 +139,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.historySet = fs.Changed("history")
 	o.tzSet = fs.Changed("timezone")
-	o.hosts = fs.Args()
-	if len(o.hosts) == 0 {
-		o.hosts = []string{"localhost"}
-	}
+	o.hosts = fs.Args() // none: the config's hosts:, else localhost
 	if len(o.hosts) > maxHosts {
 		return nil, usageError{fmt.Sprintf("%d hosts given; at most %d can be overlaid (one line pattern each): %s",
 			len(o.hosts), maxHosts, strings.Join(o.hosts, " "))}

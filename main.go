@@ -9,19 +9,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
-	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
-	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -85,13 +81,21 @@ func (a *app) close() {
 
 // setup loads the dashboard and connects the hosts' sources.
 func setup(ctx context.Context, opts *options) (*app, error) {
-	dash := pages.Default()
+	var cfg *config.Dashboard
 	if opts.config != "" {
 		d, err := config.Load(opts.config)
 		if err != nil {
 			return nil, err
 		}
-		dash = d
+		cfg = d
+	}
+	eps, err := endpoints(opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	dash, err := choosePages(opts.pages, cfg, eps)
+	if err != nil {
+		return nil, err
 	}
 	history := opts.history
 	if dash.HistorySeconds > 0 && !opts.historySet {
@@ -107,7 +111,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 
 	a := &app{opts: opts, interval: opts.interval}
-	if err := a.openHosts(ctx); err != nil {
+	if err := a.openHosts(ctx, eps); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -131,63 +135,6 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		Now:       time.Now,
 	}
 	return a, nil
-}
-
-// openHosts turns the host arguments into named sources. Arguments are
-// all checked before any connection is made; then every host is opened
-// concurrently, so four remote hosts take one SSH handshake's time, not
-// four.
-func (a *app) openHosts(ctx context.Context) error {
-	eps := make([]collect.Endpoint, len(a.opts.hosts))
-	for i, arg := range a.opts.hosts {
-		if a.opts.demo {
-			eps[i] = collect.Endpoint{Name: arg, Arg: arg, Kind: "demo"}
-			if len(a.opts.hosts) == 1 && arg == "localhost" {
-				eps[i].Name = "demo"
-			}
-			continue
-		}
-		ep, err := collect.ParseEndpoint(arg)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		eps[i] = ep
-	}
-	env := collect.Env{
-		SSH:    sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew},
-		Socket: a.opts.socket,
-		Getenv: os.Getenv,
-	}
-	a.hosts = make([]collect.Host, len(eps))
-	opened := make([]collect.Opened, len(eps))
-	errs := make([]error, len(eps))
-	var wg sync.WaitGroup
-	for i, ep := range eps {
-		wg.Go(func() {
-			if a.opts.demo {
-				opened[i], errs[i] = openDemo(i)
-			} else {
-				opened[i], errs[i] = collect.Open(ctx, ep, env)
-			}
-			a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
-		})
-	}
-	wg.Wait()
-	for _, o := range opened {
-		if o.Close != nil {
-			a.closers = append(a.closers, o.Close)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// openDemo starts simulator i for --demo.
-func openDemo(i int) (collect.Opened, error) {
-	sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
-	if err != nil {
-		return collect.Opened{}, fmt.Errorf("starting the demo simulator: %w", err)
-	}
-	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
 }
 
 // once prints a plain-text snapshot. Rates need two samples and ATS updates

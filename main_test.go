@@ -20,7 +20,7 @@ func TestParseArgs(t *testing.T) {
 		check   func(t *testing.T, o *options)
 	}{
 		{name: "defaults", args: nil, check: func(t *testing.T, o *options) {
-			if o.interval != time.Second || o.history != time.Minute || o.timezone != "UTC" || len(o.hosts) != 1 || o.hosts[0] != "localhost" {
+			if o.interval != time.Second || o.history != time.Minute || o.timezone != "UTC" || len(o.hosts) != 0 || o.pages != "" {
 				t.Fatalf("%+v", o)
 			}
 		}},

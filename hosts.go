@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+// endpoints are the hosts to collect from: the command line's, else the
+// config file's hosts: list, else localhost.
+func endpoints(opts *options, cfg *config.Dashboard) ([]collect.Endpoint, error) {
+	args := opts.hosts
+	if opts.demo {
+		if len(args) == 0 {
+			args = []string{"localhost"}
+		}
+		eps := make([]collect.Endpoint, len(args))
+		for i, arg := range args {
+			eps[i] = collect.Endpoint{Name: arg, Arg: arg, Kind: "demo"}
+		}
+		if len(args) == 1 && args[0] == "localhost" {
+			eps[0].Name = "demo"
+		}
+		return eps, nil
+	}
+	if len(args) == 0 && cfg != nil && len(cfg.Hosts) > 0 {
+		return configEndpoints(opts.config, cfg.Hosts)
+	}
+	if len(args) == 0 {
+		args = []string{"localhost"}
+	}
+	eps := make([]collect.Endpoint, len(args))
+	for i, arg := range args {
+		ep, err := collect.ParseEndpoint(arg)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		eps[i] = ep
+	}
+	return eps, nil
+}
+
+// configEndpoints turns a config's hosts: entries into endpoints, checking
+// what the config package cannot (addresses), with the entry's line.
+func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint, error) {
+	eps := make([]collect.Endpoint, len(hosts))
+	var errs config.ErrorList
+	for i, h := range hosts {
+		kind := h.Source
+		if kind == "" {
+			kind = "jsonrpc"
+		}
+		ep := collect.Endpoint{Name: h.Name, Kind: kind, Arg: h.Name, URL: h.URL, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
+		field := fmt.Sprintf("hosts[%d]", i)
+		if h.SSH != "" {
+			if _, _, _, err := collect.SplitSSHAddr(h.SSH); err != nil {
+				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".ssh", Msg: err.Error()})
+			}
+		}
+		if h.URL != "" {
+			if _, err := collect.ParseEndpoint(kind + "+" + h.URL); err != nil {
+				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".url", Msg: err.Error()})
+			}
+		}
+		if _, ok := collect.LookupKind(kind); !ok {
+			errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".source",
+				Msg: fmt.Sprintf("unknown source %q (known: %s)", kind, strings.Join(collect.KindNames(), ", "))})
+		}
+		eps[i] = ep
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return eps, nil
+}
+
+// choosePages picks the dashboard: --pages NAME, else the config's pages:,
+// else its builtin_pages:, else the built-in pages for the first host's
+// source kind (ATS pages for ATS sources, node_exporter pages for prom).
+func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*config.Dashboard, error) {
+	name := flag
+	switch {
+	case flag != "" && cfg != nil && len(cfg.Pages) > 0:
+		return nil, usageError{fmt.Sprintf("--pages %s and pages: in %s: choose one", flag, "the config file")}
+	case flag == "" && cfg != nil && len(cfg.Pages) > 0:
+		return cfg, nil
+	case flag == "" && cfg != nil && cfg.BuiltinPages != "":
+		name = cfg.BuiltinPages
+	case flag == "":
+		name = pages.DefaultName
+		if k, ok := collect.LookupKind(eps[0].Kind); ok && k.Pages != "" {
+			name = k.Pages
+		}
+	}
+	d, ok := pages.Lookup(name)
+	if !ok {
+		return nil, usageError{fmt.Sprintf("no built-in pages called %q (there are: %s)", name, strings.Join(pages.Names(), ", "))}
+	}
+	if cfg != nil {
+		d.HistorySeconds, d.Timezone = cfg.HistorySeconds, cfg.Timezone
+	}
+	return d, nil
+}
+
+// openHosts opens every endpoint concurrently, so four remote hosts take
+// one SSH handshake's time, not four.
+func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint) error {
+	env := collect.Env{
+		SSH:    sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew},
+		Socket: a.opts.socket,
+		Getenv: os.Getenv,
+	}
+	a.hosts = make([]collect.Host, len(eps))
+	opened := make([]collect.Opened, len(eps))
+	errs := make([]error, len(eps))
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Go(func() {
+			if ep.Kind == "demo" {
+				opened[i], errs[i] = openDemo(i)
+			} else {
+				opened[i], errs[i] = collect.Open(ctx, ep, env)
+			}
+			a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
+		})
+	}
+	wg.Wait()
+	for _, o := range opened {
+		if o.Close != nil {
+			a.closers = append(a.closers, o.Close)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// openDemo starts simulator i for --demo.
+func openDemo(i int) (collect.Opened, error) {
+	sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
+	if err != nil {
+		return collect.Opened{}, fmt.Errorf("starting the demo simulator: %w", err)
+	}
+	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+func TestEndpoints(t *testing.T) {
+	cfg := &config.Dashboard{Hosts: []config.HostEntry{
+		{Name: "edge1", SSH: "ops@edge1:2222", Line: 3},
+		{Name: "e2", Source: "traffic_ctl", Line: 5},
+	}}
+	tests := []struct {
+		name    string
+		opts    options
+		cfg     *config.Dashboard
+		want    []collect.Endpoint
+		wantErr string
+	}{
+		{name: "default localhost", want: []collect.Endpoint{{Name: "localhost", Kind: "jsonrpc", Arg: "localhost"}}},
+		{name: "command line", opts: options{hosts: []string{"ctl:edge9", "unix:/run/a/jsonrpc20.sock"}}, cfg: cfg, want: []collect.Endpoint{
+			{Name: "edge9", Kind: "traffic_ctl", Arg: "ctl:edge9", SSH: "edge9"},
+			{Name: "a", Kind: "jsonrpc", Arg: "unix:/run/a/jsonrpc20.sock", Socket: "/run/a/jsonrpc20.sock"},
+		}},
+		{name: "config hosts when none given", cfg: cfg, want: []collect.Endpoint{
+			{Name: "edge1", Kind: "jsonrpc", Arg: "edge1", SSH: "ops@edge1:2222"},
+			{Name: "e2", Kind: "traffic_ctl", Arg: "e2"},
+		}},
+		{name: "demo", opts: options{demo: true}, cfg: cfg, want: []collect.Endpoint{{Name: "demo", Kind: "demo", Arg: "localhost"}}},
+		{name: "bad ssh in config", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", SSH: "a;b", Line: 7}}},
+			wantErr: "d.yaml:7: hosts[0].ssh: "},
+		{name: "bad url in config", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", Source: "stats", URL: "ftp://x", Line: 9}}},
+			wantErr: "d.yaml:9: hosts[0].url: "},
+		{name: "bad argument", opts: options{hosts: []string{"gopher://x"}}, wantErr: "unknown source scheme"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := endpoints(&tt.opts, tt.cfg)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("[%d] got %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestChoosePages(t *testing.T) {
+	ats := []collect.Endpoint{{Kind: "jsonrpc"}}
+	own := &config.Dashboard{Pages: []config.Page{{Name: "Mine"}}, HistorySeconds: 300}
+	tests := []struct {
+		name     string
+		flag     string
+		cfg      *config.Dashboard
+		eps      []collect.Endpoint
+		wantPage string
+		wantErr  string
+	}{
+		{name: "ATS source default", eps: ats, wantPage: "Traffic & Cache"},
+		{name: "config pages", cfg: own, eps: ats, wantPage: "Mine"},
+		{name: "flag and config pages clash", flag: "ats", cfg: own, eps: ats, wantErr: "choose one"},
+		{name: "unknown name", flag: "nope", eps: ats, wantErr: `no built-in pages called "nope" (there are: ` + strings.Join(pages.Names(), ", ")},
+		{name: "builtin_pages keeps history", cfg: &config.Dashboard{BuiltinPages: "ats", HistorySeconds: 120}, eps: ats, wantPage: "Traffic & Cache"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := choosePages(tt.flag, tt.cfg, tt.eps)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Pages[0].Name != tt.wantPage {
+				t.Errorf("first page %q, want %q", d.Pages[0].Name, tt.wantPage)
+			}
+			if tt.cfg != nil && d.HistorySeconds != tt.cfg.HistorySeconds {
+				t.Errorf("history %d, want the config's %d", d.HistorySeconds, tt.cfg.HistorySeconds)
+			}
+		})
+	}
+}
