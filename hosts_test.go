@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
@@ -97,5 +99,32 @@ func TestChoosePages(t *testing.T) {
 				t.Errorf("history %d, want the config's %d", d.HistorySeconds, tt.cfg.HistorySeconds)
 			}
 		})
+	}
+}
+
+func TestRunMetricsBrowser(t *testing.T) {
+	sim, err := simulator.Start(simulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	tests := []struct {
+		args   []string
+		status int
+		stdout string
+		stderr string
+	}{
+		{[]string{"metrics", "unix:" + sim.Path(), `http\.2xx`}, 0, "proxy.process.http.2xx_responses  counter  ", ""},
+		{[]string{"metrics", "unix:" + sim.Path(), "no_such_metric_anywhere"}, 1, "", "no metric matches"},
+		{[]string{"metrics", "unix:" + sim.Path(), "("}, 1, "", "bad regular expression"},
+		{[]string{"metrics"}, 2, "", "want SOURCE"},
+		{[]string{"metrics", "--help"}, 0, "list the metrics a source offers", ""},
+		{[]string{"metrics", "gopher://x"}, 2, "", "unknown source scheme"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		if status := run(tt.args, &out, &errb); status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
+			t.Errorf("%q: status %d\nstdout %q\nstderr %q", tt.args, status, out.String(), errb.String())
+		}
 	}
 }

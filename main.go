@@ -30,6 +30,9 @@ func main() {
 // run is main without the exit, so tests can drive it. Exit status: 0 fine,
 // 1 failure while running, 2 bad command line or configuration.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "metrics" {
+		return runMetrics(args[1:], stdout, stderr)
+	}
 	opts, err := parseArgs(args, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\nRun 'traffic_grapher --help' for usage.\n", err)
