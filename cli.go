@@ -59,6 +59,16 @@ HOST is where Traffic Server runs (up to 4, overlaid on every chart):
                              socket is read through a stream-local channel,
                              else traffic_ctl runs there (ATS 9.x, or servers
                              with AllowStreamLocalForwarding no)
+  ctl:localhost, ctl:edge1   read with traffic_ctl metric get (ATS 9.x and
+                             10.x), here or over SSH
+  stats+http://edge1:8080/_stats
+                             the stats_over_http plugin's JSON
+  prom+http://edge1:9100/metrics
+                             a Prometheus exporter (node_exporter pages)
+  promql+http://prom:9090#edge1:9100
+                             a Prometheus server; the part after # is what
+                             $host stands for in the dashboard's queries
+With no HOST, the config file's hosts: are used, else localhost.
 
 Remote hosts authenticate with ssh-agent ($SSH_AUTH_SOCK), then your
 identity files; passphrase-protected keys must be in the agent. Host keys are
