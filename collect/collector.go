@@ -35,6 +35,12 @@ type Result struct {
 // viaSource is a Source that can say how it reaches its host.
 type viaSource interface{ Via() string }
 
+// slowSource is a Source whose requests need more time than a short
+// interval allows (a command run through the remote user's login shell):
+// its fetches get at least MinTimeout, and simply miss the ticks that
+// pass meanwhile.
+type slowSource interface{ MinTimeout() time.Duration }
+
 // Per-request deadline bounds: min(interval, maxTimeout), at least
 // minTimeout.
 const (
@@ -90,7 +96,11 @@ func (c *Collector) Dropped() int64 { return c.dropped.Load() }
 
 // fetch runs one request against host i.
 func (c *Collector) fetch(ctx context.Context, i int) Result {
-	rctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	timeout := c.Timeout
+	if s, ok := c.hosts[i].Source.(slowSource); ok {
+		timeout = max(timeout, s.MinTimeout())
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
 	values, warnings, err := c.hosts[i].Source.Fetch(rctx, c.keys)

@@ -277,3 +277,36 @@ func TestCollectorTicks(t *testing.T) {
 		t.Errorf("5 intervals took %v", total)
 	}
 }
+
+// slowFuncSource is a funcSource that asks for a longer deadline.
+type slowFuncSource struct {
+	funcSource
+	min time.Duration
+}
+
+func (s slowFuncSource) MinTimeout() time.Duration { return s.min }
+
+// TestCollectorSlowSourceGetsItsTimeout: a traffic_ctl-over-SSH host needs
+// more than a short interval; it gets its MinTimeout, the others keep the
+// interval's.
+func TestCollectorSlowSourceGetsItsTimeout(t *testing.T) {
+	deadlineIn := func(ctx context.Context) time.Duration {
+		d, _ := ctx.Deadline()
+		return time.Until(d)
+	}
+	var fast, slow time.Duration
+	c := NewCollector([]Host{
+		{Name: "fast", Source: funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+			fast = deadlineIn(ctx)
+			return nil, nil, nil
+		})},
+		{Name: "slow", Source: slowFuncSource{funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+			slow = deadlineIn(ctx)
+			return nil, nil, nil
+		}), 3 * time.Second}},
+	}, nil, 500*time.Millisecond)
+	c.Once(context.Background())
+	if fast > 500*time.Millisecond || slow < 2*time.Second || slow > 3*time.Second {
+		t.Errorf("deadlines: fast %s (want ≤ 500ms), slow %s (want ~3s)", fast, slow)
+	}
+}

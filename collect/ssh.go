@@ -79,6 +79,22 @@ func (s *SSHSource) Via() string {
 	return s.via
 }
 
+// execTimeout is the least time given to a traffic_ctl run over SSH: a
+// new session starts the remote user's shell, which with a heavy login
+// profile alone can take longer than a 1 s interval.
+const execTimeout = 3 * time.Second
+
+// MinTimeout gives traffic_ctl runs over SSH at least execTimeout; the
+// JSON-RPC path needs no more than the collector's usual deadline.
+func (s *SSHSource) MinTimeout() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctl != nil || !s.ready {
+		return execTimeout
+	}
+	return 0
+}
+
 // Fetch implements Source.
 func (s *SSHSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 	if err := s.Client.Down(); err != nil {
