@@ -42,27 +42,62 @@ type CommandRunner func(ctx context.Context, argv []string) ([]byte, error)
 
 // ExecRunner runs commands on this machine with os/exec.
 func ExecRunner(ctx context.Context, argv []string) ([]byte, error) {
+	return runCommand(ctx, argv, nil)
+}
+
+// ExecRunnerWithEnv is ExecRunner with extra KEY=VALUE environment
+// variables, e.g. TS_RUNROOT for an ATS installed under a runroot.
+func ExecRunnerWithEnv(env ...string) CommandRunner {
+	return func(ctx context.Context, argv []string) ([]byte, error) {
+		return runCommand(ctx, argv, env)
+	}
+}
+
+func runCommand(ctx context.Context, argv, env []string) ([]byte, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("empty command")
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			line := firstLine(msg)
-			// traffic_ctl 10 prints "Error found:" and the reason on
-			// the next line.
-			if strings.HasSuffix(line, ":") {
-				line += " " + firstLine(strings.TrimSpace(msg[len(line):]))
-			}
-			return out, fmt.Errorf("%w: %s", err, sanitize(line, 300))
+		if msg := CommandMessage(stderr.String()); msg != "" {
+			return out, fmt.Errorf("%w: %s", err, sanitize(msg, 300))
 		}
 		return out, err
 	}
 	return out, nil
+}
+
+// CommandMessage picks the line of a failed command's stderr that says
+// what went wrong: the first, skipping traffic_ctl 9.x's "NOTE: using ...
+// RUNROOT" preamble, joined with the next when it ends in ':' (traffic_ctl
+// 10 prints "Error found:" and the reason on the next line).
+func CommandMessage(stderr string) string {
+	var lines []string
+	for _, l := range strings.Split(stderr, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || (strings.HasPrefix(l, "NOTE: using ") && strings.Contains(l, "RUNROOT")) {
+			continue
+		}
+		lines = append(lines, l)
+		if len(lines) == 2 {
+			break
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	msg := lines[0]
+	if strings.HasSuffix(msg, ":") && len(lines) > 1 {
+		msg += " " + lines[1]
+	}
+	return msg
 }
 
 // Discoverer finds the JSON-RPC socket of a Traffic Server install. Every

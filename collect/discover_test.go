@@ -284,3 +284,28 @@ func TestParseHostArg(t *testing.T) {
 		})
 	}
 }
+
+func TestCommandMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"NOTE: using the environment variable TS_RUNROOT\nTraffic Server: failed to fetch x: [11] Invalid parameters passed into function call.\n": "Traffic Server: failed to fetch x: [11] Invalid parameters passed into function call.",
+		"NOTE: using command line path as RUNROOT\n":    "",
+		"Error found:\n  connect: no such file\n":       "Error found: connect: no such file",
+		"\n  [5] Error establishing socket connection.": "[5] Error establishing socket connection.",
+		"first\nsecond\n":                              "first",
+	} {
+		if got := CommandMessage(in); got != want {
+			t.Errorf("CommandMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestExecRunnerWithEnv(t *testing.T) {
+	out, err := ExecRunnerWithEnv("TG_TEST_VAR=hello")(context.Background(), []string{"sh", "-c", `echo "$TG_TEST_VAR"`})
+	if err != nil || strings.TrimSpace(string(out)) != "hello" {
+		t.Fatalf("got %q, %v", out, err)
+	}
+	_, err = ExecRunner(context.Background(), []string{"sh", "-c", "echo 'NOTE: using the environment variable TS_RUNROOT' >&2; echo 'real problem' >&2; exit 2"})
+	if err == nil || !strings.Contains(err.Error(), "exit status 2: real problem") {
+		t.Fatalf("err %v, want the real problem, not the runroot note", err)
+	}
+}

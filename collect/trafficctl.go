@@ -35,9 +35,11 @@ const maxCtlArgvBytes = 100_000
 // ctlAbsentTTL is how long a record that made an ATS 9.x traffic_ctl abort
 // (see Fetch) is left out of later commands before it is asked for again:
 // long enough that a dashboard naming a few missing records costs one
-// command per tick instead of one per missing record, short enough that a
-// plugin loaded later shows up without a restart.
-const ctlAbsentTTL = 2 * time.Minute
+// extra command every 15 s instead of one per missing record per tick;
+// short, because a freshly started ATS 9.x answers "[11] Invalid
+// parameters" for every process record for its first ~5 s, and those
+// panels must not stay blank for long after.
+const ctlAbsentTTL = 15 * time.Second
 
 // TrafficCtlSource reads records by running `traffic_ctl metric get NAME...`
 // and parsing its `name value` lines. It serves Traffic Server 9.x (no
