@@ -65,6 +65,10 @@ func NewDerivation(kind, key, key2, unit string) (Derivation, error) {
 		return &LatencyFromTotals{TotalKey: key, CountKey: key2, Unit: unit}, nil
 	case "hit_rate":
 		return &HitRateFromCounters{HitsKey: key, MissesKey: key2}, nil
+	case "quantile":
+		return newQuantile(key, key2)
+	case "used_percent":
+		return &UsedPercent{AvailKey: key, TotalKey: key2}, nil
 	}
 	// A kind registered in kinds.go without a case here is a programming
 	// error, but callers get an error rather than a crash.

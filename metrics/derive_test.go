@@ -165,6 +165,9 @@ func TestNewDerivation(t *testing.T) {
 		if info, _ := LookupKind(k); info.NeedsKey2 {
 			key2 = "b"
 		}
+		if k == "quantile" {
+			key2 = "0.5" // its key2 is the quantile, not a record
+		}
 		if _, err := NewDerivation(k, "a", key2, ""); err != nil {
 			t.Errorf("kind %q registered without a derivation: %v", k, err)
 		}

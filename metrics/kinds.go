@@ -26,10 +26,12 @@ type KindInfo struct {
 // here and its derivation in NewDerivation; config validation and the screen
 // pick it up from here.
 var kinds = map[string]KindInfo{
-	"counter":  {Name: "counter", Unit: UnitCount, Help: "rate per second of a counter"},
-	"gauge":    {Name: "gauge", Unit: UnitCount, Help: "current value"},
-	"latency":  {Name: "latency", NeedsKey2: true, Unit: UnitMillis, Help: "Δkey (total time) / Δkey2 (count), in ms"},
-	"hit_rate": {Name: "hit_rate", NeedsKey2: true, Unit: UnitPercent, Help: "Δkey (hits) / (Δkey + Δkey2 (misses)) × 100"},
+	"counter":      {Name: "counter", Unit: UnitCount, Help: "rate per second of a counter"},
+	"gauge":        {Name: "gauge", Unit: UnitCount, Help: "current value"},
+	"latency":      {Name: "latency", NeedsKey2: true, Unit: UnitMillis, Help: "Δkey (total time) / Δkey2 (count), in ms"},
+	"hit_rate":     {Name: "hit_rate", NeedsKey2: true, Unit: UnitPercent, Help: "Δkey (hits) / (Δkey + Δkey2 (misses)) × 100"},
+	"quantile":     {Name: "quantile", NeedsKey2: true, Unit: UnitCount, Help: "key2-quantile (0.99 for p99) of a Prometheus histogram's observations in each interval"},
+	"used_percent": {Name: "used_percent", NeedsKey2: true, Unit: UnitPercent, Help: "100 × (1 − key (available) / key2 (total)), of two gauges"},
 }
 
 // LookupKind returns the description of a metric type.

@@ -16,11 +16,17 @@ type MetricDef struct {
 type Series struct {
 	Def  MetricDef
 	Hist *History
+	// Abs is the history of the raw record itself, for counters only (nil
+	// otherwise): their absolute count, which traffic_top users read next
+	// to the rate (see absolute.go).
+	Abs *History
 
 	unit   Unit
 	der    Derivation
 	last   float64
 	lastOK bool
+	abs    float64
+	absOK  bool
 }
 
 // Latest returns what the most recent Observe derived. ok is false before
@@ -38,6 +44,7 @@ func (s *Series) observe(snap Snapshot) {
 	if s.lastOK {
 		s.Hist.Add(Point{T: snap.Time, V: s.last})
 	}
+	s.observeAbsolute(snap)
 }
 
 // Store holds every series of a dashboard for a set of hosts. It is not safe
@@ -50,7 +57,8 @@ type Store struct {
 
 // NewStore builds a store where metric i of defs for host h is
 // Series(h, i). Each history keeps window's worth of points at the given
-// poll interval, plus a few for late or extra snapshots.
+// poll interval, plus a few for late or extra snapshots: the last 10
+// minutes point by point, older ones downsampled (see History).
 func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Store, error) {
 	if hosts < 1 {
 		return nil, fmt.Errorf("store needs at least one host, got %d", hosts)
@@ -58,11 +66,6 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	if window <= 0 || interval <= 0 {
 		return nil, errors.New("store window and interval must be positive")
 	}
-	capacity := int(window / interval)
-	if window%interval != 0 {
-		capacity++ // ceil, without window+interval overflowing
-	}
-	capacity += 4
 	// Derivations are built per host: they hold that host's baselines.
 	st := &Store{hosts: hosts, metrics: len(defs), window: window, series: make([]Series, hosts*len(defs))}
 	for h := range hosts {
@@ -72,7 +75,11 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
 			info, _ := LookupKind(d.Kind) // NewDerivation checked it
-			st.series[h*len(defs)+i] = Series{Def: d, Hist: NewHistory(window, capacity), unit: info.Unit, der: der}
+			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: info.Unit, der: der}
+			if hasAbsolute(d.Kind) {
+				sr.Abs = NewDownsampledHistory(window, interval)
+			}
+			st.series[h*len(defs)+i] = sr
 		}
 	}
 	return st, nil
@@ -94,6 +101,7 @@ func (s *Store) ResetHost(host int) {
 		sr := s.Series(host, i)
 		sr.der.Reset()
 		sr.last, sr.lastOK = 0, false
+		sr.abs, sr.absOK = 0, false
 	}
 }
 
@@ -113,3 +121,21 @@ func (s *Store) Metrics() int { return s.metrics }
 
 // Window is the time span every history keeps.
 func (s *Store) Window() time.Duration { return s.window }
+
+// Oldest is the time of the oldest point any series keeps: how far back a
+// paused view can scroll.
+func (s *Store) Oldest() (time.Time, bool) {
+	var oldest time.Time
+	found := false
+	for i := range s.series {
+		for _, h := range []*History{s.series[i].Hist, s.series[i].Abs} {
+			if h == nil {
+				continue
+			}
+			if t, ok := h.Oldest(); ok && (!found || t.Before(oldest)) {
+				oldest, found = t, true
+			}
+		}
+	}
+	return oldest, found
+}

@@ -1,0 +1,51 @@
+package metrics
+
+// Counters are shown as rates, but traffic_top users also read their
+// absolute counts ("how many requests since the restart?"), so a counter's
+// series also keeps the raw record and its history. What a screen shows is
+// then chosen per series with Shown.
+
+// hasAbsolute says which metric kinds have an absolute count besides the
+// derived value: counters, whose derived value is a rate.
+func hasAbsolute(kind string) bool { return kind == "counter" }
+
+// HasAbsolute says whether the series has an absolute count (is a counter).
+func (s *Series) HasAbsolute() bool { return s.Abs != nil }
+
+// LatestAbsolute returns the raw counter value of the latest snapshot; ok is
+// false for non-counters, before any snapshot, when the record was missing
+// and after a reset.
+func (s *Series) LatestAbsolute() (float64, bool) { return s.abs, s.absOK }
+
+func (s *Series) observeAbsolute(snap Snapshot) {
+	if s.Abs == nil {
+		return
+	}
+	s.abs, s.absOK = value(snap, s.Def.Key)
+	if s.absOK {
+		s.Abs.Add(Point{T: snap.Time, V: s.abs})
+	}
+}
+
+// Shown is what a panel draws for a series: its derived values, or, for a
+// counter when absolute is asked for, its absolute count.
+type Shown struct {
+	Hist     *History
+	Unit     Unit
+	Absolute bool // showing the absolute count of a counter
+	Rate     bool // showing a counter's rate per second
+	latest   float64
+	ok       bool
+}
+
+// Latest is the current value of what is shown.
+func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
+
+// Shown returns what to draw and say for the series; absolute only changes
+// counters.
+func (s *Series) Shown(absolute bool) Shown {
+	if absolute && s.Abs != nil {
+		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, latest: s.abs, ok: s.absOK}
+	}
+	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, latest: s.last, ok: s.lastOK}
+}
