@@ -4,10 +4,13 @@ package config
 
 // Metric types, as in the original tool.
 const (
-	TypeCounter = "counter"  // rate per second of a monotonically rising record
-	TypeGauge   = "gauge"    // the value as it is
-	TypeLatency = "latency"  // Δkey (total time) / Δkey2 (count), in ms
-	TypeHitRate = "hit_rate" // Δkey (hits) / (Δkey + Δkey2 (misses)) × 100
+	TypeCounter = "counter" // rate per second of a monotonically rising record
+	TypeGauge   = "gauge"   // the value as it is
+	TypeLatency = "latency" // Δkey (total time) / Δkey2 (count), in ms
+	// Ours, for Prometheus sources:
+	TypeQuantile    = "quantile"     // key2 quantile of a histogram's per-interval bucket increases
+	TypeUsedPercent = "used_percent" // 100 × (1 − key/key2): key available, key2 total
+	TypeHitRate     = "hit_rate"     // Δkey (hits) / (Δkey + Δkey2 (misses)) × 100
 )
 
 // Metric is one line on a panel.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,11 +16,11 @@ import (
 
 // Limits of a dashboard.
 const (
-	MaxPages      = 32  // pages in a dashboard
-	MaxPanels     = 4   // panels on a page: a 2x2 grid
-	MaxMetrics    = 8   // metrics on a panel
-	MaxLabelLen   = 80  // characters in a page name, panel title or metric name
-	MaxRecordLen  = 256 // bytes in a record name (key, key2)
+	MaxPages      = 32   // pages in a dashboard
+	MaxPanels     = 4    // panels on a page: a 2x2 grid
+	MaxMetrics    = 8    // metrics on a panel
+	MaxLabelLen   = 80   // characters in a page name, panel title or metric name
+	MaxRecordLen  = 1024 // bytes in a key or key2: a record name, or a PromQL expression
 	MinHistorySec = 10
 	MaxHistorySec = 7 * 24 * 3600 // 604800
 )
@@ -36,8 +37,10 @@ func (d *Dashboard) Validate() error {
 
 // key2Use says what key2 is for each type that needs one.
 var key2Use = map[string]string{
-	TypeLatency: "the transaction count record",
-	TypeHitRate: "the misses record",
+	TypeLatency:     "the transaction count record",
+	TypeHitRate:     "the misses record",
+	TypeQuantile:    "the quantile, between 0 and 1, e.g. \"0.99\" for p99",
+	TypeUsedPercent: "the total (key is what is available)",
 }
 
 // check runs the semantic checks, reporting through r.
@@ -176,6 +179,10 @@ func (m *Metric) check(r *reporter, mp string) {
 			r.add(mp+".key2", "a %s metric does not use key2 (only %s do); remove it", kind.Name, andList(key2Kinds()))
 		case kind.NeedsKey2 && m.Key2 == m.Key:
 			r.add(mp+".key2", "key2 is the same record as key (%s needs %s)", kind.Name, key2Use[kind.Name])
+		case kind.Name == TypeQuantile:
+			if q, err := strconv.ParseFloat(m.Key2, 64); err != nil || !(q > 0 && q < 1) {
+				r.add(mp+".key2", "%q is not a quantile: want a number between 0 and 1, e.g. \"0.99\" for p99", m.Key2)
+			}
 		}
 	}
 
@@ -229,8 +236,9 @@ func checkRecord(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
-			return fmt.Sprintf("record name %q contains whitespace", s)
+		case c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			// Spaces are allowed: PromQL expressions have them.
+			return fmt.Sprintf("record name %q contains a tab or line break", s)
 		case c < 0x21 || c > 0x7e:
 			return fmt.Sprintf("record name %q must be printable ASCII (bad byte 0x%02x at offset %d)", s, c, i)
 		}

@@ -14,6 +14,15 @@ import (
 //go:embed default.yaml
 var defaultYAML []byte
 
+// A Linux host through node_exporter, read directly (the prom source) or
+// through a Prometheus server (promql).
+var (
+	//go:embed node.yaml
+	nodeYAML []byte
+	//go:embed node_promql.yaml
+	nodePromQLYAML []byte
+)
+
 // DefaultName is the name of the dashboard Default returns.
 const DefaultName = "ats"
 
@@ -23,7 +32,9 @@ var builtins = map[string]struct {
 	file string
 	data []byte
 }{
-	DefaultName: {"pages/default.yaml", defaultYAML},
+	DefaultName:   {"pages/default.yaml", defaultYAML},
+	"node":        {"pages/node.yaml", nodeYAML},
+	"node-promql": {"pages/node_promql.yaml", nodePromQLYAML},
 }
 
 var (

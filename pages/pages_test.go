@@ -70,7 +70,7 @@ func TestDefaultIndependentCopies(t *testing.T) {
 
 func TestNamesLookup(t *testing.T) {
 	names := Names()
-	if !reflect.DeepEqual(names, []string{"ats"}) {
+	if !reflect.DeepEqual(names, []string{"ats", "node", "node-promql"}) {
 		t.Errorf("Names() = %v", names)
 	}
 	for _, n := range names {

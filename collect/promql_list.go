@@ -1,0 +1,77 @@
+package collect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+)
+
+// List implements Lister: the metric names the server knows
+// (/api/v1/label/__name__/values; only those with a series of $host's
+// instance when the source has a host), filtered by pattern, each with the
+// type its exporters declared (/api/v1/metadata, when the server has it).
+// Values are left out: they would take a query per name.
+func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
+	re, err := compilePromFilter(pattern)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	if s.Host != "" {
+		q.Set("match[]", fmt.Sprintf(`{instance=%q}`, s.Host))
+	}
+	var names []string
+	if err := s.getAPI(ctx, "/api/v1/label/__name__/values", q, &names); err != nil {
+		return nil, err
+	}
+	// Types are a nicety: a server without metadata (or an old one) still
+	// lists names.
+	var meta map[string][]struct {
+		Type string `json:"type"`
+	}
+	_ = s.getAPI(ctx, "/api/v1/metadata", nil, &meta)
+
+	var out []MetricInfo
+	for _, n := range names {
+		if re != nil && !re.MatchString(n) {
+			continue
+		}
+		info := MetricInfo{Name: sanitize(n, 256)}
+		if m := meta[n]; len(m) > 0 {
+			info.Type = sanitize(m[0].Type, 20)
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// getAPI GETs one API path and decodes its data into v.
+func (s *PromQLSource) getAPI(ctx context.Context, path string, q url.Values, v any) error {
+	u := s.URL + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	display := displayURL(s.URL)
+	r, err := promGet(ctx, s.client, u, display, http.Header{"Accept": {"application/json"}}, DefaultMaxReplyBytes)
+	if err != nil {
+		return err
+	}
+	var reply promAPIReply
+	if err := json.Unmarshal(r.body, &reply); err != nil {
+		if r.status != http.StatusOK {
+			return r.statusError()
+		}
+		return newErr(ErrMalformed, err, "%s%s: %s", display, path, describeJSONError(err))
+	}
+	if reply.Status != "success" {
+		return &PromQLError{Type: sanitize(reply.ErrorType, 40), Message: sanitize(reply.Error, 240)}
+	}
+	if err := json.Unmarshal(reply.Data, v); err != nil {
+		return newErr(ErrMalformed, err, "%s%s: %s", display, path, describeJSONError(err))
+	}
+	return nil
+}
