@@ -33,6 +33,9 @@ type options struct {
 	help       bool
 	historySet bool // given on the command line, so it beats the config file
 	tzSet      bool
+
+	// --readout, --format, --no-color, --glyphs, --theme, --mouse (cli_display.go)
+	displayOptions
 }
 
 // usageError is a command-line mistake: reported with a hint, exit status 2.
@@ -87,7 +90,9 @@ Examples:
   traffic_grapher -c my_dashboard.yaml      pages from a YAML file (original schema)
   traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
 
-Keys: ←/h and →/l change page, 1-4 jump to a page, q or Ctrl-C quits.
+Keys: ? lists them all. ←/h and →/l change page (while paused: scroll back
+in time), 1-9 jump to a page, space pauses, + and - zoom, r switches to a
+text readout, a shows counters' absolute totals, q or Ctrl-C quits.
 
 Flags:
 `
@@ -110,6 +115,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	addDisplayFlags(fs, &o.displayOptions)
 	fs.Usage = func() {}
 
 	if err := fs.Parse(args); err != nil {

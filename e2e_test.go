@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,6 +121,7 @@ func TestEndToEndInTmux(t *testing.T) {
 		return strings.Contains(sc, "Page 1/4 Traffic & Cache") && hasBraille(sc) &&
 			strings.Contains(sc, "Requests/sec · Client ") && !strings.Contains(sc, "Client –/–")
 	})
+	firstValues := time.Now()
 	if !strings.Contains(screen, "edge1") || !strings.Contains(screen, "edge2") {
 		t.Fatalf("hosts not named on screen:\n%s", screen)
 	}
@@ -136,6 +138,19 @@ func TestEndToEndInTmux(t *testing.T) {
 	})
 	s.keys("h")
 	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/4") })
+	s.keys("1")
+	// Hit rates come last (ATS syncs them every 5 s): once both hosts have
+	// one there are ~10 s of history to scroll back through.
+	hitRates := regexp.MustCompile(`Hit Rate [0-9.]+%/[0-9.]+%`)
+	s.waitFor("page 1 with both hit rates", 20*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "Page 1/4") && hitRates.MatchString(sc)
+	})
+
+	testZoom(t, s)
+	testReadout(t, s, hasBraille)
+	// Scrolling 6 s back needs more history than that.
+	time.Sleep(time.Until(firstValues.Add(12 * time.Second)))
+	testPauseAndScrollBack(t, s)
 
 	// Resize the window: the page is laid out again for the new size.
 	s.run("resize-window", "-t", "e2e", "-x", "100", "-y", "30")
@@ -166,4 +181,104 @@ func TestEndToEndInTmux(t *testing.T) {
 	if status != "0" {
 		t.Fatalf("exit status %s after q", status)
 	}
+}
+
+// axisLine is the first chart's time axis labels.
+var axisLine = regexp.MustCompile(`(?m)^│ +(-\S+) +(-\S+) +now `)
+
+// testZoom: + and - change the time axis' span.
+func testZoom(t *testing.T, s *tmuxSession) {
+	t.Helper()
+	span := func(sc string) string {
+		if m := axisLine.FindStringSubmatch(sc); m != nil {
+			return m[1] + " " + m[2]
+		}
+		return ""
+	}
+	s.waitFor("the 60 s axis", 5*time.Second, func(sc string) bool { return span(sc) == "-60s -30s" })
+	s.keys("+")
+	s.waitFor("the axis zoomed to 30 s", 5*time.Second, func(sc string) bool {
+		return span(sc) == "-30s -15s" && strings.Contains(sc, "30s of 60s")
+	})
+	s.keys("-")
+	s.waitFor("the axis back at 60 s", 5*time.Second, func(sc string) bool { return span(sc) == "-60s -30s" })
+}
+
+// readoutLine is a readout sentence with a number, unit words and a trend.
+var readoutLine = regexp.MustCompile(`(?m)^  Requests per second, Client, edge1: [0-9.]+( thousand)?, (rising|falling|steady)\. Min [0-9.]+`)
+
+// testReadout: r shows the page as sentences, without braille or boxes.
+func testReadout(t *testing.T, s *tmuxSession, hasBraille func(string) bool) {
+	t.Helper()
+	s.keys("r")
+	wants := []string{
+		"Page 1 of 4: Traffic & Cache. Hosts: edge1, edge2.\nValues now. Min, average, max and trend: last 60 seconds.\n",
+		"\n  Requests per second, Client, edge2: ",
+		"\n  Latency in milliseconds, Cache Hit, edge1: ",
+		"\n  Cache Hit Rate percent, Hit Rate, edge2: ",
+	}
+	sc := s.waitFor("the readout's lines", 5*time.Second, func(sc string) bool {
+		for _, w := range wants {
+			if !strings.Contains(sc, w) {
+				return false
+			}
+		}
+		return readoutLine.MatchString(sc)
+	})
+	if hasBraille(sc) || strings.ContainsAny(sc, "╭╮╰╯│─") {
+		t.Fatalf("readout has braille or box drawing:\n%s", sc)
+	}
+	s.keys("r")
+	s.waitFor("the charts again", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "╭─ Requests/sec") })
+}
+
+var (
+	pausedHeader = regexp.MustCompile(`PAUSED +(\d\d:\d\d:\d\d) \(-(\d+)s\)`)
+	connTitle    = regexp.MustCompile(`Connections · Client ([0-9.]+K?)/`)
+	connReadout  = regexp.MustCompile(`Connections, Client, edge1: ([0-9.]+( thousand)?),`)
+	pausedIntro  = regexp.MustCompile(`Paused at (\d\d:\d\d:\d\d)\.`)
+)
+
+// testPauseAndScrollBack: space pauses, [ scrolls back, and the chart title
+// and the readout both show the value at the cursor's past instant.
+func testPauseAndScrollBack(t *testing.T, s *tmuxSession) {
+	t.Helper()
+	s.keys("Space")
+	s.waitFor("paused", 5*time.Second, func(sc string) bool { return pausedHeader.MatchString(sc) })
+	for range 3 { // one at a time: keys sent together arrive as one message
+		s.keys("[")
+		time.Sleep(150 * time.Millisecond)
+	}
+	var cursor, title string
+	s.waitFor("the cursor 6 s back", 5*time.Second, func(sc string) bool {
+		m := pausedHeader.FindStringSubmatch(sc)
+		tm := connTitle.FindStringSubmatch(sc)
+		if m == nil || tm == nil {
+			return false
+		}
+		behind, _ := strconv.Atoi(m[2])
+		cursor, title = m[1], tm[1]
+		return behind >= 6 && strings.Contains(sc, "┊") && !strings.Contains(sc, " now ")
+	})
+	// The past value is stable while paused, and the readout agrees.
+	time.Sleep(1500 * time.Millisecond)
+	if tm := connTitle.FindStringSubmatch(s.screen()); tm == nil || tm[1] != title {
+		t.Fatalf("the paused value moved: %q, then %v", title, tm)
+	}
+	s.keys("r")
+	sc := s.waitFor("the paused readout", 5*time.Second, func(sc string) bool {
+		return pausedIntro.MatchString(sc) && connReadout.MatchString(sc)
+	})
+	if at := pausedIntro.FindStringSubmatch(sc)[1]; at != cursor {
+		t.Fatalf("readout paused at %s, header cursor %s", at, cursor)
+	}
+	spoken := strings.Replace(title, "K", " thousand", 1)
+	if got := connReadout.FindStringSubmatch(sc)[1]; got != spoken {
+		t.Fatalf("at %s the chart title says %s, the readout %s", cursor, title, got)
+	}
+	s.keys("r")
+	s.keys("Space")
+	s.waitFor("live again", 5*time.Second, func(sc string) bool {
+		return !strings.Contains(sc, "PAUSED") && strings.Contains(sc, " now ")
+	})
 }

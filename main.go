@@ -137,6 +137,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		Keys:      model.DefaultKeyMap(),
 		Now:       time.Now,
 	}
+	opts.displayOptions.apply(a.pctx, os.Getenv)
 	return a, nil
 }
 
@@ -168,7 +169,10 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		case <-time.After(a.interval):
 		}
 	}
-	fmt.Fprint(stdout, model.SnapshotText(a.pctx, a.store, time.Now(), errs))
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.store, time.Now(), errs); err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
 	if len(errs) == len(a.hosts) {
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "traffic_grapher: %s\n", e)
@@ -197,7 +201,8 @@ func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := c.Run(ctx)
 	m := model.New(a.pctx, a.store, results, a.opts.runFor)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20))
+	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20)}, a.opts.displayOptions.programOptions()...)
+	p := tea.NewProgram(m, popts...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1

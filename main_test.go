@@ -123,7 +123,7 @@ func TestOnceDemoPrintsEveryPanel(t *testing.T) {
 	if strings.Contains(text, "\x1b") {
 		t.Fatal("snapshot contains escape codes")
 	}
-	for _, want := range []string{"Page 1/4: Traffic & Cache", "Requests/sec", "Cache Hit Rate %", "Page 4/4: Network & Errors", "Transaction Aborts/sec"} {
+	for _, want := range []string{"Page 1 of 4: Traffic & Cache", "Requests/sec", "Cache Hit Rate %", "Page 4 of 4: Network & Errors", "Transaction Aborts/sec"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("snapshot lacks %q:\n%s", want, text)
 		}
@@ -131,10 +131,10 @@ func TestOnceDemoPrintsEveryPanel(t *testing.T) {
 	// Every metric line names the host and carries a number for the
 	// busy demo metrics.
 	for _, re := range []string{
-		`(?m)^\s+Client\s+edge1\s+[0-9.]+K?$`,
-		`(?m)^\s+Client\s+edge2\s+[0-9.]+K?$`,
-		`(?m)^\s+Hit Rate\s+edge1\s+[0-9.]+%$`,
-		`(?m)^\s+Cache Hit\s+edge2\s+[0-9.]+ms$`,
+		`(?m)^\s+Requests per second, Client, edge1: [0-9.]+( thousand)?, (rising|falling|steady)\. Min `,
+		`(?m)^\s+Requests per second, Client, edge2: [0-9.]+( thousand)?, (rising|falling|steady)\. Min `,
+		`(?m)^\s+Cache Hit Rate percent, Hit Rate, edge1: [0-9.]+ percent, `,
+		`(?m)^\s+Latency in milliseconds, Cache Hit, edge2: [0-9.]+ milliseconds?, `,
 	} {
 		if !regexp.MustCompile(re).MatchString(text) {
 			t.Fatalf("snapshot lacks a line matching %s:\n%s", re, text)

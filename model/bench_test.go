@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // BenchmarkRenderPage measures redrawing a whole page (four panels, 4 hosts,
@@ -19,7 +20,7 @@ func BenchmarkRenderPage(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				page.Invalidate()
-				page.Refresh(f.store, f.now)
+				page.Refresh(f.store, f.m.span())
 			}
 		})
 	}
@@ -35,5 +36,27 @@ func BenchmarkView(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = f.m.View()
+	}
+}
+
+// BenchmarkRenderPage24h redraws a page of 4 hosts zoomed out over a full
+// day of 1 s history (downsampled, see metrics.History): what - costs with
+// --history 24h.
+func BenchmarkRenderPage24h(b *testing.B) {
+	f := newFixtureWith(b, 24*time.Hour, nil, "edge1", "edge2", "edge3", "edge4")
+	f.resize(240, 70)
+	for i := 1; i <= 24*3600; i++ {
+		f.now = t0.Add(time.Duration(i) * time.Second)
+		for h := range f.ctx.Hosts {
+			f.store.Observe(h, syntheticSnapshot(h, i, f.now))
+		}
+	}
+	f.m.now = f.now
+	page := f.m.pages[0]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		page.Invalidate()
+		page.Refresh(f.store, f.m.span())
 	}
 }

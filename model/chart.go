@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
-	"github.com/NimbleMarkets/ntcharts/canvas/graph"
-	"github.com/NimbleMarkets/ntcharts/canvas/runes"
 	"github.com/NimbleMarkets/ntcharts/linechart"
 	"github.com/charmbracelet/lipgloss"
 
@@ -32,7 +30,7 @@ type ChartSeries struct {
 
 // ChartInput is everything a chart needs for one drawing.
 type ChartInput struct {
-	Now    time.Time
+	Now    time.Time // the right edge: the newest data, or where a paused view stopped
 	Window time.Duration
 	MinY   float64
 	MaxY   float64
@@ -41,6 +39,18 @@ type ChartInput struct {
 	// longer gaps (a host that was down) stay visibly empty.
 	MaxGap time.Duration
 	Series []ChartSeries
+	// XLabels are the time axis' left, middle and right labels; all empty
+	// means "-60s", "-30s", "now".
+	XLabels [3]string
+	// Cursor, when not zero, is drawn as a column: the paused cursor.
+	Cursor time.Time
+	// Lo and Hi, when HaveRange, are the window's lowest and highest
+	// values, labelled next to the y axis.
+	Lo, Hi    float64
+	HaveRange bool
+	// MarkEvery > 0 repeats each series' marker every that many cells
+	// along its line, for screens without colour.
+	MarkEvery int
 }
 
 // ansiStyle is a style reduced to the escape codes around its text. Chart
@@ -58,23 +68,39 @@ func newANSIStyle(s lipgloss.Style) ansiStyle {
 	return ansiStyle{pre: out[:i], suf: out[i+len(probe):]}
 }
 
-// Chart draws braille line charts with ntcharts: its linechart draws the
-// axes and labels, its braille grid maps values to dots. It keeps no data of
-// its own (ntcharts' time-series chart keeps every point ever pushed and
-// stores x as whole seconds), so memory stays flat and sub-second intervals
-// work.
+// Cell classes besides a series' style index (>= 0).
+const (
+	classEmpty  = -2
+	classAxis   = -1 // axis line or tick label
+	classCursor = -3
+	classRange  = -4 // the window's min/max label and tick
+)
+
+// Chart draws line charts: ntcharts draws the axes and labels; the lines
+// are rasterised here into a grid of dots per cell (braille 2x4, half
+// blocks 1x2, ASCII 1x3, see Glyphs). It keeps no data of its own
+// (ntcharts' time-series chart keeps every point ever pushed and stores x
+// as whole seconds), so memory stays flat and sub-second intervals work.
 type Chart struct {
 	width, height int
+	glyphs        Glyphs
 	axis          ansiStyle
 	label         ansiStyle
+	cursor        ansiStyle
+	rng           ansiStyle
 	series        []ansiStyle
 	layer         axisLayer
 
 	// per-cell buffers reused between drawings
-	runes []rune
-	class []int16 // -2 empty, -1 axis/label, >=0 series style
+	runes []rune  // axis layer, labels, markers
+	class []int16 // classEmpty, classAxis, ... or a series style
+	cell  []uint8 // dots of all series in the cell
 	dots  []uint8 // dots set by the winning series in this cell
-	bits  []uint8 // one series' braille bits, per graph cell
+	mark  []bool  // the cell shows its rune (a marker), not its dots
+	bits  []uint8 // one series' dots, per graph cell
+
+	pen      seriesPen
+	penPoint func(metrics.Point, time.Duration) // pen.point, bound once
 }
 
 // axisKey is everything the axes and labels depend on.
@@ -83,6 +109,9 @@ type axisKey struct {
 	minY, maxY    float64
 	unit          metrics.Unit
 	window        time.Duration
+	xLabels       [3]string
+	reserve       int // y label width kept free for the min/max labels
+	glyphs        GlyphSet
 }
 
 // axisLayer is the axes and labels as drawn by ntcharts, kept until the size
@@ -93,15 +122,20 @@ type axisLayer struct {
 	runes  []rune
 	origin canvas.Point
 	gw, gh int
-	grid   *graph.BrailleGrid // maps values to dots; never drawn into
 }
 
-// NewChart makes a chart of the given outer size (axes and labels included).
-func NewChart(width, height int, axis, label lipgloss.Style, series []lipgloss.Style) *Chart {
-	c := &Chart{axis: newANSIStyle(axis), label: newANSIStyle(label)}
+// NewChart makes a chart of the given outer size (axes and labels
+// included), drawn with glyphs g in styles st, series[i] being the style
+// of ChartSeries.Style i.
+func NewChart(width, height int, g Glyphs, st Styles, series []lipgloss.Style) *Chart {
+	c := &Chart{
+		glyphs: g, axis: newANSIStyle(st.Axis), label: newANSIStyle(st.AxisLabel),
+		cursor: newANSIStyle(st.Cursor), rng: newANSIStyle(st.Range),
+	}
 	for _, s := range series {
 		c.series = append(c.series, newANSIStyle(s))
 	}
+	c.penPoint = c.pen.point
 	c.Resize(width, height)
 	return c
 }
@@ -112,7 +146,9 @@ func (c *Chart) Resize(width, height int) {
 	n := max(width, 0) * max(height, 0)
 	c.runes = make([]rune, n)
 	c.class = make([]int16, n)
+	c.cell = make([]uint8, n)
 	c.dots = make([]uint8, n)
+	c.mark = make([]bool, n)
 	c.bits = make([]uint8, n)
 	c.layer = axisLayer{}
 }
@@ -125,90 +161,122 @@ func (c *Chart) Render(in ChartInput) string {
 	if !(in.MaxY > in.MinY) {
 		in.MaxY = in.MinY + 1
 	}
-	key := axisKey{c.width, c.height, in.MinY, in.MaxY, in.Unit, in.Window}
+	if in.XLabels == ([3]string{}) {
+		in.XLabels = liveXLabels(in.Window)
+	}
+	key := axisKey{c.width, c.height, in.MinY, in.MaxY, in.Unit, in.Window, in.XLabels, 0, c.glyphs.Set}
+	if in.HaveRange {
+		key.reserve = rangeLabelWidth(in.Unit)
+	}
 	if c.layer.key != key || c.layer.runes == nil {
-		c.layer = buildAxisLayer(key)
+		c.layer = buildAxisLayer(key, &c.glyphs)
 	}
 	for i, r := range c.layer.runes {
-		c.runes[i], c.dots[i] = r, 0
-		c.class[i] = -2
+		c.runes[i], c.cell[i], c.dots[i], c.mark[i] = r, 0, 0, false
+		c.class[i] = classEmpty
 		if r != 0 {
-			c.class[i] = -1
+			c.class[i] = classAxis
 		}
 	}
-	if c.layer.gw > 0 && c.layer.gh > 0 {
+	if in.HaveRange {
+		c.drawRange(in)
+	}
+	if c.layer.gw > 0 && c.layer.gh > 0 && in.Window > 0 {
 		for _, s := range in.Series {
 			c.drawSeries(s, in)
 		}
+		c.drawCursor(in)
 	}
 	return c.join(c.layer.origin)
 }
 
-func buildAxisLayer(k axisKey) axisLayer {
+func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
 	win := k.window.Seconds()
 	lc := linechart.New(k.width, k.height, -win, 0, k.minY, k.maxY,
 		linechart.WithXYSteps(1, 1),
-		linechart.WithYLabelFormatter(yLabels(k.height-2, k.minY, k.maxY, k.unit)),
+		linechart.WithYLabelFormatter(yLabels(k.height-2, k.minY, k.maxY, k.unit, k.reserve)),
 	)
 	l := axisLayer{key: k, origin: lc.Origin(), gw: lc.GraphWidth(), gh: lc.GraphHeight()}
-	lc.XLabelFormatter = xLabels(l.gw, k.window)
+	lc.XLabelFormatter = xLabels(l.gw, k.xLabels)
 	lc.DrawXYAxisAndLabel()
 	l.runes = make([]rune, k.width*k.height)
 	for y := 0; y < k.height; y++ {
 		for x := 0; x < k.width; x++ {
-			l.runes[y*k.width+x] = lc.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune
+			l.runes[y*k.width+x] = g.axis(lc.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune)
 		}
-	}
-	if l.gw > 0 && l.gh > 0 {
-		l.grid = graph.NewBrailleGrid(l.gw, l.gh, -win, 0, k.minY, k.maxY)
 	}
 	return l
 }
 
-// brailleBits[row][col] is the bit of a dot within a braille cell.
-var brailleBits = [4][2]uint8{{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}}
+// rangeLabelWidth is the y label width kept for the window's min and max
+// (FormatAxis gives at most 4 characters, 5 for a percentage like 88.1%),
+// so the plot does not change width as they move.
+func rangeLabelWidth(u metrics.Unit) int {
+	if u == metrics.UnitPercent {
+		return 5
+	}
+	return 4
+}
+
+// drawRange labels the window's min and max next to the y axis, on the
+// rows where the lines draw them, with a tick on the axis; a round tick
+// label on the same row makes way. (The plot rows end above the x axis, so
+// the axis row keeps its label.)
+func (c *Chart) drawRange(in ChartInput) {
+	dh := c.layer.gh * c.glyphs.cellH
+	rowOf := func(v float64) int {
+		dot := math.Round(float64(dh-1) - (v-in.MinY)/(in.MaxY-in.MinY)*float64(dh-1))
+		return min(max(int(dot), 0), dh-1) / c.glyphs.cellH
+	}
+	hiRow, loRow := rowOf(in.Hi), rowOf(in.Lo)
+	c.rangeLabel(hiRow, metrics.FormatAxis(in.Hi, in.Unit))
+	if loRow != hiRow {
+		c.rangeLabel(loRow, metrics.FormatAxis(in.Lo, in.Unit))
+	}
+}
+
+func (c *Chart) rangeLabel(row int, s string) {
+	o := c.layer.origin
+	if len(s) > o.X || row < 0 {
+		return
+	}
+	for x := 0; x < o.X; x++ {
+		i := row*c.width + x
+		c.runes[i], c.class[i] = 0, classEmpty
+	}
+	for j, r := range s {
+		i := row*c.width + o.X - len(s) + j
+		c.runes[i], c.class[i] = r, classRange
+	}
+	i := row*c.width + o.X
+	c.runes[i], c.class[i] = c.glyphs.RangeTick, classRange
+}
 
 // drawSeries plots one series into the cell buffers. Where series overlap,
 // the cell takes the colour of the series with most dots in it (ties go to
 // the earlier series) instead of whichever happened to be drawn last.
 func (c *Chart) drawSeries(s ChartSeries, in ChartInput) {
-	if s.Hist == nil || s.Hist.Len() == 0 {
+	if s.Hist == nil {
 		return
 	}
-	l := &c.layer
+	l, g := &c.layer, &c.glyphs
 	gw, gh := l.gw, l.gh
-	bits := c.bits[:gw*gh]
-	clear(bits)
-	pattern := dashPatterns[s.Host%len(dashPatterns)]
-	set := func(p canvas.Point, force bool) {
-		if p.X < 0 || p.Y < 0 || p.X >= 2*gw || p.Y >= 4*gh {
-			return
-		}
-		if force || pattern[p.X%len(pattern)] {
-			bits[(p.Y/4)*gw+p.X/2] |= brailleBits[p.Y%4][p.X%2]
-		}
+	p := &c.pen
+	*p = seriesPen{
+		g: g, bits: c.bits[:gw*gh], pattern: dashPatterns[s.Host%len(dashPatterns)],
+		gw: gw, dw: gw * g.cellW, dh: gh * g.cellH,
+		start: in.Now.Add(-in.Window), end: in.Now, minY: in.MinY, maxY: in.MaxY, maxGap: in.MaxGap,
 	}
-	win := in.Window.Seconds()
-	at := func(p metrics.Point) canvas.Point {
-		v := math.Max(in.MinY, math.Min(in.MaxY, p.V))
-		return l.grid.GridPoint(canvas.Float64Point{X: p.T.Sub(in.Now).Seconds(), Y: v})
-	}
-	n := s.Hist.Len()
-	for i := 0; i < n; i++ {
-		p := s.Hist.At(i)
-		if p.T.Sub(in.Now).Seconds() < -win {
-			continue
-		}
-		gp := at(p)
-		if i > 0 && p.T.Sub(s.Hist.At(i-1).T) <= in.MaxGap {
-			// joined to the previous point, even one just off the left edge
-			for _, lp := range graph.GetLinePoints(at(s.Hist.At(i-1)), gp) {
-				set(lp, false)
-			}
-		}
-		set(gp, true) // data points show whatever the dash pattern
-	}
+	clear(p.bits)
+	p.xs = float64(p.dw-1) / in.Window.Seconds()
+	p.ys = float64(p.dh-1) / (in.MaxY - in.MinY)
+	// One resolution step per dot column: a zoomed-out window of a long
+	// history comes as two points per column, not thousands.
+	s.Hist.WalkAt(p.start, p.end, in.Window/time.Duration(p.dw), c.penPoint)
+	p.flushColumn()
+
 	startX := l.origin.X + 1
+	bits := p.bits
 	for cy := 0; cy < gh; cy++ {
 		for cx := 0; cx < gw; cx++ {
 			b := bits[cy*gw+cx]
@@ -217,26 +285,181 @@ func (c *Chart) drawSeries(s ChartSeries, in ChartInput) {
 			}
 			i := cy*c.width + startX + cx
 			d := uint8(popcount(rune(b)))
-			r := runes.BrailleBlockOffset + rune(b)
 			switch {
-			case c.class[i] >= 0 && runes.IsBraillePattern(c.runes[i]):
-				c.runes[i] = runes.CombineBraillePatterns(c.runes[i], r)
+			case c.class[i] >= 0:
+				c.cell[i] |= b
 				if d > c.dots[i] {
 					c.class[i], c.dots[i] = int16(s.Style), d
 				}
-			case c.class[i] == -2:
-				c.runes[i], c.class[i], c.dots[i] = r, int16(s.Style), d
+			case c.class[i] == classEmpty:
+				c.cell[i], c.class[i], c.dots[i] = b, int16(s.Style), d
 			}
 		}
 	}
-	if s.Marker != 0 {
-		if p, ok := s.Hist.Last(); ok && p.T.Sub(in.Now).Seconds() >= -win {
-			gp := at(p)
-			cx, cy := startX+gp.X/2, gp.Y/4
-			if cx >= startX && cx < c.width && cy >= 0 && cy < gh {
-				i := cy*c.width + cx
-				c.runes[i], c.class[i], c.dots[i] = s.Marker, int16(s.Style), 8
+	if s.Marker == 0 || !p.haveLast {
+		return
+	}
+	c.setMarker(startX+p.lastX/g.cellW, p.lastY/g.cellH, s)
+	if in.MarkEvery > 0 {
+		// Repeat the marker along the line, from the newest point leftwards.
+		for cx := p.lastX/g.cellW - in.MarkEvery; cx >= 0; cx -= in.MarkEvery {
+			for cy := 0; cy < gh; cy++ {
+				if bits[cy*gw+cx] != 0 {
+					c.setMarker(startX+cx, cy, s)
+					break
+				}
 			}
+		}
+	}
+}
+
+// seriesPen draws one series' points into a grid of dots, one bit each in
+// bits (per plot cell). It lives in the Chart and its point method is bound
+// once, so feeding it thousands of points allocates nothing.
+type seriesPen struct {
+	g            *Glyphs
+	bits         []uint8
+	pattern      []bool
+	gw, dw, dh   int
+	start, end   time.Time
+	xs, ys       float64 // dots per second, per unit of value
+	minY, maxY   float64
+	maxGap       time.Duration
+	prevX, prevY float64
+	prevT        time.Time
+	prevStep     time.Duration
+	havePrev     bool
+	lastX, lastY int // the newest point in the window
+	haveLast     bool
+	// Points falling in the dot column of the one before only widen that
+	// column's run of dots: a short vertical line instead of a segment
+	// per point.
+	colX, colLo, colHi int
+	haveCol            bool
+}
+
+// dot sets a dot; line dots (not forced) follow the host's dash pattern.
+func (p *seriesPen) dot(x, y int, force bool) {
+	if x < 0 || y < 0 || x >= p.dw || y >= p.dh {
+		return
+	}
+	if force || p.pattern[x%len(p.pattern)] {
+		g := p.g
+		p.bits[(y/g.cellH)*p.gw+x/g.cellW] |= g.bit[y%g.cellH][x%g.cellW]
+	}
+}
+
+// point takes the next point of History.WalkAt.
+func (p *seriesPen) point(pt metrics.Point, step time.Duration) {
+	fx := pt.T.Sub(p.start).Seconds() * p.xs
+	fy := float64(p.dh-1) - (math.Max(p.minY, math.Min(p.maxY, pt.V))-p.minY)*p.ys
+	x, y := int(math.Round(fx)), int(math.Round(fy))
+	joined := p.havePrev && pt.T.Sub(p.prevT) <= p.maxGap+p.prevStep+step
+	switch {
+	case joined && p.haveCol && x == p.colX:
+		p.colLo, p.colHi = min(p.colLo, y), max(p.colHi, y)
+	case joined:
+		p.flushColumn()
+		// joined to the previous point, even one off the edges
+		p.line(p.prevX, p.prevY, fx, fy)
+		p.colX, p.colLo, p.colHi, p.haveCol = x, y, y, true
+	default:
+		p.flushColumn()
+		p.colX, p.colLo, p.colHi, p.haveCol = x, y, y, true
+	}
+	if !pt.T.Before(p.start) && !pt.T.After(p.end) {
+		p.lastX, p.lastY, p.haveLast = x, y, true
+		p.dot(x, y, true) // data points show whatever the dash pattern
+	}
+	p.prevX, p.prevY, p.prevT, p.prevStep, p.havePrev = fx, fy, pt.T, step, true
+}
+
+func (p *seriesPen) flushColumn() {
+	if p.haveCol {
+		for y := p.colLo; y <= p.colHi; y++ {
+			p.dot(p.colX, y, false)
+		}
+		p.haveCol = false
+	}
+}
+
+// line rasterises the segment between two dot positions (Bresenham),
+// clipped to the dot columns first so that a point far off the chart (the
+// last one before a long window) costs nothing.
+func (p *seriesPen) line(x0, y0, x1, y1 float64) {
+	if x0 > x1 {
+		x0, y0, x1, y1 = x1, y1, x0, y0
+	}
+	right := float64(p.dw - 1)
+	if x1 < 0 || x0 > right {
+		return
+	}
+	if x0 < 0 {
+		y0 += (y1 - y0) * (0 - x0) / (x1 - x0)
+		x0 = 0
+	}
+	if x1 > right {
+		y1 = y0 + (y1-y0)*(right-x0)/(x1-x0)
+		x1 = right
+	}
+	ax, ay := int(math.Round(x0)), int(math.Round(y0))
+	bx, by := int(math.Round(x1)), int(math.Round(y1))
+	dx, dy := bx-ax, -abs(by-ay)
+	sy := 1
+	if by < ay {
+		sy = -1
+	}
+	e := dx + dy
+	for {
+		p.dot(ax, ay, false)
+		if ax == bx && ay == by {
+			return
+		}
+		e2 := 2 * e
+		if e2 >= dy {
+			e += dy
+			ax++
+		}
+		if e2 <= dx {
+			e += dx
+			ay += sy
+		}
+	}
+}
+
+// setMarker puts s's marker in a plot cell; it wins the cell whatever else
+// is drawn there.
+func (c *Chart) setMarker(x, y int, s ChartSeries) {
+	if x < 0 || x >= c.width || y < 0 || y >= c.layer.gh {
+		return
+	}
+	i := y*c.width + x
+	c.runes[i], c.class[i], c.dots[i], c.mark[i] = s.Marker, int16(s.Style), math.MaxUint8, true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// drawCursor draws the paused cursor's column in the plot's empty cells.
+func (c *Chart) drawCursor(in ChartInput) {
+	start := in.Now.Add(-in.Window)
+	if in.Cursor.IsZero() || in.Cursor.Before(start) || in.Cursor.After(in.Now) {
+		return
+	}
+	l := &c.layer
+	dw := l.gw * c.glyphs.cellW
+	x := int(math.Round(in.Cursor.Sub(start).Seconds() / in.Window.Seconds() * float64(dw-1)))
+	cx := l.origin.X + 1 + x/c.glyphs.cellW
+	if cx >= c.width {
+		return
+	}
+	for y := 0; y < l.gh; y++ {
+		if i := y*c.width + cx; c.class[i] == classEmpty {
+			c.runes[i], c.class[i] = c.glyphs.Cursor, classCursor
 		}
 	}
 }
@@ -257,19 +480,26 @@ func (c *Chart) join(origin canvas.Point) string {
 			var st ansiStyle
 			r := c.runes[i]
 			switch cl := c.class[i]; {
-			case cl == -2:
+			case cl == classEmpty:
 				r = ' '
-			case cl == -1 && (x == origin.X || y == origin.Y):
+			case cl == classAxis && (x == origin.X || y == origin.Y):
 				st = c.axis
-			case cl == -1:
+			case cl == classAxis:
 				st = c.label
+			case cl == classCursor:
+				st = c.cursor
+			case cl == classRange:
+				st = c.rng
 			default:
+				if !c.mark[i] {
+					r = c.glyphs.cell(c.cell[i])
+				}
 				if int(cl) < len(c.series) {
 					st = c.series[cl]
 				}
 			}
-			if r == ' ' {
-				st = ansiStyle{} // spaces need no colour; keeps runs long
+			if r == ' ' || r == 0 {
+				r, st = ' ', ansiStyle{} // spaces need no colour; keeps runs long
 			}
 			if st != cur {
 				if open {
@@ -287,20 +517,14 @@ func (c *Chart) join(origin canvas.Point) string {
 	return b.String()
 }
 
-// dashPatterns are per-host on/off masks over braille dot columns: solid,
-// dashed, dotted, dash-dot. The legend shows the same patterns.
+// dashPatterns are per-host on/off masks over dot columns: solid, dashed,
+// dotted, dash-dot. The legend shows the same patterns (Glyphs.HostSamples).
 var dashPatterns = [][]bool{
 	{true},
 	{true, true, true, false, false},
 	{true, false, false},
 	{true, true, true, true, false, false, true, false, false},
 }
-
-// hostLineSamples are legend samples matching dashPatterns.
-var hostLineSamples = []string{"━━", "╍╍", "┅┅", "━┅"}
-
-// seriesMarkers tell metrics apart without colour.
-var seriesMarkers = []rune{'●', '◆', '▲', '■', '★', '✚', '◼', '▼'}
 
 func popcount(r rune) int {
 	n := 0
@@ -314,16 +538,24 @@ func popcount(r rune) int {
 // yLabels labels the y axis at round values (0, 1K, 2K … rather than 0,
 // 1.3K, 2.5K …), top included: each tick goes on the row nearest to it and
 // the other rows stay blank. ntcharts asks for a label on every row (y step 1).
-func yLabels(rows int, lo, hi float64, unit metrics.Unit) linechart.LabelFormatter {
+// reserve > 0 pads the top label to that width, keeping room for the
+// window's min and max labels (ntcharts sizes the label column by its
+// widest label).
+func yLabels(rows int, lo, hi float64, unit metrics.Unit, reserve int) linechart.LabelFormatter {
 	labels := map[int]string{}
+	top := -1
 	if rows > 0 && hi > lo {
 		step := yTickStep(rows, hi-lo, unit)
 		for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
 			row := int(math.Round((v - lo) / (hi - lo) * float64(rows)))
 			if _, taken := labels[row]; !taken && row >= 0 && row <= rows {
 				labels[row] = metrics.FormatAxis(v, unit)
+				top = max(top, row)
 			}
 		}
+	}
+	if top >= 0 && len(labels[top]) < reserve {
+		labels[top] = strings.Repeat(" ", reserve-len(labels[top])) + labels[top]
 	}
 	return func(i int, _ float64) string { return labels[i] }
 }
@@ -386,19 +618,24 @@ func tickStep(raw float64, unit metrics.Unit) float64 {
 	return 10 * mag
 }
 
-// xLabels labels the time axis with "-60s … -30s … now" at the left, middle
-// and right of the graph area.
-func xLabels(graphWidth int, window time.Duration) linechart.LabelFormatter {
-	left := "-" + shortDuration(window)
-	mid := "-" + shortDuration(window/2)
+// liveXLabels are "-60s", "-30s" and "now": the window's start, middle
+// and end, relative to now.
+func liveXLabels(window time.Duration) [3]string {
+	return [3]string{"-" + shortDuration(window), "-" + shortDuration(window/2), "now"}
+}
+
+// xLabels puts the time axis labels at the left, middle and right of the
+// graph area (the middle only when there is room).
+func xLabels(graphWidth int, labels [3]string) linechart.LabelFormatter {
+	left, mid, right := labels[0], labels[1], labels[2]
 	return func(i int, _ float64) string {
 		switch {
 		case i == 0:
 			return left
 		case i == graphWidth/2-len(mid)/2 && graphWidth >= 24:
 			return mid
-		case i == graphWidth-3:
-			return "now"
+		case i == graphWidth-len(right):
+			return right
 		}
 		return ""
 	}

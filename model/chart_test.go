@@ -25,7 +25,7 @@ func TestYLabelsAreRoundAndIncludeTop(t *testing.T) {
 		{4, 50, metrics.UnitMillis, map[int]string{0: "0", 2: "25", 4: "50"}},
 	}
 	for _, tc := range tests {
-		f := yLabels(tc.rows, 0, tc.hi, tc.unit)
+		f := yLabels(tc.rows, 0, tc.hi, tc.unit, 0)
 		got := map[int]string{}
 		for i := 0; i <= tc.rows; i++ {
 			if s := f(i, 0); s != "" {
@@ -80,7 +80,7 @@ func TestChartDrawsLinesAndKeepsGapsOpen(t *testing.T) {
 		return ChartInput{Now: now, Window: time.Minute, MinY: 0, MaxY: 10, MaxGap: 3 * time.Second,
 			Series: []ChartSeries{{Hist: h, Marker: '●'}}}
 	}
-	c := NewChart(64, 12, lipgloss.NewStyle(), lipgloss.NewStyle(), []lipgloss.Style{lipgloss.NewStyle()})
+	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
 
 	var joined [][2]float64
 	for s := -60.0; s <= 0; s++ {
@@ -114,7 +114,7 @@ func TestOverlapTakesColourOfTheSeriesWithMoreDots(t *testing.T) {
 	}
 	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
 	blue := lipgloss.NewStyle().Foreground(lipgloss.Color("4"))
-	c := NewChart(64, 12, lipgloss.NewStyle(), lipgloss.NewStyle(), []lipgloss.Style{red, blue})
+	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{red, blue})
 	c.series = []ansiStyle{{pre: "<R>", suf: "</R>"}, {pre: "<B>", suf: "</B>"}}
 	out := c.Render(ChartInput{Now: now, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []ChartSeries{
 		{Hist: historyOf(now, pts...), Style: 0, Host: 0},
@@ -125,5 +125,61 @@ func TestOverlapTakesColourOfTheSeriesWithMoreDots(t *testing.T) {
 	}
 	if strings.Count(out, "<B>") > strings.Count(out, "<R>") {
 		t.Fatalf("dashed second series took most overlapping cells:\n%s", out)
+	}
+}
+
+// A chart zoomed out over hours of downsampled history still shows a
+// one-second spike and leaves an outage empty.
+func TestChartZoomedOutKeepsSpikesAndGaps(t *testing.T) {
+	h := metrics.NewDownsampledHistory(6*time.Hour, time.Second)
+	const secs = 4 * 3600
+	now := t0.Add(secs * time.Second)
+	for i := 0; i < secs; i++ {
+		if i >= 3600 && i < 5400 { // a 30 min outage, from 3 h to 2.5 h ago
+			continue
+		}
+		v := 100.0
+		if i == 2*3600 { // one second at 900, 2 h ago
+			v = 900
+		}
+		h.Add(metrics.Point{T: t0.Add(time.Duration(i) * time.Second), V: v})
+	}
+	c := NewChart(100, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
+	out := c.Render(ChartInput{Now: now, Window: 6 * time.Hour, MinY: 0, MaxY: 1000, MaxGap: 6 * time.Second,
+		Series: []ChartSeries{{Hist: h, Marker: '●'}}})
+	lines := strings.Split(out, "\n")
+	startX := c.layer.origin.X + 1
+	gw := c.layer.gw
+	// columns where the series has dots
+	drawn := make([]bool, gw)
+	spikeRows := 0
+	for y := 0; y < c.layer.gh; y++ {
+		row := []rune(lines[y])
+		for x := 0; x < gw; x++ {
+			if r := row[startX+x]; r > 0x2800 && r <= 0x28FF || r == '●' {
+				drawn[x] = true
+				if y <= 2 {
+					spikeRows++
+				}
+			}
+		}
+	}
+	if spikeRows == 0 {
+		t.Fatalf("the spike is gone:\n%s", out)
+	}
+	// Data covers the last 4 of 6 hours: drawn from column ~gw/3 on, except
+	// the outage; the columns at its edges may go either way.
+	col := func(hoursAgo float64) int { return int((6 - hoursAgo) / 6 * float64(gw*2-1) / 2) }
+	for x := col(3.95); x < col(0.05); x++ {
+		switch {
+		case x <= col(3)-1 || x >= col(2.5)+2:
+			if !drawn[x] {
+				t.Fatalf("column %d should have data:\n%s", x, out)
+			}
+		case x >= col(3)+2 && x <= col(2.5)-2:
+			if drawn[x] {
+				t.Fatalf("column %d is in the outage but drawn:\n%s", x, out)
+			}
+		}
 	}
 }

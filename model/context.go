@@ -7,8 +7,8 @@ import (
 )
 
 // ProgramContext is what every component shares: the dashboard, the hosts,
-// timing and styles. It is built once in main and never changes while the
-// program runs.
+// timing, styles and glyphs. It is built once in main and never changes
+// while the program runs (New fills in defaults for fields left zero).
 type ProgramContext struct {
 	Dashboard *config.Dashboard
 	Hosts     []string // short display names, in command-line order
@@ -17,6 +17,28 @@ type ProgramContext struct {
 	Location  *time.Location
 	Styles    Styles
 	Keys      KeyMap
+	// Glyphs draws the charts and borders; the zero value means braille
+	// (New sets it).
+	Glyphs Glyphs
+	// Readout starts in the text readout instead of the charts
+	// (--readout, $ACCESSIBLE).
+	Readout bool
 	// Now is the clock; tests replace it to get stable screens.
 	Now func() time.Time
+}
+
+// normalize fills in what an older caller may have left zero.
+func (c *ProgramContext) normalize() {
+	if c.Glyphs.cell == nil {
+		c.Glyphs = GlyphsFor(c.Glyphs.Set)
+	}
+	if c.Glyphs.Set == GlyphsASCII {
+		c.Keys = c.Keys.withWords()
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 }

@@ -1,32 +1,161 @@
 package model
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every key the dashboard answers to. The same bindings feed the
-// footer and the help, so what is shown is what works.
+// footer and the ? help, so what is shown is what works.
 type KeyMap struct {
-	PrevPage key.Binding
-	NextPage key.Binding
+	PrevPage key.Binding // while paused: back in time
+	NextPage key.Binding // while paused: forward in time
 	JumpPage key.Binding
+	Pause    key.Binding
+	Back     key.Binding
+	Forward  key.Binding
+	ZoomIn   key.Binding
+	ZoomOut  key.Binding
+	Absolute key.Binding
+	Readout  key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Home     key.Binding
+	End      key.Binding
+	Help     key.Binding
+	Close    key.Binding
 	Quit     key.Binding
 }
 
-// DefaultKeyMap returns the keys of the original tool plus page jumps.
+// DefaultKeyMap returns the keys of the original tool (h/l, arrows, q) and
+// traffic_top's a, plus the rest.
 func DefaultKeyMap() KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
 	return KeyMap{
-		PrevPage: key.NewBinding(key.WithKeys("h", "left"), key.WithHelp("←/h", "prev page")),
-		NextPage: key.NewBinding(key.WithKeys("l", "right"), key.WithHelp("→/l", "next page")),
-		JumpPage: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "jump to page")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		PrevPage: b([]string{"h", "left"}, "←/h", "previous page; while paused, back in time"),
+		NextPage: b([]string{"l", "right"}, "→/l", "next page; while paused, forward in time"),
+		JumpPage: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "jump to page"),
+		Pause:    b([]string{" "}, "space", "pause or resume the display (collection goes on)"),
+		Back:     b([]string{"["}, "[", "back in time (pauses)"),
+		Forward:  b([]string{"]"}, "]", "forward in time, while paused"),
+		ZoomIn:   b([]string{"+", "="}, "+", "zoom in: a shorter time window (30s at least)"),
+		ZoomOut:  b([]string{"-", "_"}, "-", "zoom out: a longer window (up to --history)"),
+		Absolute: b([]string{"a"}, "a", "counters: rate per second or absolute total"),
+		Readout:  b([]string{"r"}, "r", "text readout (for screen readers) or charts"),
+		Up:       b([]string{"up", "k"}, "↑/k", "scroll the readout up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "scroll the readout down"),
+		PageUp:   b([]string{"pgup"}, "pgup", "readout: a screen up"),
+		PageDown: b([]string{"pgdown"}, "pgdn", "readout: a screen down"),
+		Home:     b([]string{"home", "g"}, "home", "readout: top"),
+		End:      b([]string{"end", "G"}, "end", "readout: bottom"),
+		Help:     b([]string{"?"}, "?", "show or hide this help"),
+		Close:    b([]string{"esc"}, "esc", "close the help"),
+		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
-// ShortHelp is what the footer shows.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.PrevPage, k.NextPage, k.JumpPage, k.Quit}
+// ShortHelp is the footer's help in the live chart view (with FullHelp, it
+// makes KeyMap a bubbles help.KeyMap).
+func (k KeyMap) ShortHelp() []key.Binding { return k.liveHelp() }
+
+// The footer's short help per mode. The pairs are display-only bindings:
+// the keys themselves are matched through the bindings above.
+func (k KeyMap) liveHelp() []key.Binding {
+	return []key.Binding{
+		relabel(k.Help, "?", "help"), relabel(k.Pause, "space", "pause"), relabel(k.Readout, "r", "readout"),
+		pair(k.ZoomIn, k.ZoomOut, "zoom"), pair(k.PrevPage, k.NextPage, "page"), k.Quit,
+	}
 }
 
-// FullHelp lists every binding, grouped.
+func (k KeyMap) pausedHelp() []key.Binding {
+	return []key.Binding{
+		relabel(k.Pause, "space", "resume"), pair(k.PrevPage, k.NextPage, "or [ ] scroll time"),
+		pair(k.ZoomIn, k.ZoomOut, "zoom"), relabel(k.Help, "?", "help"), k.Quit,
+	}
+}
+
+func (k KeyMap) readoutHelp() []key.Binding {
+	return []key.Binding{
+		pair(k.Up, k.Down, "scroll"), relabel(k.Readout, "r", "charts"), pair(k.PrevPage, k.NextPage, "page"),
+		relabel(k.Pause, "space", "pause"), relabel(k.Help, "?", "help"), k.Quit,
+	}
+}
+
+func (k KeyMap) readoutPausedHelp() []key.Binding {
+	return []key.Binding{
+		relabel(k.Pause, "space", "resume"), pair(k.PrevPage, k.NextPage, "time"), pair(k.Up, k.Down, "scroll"),
+		relabel(k.Readout, "r", "charts"), relabel(k.Help, "?", "help"), k.Quit,
+	}
+}
+
+func (k KeyMap) helpOpenHelp() []key.Binding {
+	return []key.Binding{k.Close, k.Quit}
+}
+
+// FullHelp lists every binding, grouped as the ? help shows them.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.PrevPage, k.NextPage, k.JumpPage}, {k.Quit}}
+	var out [][]key.Binding
+	for _, g := range k.helpGroups() {
+		out = append(out, g.keys)
+	}
+	return out
+}
+
+// helpGroup is a heading of the ? help and its entries; pairs of opposite
+// keys share a line so that the whole help fits an 80x24 screen.
+type helpGroup struct {
+	name string
+	keys []key.Binding
+}
+
+func (k KeyMap) helpGroups() []helpGroup {
+	return []helpGroup{
+		{"Pages", []key.Binding{
+			both(k.PrevPage, k.NextPage, "previous / next page; while paused, back / forward in time"),
+			k.JumpPage,
+		}},
+		{"Time: pause, scroll back, zoom", []key.Binding{
+			k.Pause,
+			both(k.Back, k.Forward, "back / forward in time (pauses)"),
+			both(k.ZoomIn, k.ZoomOut, "zoom in (to 30s) / out (to --history)"),
+		}},
+		{"What is shown", []key.Binding{
+			k.Absolute, k.Readout,
+			both(k.Up, k.Down, "scroll the readout up / down"),
+			both(k.PageUp, k.PageDown, "readout: a screen up / down"),
+			both(k.Home, k.End, "readout: top / bottom"),
+		}},
+		{"Help and quit", []key.Binding{k.Help, k.Close, k.Quit}},
+	}
+}
+
+// both shows two bindings as one help entry: "←/h →/l".
+func both(a, b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(a.Help().Key+" "+b.Help().Key, desc))
+}
+
+func relabel(b key.Binding, k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(k, desc))
+}
+
+// pair shows two bindings as one entry: "+/-" "zoom".
+func pair(a, b key.Binding, desc string) key.Binding {
+	first := strings.SplitN(a.Help().Key, "/", 2)[0]
+	second := strings.SplitN(b.Help().Key, "/", 2)[0]
+	return key.NewBinding(key.WithKeys(a.Keys()...), key.WithHelp(first+"/"+second, desc))
+}
+
+// withWords spells the arrows out for terminals drawn in ASCII.
+func (k KeyMap) withWords() KeyMap {
+	r := strings.NewReplacer("←", "left", "→", "right", "↑", "up", "↓", "down")
+	for _, b := range []*key.Binding{&k.PrevPage, &k.NextPage, &k.Up, &k.Down} {
+		h := b.Help()
+		b.SetHelp(r.Replace(h.Key), h.Desc)
+	}
+	return k
 }

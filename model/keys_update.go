@@ -5,18 +5,113 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// handleKey maps a key press to an action.
+// handleKey maps a key press to an action. While paused, the page keys
+// ←/→ (h/l) scroll through time instead; 1-9 still change page.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.helpOpen {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Close), key.Matches(msg, k.Help):
+			m.helpOpen = false
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.helpOpen = true
+	case key.Matches(msg, k.Pause):
+		m.togglePause()
+	case key.Matches(msg, k.Back):
+		if !m.time.Paused() {
+			m.togglePause()
+		}
+		m.scrollTime(-1)
+	case key.Matches(msg, k.Forward):
+		m.scrollTime(1)
 	case key.Matches(msg, k.PrevPage):
-		m.setPage((m.page - 1 + len(m.pages)) % len(m.pages))
+		if m.time.Paused() {
+			m.scrollTime(-1)
+		} else {
+			m.setPage((m.page - 1 + len(m.pages)) % len(m.pages))
+		}
 	case key.Matches(msg, k.NextPage):
-		m.setPage((m.page + 1) % len(m.pages))
+		if m.time.Paused() {
+			m.scrollTime(1)
+		} else {
+			m.setPage((m.page + 1) % len(m.pages))
+		}
 	case key.Matches(msg, k.JumpPage):
 		m.setPage(int(msg.Runes[0] - '1'))
+	case key.Matches(msg, k.ZoomIn):
+		m.time.ZoomIn(m.now)
+		m.viewChanged()
+	case key.Matches(msg, k.ZoomOut):
+		m.time.ZoomOut()
+		m.viewChanged()
+	case key.Matches(msg, k.Absolute):
+		m.absolute = !m.absolute
+		m.viewChanged()
+	case key.Matches(msg, k.Readout):
+		m.readoutOn = !m.readoutOn
+		m.viewChanged()
+	case key.Matches(msg, k.Up):
+		m.readout.Scroll(-1)
+	case key.Matches(msg, k.Down):
+		m.readout.Scroll(1)
+	case key.Matches(msg, k.PageUp):
+		m.readout.Scroll(-m.readout.height + 1)
+	case key.Matches(msg, k.PageDown):
+		m.readout.Scroll(m.readout.height - 1)
+	case key.Matches(msg, k.Home):
+		m.readout.Scroll(-1 << 30)
+	case key.Matches(msg, k.End):
+		m.readout.Scroll(1 << 30)
 	}
 	return nil
+}
+
+// handleMouse: the wheel scrolls the readout, or zooms the charts. Mouse
+// reporting is off unless --mouse is given (it breaks selecting text to
+// copy, which matters most over SSH).
+func (m *Model) handleMouse(msg tea.MouseMsg) {
+	if msg.Action != tea.MouseActionPress || m.helpOpen {
+		return
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		if m.readoutOn {
+			m.readout.Scroll(-3)
+			return
+		}
+		m.time.ZoomIn(m.now)
+		m.viewChanged()
+	case tea.MouseButtonWheelDown:
+		if m.readoutOn {
+			m.readout.Scroll(3)
+			return
+		}
+		m.time.ZoomOut()
+		m.viewChanged()
+	}
+}
+
+func (m *Model) togglePause() {
+	if m.time.Paused() {
+		m.time.Resume()
+	} else {
+		m.time.Pause(m.now)
+	}
+	m.viewChanged()
+}
+
+func (m *Model) scrollTime(steps int) {
+	if !m.time.Paused() {
+		return
+	}
+	m.time.Scroll(steps, m.ctx.Interval, m.oldest(), m.now)
+	m.viewChanged()
 }

@@ -39,32 +39,49 @@ type Model struct {
 	store   *metrics.Store
 	pages   []*PageView
 	page    int
+	readout *ReadoutView // the visible page as text, when readoutOn
 	results <-chan collect.Result
 	status  *HostStatus
 	runFor  time.Duration
 
 	width, height int
-	now           time.Time // newest data time: the right edge of every chart
+	now           time.Time // newest data time: the right edge of live charts
 	clock         time.Time // header clock
 	redrawPending bool
-	helpLine      string // the key help, built once: the keys never change
+	time          TimeView // zoom, pause, scroll-back
+	absolute      bool     // counters show absolute counts, not rates
+	readoutOn     bool
+	helpOpen      bool
+	// The footer's key help per mode, built once: the keys never change.
+	helpLive, helpPaused, helpReadout, helpReadoutPaused, helpHelp string
 }
 
 // New builds the model. results is the collector's output; runFor > 0 quits
 // after that long.
 func New(ctx *ProgramContext, store *metrics.Store, results <-chan collect.Result, runFor time.Duration) *Model {
+	ctx.normalize()
 	m := &Model{
-		ctx:     ctx,
-		store:   store,
-		results: results,
-		status:  NewHostStatus(len(ctx.Hosts)),
-		runFor:  runFor,
-		now:     ctx.Now(),
-		clock:   ctx.Now(),
+		ctx:       ctx,
+		store:     store,
+		results:   results,
+		status:    NewHostStatus(len(ctx.Hosts)),
+		runFor:    runFor,
+		now:       ctx.Now(),
+		clock:     ctx.Now(),
+		time:      NewTimeView(ctx.History),
+		readoutOn: ctx.Readout,
+		readout:   NewReadoutView(),
 	}
 	h := help.New()
-	h.ShortSeparator = " · "
-	m.helpLine = " " + h.ShortHelpView(ctx.Keys.ShortHelp())
+	h.ShortSeparator = ctx.Glyphs.Sep
+	h.Styles.ShortKey = ctx.Styles.Footer.Bold(true)
+	h.Styles.ShortDesc = ctx.Styles.Footer
+	h.Styles.ShortSeparator = ctx.Styles.Footer
+	m.helpLive = " " + h.ShortHelpView(ctx.Keys.liveHelp())
+	m.helpPaused = " " + h.ShortHelpView(ctx.Keys.pausedHelp())
+	m.helpReadout = " " + h.ShortHelpView(ctx.Keys.readoutHelp())
+	m.helpReadoutPaused = " " + h.ShortHelpView(ctx.Keys.readoutPausedHelp())
+	m.helpHelp = " " + h.ShortHelpView(ctx.Keys.helpOpenHelp())
 	first := 0
 	for _, pg := range ctx.Dashboard.Pages {
 		pv := NewPageView(ctx, pg, first)
@@ -110,12 +127,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		m.handleMouse(msg)
+		return m, nil
 	case resultMsg:
 		return m, tea.Batch(m.handleResult(collect.Result(msg)), m.waitForResult())
 	case redrawMsg:
 		m.redrawPending = false
-		m.invalidateAll()
-		m.refreshVisible()
+		if !m.time.Paused() {
+			// A paused view stands still: new data lands beyond its edge.
+			m.invalidateAll()
+			m.refreshVisible()
+		}
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
@@ -154,19 +177,44 @@ func (m *Model) invalidateAll() {
 	}
 }
 
-// refreshVisible redraws the visible page's stale panels; pages not shown are
-// drawn when they are shown.
-func (m *Model) refreshVisible() {
-	if len(m.pages) > 0 {
-		m.pages[m.page].Refresh(m.store, m.now)
-	}
+// viewChanged redraws after a change of what is shown (zoom, pause,
+// scroll, absolute, readout): every page is stale, the visible one is
+// drawn now.
+func (m *Model) viewChanged() {
+	m.invalidateAll()
+	m.refreshVisible()
 }
 
-// layout gives every page the space between header and footer.
+// span is what the panels draw now.
+func (m *Model) span() ViewSpan { return m.time.Span(m.now, m.absolute) }
+
+// oldest is how far back the history reaches.
+func (m *Model) oldest() time.Time {
+	t, _ := m.store.Oldest()
+	return t
+}
+
+// refreshVisible redraws the visible page's stale panels, or its readout;
+// pages not shown are drawn when they are shown.
+func (m *Model) refreshVisible() {
+	if len(m.pages) == 0 {
+		return
+	}
+	if m.readoutOn {
+		r := BuildReadout(m.ctx, m.store, m.span(), []int{m.page})
+		m.readout.SetLines(append([]string{r.Intro()}, r.Lines(false)...))
+		return
+	}
+	m.pages[m.page].Refresh(m.store, m.span())
+}
+
+// layout gives every page (and the readout) the space between header and
+// footer.
 func (m *Model) layout() {
 	for _, p := range m.pages {
 		p.SetSize(m.width, m.height-2)
 	}
+	m.readout.SetSize(m.width, m.height-2)
 	m.refreshVisible()
 }
 
@@ -175,6 +223,7 @@ func (m *Model) setPage(i int) {
 		return
 	}
 	m.page = i
+	m.readout.Scroll(-1 << 30) // a new page's readout starts at its top
 	m.refreshVisible()
 }
 

@@ -38,12 +38,20 @@ type fixture struct {
 	store *metrics.Store
 	now   time.Time
 	tick  int
+	total float64 // feedRates' running request count
 }
 
 func newFixture(t testing.TB, hosts ...string) *fixture {
 	t.Helper()
+	return newFixtureWith(t, 60*time.Second, nil, hosts...)
+}
+
+// newFixtureWith keeps history and lets setup change the context (styles,
+// glyphs, readout) before the model is built.
+func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramContext), hosts ...string) *fixture {
+	t.Helper()
 	dash := pages.Default()
-	store, err := metrics.NewStore(len(hosts), MetricDefs(dash), 60*time.Second, time.Second)
+	store, err := metrics.NewStore(len(hosts), MetricDefs(dash), history, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +60,14 @@ func newFixture(t testing.TB, hosts ...string) *fixture {
 		Dashboard: dash,
 		Hosts:     hosts,
 		Interval:  time.Second,
-		History:   60 * time.Second,
+		History:   history,
 		Location:  time.UTC,
 		Styles:    DefaultStyles(),
 		Keys:      DefaultKeyMap(),
 		Now:       func() time.Time { return f.now },
+	}
+	if setup != nil {
+		setup(f.ctx)
 	}
 	f.m = New(f.ctx, store, nil, 0)
 	return f
@@ -81,6 +92,18 @@ func (f *fixture) key(k string) tea.Cmd {
 		return f.send(tea.KeyMsg{Type: tea.KeyLeft})
 	case "right":
 		return f.send(tea.KeyMsg{Type: tea.KeyRight})
+	case "up":
+		return f.send(tea.KeyMsg{Type: tea.KeyUp})
+	case "down":
+		return f.send(tea.KeyMsg{Type: tea.KeyDown})
+	case "end":
+		return f.send(tea.KeyMsg{Type: tea.KeyEnd})
+	case "home":
+		return f.send(tea.KeyMsg{Type: tea.KeyHome})
+	case "esc":
+		return f.send(tea.KeyMsg{Type: tea.KeyEsc})
+	case "space":
+		return f.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
 	case "ctrl+c":
 		return f.send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	}
@@ -330,22 +353,34 @@ func TestTitlesCarryValuesPerHost(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
+	glyphs := func(g GlyphSet) func(*ProgramContext) { return func(c *ProgramContext) { c.Glyphs = GlyphsFor(g) } }
 	cases := []struct {
 		name  string
 		hosts []string
 		w, h  int
 		keys  []string
+		setup func(*ProgramContext)
 	}{
-		{"page1_1host_120x40", []string{"edge1"}, 120, 40, nil},
-		{"page1_2hosts_135x30", []string{"edge1", "edge2"}, 135, 30, nil},
-		{"page4_4hosts_80x24", []string{"e1", "e2", "e3", "e4"}, 80, 24, []string{"4"}},
+		{"page1_1host_120x40", []string{"edge1"}, 120, 40, nil, nil},
+		{"page1_2hosts_135x30", []string{"edge1", "edge2"}, 135, 30, nil, nil},
+		{"page4_4hosts_80x24", []string{"e1", "e2", "e3", "e4"}, 80, 24, []string{"4"}, nil},
+		{"paused_back_2hosts_135x30", []string{"edge1", "edge2"}, 135, 30, []string{" ", "left", "left", "left"}, nil},
+		{"zoomed_totals_1host_120x40", []string{"edge1"}, 120, 40, []string{"+", "a"}, nil},
+		{"readout_2hosts_80x24", []string{"edge1", "edge2"}, 80, 24, []string{"r"}, nil},
+		{"help_80x24", []string{"edge1"}, 80, 24, []string{"?"}, nil},
+		{"block_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(GlyphsBlock)},
+		{"ascii_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(GlyphsASCII)},
+		{"nocolor_1host_120x40", []string{"edge1"}, 120, 40, nil, func(c *ProgramContext) { c.Styles = NoColorStyles() }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, c.hosts...)
+			f := newFixtureWith(t, time.Minute, c.setup, c.hosts...)
 			f.resize(c.w, c.h)
 			f.feed(30)
 			for _, k := range c.keys {
+				if k == " " {
+					k = "space"
+				}
 				f.key(k)
 			}
 			got := f.m.View()

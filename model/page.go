@@ -2,7 +2,6 @@ package model
 
 import (
 	"strings"
-	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -64,10 +63,10 @@ func (pv *PageView) Invalidate() {
 }
 
 // Refresh redraws the stale panels and, if any changed, the joined page.
-func (pv *PageView) Refresh(store *metrics.Store, now time.Time) {
+func (pv *PageView) Refresh(store *metrics.Store, span ViewSpan) {
 	changed := pv.view == ""
 	for _, p := range pv.panels {
-		changed = p.Refresh(store, now) || changed
+		changed = p.Refresh(store, span) || changed
 	}
 	if changed {
 		pv.view = pv.join()

@@ -13,14 +13,13 @@ import (
 )
 
 // PanelView is one boxed chart: a title carrying the current values, the
-// braille chart and a legend. It owns its size and caches its drawing; the
-// page asks it to redraw only when data or size changed.
+// chart and a legend. It owns its size and caches its drawing; the page
+// asks it to redraw only when data, size or the view changed.
 type PanelView struct {
 	ctx       *ProgramContext
 	panel     config.Panel
 	metricIDs []int // the store's metric index for each of panel.Metrics
 	colors    []lipgloss.Style
-	unit      metrics.Unit
 
 	width, height int
 	chart         *Chart
@@ -34,29 +33,42 @@ func NewPanelView(ctx *ProgramContext, panel config.Panel, firstMetric int) *Pan
 	p := &PanelView{ctx: ctx, panel: panel, dirty: true}
 	for i, m := range panel.Metrics {
 		p.metricIDs = append(p.metricIDs, firstMetric+i)
-		color := lipgloss.Color(m.Color)
-		if m.Color == "" {
-			color = ctx.Styles.Palette[i%len(ctx.Styles.Palette)]
-		}
-		p.colors = append(p.colors, lipgloss.NewStyle().Foreground(color))
+		p.colors = append(p.colors, ctx.Styles.SeriesStyle(m.Color, i))
 	}
-	p.unit = panelUnit(panel)
 	return p
 }
 
 // panelUnit is the unit of the panel's y axis: that of its metrics when they
-// agree, else a plain count.
-func panelUnit(panel config.Panel) metrics.Unit {
+// agree, else a plain count. Counters shown as absolute counts are counts.
+func panelUnit(panel config.Panel, absolute bool) metrics.Unit {
 	unit := metrics.UnitCount
 	for i, m := range panel.Metrics {
 		k, _ := metrics.LookupKind(m.Type)
+		u := k.Unit
+		if absolute && isCounter(m) {
+			u = metrics.UnitCount
+		}
 		if i == 0 {
-			unit = k.Unit
-		} else if k.Unit != unit {
+			unit = u
+		} else if u != unit {
 			return metrics.UnitCount
 		}
 	}
 	return unit
+}
+
+// isCounter says whether a metric is shown as a rate and has an absolute
+// count (the a key).
+func isCounter(m config.Metric) bool { return m.Type == "counter" }
+
+// hasCounter says whether the a key changes anything in the panel.
+func (p *PanelView) hasCounter() bool {
+	for _, m := range p.panel.Metrics {
+		if isCounter(m) {
+			return true
+		}
+	}
+	return false
 }
 
 // SetSize sets the outer size, border included.
@@ -67,7 +79,7 @@ func (p *PanelView) SetSize(w, h int) {
 	p.width, p.height = w, h
 	cw, ch := p.chartSize()
 	if p.chart == nil {
-		p.chart = NewChart(cw, ch, p.ctx.Styles.Axis, p.ctx.Styles.AxisLabel, p.colors)
+		p.chart = NewChart(cw, ch, p.ctx.Glyphs, p.ctx.Styles, p.colors)
 	} else {
 		p.chart.Resize(cw, ch)
 	}
@@ -83,30 +95,31 @@ func (p *PanelView) chartSize() (int, int) {
 // Invalidate marks the drawing stale; the next Refresh redraws it.
 func (p *PanelView) Invalidate() { p.dirty = true }
 
-// Refresh redraws the panel if its data or size changed since the last
-// time, and says whether it did.
-func (p *PanelView) Refresh(store *metrics.Store, now time.Time) bool {
+// Refresh redraws the panel if its data, size or view changed since the
+// last time, and says whether it did.
+func (p *PanelView) Refresh(store *metrics.Store, span ViewSpan) bool {
 	if !p.dirty {
 		return false
 	}
 	p.dirty = false
-	p.cache = p.render(store, now)
+	p.cache = p.render(store, span)
 	return true
 }
 
 // View returns the cached drawing.
 func (p *PanelView) View() string { return p.cache }
 
-func (p *PanelView) render(store *metrics.Store, now time.Time) string {
+func (p *PanelView) render(store *metrics.Store, span ViewSpan) string {
 	innerW := p.width - 2
 	if innerW < 1 || p.height < 3 {
 		return ""
 	}
+	g, st := &p.ctx.Glyphs, p.ctx.Styles
 	var body []string
-	lo, hi, n := p.windowRange(store, now)
+	lo, hi, n := p.windowRange(store, span)
 	cw, ch := p.chartSize()
 	if cw >= minChartWidth && ch >= minChartHeight {
-		body = strings.Split(p.chart.Render(p.chartInput(store, now, lo, hi)), "\n")
+		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
@@ -122,16 +135,15 @@ func (p *PanelView) render(store *metrics.Store, now time.Time) string {
 			body[i] = fitWidth(body[i], innerW)
 		}
 	}
-	body = append(body, fitWidth(p.legend(lo, hi, n), innerW))
+	body = append(body, fitWidth(p.legend(lo, hi, n, span), innerW))
 
-	st := p.ctx.Styles
 	var b strings.Builder
-	title := ansi.Truncate(p.title(store), max(innerW-4, 0), "…")
+	title := ansi.Truncate(p.title(store, span), max(innerW-4, 0), g.Ellipsis)
 	fill := max(innerW-3-lipgloss.Width(title), 0)
-	b.WriteString(st.PanelBorder.Render("╭─ "))
+	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
 	b.WriteString(st.PanelTitle.Render(title))
-	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat("─", fill) + "╮"))
-	side := st.PanelBorder.Render("│")
+	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
+	side := st.PanelBorder.Render(g.V)
 	for _, line := range body {
 		b.WriteByte('\n')
 		b.WriteString(side)
@@ -139,7 +151,7 @@ func (p *PanelView) render(store *metrics.Store, now time.Time) string {
 		b.WriteString(side)
 	}
 	b.WriteByte('\n')
-	b.WriteString(st.PanelBorder.Render("╰" + strings.Repeat("─", innerW) + "╯"))
+	b.WriteString(st.PanelBorder.Render(g.BL + strings.Repeat(g.H, innerW) + g.BR))
 	return b.String()
 }
 
@@ -156,30 +168,47 @@ func fitWidth(s string, w int) string {
 	}
 }
 
-// series yields every (metric, host) line of the panel in legend order.
-func (p *PanelView) series(store *metrics.Store, fn func(mi, host int, s *metrics.Series)) {
+// series yields every (metric, host) line of the panel in legend order,
+// as shown: rates or, with span.Absolute, counters' absolute counts.
+func (p *PanelView) series(store *metrics.Store, span ViewSpan, fn func(mi, host int, v metrics.Shown)) {
 	for mi, id := range p.metricIDs {
 		for h := 0; h < store.Hosts(); h++ {
-			fn(mi, h, store.Series(h, id))
+			fn(mi, h, store.Series(h, id).Shown(span.Absolute))
 		}
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, now time.Time, lo, hi float64) ChartInput {
+// maxGap is the longest time between two points still joined by a line,
+// and how far before the cursor a point still tells its value.
+func (p *PanelView) maxGap() time.Duration {
+	// A held value (counters synced every 5 s) may leave a longer gap.
+	return max(3*p.ctx.Interval+p.ctx.Interval/2, 6*time.Second)
+}
+
+func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float64, n int) ChartInput {
+	unit := panelUnit(p.panel, span.Absolute)
 	in := ChartInput{
-		Now:    now,
-		Window: p.ctx.History,
-		Unit:   p.unit,
-		// A held value (counters synced every 5 s) may leave a longer gap.
-		MaxGap: max(3*p.ctx.Interval+p.ctx.Interval/2, 6*time.Second),
+		Now:       span.End,
+		Window:    span.Window,
+		Unit:      unit,
+		MaxGap:    p.maxGap(),
+		Cursor:    span.Cursor,
+		Lo:        lo,
+		Hi:        hi,
+		HaveRange: n > 0,
 	}
-	p.series(store, func(mi, h int, s *metrics.Series) {
+	if span.Paused {
+		in.XLabels = clockXLabels(span, p.ctx.Location)
+	}
+	if p.ctx.Styles.NoColor {
+		in.MarkEvery = 10
+	}
+	p.series(store, span, func(mi, h int, v metrics.Shown) {
 		in.Series = append(in.Series, ChartSeries{
-			Hist: s.Hist, Style: mi, Host: h,
-			Marker: seriesMarkers[mi%len(seriesMarkers)],
+			Hist: v.Hist, Style: mi, Host: h, Marker: p.ctx.Glyphs.marker(mi),
 		})
 	})
-	if p.unit == metrics.UnitPercent {
+	if unit == metrics.UnitPercent {
 		in.MinY, in.MaxY = 0, 100
 	} else {
 		in.MinY, in.MaxY = metrics.NiceRange(min(lo, 0), max(hi, 0))
@@ -187,12 +216,26 @@ func (p *PanelView) chartInput(store *metrics.Store, now time.Time, lo, hi float
 	return in
 }
 
+// clockXLabels label a paused view with the clock times of its start,
+// middle and end: relative times would change with every tick.
+func clockXLabels(span ViewSpan, loc *time.Location) [3]string {
+	layout := "15:04:05"
+	if span.Window >= time.Hour {
+		layout = "15:04"
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := func(t time.Time) string { return t.In(loc).Format(layout) }
+	return [3]string{f(span.Start()), f(span.End.Add(-span.Window / 2)), f(span.End)}
+}
+
 // windowRange is the lowest and highest value of all the panel's series in
 // the window, and how many points they span (0: no data yet). The chart's y
-// range and the legend's min/max both come from it.
-func (p *PanelView) windowRange(store *metrics.Store, now time.Time) (lo, hi float64, n int) {
-	p.series(store, func(_, _ int, s *metrics.Series) {
-		mn, mx, _, k := s.Hist.Stats(now.Add(-p.ctx.History))
+// range, the y axis' min/max labels and the legend all come from it.
+func (p *PanelView) windowRange(store *metrics.Store, span ViewSpan) (lo, hi float64, n int) {
+	p.series(store, span, func(_, _ int, v metrics.Shown) {
+		mn, mx, k := v.Hist.Range(span.Start(), span.End)
 		if k == 0 {
 			return
 		}
@@ -208,39 +251,58 @@ func (p *PanelView) windowRange(store *metrics.Store, now time.Time) (lo, hi flo
 }
 
 // title is "Requests/sec · Client 3.6K/3.5K · Origin 2.5K/2.4K": the current
-// value of each metric, one per host in host order, so the numbers can be
-// read (and heard by a screen reader) without decoding the chart.
-func (p *PanelView) title(store *metrics.Store) string {
-	parts := []string{p.panel.Title}
+// value of each metric (while paused, the value at the cursor), one per
+// host in host order, so the numbers can be read (and heard by a screen
+// reader) without decoding the chart.
+func (p *PanelView) title(store *metrics.Store, span ViewSpan) string {
+	head := p.panel.Title
+	if span.Absolute && p.hasCounter() {
+		head += " (totals)"
+	}
+	parts := []string{head}
 	for mi, id := range p.metricIDs {
 		vals := make([]string, store.Hosts())
 		for h := range vals {
 			vals[h] = "–"
-			if v, ok := store.Series(h, id).Latest(); ok {
-				vals[h] = metrics.Format(v, store.Series(h, id).Unit())
+			if p.ctx.Glyphs.Set == GlyphsASCII {
+				vals[h] = "-"
+			}
+			shown := store.Series(h, id).Shown(span.Absolute)
+			v, ok := shown.Latest()
+			if span.Paused {
+				v, ok = shown.Hist.ValueAt(span.Cursor, p.maxGap())
+			}
+			if ok {
+				vals[h] = metrics.Format(v, shown.Unit)
 			}
 		}
 		parts = append(parts, p.panel.Metrics[mi].Name+" "+strings.Join(vals, "/"))
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, p.ctx.Glyphs.Sep)
 }
 
-// legend names each metric with its colour and marker, each host with its
-// line pattern when there are several, and the window's min and max.
-func (p *PanelView) legend(lo, hi float64, n int) string {
-	st := p.ctx.Styles
+// legend names each metric with its colour and marker (and "total" when a
+// counter shows its absolute count), each host with its line pattern when
+// there are several, and the window's min and max.
+func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan) string {
+	st, g := p.ctx.Styles, &p.ctx.Glyphs
 	var parts []string
 	for mi, m := range p.panel.Metrics {
-		parts = append(parts, p.colors[mi].Render(string(seriesMarkers[mi%len(seriesMarkers)]))+" "+m.Name)
+		name := m.Name
+		if span.Absolute && isCounter(m) {
+			name += " total"
+		}
+		parts = append(parts, p.colors[mi].Render(string(g.marker(mi)))+" "+name)
 	}
 	if len(p.ctx.Hosts) > 1 {
 		for h, name := range p.ctx.Hosts {
-			parts = append(parts, st.Dim.Render(hostLineSamples[h%len(hostLineSamples)])+" "+name)
+			parts = append(parts, st.Dim.Render(g.hostSample(h))+" "+name)
 		}
 	}
 	out := " " + strings.Join(parts, "  ")
 	if n > 0 {
-		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, p.unit), metrics.Format(hi, p.unit))
+		unit := panelUnit(p.panel, span.Absolute)
+		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, unit), metrics.Format(hi, unit))
 		gap := p.width - 2 - lipgloss.Width(out) - len(mm)
 		if gap >= 2 {
 			out += strings.Repeat(" ", gap) + st.Dim.Render(mm)

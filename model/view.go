@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -15,8 +16,9 @@ const (
 	MinHeight = 2 + 2*(minChartHeight+3)
 )
 
-// View joins the header, the cached page and the footer. It draws nothing
-// itself: charts are drawn in Update when data or size change.
+// View joins the header, the cached page (or readout, or help) and the
+// footer. It draws nothing itself: charts and the readout are drawn in
+// Update when data, size or the view change.
 func (m *Model) View() string {
 	if m.width == 0 || m.height == 0 {
 		return ""
@@ -25,9 +27,18 @@ func (m *Model) View() string {
 		return m.tooSmall()
 	}
 	var b strings.Builder
-	b.WriteString(m.header())
+	if m.readoutOn {
+		b.WriteString(m.readoutHeader())
+	} else {
+		b.WriteString(m.header())
+	}
 	b.WriteByte('\n')
-	if len(m.pages) > 0 {
+	switch {
+	case m.helpOpen:
+		b.WriteString(m.helpView(m.width, m.height-2))
+	case m.readoutOn:
+		b.WriteString(m.readout.View())
+	case len(m.pages) > 0:
 		b.WriteString(m.pages[m.page].View())
 	}
 	b.WriteByte('\n')
@@ -35,10 +46,17 @@ func (m *Model) View() string {
 	return b.String()
 }
 
-// header: time in the chosen zone, page number and name, hosts.
+// header: time in the chosen zone (while paused, the cursor's time and how
+// far behind live it is), page number and name, hosts.
 func (m *Model) header() string {
-	st := m.ctx.Styles
-	t := m.clock.In(m.ctx.Location).Format("2006-01-02 15:04:05 MST")
+	st, g := m.ctx.Styles, &m.ctx.Glyphs
+	when := st.Header.Render(" ATS" + g.Sep + m.clock.In(m.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
+	if m.time.Paused() {
+		span := m.span()
+		behind := m.now.Sub(span.Cursor).Round(time.Second)
+		when = " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(span.Cursor, m.ctx.Location)+
+			" (-"+shortDuration(behind)+")"+g.Sep)
+	}
 	name := ""
 	if len(m.pages) > 0 {
 		name = m.pages[m.page].Name
@@ -47,35 +65,74 @@ func (m *Model) header() string {
 	if len(m.ctx.Hosts) > 1 {
 		parts := make([]string, len(m.ctx.Hosts))
 		for i, h := range m.ctx.Hosts {
-			parts[i] = hostLineSamples[i%len(hostLineSamples)] + " " + m.status.HostLabel(i, h)
+			parts[i] = g.hostSample(i) + " " + m.status.HostLabel(i, h)
 		}
 		hosts = strings.Join(parts, "  ")
 	}
-	line := st.Header.Render(" ATS · "+t+" · ") +
-		st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", m.page+1, len(m.pages), name)) +
-		st.Header.Render(" · "+hosts)
+	line := when + st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", m.page+1, len(m.pages), name)) +
+		st.Header.Render(g.Sep+hosts)
 	return fitWidth(line, m.width)
 }
 
-// footer: per-host errors in red when collection fails, warnings in orange,
-// otherwise the keys, with the refresh interval and history on the right.
-func (m *Model) footer() string {
-	st := m.ctx.Styles
-	if errs := m.status.Errors(m.ctx.Hosts); len(errs) > 0 {
-		return fitWidth(st.Error.Render(" "+strings.Join(errs, " · ")), m.width)
+// readoutHeader is the readout's first line: plain words, no clock, so it
+// stays the same from tick to tick and a screen reader is not made to
+// repeat it.
+func (m *Model) readoutHeader() string {
+	name := ""
+	if len(m.pages) > 0 {
+		name = m.pages[m.page].Name
 	}
-	right := fmt.Sprintf("%s · %s history ", shortDuration(m.ctx.Interval), shortDuration(m.ctx.History))
+	hosts := make([]string, len(m.ctx.Hosts))
+	for i, h := range m.ctx.Hosts {
+		hosts[i] = m.status.HostLabel(i, h)
+	}
+	line := fmt.Sprintf("Page %d of %d: %s. Hosts: %s.", m.page+1, len(m.pages), name, strings.Join(hosts, ", "))
+	return fitWidth(m.ctx.Styles.Header.Render(ansi.Truncate(line, m.width, m.ctx.Glyphs.Ellipsis)), m.width)
+}
+
+// footer: per-host errors in red when collection fails, warnings in orange,
+// otherwise the keys of the current mode, with the refresh interval and the
+// time window (or the readout's position) on the right.
+func (m *Model) footer() string {
+	st, g := m.ctx.Styles, &m.ctx.Glyphs
+	if errs := m.status.Errors(m.ctx.Hosts); len(errs) > 0 {
+		return fitWidth(st.Error.Render(" "+strings.Join(errs, g.Sep)), m.width)
+	}
+	interval := shortDuration(m.ctx.Interval)
 	if m.ctx.Interval < 0 || m.ctx.Interval%1e9 != 0 {
-		right = fmt.Sprintf("%s · %s history ", m.ctx.Interval, shortDuration(m.ctx.History))
+		interval = m.ctx.Interval.String()
+	}
+	window := shortDuration(m.ctx.History) + " history"
+	if w := m.time.Window(); w != m.ctx.History {
+		window = shortDuration(w) + " of " + shortDuration(m.ctx.History)
+	}
+	right := interval + g.Sep + window + " "
+	if m.readoutOn && !m.helpOpen {
+		if pos := m.readout.Position(); pos != "" {
+			right = pos + g.Sep + right
+		}
 	}
 	var left string
-	if warns := m.status.Warnings(m.ctx.Hosts); len(warns) > 0 {
-		left = st.Warning.Render(" " + strings.Join(warns, " · "))
-	} else {
-		left = m.helpLine
+	switch warns := m.status.Warnings(m.ctx.Hosts); {
+	case len(warns) > 0:
+		left = st.Warning.Render(" " + strings.Join(warns, g.Sep))
+	case m.helpOpen:
+		left = m.helpHelp
+	case m.readoutOn && m.time.Paused():
+		left = m.helpReadoutPaused
+	case m.readoutOn:
+		left = m.helpReadout
+	case m.time.Paused():
+		left = m.helpPaused
+	default:
+		left = m.helpLive
+	}
+	if lipgloss.Width(left)+lipgloss.Width(right) >= m.width {
+		// narrow screens: the keys matter more than the word "history"
+		right = strings.Replace(right, " history", "", 1)
 	}
 	room := m.width - lipgloss.Width(right)
-	left = ansi.Truncate(left, max(room-1, 0), "…")
+	left = ansi.Truncate(left, max(room-1, 0), g.Ellipsis)
 	gap := max(room-lipgloss.Width(left), 0)
 	return fitWidth(left+strings.Repeat(" ", gap)+st.Footer.Render(right), m.width)
 }

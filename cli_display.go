@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/spf13/pflag"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model"
+)
+
+// displayOptions are the flags that choose how the screen looks and reads:
+// for screen readers and braille displays, monochrome terminals and
+// consoles without braille fonts. Each has an environment default
+// (ACCESSIBLE, NO_COLOR, TERM) that the flag overrides.
+type displayOptions struct {
+	readout bool
+	format  choiceValue // --once output: text or json
+	noColor bool
+	glyphs  choiceValue
+	theme   choiceValue
+	mouse   bool
+}
+
+// addDisplayFlags defines the display flags on fs. Values are checked as
+// they are parsed, so a bad one is a usage error like any other.
+func addDisplayFlags(fs *pflag.FlagSet, d *displayOptions) {
+	d.format = choiceValue{value: "text", choices: []string{"text", "json"}}
+	d.glyphs = choiceValue{value: "braille", choices: []string{"braille", "block", "ascii"}}
+	d.theme = choiceValue{value: "dark", choices: []string{"dark", "light"}}
+	fs.BoolVar(&d.readout, "readout", false, "start in the text readout instead of charts: every value with its min, average, max and trend, one sentence per line, for screen readers and braille displays (also when $ACCESSIBLE is set; r switches)")
+	fs.Var(&d.format, "format", "what --once prints: text (the readout, one fact per line) or json (the same data, structured)")
+	fs.BoolVar(&d.noColor, "no-color", false, "no colours (also when $NO_COLOR is set): series are told apart by markers along their lines, hosts by line patterns")
+	fs.Var(&d.glyphs, "glyphs", "how charts are drawn: braille, block (half blocks, for consoles without braille fonts; the default when TERM=linux) or ascii (the default when TERM=dumb)")
+	fs.Var(&d.theme, "theme", "colours for a dark or a light terminal background: dark or light")
+	fs.BoolVar(&d.mouse, "mouse", false, "let the mouse wheel zoom the charts and scroll the readout (off by default: mouse reporting stops the terminal selecting text to copy, over SSH too)")
+}
+
+// apply puts the display choices into the program context. getenv is
+// os.Getenv (tests pass their own).
+func (d *displayOptions) apply(pctx *model.ProgramContext, getenv func(string) string) {
+	styles := model.DefaultStyles()
+	if d.theme.value == "light" {
+		styles = model.LightStyles()
+	}
+	// https://no-color.org: any non-empty NO_COLOR.
+	if d.noColor || getenv("NO_COLOR") != "" {
+		styles = model.NoColorStyles()
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	pctx.Styles = styles
+	set, _ := model.ParseGlyphSet(d.glyphs.value)
+	if !d.glyphs.set {
+		switch getenv("TERM") {
+		case "linux": // the kernel console: CP437-like fonts, no braille
+			set = model.GlyphsBlock
+		case "dumb":
+			set = model.GlyphsASCII
+		}
+	}
+	pctx.Glyphs = model.GlyphsFor(set)
+	pctx.Readout = d.readout || getenv("ACCESSIBLE") != ""
+}
+
+// programOptions are the Bubble Tea options the display flags add.
+func (d *displayOptions) programOptions() []tea.ProgramOption {
+	if d.mouse {
+		return []tea.ProgramOption{tea.WithMouseCellMotion()}
+	}
+	return nil
+}
+
+// writeSnapshot prints --once's output in the chosen format.
+func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, store *metrics.Store, at time.Time, errs []string) error {
+	if d.format.value == "json" {
+		out, err := model.SnapshotJSON(pctx, store, at, errs)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(out)
+		return err
+	}
+	_, err := io.WriteString(w, model.SnapshotText(pctx, store, at, errs))
+	return err
+}
+
+// choiceValue is a flag taking one of a few words.
+type choiceValue struct {
+	value   string
+	choices []string
+	set     bool // given on the command line
+}
+
+func (c *choiceValue) String() string { return c.value }
+func (c *choiceValue) Type() string   { return strings.Join(c.choices, "|") }
+
+func (c *choiceValue) Set(s string) error {
+	for _, ch := range c.choices {
+		if strings.EqualFold(s, ch) {
+			c.value, c.set = ch, true
+			return nil
+		}
+	}
+	return fmt.Errorf("want %s", strings.Join(c.choices, " or "))
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/traffic-grapher/traffic_grapher/model"
+)
+
+func TestDisplayFlagsAndEnvironment(t *testing.T) {
+	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		glyphs  model.GlyphSet
+		noColor bool
+		light   bool
+		readout bool
+	}{
+		{name: "defaults", glyphs: model.GlyphsBraille},
+		{name: "TERM=linux draws blocks", env: map[string]string{"TERM": "linux"}, glyphs: model.GlyphsBlock},
+		{name: "TERM=dumb draws ASCII", env: map[string]string{"TERM": "dumb"}, glyphs: model.GlyphsASCII},
+		{name: "--glyphs beats TERM", args: []string{"--glyphs", "braille"}, env: map[string]string{"TERM": "linux"}, glyphs: model.GlyphsBraille},
+		{name: "--glyphs ascii", args: []string{"--glyphs=ascii"}, glyphs: model.GlyphsASCII},
+		{name: "NO_COLOR", env: map[string]string{"NO_COLOR": "1"}, noColor: true},
+		{name: "empty NO_COLOR is not set", env: map[string]string{"NO_COLOR": ""}},
+		{name: "--no-color", args: []string{"--no-color"}, noColor: true},
+		{name: "no colour wins over a theme", args: []string{"--no-color", "--theme", "light"}, noColor: true},
+		{name: "--theme light", args: []string{"--theme", "light"}, light: true},
+		{name: "ACCESSIBLE", env: map[string]string{"ACCESSIBLE": "1"}, readout: true},
+		{name: "--readout", args: []string{"--readout"}, readout: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseArgs(append([]string{"--demo"}, tc.args...), &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pctx := &model.ProgramContext{}
+			o.displayOptions.apply(pctx, func(k string) string { return tc.env[k] })
+			if pctx.Glyphs.Set != tc.glyphs {
+				t.Errorf("glyphs %v, want %v", pctx.Glyphs.Set, tc.glyphs)
+			}
+			if pctx.Styles.NoColor != tc.noColor || pctx.Styles.Light != tc.light {
+				t.Errorf("styles: no colour %v light %v", pctx.Styles.NoColor, pctx.Styles.Light)
+			}
+			if tc.noColor && lipgloss.ColorProfile() != termenv.Ascii {
+				t.Error("no colour left the colour profile on")
+			}
+			if pctx.Readout != tc.readout {
+				t.Errorf("readout %v", pctx.Readout)
+			}
+		})
+	}
+}
+
+func TestDisplayFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--glyphs", "emoji"}, {"--format", "xml"}, {"--theme", "solarized"},
+	} {
+		var out, errb bytes.Buffer
+		if status := run(args, &out, &errb); status != 2 || !strings.Contains(errb.String(), "want ") {
+			t.Errorf("%v: status %d, stderr %q", args, status, errb.String())
+		}
+	}
+	o, err := parseArgs([]string{"--mouse"}, &bytes.Buffer{})
+	if err != nil || len(o.displayOptions.programOptions()) != 1 {
+		t.Fatalf("--mouse: %v", err)
+	}
+	if o, _ := parseArgs(nil, &bytes.Buffer{}); len(o.displayOptions.programOptions()) != 0 {
+		t.Fatal("mouse reporting is on by default")
+	}
+}
+
+func TestOnceJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds of real sampling")
+	}
+	var out, errb bytes.Buffer
+	if status := run([]string{"--demo", "--once", "--format", "json", "--interval", "0.5", "--history", "10"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	var r model.Readout
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if len(r.Pages) != 4 || r.Hosts[0] != "demo" {
+		t.Fatalf("pages %d hosts %v", len(r.Pages), r.Hosts)
+	}
+	client := r.Pages[0].Panels[0].Metrics[0].Readings[0]
+	if client.Value == nil || *client.Value <= 0 || client.Min == nil || client.Trend == "" || client.Total == nil {
+		t.Fatalf("client reading %+v", client)
+	}
+}

@@ -1,0 +1,78 @@
+package model
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpView is the ? overlay: every key of the KeyMap, grouped, in a box in
+// the middle of the page area (in the readout, as plain lines: a screen
+// reader would read the box's edges aloud). It is built from the same
+// bindings that handleKey matches, so it cannot list a key that does not
+// work.
+func (m *Model) helpView(w, h int) string {
+	st, g := m.ctx.Styles, &m.ctx.Glyphs
+	groups := m.ctx.Keys.helpGroups()
+	keyW := 0
+	entries := 1
+	for _, group := range groups {
+		entries += 1 + len(group.keys)
+		for _, b := range group.keys {
+			keyW = max(keyW, lipgloss.Width(b.Help().Key))
+		}
+	}
+	boxed := !m.readoutOn
+	room := h
+	if boxed {
+		room -= 2
+	}
+	spaced := entries+len(groups) <= room // blank lines between groups if they fit
+	lines := []string{st.Message.Render("Keys") + " (esc or ? closes)"}
+	for _, group := range groups {
+		if spaced {
+			lines = append(lines, "")
+		}
+		lines = append(lines, st.Header.Render(group.name))
+		for _, b := range group.keys {
+			k := b.Help().Key
+			lines = append(lines, "  "+st.HelpKey.Render(k)+strings.Repeat(" ", keyW-lipgloss.Width(k)+2)+b.Help().Desc)
+		}
+	}
+	if len(lines) > room {
+		lines = append(lines[:max(room-1, 0)], g.Ellipsis)
+	}
+	if !boxed {
+		return fitBlock(strings.Join(lines, "\n"), w, h)
+	}
+	inner := 0
+	for _, l := range lines {
+		inner = max(inner, lipgloss.Width(l))
+	}
+	inner = min(inner+2, w-2)
+	var b strings.Builder
+	b.WriteString(st.PanelBorder.Render(g.TL + strings.Repeat(g.H, inner) + g.TR))
+	for _, l := range lines {
+		b.WriteByte('\n')
+		b.WriteString(st.PanelBorder.Render(g.V))
+		b.WriteString(fitWidth(" "+ansi.Truncate(l, inner-1, g.Ellipsis), inner))
+		b.WriteString(st.PanelBorder.Render(g.V))
+	}
+	b.WriteByte('\n')
+	b.WriteString(st.PanelBorder.Render(g.BL + strings.Repeat(g.H, inner) + g.BR))
+	return fitBlock(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, b.String()), w, h)
+}
+
+// fitBlock makes text exactly h lines of exactly w cells.
+func fitBlock(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	lines = lines[:h]
+	for i, l := range lines {
+		lines[i] = fitWidth(l, w)
+	}
+	return strings.Join(lines, "\n")
+}

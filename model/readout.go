@@ -1,0 +1,235 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// Readout is the charts' content as data: for each panel of the chosen
+// pages, per metric and host, the current value (at the cursor, when
+// paused), the window's min, average and max, and the trend. The text
+// readout (r, --readout, --once) and --once --format json are made from it.
+type Readout struct {
+	Time          time.Time     `json:"time"`
+	Hosts         []string      `json:"hosts"`
+	WindowSeconds float64       `json:"window_seconds"`
+	Paused        bool          `json:"paused,omitempty"`
+	Cursor        *time.Time    `json:"cursor,omitempty"`
+	Absolute      bool          `json:"absolute,omitempty"` // counters as absolute counts
+	Errors        []string      `json:"errors,omitempty"`
+	Pages         []ReadoutPage `json:"pages"`
+
+	location *time.Location
+}
+
+// ReadoutPage is one dashboard page.
+type ReadoutPage struct {
+	Number int            `json:"number"` // from 1
+	Of     int            `json:"of"`
+	Name   string         `json:"name"`
+	Panels []ReadoutPanel `json:"panels"`
+}
+
+// ReadoutPanel is one panel.
+type ReadoutPanel struct {
+	Title   string          `json:"title"`
+	Metrics []ReadoutMetric `json:"metrics"`
+}
+
+// ReadoutMetric is one metric of a panel, for every host.
+type ReadoutMetric struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Unit of the values: per_second (counters' rates), count (gauges,
+	// and counters' absolute counts), ms or percent.
+	Unit     string    `json:"unit"`
+	Readings []Reading `json:"hosts"`
+
+	unit     metrics.Unit
+	rate     bool
+	absolute bool
+	panel    string // the panel's title, for the sentence
+}
+
+// Reading is one metric of one host. Values are null when there are none.
+type Reading struct {
+	Host    string   `json:"host"`
+	Value   *float64 `json:"value"`
+	Min     *float64 `json:"min"`
+	Avg     *float64 `json:"avg"`
+	Max     *float64 `json:"max"`
+	Trend   string   `json:"trend,omitempty"`
+	Samples int      `json:"samples"` // points in the window
+	// Total is a counter's absolute count, whatever is shown.
+	Total *float64 `json:"total,omitempty"`
+}
+
+// BuildReadout reads the given pages (indexes) of the store for the span.
+func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, pages []int) Readout {
+	r := Readout{
+		Time: span.End, Hosts: ctx.Hosts, WindowSeconds: span.Window.Seconds(),
+		Paused: span.Paused, Absolute: span.Absolute, location: ctx.Location,
+	}
+	if span.Paused {
+		c := span.Cursor
+		r.Cursor = &c
+	}
+	want := map[int]bool{}
+	for _, p := range pages {
+		want[p] = true
+	}
+	tolerance := max(3*ctx.Interval+ctx.Interval/2, 6*time.Second)
+	d := ctx.Dashboard
+	lastPage, lastPanel := -1, -1
+	forEachMetric(d, func(pi, ni int, m config.Metric, id int) {
+		if !want[pi] {
+			return
+		}
+		if pi != lastPage {
+			r.Pages = append(r.Pages, ReadoutPage{Number: pi + 1, Of: len(d.Pages), Name: d.Pages[pi].Name})
+			lastPage, lastPanel = pi, -1
+		}
+		pg := &r.Pages[len(r.Pages)-1]
+		if ni != lastPanel {
+			pg.Panels = append(pg.Panels, ReadoutPanel{Title: d.Pages[pi].Panels[ni].Title})
+			lastPanel = ni
+		}
+		pn := &pg.Panels[len(pg.Panels)-1]
+		rm := ReadoutMetric{Name: m.Name, Type: m.Type, panel: pn.Title}
+		for h, host := range ctx.Hosts {
+			s := store.Series(h, id)
+			shown := s.Shown(span.Absolute)
+			rm.unit, rm.rate, rm.absolute = shown.Unit, shown.Rate, shown.Absolute
+			rd := Reading{Host: host}
+			v, ok := shown.Latest()
+			if span.Paused {
+				v, ok = shown.Hist.ValueAt(span.Cursor, tolerance)
+			}
+			if ok {
+				rd.Value = &v
+			}
+			if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
+				rd.Min, rd.Avg, rd.Max = &sum.Min, &sum.Avg, &sum.Max
+				rd.Trend, rd.Samples = sum.Trend.String(), sum.N
+			}
+			if t, ok := s.LatestAbsolute(); ok {
+				rd.Total = &t
+			}
+			rm.Readings = append(rm.Readings, rd)
+		}
+		rm.Unit = unitName(rm.unit, rm.rate)
+		pn.Metrics = append(pn.Metrics, rm)
+	})
+	return r
+}
+
+func unitName(u metrics.Unit, rate bool) string {
+	switch {
+	case rate:
+		return "per_second"
+	case u == metrics.UnitMillis:
+		return "ms"
+	case u == metrics.UnitPercent:
+		return "percent"
+	}
+	return "count"
+}
+
+// Intro is the sentence that says what the readout's numbers are. It
+// names no time while live, so that it does not change every tick.
+func (r Readout) Intro() string {
+	win := spokenDuration(time.Duration(r.WindowSeconds * float64(time.Second)))
+	s := "Values now. Min, average, max and trend: last " + win + "."
+	if r.Paused && r.Cursor != nil {
+		s = fmt.Sprintf("Paused at %s. Min, average, max and trend: %s to %s.",
+			clock(*r.Cursor, r.location), win, clock(r.Time, r.location))
+	}
+	if r.Absolute {
+		s += " Counters as totals."
+	}
+	return s
+}
+
+// Lines is the readout as text, one fact per line, in dashboard order:
+// with headings, each page's name and, per panel, its title, then one
+// sentence per metric and host, such as
+//
+//	Requests per second, Client, edge1: 3.6 thousand, rising. Min 2.4 thousand, average 3.1 thousand, max 3.9 thousand.
+//
+// Each sentence names its panel, metric and host, so a screen reader
+// walking the lines never needs the lines before. The order and wording
+// are stable (no clock, no spinner), so from one tick to the next only
+// lines whose numbers changed differ, and Bubble Tea's renderer, which
+// rewrites only changed lines, leaves the others alone.
+func (r Readout) Lines(pageHeadings bool) []string {
+	var out []string
+	for _, pg := range r.Pages {
+		if pageHeadings {
+			out = append(out, fmt.Sprintf("Page %d of %d: %s", pg.Number, pg.Of, pg.Name))
+		}
+		for _, pn := range pg.Panels {
+			out = append(out, pn.Title)
+			for _, m := range pn.Metrics {
+				for _, rd := range m.Readings {
+					out = append(out, "  "+m.sentence(rd))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sentence says one reading: "Requests per second, Client, edge1: 3.6
+// thousand, rising. Min 2.4 thousand, average 3.1 thousand, max 3.9
+// thousand." Units are spoken with every number (milliseconds, percent);
+// a rate says "per second" unless its panel title already does, and an
+// absolute count says "total".
+func (m ReadoutMetric) sentence(rd Reading) string {
+	label := metrics.SpokenLabel(m.panel)
+	if m.absolute {
+		label = strings.Replace(label, " per second", "", 1)
+	}
+	say := func(v float64) string { return metrics.Spoken(v, m.unit) }
+	head := fmt.Sprintf("%s, %s, %s: ", label, m.Name, rd.Host)
+	var now string
+	switch {
+	case rd.Value == nil && rd.Min == nil:
+		return head + "no data yet."
+	case rd.Value == nil:
+		now = "no current value"
+	default:
+		now = say(*rd.Value)
+		if m.rate && !strings.Contains(label, "per second") {
+			now += " per second"
+		}
+		if m.absolute {
+			now += " total"
+		}
+	}
+	if rd.Min == nil {
+		return head + now + "."
+	}
+	return fmt.Sprintf("%s%s, %s. Min %s, average %s, max %s.", head, now, rd.Trend, say(*rd.Min), say(*rd.Avg), say(*rd.Max))
+}
+
+// spokenDuration is "60 seconds", "5 minutes", "1 hour".
+func spokenDuration(d time.Duration) string {
+	s := shortDuration(d)
+	n, unit := s[:len(s)-1], s[len(s)-1:]
+	word := map[string]string{"s": "second", "m": "minute", "h": "hour"}[unit]
+	if n == "1" {
+		return "1 " + word
+	}
+	return n + " " + word + "s"
+}
+
+func clock(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("15:04:05")
+}
