@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
@@ -92,6 +93,9 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 	case flag != "" && cfg != nil && len(cfg.Pages) > 0:
 		return nil, usageError{fmt.Sprintf("--pages %s and pages: in %s: choose one", flag, "the config file")}
 	case flag == "" && cfg != nil && len(cfg.Pages) > 0:
+		if cfg.Title == "" {
+			cfg.Title = "traffic_grapher"
+		}
 		return cfg, nil
 	case flag == "" && cfg != nil && cfg.BuiltinPages != "":
 		name = cfg.BuiltinPages
@@ -102,6 +106,9 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 		}
 	}
 	d, ok := pages.Lookup(name)
+	if ok {
+		d.Title = pages.Title(name)
+	}
 	if !ok {
 		return nil, usageError{fmt.Sprintf("no built-in pages called %q (there are: %s)", name, strings.Join(pages.Names(), ", "))}
 	}
@@ -149,4 +156,28 @@ func openDemo(i int) (collect.Opened, error) {
 		return collect.Opened{}, fmt.Errorf("starting the demo simulator: %w", err)
 	}
 	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
+}
+
+// checkExporterPages stops a Prometheus exporter that is not node_exporter
+// from opening on the node pages (every panel empty) with a message saying
+// what to do instead. Only the built-in node pages are checked, and only
+// when the exporter answers: one that is down is shown as down.
+func checkExporterPages(ctx context.Context, d *config.Dashboard, eps []collect.Endpoint, hosts []collect.Host) error {
+	if d.Title != "Node" {
+		return nil
+	}
+	for i, ep := range eps {
+		l, ok := hosts[i].Source.(collect.Lister)
+		if ep.Kind != "prom" || !ok {
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		found, err := l.List(lctx, `^node_cpu_seconds_total\b`)
+		cancel()
+		if err == nil && len(found) == 0 {
+			return usageError{fmt.Sprintf("%s is not a node_exporter (it has no node_cpu_seconds_total), and the built-in prom pages are node_exporter's; "+
+				"write pages for it and pass them with -c (`traffic_grapher metrics %s` lists what it offers)", ep.Arg, ep.Arg)}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -125,6 +129,38 @@ func TestRunMetricsBrowser(t *testing.T) {
 		var out, errb bytes.Buffer
 		if status := run(tt.args, &out, &errb); status != tt.status || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errb.String(), tt.stderr) {
 			t.Errorf("%q: status %d\nstdout %q\nstderr %q", tt.args, status, out.String(), errb.String())
+		}
+	}
+}
+
+func TestCheckExporterPages(t *testing.T) {
+	serve := func(body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+			fmt.Fprint(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return "prom+" + srv.URL + "/metrics"
+	}
+	node := serve("# TYPE node_cpu_seconds_total counter\nnode_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 5\n")
+	other := serve("# TYPE foo_total counter\nfoo_total 5\n")
+	nodePages, _ := pages.Lookup("node")
+	nodePages.Title = pages.Title("node")
+	for _, tt := range []struct {
+		arg     string
+		wantErr bool
+	}{{node, false}, {other, true}} {
+		ep, err := collect.ParseEndpoint(tt.arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened, err := collect.Open(context.Background(), ep, collect.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = checkExporterPages(context.Background(), nodePages, []collect.Endpoint{ep}, []collect.Host{{Name: ep.Name, Source: opened.Source}})
+		if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "is not a node_exporter")) {
+			t.Errorf("%s: err %v, want error %v", tt.arg, err, tt.wantErr)
 		}
 	}
 }

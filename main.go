@@ -118,6 +118,10 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	if err := checkExporterPages(ctx, dash, eps, a.hosts); err != nil {
+		a.close()
+		return nil, err
+	}
 	names := make([]string, len(a.hosts))
 	for i, h := range a.hosts {
 		names[i] = h.Name
@@ -129,6 +133,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 	a.pctx = &model.ProgramContext{
 		Dashboard: dash,
+		Title:     dash.Title,
 		Hosts:     names,
 		Interval:  opts.interval,
 		History:   history,

@@ -57,6 +57,9 @@ const MaxHosts = 4
 // Dashboard is a whole configuration.
 type Dashboard struct {
 	Pages []Page
+	// Title is what the screen's header starts with ("ATS", "Node"); set
+	// by the program, not read from the file.
+	Title string
 	// BuiltinPages names a built-in dashboard to show instead of Pages.
 	BuiltinPages string
 	// Hosts are collected when the command line names none.

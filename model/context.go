@@ -11,12 +11,14 @@ import (
 // while the program runs (New fills in defaults for fields left zero).
 type ProgramContext struct {
 	Dashboard *config.Dashboard
-	Hosts     []string // short display names, in command-line order
-	Interval  time.Duration
-	History   time.Duration
-	Location  *time.Location
-	Styles    Styles
-	Keys      KeyMap
+	// Title starts the header: "ATS", "Node"; "" means "ATS".
+	Title    string
+	Hosts    []string // short display names, in command-line order
+	Interval time.Duration
+	History  time.Duration
+	Location *time.Location
+	Styles   Styles
+	Keys     KeyMap
 	// Glyphs draws the charts and borders; the zero value means braille
 	// (New sets it).
 	Glyphs Glyphs

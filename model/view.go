@@ -50,7 +50,11 @@ func (m *Model) View() string {
 // far behind live it is), page number and name, hosts.
 func (m *Model) header() string {
 	st, g := m.ctx.Styles, &m.ctx.Glyphs
-	when := st.Header.Render(" ATS" + g.Sep + m.clock.In(m.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
+	title := m.ctx.Title
+	if title == "" {
+		title = "ATS"
+	}
+	when := st.Header.Render(" " + title + g.Sep + m.clock.In(m.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
 	if m.time.Paused() {
 		span := m.span()
 		behind := m.now.Sub(span.Cursor).Round(time.Second)

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
@@ -69,6 +70,14 @@ func Default() *config.Dashboard {
 		panic("pages: no built-in dashboard " + DefaultName)
 	}
 	return d
+}
+
+// Title is the header title for the built-in dashboard called name.
+func Title(name string) string {
+	if strings.HasPrefix(name, "node") {
+		return "Node"
+	}
+	return "ATS"
 }
 
 // Names lists the built-in dashboards, sorted.
