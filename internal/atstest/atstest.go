@@ -20,11 +20,11 @@ package atstest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,6 +32,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // debianPackages names the package to install for each program used here.
@@ -42,40 +44,23 @@ var debianPackages = map[string]string{
 	"curl":            "curl",
 }
 
-// missing skips the test, or fails it under CI=true, for something the
-// machine lacks.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true, so this fails instead of skipping)", msg)
-	}
-	t.Skip(msg)
-}
-
 // RequireProgram returns the absolute path of the program name from PATH
-// (or /usr/sbin, /usr/local/bin, /opt/ts/bin). If it is not found the test
-// is skipped, or failed under CI=true, naming the Debian package.
+// (or /usr/sbin, /usr/local/bin, /opt/ts/bin, ...: see
+// testproc.RequireProgram). If it is not found the test is skipped, or
+// failed under CI=true, naming the Debian package.
 func RequireProgram(t testing.TB, name string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-	}
-	for _, dir := range []string{"/usr/sbin", "/usr/local/bin", "/opt/ts/bin"} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p
-		}
-	}
-	pkg := debianPackages[name]
-	if pkg == "" {
-		pkg = "providing " + name
-	}
-	missing(t, "%s not installed (Debian package %s); run scripts/install-test-deps", name, pkg)
-	return ""
+	return testproc.RequireProgram(t, name, debianPackages[name])
 }
+
+// stopGrace is how long Traffic Server gets to exit after SIGTERM before
+// its process group is killed. traffic_manager passes the signal on to
+// traffic_server and exits within a second or two.
+const stopGrace = 15 * time.Second
+
+// errExited is waitReady's failure when the manager exits: it polls
+// rather than watching output, so testproc's ErrExited does not apply.
+var errExited = errors.New("traffic_manager exited")
 
 // Options configures Start. The zero value is fine.
 type Options struct {
@@ -116,8 +101,8 @@ type ATS struct {
 
 	t        testing.TB
 	curlPath string
-	log      *logBuffer // traffic_manager's stdout and stderr
-	proc     *proc
+	log      *testproc.LogBuffer // traffic_manager's stdout and stderr
+	proc     *testproc.Proc
 	stopOnce sync.Once
 	driven   atomic.Int64
 }
@@ -136,7 +121,7 @@ func Start(t testing.TB, opts Options) *ATS {
 	curl := RequireProgram(t, "curl")
 	l := installedLayout(server)
 	if _, err := os.Stat(filepath.Join(l.plugindir, "stats_over_http.so")); err != nil {
-		missing(t, "stats_over_http.so not found in %s (Debian package trafficserver)", l.plugindir)
+		testproc.Missing(t, "stats_over_http.so not found in %s (Debian package trafficserver)", l.plugindir)
 	}
 	if opts.CacheMB <= 0 {
 		opts.CacheMB = 128
@@ -148,8 +133,10 @@ func Start(t testing.TB, opts Options) *ATS {
 		opts.Origin = NewOrigin(t, opts.OriginDelay)
 	}
 
-	a := &ATS{Origin: opts.Origin, TrafficCtlPath: ctl, t: t, curlPath: curl, log: &logBuffer{}}
-	a.Dir = shortTempDir(t)
+	a := &ATS{Origin: opts.Origin, TrafficCtlPath: ctl, t: t, curlPath: curl, log: &testproc.LogBuffer{}}
+	// A short path: traffic_manager's Unix sockets live in it
+	// (run/mgmtapi.sock).
+	a.Dir = testproc.ShortTempDir(t)
 	// Cleanups run last-registered first: stop, then report.
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -158,27 +145,20 @@ func Start(t testing.TB, opts Options) *ATS {
 	})
 	t.Cleanup(a.Stop)
 
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
+	testproc.OnFreePort(t, "Traffic Server", func(port int) error {
 		if err := writeConfig(a.Dir, l, port, opts.Origin.URL, opts); err != nil {
 			t.Fatalf("writing the Traffic Server configuration: %v", err)
 		}
-		from := len(a.log.String())
-		if lastErr = a.start(manager, port, opts.StartTimeout); lastErr == nil {
-			return a
+		from := a.log.Len()
+		err := a.start(manager, port, opts.StartTimeout)
+		if out, _ := a.log.Since(from); err != nil && strings.Contains(out, "Unable to bind socket") {
+			// Another process took the port between our probe and the
+			// manager's bind: the manager exits; try another port.
+			return fmt.Errorf("%w: %w", testproc.ErrBind, err)
 		}
-		if !strings.Contains(a.log.String()[from:], "Unable to bind socket") {
-			break
-		}
-		// Another process took the port between our probe and the
-		// manager's bind: the manager exits; try another port.
-	}
-	t.Fatalf("starting Traffic Server: %v", lastErr)
-	return nil
+		return err
+	})
+	return a
 }
 
 func (a *ATS) start(manager string, port int, timeout time.Duration) error {
@@ -187,13 +167,22 @@ func (a *ATS) start(manager string, port int, timeout time.Duration) error {
 	a.StatsURL = a.ProxyURL + "/_stats"
 	begin := time.Now()
 	// --nosyslog: the manager's own messages go to manager.log only.
-	p, err := startProc(a.Dir, manager, []string{"--nosyslog"}, envWithout([]string{"TS_RUNROOT=" + a.Dir}), a.log)
+	p, err := testproc.Start(testproc.Cmd{
+		Path: manager,
+		Args: []string{"--nosyslog"},
+		// In the instance's directory: a core dump or any stray file lands
+		// there, not in the package under test.
+		Dir:       a.Dir,
+		Env:       envWithout([]string{"TS_RUNROOT=" + a.Dir}),
+		Log:       a.log,
+		StopGrace: stopGrace,
+	})
 	if err != nil {
 		return err
 	}
 	a.proc = p
 	if err := a.waitReady(timeout); err != nil {
-		a.proc.stopGroup()
+		a.proc.Stop()
 		return err
 	}
 	a.Started = time.Since(begin)
@@ -217,9 +206,9 @@ func (a *ATS) waitReady(timeout time.Duration) error {
 		}
 		timer := time.NewTimer(min(wait, time.Until(deadline)))
 		select {
-		case <-a.proc.exited:
+		case <-a.proc.Exited():
 			timer.Stop()
-			return fmt.Errorf("%w (%v) before it was ready: %s", errExited, a.proc.err, lastLine(a.log.String()))
+			return fmt.Errorf("%w (%v) before it was ready: %s", errExited, a.proc.Err(), lastLine(a.log.String()))
 		case <-timer.C:
 		}
 		if !time.Now().Before(deadline) {
@@ -267,12 +256,15 @@ func (a *ATS) probe(ctx context.Context, client *http.Client) string {
 	return ""
 }
 
-// Stop stops traffic_manager and everything it started, and waits until
-// they are gone. Stopping twice does nothing.
+// Stop stops traffic_manager and everything it started (its process
+// group: SIGTERM, which the manager passes on to traffic_server, then
+// SIGKILL after 15 s or for whatever outlives the manager), and waits
+// until they are gone, so the port and the files are free afterwards.
+// Stopping twice does nothing.
 func (a *ATS) Stop() {
 	a.stopOnce.Do(func() {
 		if a.proc != nil {
-			a.proc.stopGroup()
+			a.proc.Stop()
 		}
 	})
 }
@@ -304,33 +296,4 @@ func lastLine(s string) string {
 		return s[i+1:]
 	}
 	return s
-}
-
-// shortTempDir returns a new directory with a short path, removed when the
-// test ends: traffic_manager's Unix sockets live in it (run/mgmtapi.sock),
-// and socket paths must fit in 108 bytes, which t.TempDir() paths (with the
-// test's name) often do not.
-func shortTempDir(t testing.TB) string {
-	t.Helper()
-	base := os.TempDir()
-	if len(base) > 40 {
-		base = "/tmp"
-	}
-	dir, err := os.MkdirTemp(base, "ats")
-	if err != nil {
-		t.Fatalf("making a temporary directory: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1. It is closed
-// again before traffic_manager binds it; Start retries if it was taken.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // statsValue reads one record from the stats_over_http plugin.
@@ -82,13 +84,13 @@ func TestStartDriveStop(t *testing.T) {
 		t.Errorf("%q: %q, %v", argv, out, err)
 	}
 
-	pg := a.proc.pgid()
+	pg := a.proc.PID() // the process group's ID too
 	a.Stop()
 	if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port)), time.Second); err == nil {
 		c.Close()
 		t.Error("the proxy port still accepts connections after Stop")
 	}
-	if m := groupMembers(pg); len(m) != 0 {
+	if m := testproc.GroupMembers(pg); len(m) != 0 {
 		t.Errorf("processes %v of group %d alive after Stop", m, pg)
 	}
 	a.Stop() // twice is fine

@@ -1,7 +1,6 @@
 package promtest
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // NodeExporter is a running prometheus-node-exporter (see
@@ -18,8 +19,8 @@ type NodeExporter struct {
 	// Addr is "127.0.0.1:PORT", URL "http://127.0.0.1:PORT/metrics".
 	Addr, URL string
 
-	log  *logBuffer
-	proc *proc
+	log  *testproc.LogBuffer
+	proc *testproc.Proc
 }
 
 // nodeCollectors are the collectors StartNodeExporter enables: the ones
@@ -35,28 +36,17 @@ var nodeCollectors = []string{"cpu", "loadavg", "meminfo", "netdev", "diskstats"
 func StartNodeExporter(t testing.TB) *NodeExporter {
 	t.Helper()
 	path := RequireProgram(t, "prometheus-node-exporter")
-	n := &NodeExporter{log: newLogBuffer()}
+	n := &NodeExporter{log: &testproc.LogBuffer{}}
 	t.Cleanup(func() {
 		if log := n.log.String(); t.Failed() && log != "" {
 			t.Logf("node_exporter %s log:\n%s", n.Addr, log)
 		}
 	})
 	t.Cleanup(n.Stop)
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
-		if lastErr = n.start(path, port, t.TempDir()); lastErr == nil {
-			return n
-		}
-		if !errors.Is(lastErr, errBind) {
-			break
-		}
-	}
-	t.Fatalf("starting node_exporter: %v", lastErr)
-	return nil
+	testproc.OnFreePort(t, "node_exporter", func(port int) error {
+		return n.start(path, port, t.TempDir())
+	})
+	return n
 }
 
 func (n *NodeExporter) start(path string, port int, dir string) error {
@@ -72,7 +62,7 @@ func (n *NodeExporter) start(path string, port int, dir string) error {
 		args = append(args, "--collector."+c)
 	}
 	from := n.log.Len()
-	p, err := startProc(path, args, dir, n.log)
+	p, err := testproc.Start(testproc.Cmd{Path: path, Args: args, Dir: dir, Log: n.log})
 	if err != nil {
 		return err
 	}
@@ -80,12 +70,12 @@ func (n *NodeExporter) start(path string, port int, dir string) error {
 	deadline := time.Now().Add(readyTimeout)
 	// 1.5 logs `msg="Listening on" address=127.0.0.1:PORT` once bound,
 	// later versions the same with other fields around it.
-	err = waitLog(n.log, from, p, deadline, func(out string) (bool, error) {
+	err = p.WaitOutput(from, deadline, func(out string) (bool, error) {
 		switch {
 		case strings.Contains(out, `msg="Listening on"`) && strings.Contains(out, "address="+n.Addr):
 			return true, nil
 		case strings.Contains(out, "address already in use"):
-			return false, errBind
+			return false, testproc.ErrBind
 		}
 		return false, nil
 	})
@@ -103,7 +93,7 @@ func (n *NodeExporter) start(path string, port int, dir string) error {
 // it. Stopping a stopped exporter does nothing.
 func (n *NodeExporter) Stop() {
 	if n.proc != nil {
-		n.proc.stop()
+		n.proc.Stop()
 	}
 }
 

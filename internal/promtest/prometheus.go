@@ -3,7 +3,6 @@ package promtest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // Prometheus is a running prometheus server (see StartPrometheus).
@@ -23,8 +24,8 @@ type Prometheus struct {
 	Addr, URL string
 
 	t    testing.TB
-	log  *logBuffer
-	proc *proc
+	log  *testproc.LogBuffer
+	proc *testproc.Proc
 }
 
 // ScrapeInterval is how often StartPrometheus's server scrapes its
@@ -43,7 +44,7 @@ const ScrapeInterval = time.Second
 func StartPrometheus(t testing.TB, targets ...string) *Prometheus {
 	t.Helper()
 	path := RequireProgram(t, "prometheus")
-	p := &Prometheus{t: t, log: newLogBuffer()}
+	p := &Prometheus{t: t, log: &testproc.LogBuffer{}}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfg, []byte(scrapeConfig(targets)), 0o600); err != nil {
@@ -55,22 +56,15 @@ func StartPrometheus(t testing.TB, targets ...string) *Prometheus {
 		}
 	})
 	t.Cleanup(p.Stop)
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
+	attempt := 0
+	testproc.OnFreePort(t, "prometheus", func(port int) error {
+		// A new storage directory per attempt: nothing of a failed start
+		// carries over.
 		data := filepath.Join(dir, "data"+strconv.Itoa(attempt))
-		if lastErr = p.start(path, port, cfg, data, dir); lastErr == nil {
-			return p
-		}
-		if !errors.Is(lastErr, errBind) {
-			break
-		}
-	}
-	t.Fatalf("starting prometheus: %v", lastErr)
-	return nil
+		attempt++
+		return p.start(path, port, cfg, data, dir)
+	})
+	return p
 }
 
 // scrapeConfig is prometheus.yml for targets. JSON is YAML, and quotes
@@ -100,18 +94,18 @@ func (p *Prometheus) start(path string, port int, cfg, data, dir string) error {
 		"--web.listen-address=" + p.Addr,
 	}
 	from := p.log.Len()
-	proc, err := startProc(path, args, dir, p.log)
+	proc, err := testproc.Start(testproc.Cmd{Path: path, Args: args, Dir: dir, Log: p.log})
 	if err != nil {
 		return err
 	}
 	p.proc = proc
 	deadline := time.Now().Add(readyTimeout)
-	err = waitLog(p.log, from, proc, deadline, func(out string) (bool, error) {
+	err = proc.WaitOutput(from, deadline, func(out string) (bool, error) {
 		switch {
 		case strings.Contains(out, "Server is ready to receive web requests."):
 			return true, nil
 		case strings.Contains(out, "address already in use"):
-			return false, errBind
+			return false, testproc.ErrBind
 		}
 		return false, nil
 	})
@@ -129,7 +123,7 @@ func (p *Prometheus) start(path string, port int, cfg, data, dir string) error {
 // it. Stopping a stopped server does nothing.
 func (p *Prometheus) Stop() {
 	if p.proc != nil {
-		p.proc.stop()
+		p.proc.Stop()
 	}
 }
 
@@ -199,8 +193,8 @@ func (p *Prometheus) WaitForData(query string) {
 		lastErr = err
 		select {
 		case <-tick.C:
-		case <-p.proc.exited:
-			p.t.Fatalf("prometheus exited while waiting for %s: %v", query, p.proc.err)
+		case <-p.proc.Exited():
+			p.t.Fatalf("prometheus exited while waiting for %s: %v", query, p.proc.Err())
 		case <-ctx.Done():
 			p.t.Fatalf("prometheus: no data for %s within %v (last error: %v)", query, readyTimeout, lastErr)
 		}

@@ -3,61 +3,13 @@ package promtest
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// recordingTB stands in for a testing.TB to observe Skip and Fatal, which
-// stop the calling goroutine as the real ones do.
-type recordingTB struct {
-	testing.TB
-	skipped, fatal string
-}
-
-func (r *recordingTB) Helper() {}
-func (r *recordingTB) Skip(args ...any) {
-	r.skipped = fmt.Sprint(args...)
-	runtime.Goexit()
-}
-func (r *recordingTB) Fatalf(format string, args ...any) {
-	r.fatal = fmt.Sprintf(format, args...)
-	runtime.Goexit()
-}
-
-func runTB(f func(testing.TB)) *recordingTB {
-	r := &recordingTB{}
-	var wg sync.WaitGroup
-	wg.Go(func() { f(r) })
-	wg.Wait()
-	return r
-}
-
-func TestRequireProgramMissing(t *testing.T) {
-	t.Setenv("CI", "")
-	r := runTB(func(tb testing.TB) { RequireProgram(tb, "prometheus-no-such-program") })
-	if !strings.Contains(r.skipped, "prometheus-no-such-program not installed") ||
-		!strings.Contains(r.skipped, "scripts/install-test-deps") || r.fatal != "" {
-		t.Errorf("skipped %q, fatal %q", r.skipped, r.fatal)
-	}
-	t.Setenv("CI", "true")
-	r = runTB(func(tb testing.TB) { RequireProgram(tb, "prometheus-no-such-program") })
-	if !strings.Contains(r.fatal, "not installed") || r.skipped != "" {
-		t.Errorf("under CI: skipped %q, fatal %q", r.skipped, r.fatal)
-	}
-}
-
-func TestRequireProgramNamesPackage(t *testing.T) {
-	t.Setenv("CI", "")
-	debianPackages["tg-no-such-exporter"] = "tg-exporter-package"
-	t.Cleanup(func() { delete(debianPackages, "tg-no-such-exporter") })
-	r := runTB(func(tb testing.TB) { RequireProgram(tb, "tg-no-such-exporter") })
-	if !strings.Contains(r.skipped, "(Debian package tg-exporter-package)") {
-		t.Errorf("skipped %q", r.skipped)
-	}
-}
+// RequireProgram and the process handling are tested in
+// internal/testproc, which they come from.
 
 func TestScrapeConfig(t *testing.T) {
 	got := scrapeConfig([]string{"127.0.0.1:9100"})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 	"golang.org/x/crypto/ssh/agent"
 )
 
@@ -20,13 +21,13 @@ func StartAgent(t testing.TB) string {
 	t.Helper()
 	path := RequireProgram(t, "ssh-agent")
 	sock := filepath.Join(ShortTempDir(t), "agent.sock")
-	out := newLogBuffer()
-	p, err := startProc(path, []string{"-D", "-a", sock}, out)
+	out := &testproc.LogBuffer{}
+	p, err := testproc.Start(testproc.Cmd{Path: path, Args: []string{"-D", "-a", sock}, Log: out})
 	if err != nil {
 		t.Fatalf("starting ssh-agent: %v", err)
 	}
 	t.Cleanup(func() {
-		p.stop()
+		p.Stop()
 		if t.Failed() {
 			t.Logf("ssh-agent output:\n%s", out.String())
 		}
@@ -34,7 +35,7 @@ func StartAgent(t testing.TB) string {
 	// With -D the agent prints its environment lines ("SSH_AUTH_SOCK=...;
 	// echo Agent pid N;") after it has bound and is listening on the
 	// socket, and then serves: the last line is the readiness event.
-	err = waitLog(out, 0, p, time.Now().Add(readyTimeout), func(s string) (bool, error) {
+	err = p.WaitOutput(0, time.Now().Add(readyTimeout), func(s string) (bool, error) {
 		return strings.Contains(s, "echo Agent pid"), nil
 	})
 	if err == nil {

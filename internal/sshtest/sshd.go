@@ -3,7 +3,6 @@ package sshtest
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -70,8 +70,8 @@ type SSHD struct {
 	sshdPath  string
 	dir       string
 	authKeys  string
-	log       *logBuffer
-	proc      *proc
+	log       *testproc.LogBuffer
+	proc      *testproc.Proc
 	validated bool
 }
 
@@ -95,7 +95,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	}
 	u, err := user.Current()
 	if err != nil {
-		missing(t, "the current user has no account (%v): sshd cannot log it in", err)
+		testproc.Missing(t, "the current user has no account (%v): sshd cannot log it in", err)
 	}
 	s.User = u.Username
 	// A short directory of its own: sshd_config is written with these
@@ -104,7 +104,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	s.dir = ShortTempDir(t)
 	s.authKeys = filepath.Join(s.dir, "authorized_keys")
 	writeFile(t, s.authKeys, nil)
-	s.log = newLogBuffer()
+	s.log = &testproc.LogBuffer{}
 	keys := opts.HostKeys
 	if len(keys) == 0 {
 		keys = []*Key{NewKey(t)}
@@ -119,22 +119,8 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	})
 	t.Cleanup(s.Stop)
 
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
-		if lastErr = s.start(port); lastErr == nil {
-			return s
-		}
-		if !errors.Is(lastErr, errBind) {
-			break
-		}
-		// Another process took the port between our probe and sshd's bind.
-	}
-	t.Fatalf("starting sshd: %v", lastErr)
-	return nil
+	testproc.OnFreePort(t, "sshd", s.start)
+	return s
 }
 
 // Log returns what sshd has logged so far.
@@ -202,16 +188,17 @@ func (s *SSHD) checkHostKey(_ string, _ net.Addr, key ssh.PublicKey) error {
 }
 
 // Stop stops sshd and kills every process serving a connection, so
-// established connections drop as if the machine had gone away. It waits
-// for sshd to exit (SIGTERM, then SIGKILL after 5 s). Stopping a stopped
-// server does nothing.
+// established connections drop as if the machine had gone away: they
+// setsid() out of sshd's process group, and testproc.Proc.Stop finds them
+// through /proc. It waits for sshd to exit (SIGTERM, then SIGKILL after
+// 5 s). Stopping a stopped server does nothing.
 func (s *SSHD) Stop() {
 	s.mu.Lock()
 	p := s.proc
 	s.proc = nil
 	s.mu.Unlock()
 	if p != nil {
-		p.stopTree()
+		p.Stop()
 	}
 }
 
@@ -259,10 +246,9 @@ func (s *SSHD) hostKeyPath(i int) string {
 	return filepath.Join(s.dir, fmt.Sprintf("ssh_host_key_%d", i))
 }
 
-var errBind = errors.New("port in use")
-
 // start writes the configuration for port, starts sshd and waits until it
 // serves: its "Server listening" line, then an SSH banner read from the port.
+// A taken port is reported as testproc.ErrBind, for OnFreePort to retry.
 func (s *SSHD) start(port int) error {
 	s.Port = port
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -271,7 +257,7 @@ func (s *SSHD) start(port int) error {
 		return err
 	}
 	from := s.log.Len()
-	p, err := startProc(s.sshdPath, []string{"-D", "-e", "-f", cfg}, s.log)
+	p, err := testproc.Start(testproc.Cmd{Path: s.sshdPath, Args: []string{"-D", "-e", "-f", cfg}, Log: s.log})
 	if err != nil {
 		return err
 	}
@@ -281,12 +267,12 @@ func (s *SSHD) start(port int) error {
 
 	deadline := time.Now().Add(readyTimeout)
 	listening := fmt.Sprintf("Server listening on 127.0.0.1 port %d.", port)
-	err = waitLog(s.log, from, p, deadline, func(out string) (bool, error) {
+	err = p.WaitOutput(from, deadline, func(out string) (bool, error) {
 		switch {
 		case strings.Contains(out, listening):
 			return true, nil
 		case strings.Contains(out, "Address already in use"):
-			return false, errBind
+			return false, testproc.ErrBind
 		}
 		return false, nil
 	})
@@ -295,23 +281,11 @@ func (s *SSHD) start(port int) error {
 	}
 	if err != nil {
 		s.Stop()
-		out, _ := s.log.since(from)
+		out, _ := s.log.Since(from)
 		checkPrivsepDir(s.t, out)
 		return fmt.Errorf("sshd on port %d: %w", port, err)
 	}
 	return nil
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1. It is closed
-// again before sshd binds it, so another process may take it meanwhile:
-// StartSSHD retries then.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // readBanner connects to addr and reads the server's identification line,

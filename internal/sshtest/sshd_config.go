@@ -3,10 +3,13 @@ package sshtest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // noPenalties records that this sshd (older than 9.8) does not know
@@ -25,7 +28,8 @@ func (s *SSHD) validate(cfg string) error {
 		if s.validated {
 			return nil
 		}
-		out, err := runOutput(s.sshdPath, "-t", "-f", cfg)
+		outb, err := exec.Command(s.sshdPath, "-t", "-f", cfg).CombinedOutput()
+		out := string(outb)
 		if err == nil {
 			s.validated = true
 			return nil
@@ -109,7 +113,7 @@ func checkPrivsepDir(t testing.TB, sshdOutput string) {
 	const msg = "Missing privilege separation directory"
 	if i := strings.Index(sshdOutput, msg); i >= 0 {
 		line, _, _ := strings.Cut(sshdOutput[i:], "\n")
-		missing(t, "sshd cannot start: %s; run scripts/install-test-deps (it creates the directory)", strings.TrimSpace(line))
+		testproc.Missing(t, "sshd cannot start: %s; run scripts/install-test-deps (it creates the directory)", strings.TrimSpace(line))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -167,7 +168,7 @@ func TestRestart(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the connection outlived sshd's Stop")
 	}
-	if alive(shellPID) {
+	if testproc.Alive(shellPID) {
 		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", shellPID))
 		t.Errorf("the session's process %d outlived sshd's Stop: %s", shellPID, stat)
 	}
@@ -287,13 +288,6 @@ func TestUnauthorizedKeyRefused(t *testing.T) {
 	}
 }
 
-// alive reports whether pid is a process that has not exited (a zombie has:
-// an orphan's new parent may be slow to reap it, or never do so).
-func alive(pid int) bool {
-	st := procState(pid)
-	return st != 0 && st != 'Z' && st != 'X'
-}
-
 func TestBindConflict(t *testing.T) {
 	t.Parallel()
 	s := StartSSHD(t, Options{})
@@ -303,8 +297,8 @@ func TestBindConflict(t *testing.T) {
 	}
 	defer l.Close()
 	s.Stop()
-	// StartSSHD retries on another port when start reports errBind.
-	if err := s.start(l.Addr().(*net.TCPAddr).Port); !errors.Is(err, errBind) {
-		t.Errorf("start on a taken port: %v, want errBind", err)
+	// StartSSHD retries on another port when start reports ErrBind.
+	if err := s.start(l.Addr().(*net.TCPAddr).Port); !errors.Is(err, testproc.ErrBind) {
+		t.Errorf("start on a taken port: %v, want testproc.ErrBind", err)
 	}
 }

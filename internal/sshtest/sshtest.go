@@ -15,11 +15,11 @@
 package sshtest
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/testproc"
 )
 
 // debianPackages names the package to install for each program used here.
@@ -32,41 +32,13 @@ var debianPackages = map[string]string{
 	"tmux":       "tmux",
 }
 
-// missing skips the test, or fails it under CI=true, for something the
-// machine lacks (a program, a directory, an account).
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true, so this fails instead of skipping)", msg)
-	}
-	t.Skip(msg)
-}
-
 // RequireProgram returns the absolute path of the program name, looked up in
 // PATH and then in /usr/sbin, /sbin and /usr/local/sbin (where sshd lives,
-// often not in a user's PATH). If it is not found the test is skipped, or
+// often not in a user's PATH), among others (see testproc.RequireProgram). If it is not found the test is skipped, or
 // failed under CI=true, with a message naming the Debian package to install.
 func RequireProgram(t testing.TB, name string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		// sshd re-executes itself and insists on an absolute path.
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p
-		}
-	}
-	pkg := debianPackages[name]
-	if pkg == "" {
-		pkg = "providing " + name
-	}
-	missing(t, "%s not installed (Debian package %s); run scripts/install-test-deps", name, pkg)
-	return ""
+	return testproc.RequireProgram(t, name, debianPackages[name])
 }
 
 // ShortTempDir returns a new empty directory with a short path, removed
@@ -75,16 +47,7 @@ func RequireProgram(t testing.TB, name string) string {
 // for sockets.
 func ShortTempDir(t testing.TB) string {
 	t.Helper()
-	base := os.TempDir()
-	if len(base) > 40 {
-		base = "/tmp"
-	}
-	dir, err := os.MkdirTemp(base, "tg")
-	if err != nil {
-		t.Fatalf("making a temporary directory: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
+	return testproc.ShortTempDir(t)
 }
 
 // TempHome points HOME at a new temporary directory holding an empty .ssh
