@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -186,7 +185,7 @@ func constantKey(key string) (float64, bool) {
 // histogram is listed once per label set under its own name (the key a
 // quantile metric uses), with its _sum and _count; its buckets are not.
 func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compilePromFilter(pattern)
+	re, err := compileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -221,17 +220,4 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 
 func formatPromValue(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-// compilePromFilter compiles a List pattern: case-insensitive and
-// unanchored, as for the other sources; "" matches everything.
-func compilePromFilter(pattern string) (*regexp.Regexp, error) {
-	if pattern == "" {
-		return nil, nil
-	}
-	re, err := regexp.Compile("(?i)" + pattern)
-	if err != nil {
-		return nil, fmt.Errorf("bad regular expression %q: %v", pattern, err)
-	}
-	return re, nil
 }

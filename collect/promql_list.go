@@ -15,7 +15,7 @@ import (
 // type its exporters declared (/api/v1/metadata, when the server has it).
 // Values are left out: they would take a query per name.
 func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compilePromFilter(pattern)
+	re, err := compileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
