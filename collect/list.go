@@ -107,7 +107,7 @@ func (s *TrafficCtlSource) List(ctx context.Context, pattern string) ([]MetricIn
 	// everything and filter here.
 	out, err := runGuarded(ctx, run, []string{s.bin(), "metric", "match", "."})
 	if err != nil {
-		return nil, s.commandError(err)
+		return nil, s.commandErrorAs(sanitize(s.bin(), 200)+" metric match", err)
 	}
 	var infos []MetricInfo
 	for _, line := range strings.Split(string(out), "\n") {

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,5 +74,15 @@ func TestTrafficCtlList(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Name != "proxy.process.http.incoming_requests" || got[0].Type != "int" || got[1].Type != "float" {
 		t.Errorf("got %+v", got)
+	}
+}
+
+func TestTrafficCtlListError(t *testing.T) {
+	src := &TrafficCtlSource{Run: func(ctx context.Context, a []string) ([]byte, error) {
+		return nil, errors.New("exit status 2: Traffic Server: failed to fetch .: [5] Error establishing socket connection.")
+	}}
+	_, err := src.List(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), "traffic_ctl metric match: ") || !strings.Contains(err.Error(), "is traffic_server running?") {
+		t.Errorf("err %v: want it to name the command run and the hint", err)
 	}
 }

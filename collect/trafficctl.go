@@ -383,6 +383,12 @@ func (s *TrafficCtlSource) timeoutError(ctx context.Context, cause error, budget
 // commandError turns a failed traffic_ctl run into an ErrConnect error
 // that keeps traffic_ctl's (or the shell's) own words and adds what to do.
 func (s *TrafficCtlSource) commandError(err error) error {
+	return s.commandErrorAs(s.what(), err)
+}
+
+// commandErrorAs is commandError for a command described as what
+// ("/usr/bin/traffic_ctl metric match").
+func (s *TrafficCtlSource) commandErrorAs(what string, err error) error {
 	msg := sanitize(err.Error(), 300)
 	lower := strings.ToLower(msg)
 	code, haveCode := exitCode(err)
@@ -393,19 +399,19 @@ func (s *TrafficCtlSource) commandError(err error) error {
 		// exec.ErrNotFound: not in PATH here; fs.ErrNotExist: a path that
 		// does not exist; 127: the remote shell found no such command.
 		return newErr(ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
-			s.what(), msg, bin)
+			what, msg, bin)
 	case errors.Is(err, fs.ErrPermission), haveCode && code == 126:
-		return newErr(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", s.what(), msg, bin)
+		return newErr(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", what, msg, bin)
 	case strings.Contains(lower, "permission denied") || strings.Contains(msg, "[13]"):
 		// 9.x TS_ERR_PERMISSION_DENIED, or 10.x unable to open the socket.
-		return newErr(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", s.what(), msg)
+		return newErr(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", what, msg)
 	case haveCode && code == 2:
 		// CTRL_EX_ERROR: traffic_ctl ran but could not talk to the server
 		// (9.x "[5] Error establishing socket connection.", 10.x "Error
 		// found:" followed by the RPC error on the next line).
-		return newErr(ErrConnect, err, "%s: %s (is traffic_server running?)", s.what(), msg)
+		return newErr(ErrConnect, err, "%s: %s (is traffic_server running?)", what, msg)
 	}
-	return newErr(ErrConnect, err, "%s: %s", s.what(), msg)
+	return newErr(ErrConnect, err, "%s: %s", what, msg)
 }
 
 var exitStatusRe = regexp.MustCompile(`(?i)\bexit(?:ed with)? status (\d{1,3})\b`)
