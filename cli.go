@@ -27,6 +27,7 @@ type options struct {
 	timezone   string
 	once       bool
 	runFor     time.Duration
+	cpuProfile string
 	demo       bool
 	acceptNew  bool
 	version    bool
@@ -112,6 +113,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the header clock, e.g. America/Los_Angeles, or Local")
 	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")
 	fs.StringVar(&runFor, "run-for", "", "quit after this long, e.g. 30s (for recordings and measurements)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for performance work: go tool pprof)")
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -203,6 +204,19 @@ func allHaveValues(s *metrics.Store) bool {
 func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if a.opts.cpuProfile != "" {
+		f, err := os.OpenFile(a.opts.cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := c.Run(ctx)
 	m := model.New(a.pctx, a.store, results, a.opts.runFor)
