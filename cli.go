@@ -105,7 +105,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(io.Discard) // errors are reported once, by main
 	var interval, history, runFor string
 	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
-	fs.StringVar(&history, "history", "60s", "how much history the charts show: seconds (60) or a duration (5m, 1h)")
+	fs.StringVar(&history, "history", "60s", "how much history is kept and shown at start (- and + zoom within it, down to 30s): seconds (60) or a duration (5m, 24h)")
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
 	fs.BoolVar(&o.acceptNew, "accept-new-host-keys", false, "record the SSH host key of a remote host not yet in known_hosts, then verify it on later runs (OpenSSH's accept-new); changed keys are still refused")
 	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone; ours: hosts, builtin_pages)")
