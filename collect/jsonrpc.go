@@ -148,11 +148,8 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 	if len(keys) == 0 {
 		return values, nil, nil
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
 	var warnings []string
@@ -342,23 +339,7 @@ func dedupe(keys []string) []string {
 // The cost estimate is conservative (every byte of the quoted name may be
 // escaped again by JSON) plus perKey bytes of syntax per key.
 func chunkKeys(keys []string, perKey int) [][]string {
-	const overhead = 200
-	var chunks [][]string
-	var cur []string
-	size := overhead
-	for _, k := range keys {
-		cost := 2*len(regexp.QuoteMeta(k)) + perKey
-		if len(cur) > 0 && size+cost > maxRequestBytes {
-			chunks = append(chunks, cur)
-			cur, size = nil, overhead
-		}
-		cur = append(cur, k)
-		size += cost
-	}
-	if len(cur) > 0 {
-		chunks = append(chunks, cur)
-	}
-	return chunks
+	return chunkBySize(keys, 200, maxRequestBytes, func(k string) int { return 2*len(regexp.QuoteMeta(k)) + perKey })
 }
 
 // lookupRequest mirrors the request object; the field order is the wire

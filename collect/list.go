@@ -52,11 +52,8 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]MetricInfo,
 		Params:  []lookupParam{{RecordNameRegex: browseRegex, RecTypes: lookupRecTypes}},
 		ID:      id,
 	})
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	deadline, _ := ctx.Deadline()
 	body, err := s.roundTrip(ctx, req, time.Until(deadline))
 	if err != nil {
@@ -98,11 +95,8 @@ func (s *TrafficCtlSource) List(ctx context.Context, pattern string) ([]MetricIn
 	if run == nil {
 		run = ExecRunner
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	// traffic_ctl's own regex dialect differs between versions: ask for
 	// everything and filter here.
 	out, err := runGuarded(ctx, run, []string{s.bin(), "metric", "match", "."})

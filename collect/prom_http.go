@@ -84,11 +84,8 @@ type promReply struct {
 // DefaultTimeout. Messages name the URL as display says (without a
 // password, or a query string that is said elsewhere).
 func promGet(ctx context.Context, client *http.Client, rawURL, display string, header http.Header, maxBytes int64) (*promReply, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	start := time.Now()
 	// Whether a connection was made tells "cannot connect" from "no
 	// answer" when the deadline ends the request.

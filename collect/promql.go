@@ -138,11 +138,8 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 	if len(keys) == 0 {
 		return values, nil, nil
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now

@@ -149,11 +149,8 @@ func (s *SSHSource) useJSONRPC(socket string) {
 // `traffic_ctl config get proxy.config.local_state_dir` then the usual
 // locations.
 func (s *SSHSource) Prepare(ctx context.Context) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, remoteProbeBudget)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, remoteProbeBudget)
+	defer cancel()
 	alias := s.Client.Target().Alias
 	if s.TrafficCtlOnly {
 		bin, _, _, why := s.findTrafficCtl(ctx)

@@ -224,11 +224,8 @@ func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, e
 
 // get makes one request and returns the body of a 2xx reply.
 func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline)
 

@@ -184,11 +184,8 @@ func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string
 	}
 	s.mu.Unlock()
 
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
-	}
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline)
 	run := s.Run
@@ -502,23 +499,7 @@ func runGuarded(ctx context.Context, run CommandRunner, argv []string) ([]byte, 
 // a POSIX shell: two quotes and a space per name, plus three bytes for
 // each single quote inside (written as quote, backslash, quote, quote).
 func chunkCtlNames(bin string, names []string) [][]string {
-	overhead := 2*len(bin) + 64
-	var chunks [][]string
-	var cur []string
-	size := overhead
-	for _, n := range names {
-		cost := len(n) + 3 + 3*strings.Count(n, "'")
-		if len(cur) > 0 && size+cost > maxCtlArgvBytes {
-			chunks = append(chunks, cur)
-			cur, size = nil, overhead
-		}
-		cur = append(cur, n)
-		size += cost
-	}
-	if len(cur) > 0 {
-		chunks = append(chunks, cur)
-	}
-	return chunks
+	return chunkBySize(names, 2*len(bin)+64, maxCtlArgvBytes, func(n string) int { return len(n) + 3 + 3*strings.Count(n, "'") })
 }
 
 // validRecordName accepts what can be passed to traffic_ctl as a record
