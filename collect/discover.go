@@ -75,9 +75,11 @@ func runCommand(ctx context.Context, argv, env []string) ([]byte, error) {
 }
 
 // CommandMessage picks the line of a failed command's stderr that says
-// what went wrong: the first, skipping traffic_ctl 9.x's "NOTE: using ...
-// RUNROOT" preamble, joined with the next when it ends in ':' (traffic_ctl
-// 10 prints "Error found:" and the reason on the next line).
+// what went wrong: the last one, since a login banner (over SSH) or
+// traffic_ctl 9.x's "NOTE: using ... RUNROOT" comes first and the program's
+// own error last; the note is skipped, and a line ending in ':' before it
+// is kept as its heading (traffic_ctl 10 prints "Error found:" and the
+// reason on the next line).
 func CommandMessage(stderr string) string {
 	var lines []string
 	for _, l := range strings.Split(stderr, "\n") {
@@ -86,18 +88,15 @@ func CommandMessage(stderr string) string {
 			continue
 		}
 		lines = append(lines, l)
-		if len(lines) == 2 {
-			break
-		}
 	}
-	if len(lines) == 0 {
+	switch n := len(lines); {
+	case n == 0:
 		return ""
+	case n > 1 && strings.HasSuffix(lines[n-2], ":"):
+		return lines[n-2] + " " + lines[n-1]
+	default:
+		return lines[n-1]
 	}
-	msg := lines[0]
-	if strings.HasSuffix(msg, ":") && len(lines) > 1 {
-		msg += " " + lines[1]
-	}
-	return msg
 }
 
 // Discoverer finds the JSON-RPC socket of a Traffic Server install. Every

@@ -291,7 +291,7 @@ func TestCommandMessage(t *testing.T) {
 		"NOTE: using command line path as RUNROOT\n":    "",
 		"Error found:\n  connect: no such file\n":       "Error found: connect: no such file",
 		"\n  [5] Error establishing socket connection.": "[5] Error establishing socket connection.",
-		"first\nsecond\n": "first",
+		"first\nsecond\n": "second",
 	} {
 		if got := CommandMessage(in); got != want {
 			t.Errorf("CommandMessage(%q) = %q, want %q", in, got, want)

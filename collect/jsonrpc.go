@@ -129,12 +129,15 @@ type JSONRPCSource struct {
 
 // NewJSONRPCSource returns a source reading the Unix socket at socketPath.
 func NewJSONRPCSource(socketPath string) *JSONRPCSource {
-	s := &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: DefaultMaxReplyBytes}
-	s.Dial = func(ctx context.Context) (net.Conn, error) {
+	return &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: DefaultMaxReplyBytes, Dial: unixDialer(socketPath)}
+}
+
+// unixDialer connects to the Unix socket at path.
+func unixDialer(path string) func(ctx context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
 		var d net.Dialer
-		return d.DialContext(ctx, "unix", socketPath)
+		return d.DialContext(ctx, "unix", path)
 	}
-	return s
 }
 
 // String describes the source: "jsonrpc /run/ts/jsonrpc20.sock".
@@ -192,11 +195,7 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 
 	dial := s.Dial
 	if dial == nil {
-		path := s.SocketPath
-		dial = func(ctx context.Context) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
-		}
+		dial = unixDialer(s.SocketPath)
 	}
 	conn, err := dial(ctx)
 	if err != nil {

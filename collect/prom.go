@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -214,7 +213,7 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 			add(ser.String(), ser.typ, formatPromValue(ser.value))
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sortInfos(out)
 	return out, nil
 }
 

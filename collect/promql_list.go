@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 )
 
 // List implements Lister: the metric names the server knows
@@ -45,7 +44,7 @@ func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, 
 		}
 		out = append(out, info)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sortInfos(out)
 	return out, nil
 }
 

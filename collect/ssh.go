@@ -115,7 +115,10 @@ func (s *SSHSource) Fetch(ctx context.Context, keys []string) (map[string]metric
 	}
 	if rpc != nil {
 		v, w, err := rpc.Fetch(ctx, keys)
-		if err == nil || !errors.Is(err, sshconn.StreamLocalRefused) || s.bin == "" {
+		s.mu.Lock()
+		haveCtl := s.bin != ""
+		s.mu.Unlock()
+		if err == nil || !errors.Is(err, sshconn.StreamLocalRefused) || !haveCtl {
 			return v, w, err
 		}
 		// The server stopped allowing stream-local channels (a changed
@@ -129,7 +132,7 @@ func (s *SSHSource) useTrafficCtl() *TrafficCtlSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rpc = nil
-	s.ctl = &TrafficCtlSource{Run: s.Client.Run, Bin: s.bin, Label: "traffic_ctl over ssh " + s.Client.Target().Alias}
+	s.ctl = &TrafficCtlSource{Run: s.runCommand, Bin: s.bin, Label: "traffic_ctl over ssh " + s.Client.Target().Alias}
 	s.via = ViaSSHTrafficCtl
 	s.ready = true
 	return s.ctl
@@ -236,6 +239,21 @@ func (s *SSHSource) Prepare(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("ssh %s: no Traffic Server found (use --socket PATH); tried:\n  %s", alias, strings.Join(tried, "\n  "))
+}
+
+// runCommand runs argv on the host and reports a failure the way
+// ExecRunner reports a local one, with the stderr line that matters
+// (CommandMessage): traffic_ctl's "failed to fetch NAME: [11]", not a login
+// banner or a runroot note printed before it.
+func (s *SSHSource) runCommand(ctx context.Context, argv []string) ([]byte, error) {
+	out, err := s.Client.Run(ctx, argv)
+	var ee *sshconn.ExitError
+	if errors.As(err, &ee) && ee.Status != 127 {
+		if msg := CommandMessage(ee.Stderr); msg != "" {
+			return out, fmt.Errorf("exit status %d: %s", ee.Status, sanitize(msg, 300))
+		}
+	}
+	return out, err
 }
 
 // socketExists asks the remote host whether p is a Unix socket.

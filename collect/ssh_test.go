@@ -330,3 +330,40 @@ func TestSSHAgentAuthentication(t *testing.T) {
 		t.Errorf("sshd did not log a login with the agent's key %s", fp)
 	}
 }
+
+// TestSSHTrafficCtlStderrBehindBanner: over SSH, a login banner and a
+// runroot note on stderr come before traffic_ctl 9.x's "failed to fetch
+// NAME: [11]"; the unknown record must still be recognised (a warning for
+// that record), not fail the whole fetch.
+func TestSSHTrafficCtlStderrBehindBanner(t *testing.T) {
+	bin := t.TempDir()
+	script := `#!/bin/sh
+echo "Welcome to edge1. Authorised use only. ` + strings.Repeat("This banner goes on. ", 12) + `" >&2
+echo "NOTE: using the environment variable TS_RUNROOT" >&2
+shift 2
+for n in "$@"; do
+  case "$n" in
+    proxy.process.no_such_record) echo "Traffic Server: failed to fetch $n: [11] Invalid parameters passed into function call." >&2; exit 2;;
+    *) echo "$n 7";;
+  esac
+done
+`
+	if err := os.WriteFile(filepath.Join(bin, "traffic_ctl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := newRemoteEnv(t, envOptions{knownHosts: true, sshd: sshtest.Options{NoStreamLocalForwarding: true, PathDir: bin}})
+	src := collect.NewSSHSource(e.connect(t, "edge1"), "")
+	src.Prefixes = []string{}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := src.Prepare(ctx); err != nil || src.Via() != collect.ViaSSHTrafficCtl {
+		t.Fatalf("prepare: %v, via %q", err, src.Via())
+	}
+	v, warnings, err := src.Fetch(ctx, []string{"proxy.process.http.incoming_requests", "proxy.process.no_such_record"})
+	if err != nil {
+		t.Fatalf("Fetch: %v (the unknown record should be a warning)", err)
+	}
+	if v["proxy.process.http.incoming_requests"].Value != 7 || !strings.Contains(strings.Join(warnings, "; "), "proxy.process.no_such_record") {
+		t.Errorf("values %v, warnings %v", v, warnings)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -244,7 +245,7 @@ func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string
 				if !ok {
 					return nil, nil, s.commandError(runErr)
 				}
-				i := indexOf(chunk, failed)
+				i := slices.Index(chunk, failed)
 				attempted = chunk[:i]
 				outcome[failed] = ctlAbsent
 				tried[failed] = true
@@ -529,13 +530,4 @@ func recordLike(name string) bool {
 		return false
 	}
 	return !strings.ContainsAny(name, "\"'{}[]$=<>`") && validRecordName(name)
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }

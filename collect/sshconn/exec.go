@@ -59,7 +59,7 @@ func (c *Client) Run(ctx context.Context, argv []string) ([]byte, error) {
 	if err != nil {
 		var ee *ssh.ExitError
 		var missing *ssh.ExitMissingError
-		msg := stderrSummary(stderr.String())
+		msg := stderr.String()
 		switch {
 		case errors.As(err, &ee) && ee.ExitStatus() == 127:
 			return stdout.Bytes(), &ExitError{Status: 127, Stderr: msg, notFound: argv[0]}
@@ -77,7 +77,10 @@ func (c *Client) Run(ctx context.Context, argv []string) ([]byte, error) {
 // shape of os/exec's ("exit status 2: first stderr line") so callers treat
 // local and remote commands alike.
 type ExitError struct {
-	Status   int
+	Status int
+	// Stderr is what the command wrote to its standard error (at most
+	// 4 KiB), as it was: callers that know the program pick the line that
+	// matters (collect.CommandMessage); Error folds it onto one line.
 	Stderr   string
 	notFound string
 }
@@ -87,7 +90,7 @@ func (e *ExitError) Error() string {
 		return fmt.Sprintf("exit status 127: %s: command not found on the remote host", e.notFound)
 	}
 	if e.Stderr != "" {
-		return fmt.Sprintf("exit status %d: %s", e.Status, e.Stderr)
+		return fmt.Sprintf("exit status %d: %s", e.Status, stderrSummary(e.Stderr))
 	}
 	return fmt.Sprintf("exit status %d", e.Status)
 }
@@ -99,11 +102,7 @@ func (e *ExitError) ExitStatus() int { return e.Status }
 // of it, not just the first line, because a login banner or traffic_ctl
 // 10's "Error found:" header would otherwise hide the reason.
 func stderrSummary(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return oneLine(s)
+	return oneLine(strings.Join(strings.Fields(s), " "))
 }
 
 // cappedBuffer keeps at most max bytes and notes overflow, while still
