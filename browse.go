@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 )
 
 const browseUsage = `traffic_grapher metrics: list the metrics a source offers, to write dashboards.
@@ -65,7 +64,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	opened, err := collect.Open(ctx, ep, collect.Env{SSH: sshconn.Settings{AcceptNewHostKeys: acceptNew}, Socket: socket, Getenv: os.Getenv})
+	opened, err := collect.Open(ctx, ep, openEnv(acceptNew, socket))
 	if opened.Close != nil {
 		defer opened.Close()
 	}

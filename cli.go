@@ -10,11 +10,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
-
-// maxHosts is how many hosts one screen can tell apart: four line patterns.
-const maxHosts = 4
 
 // options is the parsed command line.
 type options struct {
@@ -142,8 +140,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if o.history, err = parseSeconds("--history", history); err != nil {
 		return nil, err
 	}
-	if o.history < 10*time.Second || o.history > 7*24*time.Hour {
-		return nil, usageError{fmt.Sprintf("--history %s is out of range: 10s to 168h", history)}
+	if o.history < config.MinHistorySec*time.Second || o.history > config.MaxHistorySec*time.Second {
+		return nil, usageError{fmt.Sprintf("--history %s is out of range: %ds to %dh", history, config.MinHistorySec, config.MaxHistorySec/3600)}
 	}
 	if o.history < 2*o.interval {
 		return nil, usageError{fmt.Sprintf("--history %s must be at least twice --interval %s", history, interval)}
@@ -159,9 +157,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o.historySet = fs.Changed("history")
 	o.tzSet = fs.Changed("timezone")
 	o.hosts = fs.Args() // none: the config's hosts:, else localhost
-	if len(o.hosts) > maxHosts {
+	if len(o.hosts) > config.MaxHosts {
 		return nil, usageError{fmt.Sprintf("%d hosts given; at most %d can be overlaid (one line pattern each): %s",
-			len(o.hosts), maxHosts, strings.Join(o.hosts, " "))}
+			len(o.hosts), config.MaxHosts, strings.Join(o.hosts, " "))}
 	}
 	return o, nil
 }

@@ -56,11 +56,8 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 	eps := make([]collect.Endpoint, len(hosts))
 	var errs config.ErrorList
 	for i, h := range hosts {
-		kind := h.Source
-		if kind == "" {
-			kind = "jsonrpc"
-		}
-		ep := collect.Endpoint{Name: h.Name, Kind: kind, Arg: h.Name, URL: h.URL, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
+		// config.Load has checked the fields and the source's name.
+		ep := collect.Endpoint{Name: h.Name, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
 		field := fmt.Sprintf("hosts[%d]", i)
 		if h.SSH != "" {
 			if _, _, _, err := collect.SplitSSHAddr(h.SSH); err != nil {
@@ -68,13 +65,16 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 			}
 		}
 		if h.URL != "" {
-			if _, err := collect.ParseEndpoint(kind + "+" + h.URL); err != nil {
+			// The command line's parser, so url: means what it means there
+			// (an http(s) URL; for promql a #host part is $host).
+			u, err := collect.ParseEndpoint(ep.Kind + "+" + h.URL)
+			if err != nil {
 				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".url", Msg: err.Error()})
 			}
-		}
-		if _, ok := collect.LookupKind(kind); !ok {
-			errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".source",
-				Msg: fmt.Sprintf("unknown source %q (known: %s)", kind, strings.Join(collect.KindNames(), ", "))})
+			ep.URL = u.URL
+			if ep.Host == "" {
+				ep.Host = u.Host
+			}
 		}
 		eps[i] = ep
 	}
@@ -91,11 +91,8 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 	name := flag
 	switch {
 	case flag != "" && cfg != nil && len(cfg.Pages) > 0:
-		return nil, usageError{fmt.Sprintf("--pages %s and pages: in %s: choose one", flag, "the config file")}
+		return nil, usageError{fmt.Sprintf("--pages %s and pages: in the config file: choose one", flag)}
 	case flag == "" && cfg != nil && len(cfg.Pages) > 0:
-		if cfg.Title == "" {
-			cfg.Title = "traffic_grapher"
-		}
 		return cfg, nil
 	case flag == "" && cfg != nil && cfg.BuiltinPages != "":
 		name = cfg.BuiltinPages
@@ -106,9 +103,6 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 		}
 	}
 	d, ok := pages.Lookup(name)
-	if ok {
-		d.Title = pages.Title(name)
-	}
 	if !ok {
 		return nil, usageError{fmt.Sprintf("no built-in pages called %q (there are: %s)", name, strings.Join(pages.Names(), ", "))}
 	}
@@ -121,11 +115,7 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 // openHosts opens every endpoint concurrently, so four remote hosts take
 // one SSH handshake's time, not four.
 func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint) error {
-	env := collect.Env{
-		SSH:    sshconn.Settings{AcceptNewHostKeys: a.opts.acceptNew},
-		Socket: a.opts.socket,
-		Getenv: os.Getenv,
-	}
+	env := openEnv(a.opts.acceptNew, a.opts.socket)
 	a.hosts = make([]collect.Host, len(eps))
 	opened := make([]collect.Opened, len(eps))
 	errs := make([]error, len(eps))
@@ -163,7 +153,7 @@ func openDemo(i int) (collect.Opened, error) {
 // what to do instead. Only the built-in node pages are checked, and only
 // when the exporter answers: one that is down is shown as down.
 func checkExporterPages(ctx context.Context, d *config.Dashboard, eps []collect.Endpoint, hosts []collect.Host) error {
-	if d.Title != "Node" {
+	if d.Builtin != "node" {
 		return nil
 	}
 	for i, ep := range eps {
@@ -180,4 +170,19 @@ func checkExporterPages(ctx context.Context, d *config.Dashboard, eps []collect.
 		}
 	}
 	return nil
+}
+
+// dashboardTitle starts the header: "ATS" or "Node" for the built-in
+// pages, the program's name for a file's own.
+func dashboardTitle(d *config.Dashboard) string {
+	if d.Builtin == "" {
+		return "traffic_grapher"
+	}
+	return pages.Title(d.Builtin)
+}
+
+// openEnv is what opening a host needs from the command line, the same for
+// the dashboard and for `traffic_grapher metrics`.
+func openEnv(acceptNewHostKeys bool, socket string) collect.Env {
+	return collect.Env{SSH: sshconn.Settings{AcceptNewHostKeys: acceptNewHostKeys}, Socket: socket, Getenv: os.Getenv}
 }

@@ -145,7 +145,6 @@ func TestCheckExporterPages(t *testing.T) {
 	node := serve("# TYPE node_cpu_seconds_total counter\nnode_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 5\n")
 	other := serve("# TYPE foo_total counter\nfoo_total 5\n")
 	nodePages, _ := pages.Lookup("node")
-	nodePages.Title = pages.Title("node")
 	for _, tt := range []struct {
 		arg     string
 		wantErr bool
@@ -162,5 +161,15 @@ func TestCheckExporterPages(t *testing.T) {
 		if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "is not a node_exporter")) {
 			t.Errorf("%s: err %v, want error %v", tt.arg, err, tt.wantErr)
 		}
+	}
+}
+
+func TestConfigEndpointsPromQLHost(t *testing.T) {
+	eps, err := configEndpoints("d.yaml", []config.HostEntry{{Name: "n1", Source: "promql", URL: "http://prom:9090#node1:9100", Line: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eps[0].URL != "http://prom:9090" || eps[0].Host != "node1:9100" || eps[0].Name != "n1" {
+		t.Errorf("got %+v: url: in the config must mean what it means on the command line", eps[0])
 	}
 }

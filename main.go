@@ -134,7 +134,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 	a.pctx = &model.ProgramContext{
 		Dashboard: dash,
-		Title:     dash.Title,
+		Title:     dashboardTitle(dash),
 		Hosts:     names,
 		Interval:  opts.interval,
 		History:   history,

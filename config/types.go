@@ -51,15 +51,23 @@ type HostEntry struct {
 	Line   int // line in the YAML file, for messages
 }
 
+// Kind is the host's source kind: Source, or "jsonrpc" when not given.
+func (h HostEntry) Kind() string {
+	if h.Source == "" {
+		return "jsonrpc"
+	}
+	return h.Source
+}
+
 // MaxHosts is how many hosts one screen overlays (one line pattern each).
 const MaxHosts = 4
 
 // Dashboard is a whole configuration.
 type Dashboard struct {
 	Pages []Page
-	// Title is what the screen's header starts with ("ATS", "Node"); set
-	// by the program, not read from the file.
-	Title string
+	// Builtin is the name of the built-in dashboard this is ("ats",
+	// "node"); "" for one read from a file.
+	Builtin string
 	// BuiltinPages names a built-in dashboard to show instead of Pages.
 	BuiltinPages string
 	// Hosts are collected when the command line names none.
@@ -96,6 +104,7 @@ func (d *Dashboard) Keys() []string {
 // freely.
 func (d *Dashboard) Clone() *Dashboard {
 	c := *d
+	c.Hosts = append([]HostEntry(nil), d.Hosts...)
 	c.Pages = make([]Page, len(d.Pages))
 	for i, p := range d.Pages {
 		c.Pages[i] = Page{Name: p.Name, Panels: make([]Panel, len(p.Panels))}

@@ -44,13 +44,6 @@ var key2Use = map[string]string{
 }
 
 // check runs the semantic checks, reporting through r.
-func sourceName(s string) string {
-	if s == "" {
-		return "jsonrpc"
-	}
-	return s
-}
-
 func (d *Dashboard) check(r *reporter) {
 	switch n := len(d.Pages); {
 	case n == 0 && (d.BuiltinPages != "" || len(d.Hosts) > 0):
@@ -77,7 +70,7 @@ func (d *Dashboard) check(r *reporter) {
 		switch h.Source {
 		case "", "jsonrpc", "traffic_ctl":
 			if h.URL != "" {
-				r.add(hp+".url", "url: is for stats, prom and promql sources; %s uses socket: or ssh:", sourceName(h.Source))
+				r.add(hp+".url", "url: is for stats, prom and promql sources; %s uses socket: or ssh:", h.Kind())
 			}
 		case "stats", "prom", "promql":
 			if h.URL == "" {

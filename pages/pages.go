@@ -103,7 +103,9 @@ func Lookup(name string) (*config.Dashboard, bool) {
 	if !ok {
 		return nil, false
 	}
-	return d.Clone(), true
+	c := d.Clone()
+	c.Builtin = name
+	return c, true
 }
 
 // YAML returns the source of the built-in dashboard called name, for
