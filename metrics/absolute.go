@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // Counters are shown as rates, but traffic_top users also read their
 // absolute counts ("how many requests since the restart?"), so a counter's
 // series also keeps the raw record and its history. What a screen shows is
@@ -8,9 +10,6 @@ package metrics
 // hasAbsolute says which metric kinds have an absolute count besides the
 // derived value: counters, whose derived value is a rate.
 func hasAbsolute(kind string) bool { return kind == "counter" }
-
-// HasAbsolute says whether the series has an absolute count (is a counter).
-func (s *Series) HasAbsolute() bool { return s.Abs != nil }
 
 // LatestAbsolute returns the raw counter value of the latest snapshot; ok is
 // false for non-counters, before any snapshot, when the record was missing
@@ -40,6 +39,15 @@ type Shown struct {
 
 // Latest is the current value of what is shown.
 func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
+
+// Current is the value now or, when paused, the value at the cursor (the
+// last point at most tolerance before it).
+func (v Shown) Current(paused bool, cursor time.Time, tolerance time.Duration) (float64, bool) {
+	if paused {
+		return v.Hist.ValueAt(cursor, tolerance)
+	}
+	return v.latest, v.ok
+}
 
 // Shown returns what to draw and say for the series; absolute only changes
 // counters.

@@ -56,3 +56,27 @@ func TestCountersKeepTheirAbsoluteCount(t *testing.T) {
 		t.Fatal("reset dropped the absolute history")
 	}
 }
+
+func TestShownCurrent(t *testing.T) {
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		st.Observe(0, snap(float64(i), i))
+	}
+	abs := st.Series(0, 0).Shown(true) // absolute count: 100 × i at second i
+	if v, ok := abs.Current(false, at(2), time.Second); !ok || v != 400 {
+		t.Fatalf("live Current = %v, %v; want the latest, 400", v, ok)
+	}
+	if v, ok := abs.Current(true, at(2.5), time.Second); !ok || v != 200 {
+		t.Fatalf("paused Current at 2.5 s = %v, %v; want 200", v, ok)
+	}
+	if _, ok := abs.Current(true, at(30), time.Second); ok {
+		t.Fatal("paused Current found a value beyond the tolerance")
+	}
+	st.ResetHost(0)
+	if _, ok := st.Series(0, 0).Shown(true).Current(false, at(4), time.Second); ok {
+		t.Fatal("live Current after a reset")
+	}
+}

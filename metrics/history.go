@@ -196,14 +196,6 @@ func (h *History) At(i int) Point {
 	return h.point(p.off, p.v)
 }
 
-// Last returns the newest point.
-func (h *History) Last() (Point, bool) {
-	if h.n == 0 {
-		return Point{}, false
-	}
-	return h.At(h.n - 1), true
-}
-
 // Oldest returns the time of the oldest thing kept, point or bucket.
 func (h *History) Oldest() (time.Time, bool) {
 	for i := len(h.tiers) - 1; i >= 0; i-- {
@@ -217,35 +209,19 @@ func (h *History) Oldest() (time.Time, bool) {
 	return h.At(0).T, true
 }
 
-// Window is the time span the history keeps.
-func (h *History) Window() time.Duration { return h.window }
-
-// AppendTo appends the full-resolution points, oldest first, to dst.
-func (h *History) AppendTo(dst []Point) []Point {
-	for i := range h.n {
-		dst = append(dst, h.At(i))
-	}
-	return dst
-}
-
-// Walk calls fn with the points from..to in time order, buckets expanded
-// to their minimum and maximum in the order they happened, so a line
-// through them keeps every spike. It also passes the last point before
-// from and the first after to, so lines reach the edges of a chart. step
-// is 0 for a full-resolution point and the bucket width for a bucket's
-// point: two points further apart than their steps (plus the sampling
-// interval) have a real gap between them. Walk does not allocate.
-func (h *History) Walk(from, to time.Time, fn func(p Point, step time.Duration)) {
-	h.WalkAt(from, to, 0, fn)
-}
-
 // WalkAt is Walk at a resolution: the points of each res-long stretch
 // (counted from from) are merged into their minimum and maximum, in the
 // order they happened, with step res. A chart passes the time one dot
 // column stands for, and gets at most two points per column (the M4 idea:
 // first, last, min and max per column draw the same picture as every
 // point; here first and last are dropped as the line joins the columns).
-// res <= 0 is Walk.
+// res <= 0 passes every point: buckets expanded to their minimum and
+// maximum in the order they happened, so a line through them keeps every
+// spike. It also passes the last point before from and the first after to,
+// so lines reach the edges of a chart. step is 0 for a full-resolution
+// point and the bucket width for a bucket's point: two points further apart
+// than their steps (plus the sampling interval) have a real gap between
+// them.
 func (h *History) WalkAt(from, to time.Time, res time.Duration, fn func(p Point, step time.Duration)) {
 	if !h.hasBase {
 		return
@@ -365,13 +341,6 @@ func (h *History) ValueAt(t time.Time, tolerance time.Duration) (float64, bool) 
 		}
 	}
 	return 0, false
-}
-
-// Stats summarises the points with T >= since; n is 0 (and the rest 0) when
-// there are none. Buckets count with their number of points.
-func (h *History) Stats(since time.Time) (lo, hi, avg float64, n int) {
-	s := h.Summarize(since, time.Time{})
-	return s.Min, s.Max, s.Avg, s.N
 }
 
 // Clear forgets all points but keeps the buffers.

@@ -36,9 +36,6 @@ type Series struct {
 // history still has the older points.
 func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
 
-// Unit is how the series' values are formatted.
-func (s *Series) Unit() Unit { return s.unit }
-
 func (s *Series) observe(snap Snapshot) {
 	s.last, s.lastOK = s.der.Observe(snap)
 	if s.lastOK {
@@ -51,7 +48,6 @@ func (s *Series) observe(snap Snapshot) {
 // for concurrent use; the UI loop owns it.
 type Store struct {
 	hosts, metrics int
-	window         time.Duration
 	series         []Series // host-major: host h, metric i at h*metrics+i
 }
 
@@ -67,7 +63,7 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 		return nil, errors.New("store window and interval must be positive")
 	}
 	// Derivations are built per host: they hold that host's baselines.
-	st := &Store{hosts: hosts, metrics: len(defs), window: window, series: make([]Series, hosts*len(defs))}
+	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs))}
 	for h := range hosts {
 		for i, d := range defs {
 			der, err := NewDerivation(d.Kind, d.Key, d.Key2, d.Unit)
@@ -118,9 +114,6 @@ func (s *Store) Hosts() int { return s.hosts }
 
 // Metrics is the number of metrics per host.
 func (s *Store) Metrics() int { return s.metrics }
-
-// Window is the time span every history keeps.
-func (s *Store) Window() time.Duration { return s.window }
 
 // Oldest is the time of the oldest point any series keeps: how far back a
 // paused view can scroll.

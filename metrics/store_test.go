@@ -53,14 +53,15 @@ func TestNewStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Hosts() != tc.hosts || st.Metrics() != len(tc.defs) || st.Window() != tc.window {
-				t.Fatalf("Hosts/Metrics/Window = %d/%d/%v", st.Hosts(), st.Metrics(), st.Window())
+			// The store's window is that of every history (checked below).
+			if st.Hosts() != tc.hosts || st.Metrics() != len(tc.defs) {
+				t.Fatalf("Hosts/Metrics = %d/%d", st.Hosts(), st.Metrics())
 			}
 			for h := range tc.hosts {
 				for i, d := range tc.defs {
 					s := st.Series(h, i)
 					if s.Def != d || s.Hist.capacity != tc.capacity || s.Hist.Window() != tc.window {
-						t.Fatalf("Series(%d,%d) = %+v capacity %d", h, i, s.Def, s.Hist.capacity)
+						t.Fatalf("Series(%d,%d) = %+v capacity %d window %v", h, i, s.Def, s.Hist.capacity, s.Hist.Window())
 					}
 				}
 			}

@@ -29,7 +29,6 @@ func (t Trend) String() string {
 type Summary struct {
 	N             int // points (a bucket counts as its points); 0: no data, the rest is zero
 	Min, Max, Avg float64
-	Last          Point // the newest point in the span
 	Trend         Trend
 }
 
@@ -61,9 +60,8 @@ func (h *History) Summarize(from, to time.Time) Summary {
 	if !to.IsZero() {
 		hi = to.Sub(h.base)
 	}
-	// Pass 1: extremes, count, mean, newest point.
+	// Pass 1: extremes, count, mean.
 	var total, sum, ref float64
-	var last rawPoint
 	h.entries(lo, hi, func(e entry) {
 		if s.N == 0 {
 			s.Min, s.Max, ref = e.lo, e.hi, e.mean
@@ -72,7 +70,6 @@ func (h *History) Summarize(from, to time.Time) Summary {
 		s.N += int(e.n)
 		total += float64(e.n)
 		sum += (e.mean - ref) * float64(e.n) // shifted: big counters keep their precision
-		last = rawPoint{off: e.lastT, v: e.last}
 	})
 	if s.N == 0 {
 		return s
@@ -81,7 +78,6 @@ func (h *History) Summarize(from, to time.Time) Summary {
 	if !finite(s.Avg) {
 		s.Avg = s.Min/2 + s.Max/2
 	}
-	s.Last = h.point(last.off, last.v)
 	s.Trend = h.trend(lo, hi, total, ref)
 	return s
 }

@@ -76,13 +76,19 @@ func TestSummarizeTrend(t *testing.T) {
 func TestSummarizeValues(t *testing.T) {
 	h := series([]float64{4, -2, 10, 6, 2})
 	s := h.Summarize(at(0), time.Time{})
-	if s.N != 5 || s.Min != -2 || s.Max != 10 || s.Avg != 4 || s.Last.V != 2 || !s.Last.T.Equal(at(60)) {
+	if s.N != 5 || s.Min != -2 || s.Max != 10 || s.Avg != 4 {
 		t.Fatalf("summary %+v", s)
+	}
+	if last, ok := h.newestIn(at(0), time.Time{}); !ok || last.V != 2 || !last.T.Equal(at(60)) {
+		t.Fatalf("newest point %+v, %v", last, ok)
 	}
 	// Bounded at both ends: 57..59 holds -2, 10, 6.
 	s = h.Summarize(at(57), at(59))
-	if s.N != 3 || s.Min != -2 || s.Max != 10 || s.Last.V != 6 {
+	if s.N != 3 || s.Min != -2 || s.Max != 10 {
 		t.Fatalf("57..59: %+v", s)
+	}
+	if last, ok := h.newestIn(at(57), at(59)); !ok || last.V != 6 {
+		t.Fatalf("57..59 newest point %+v, %v", last, ok)
 	}
 	if lo, hi, n := h.Range(at(57), at(59)); lo != -2 || hi != 10 || n != 3 {
 		t.Fatalf("Range 57..59 = %v %v %v", lo, hi, n)

@@ -44,3 +44,11 @@ func (c *ProgramContext) normalize() {
 		c.Now = time.Now
 	}
 }
+
+// MaxGap is the longest time between two points still joined by a line,
+// and how far before the cursor a point still tells its value. A held
+// value (counters synced every 5 s) may leave a longer gap than the
+// interval, hence the floor.
+func (c *ProgramContext) MaxGap() time.Duration {
+	return max(3*c.Interval+c.Interval/2, 6*time.Second)
+}

@@ -52,6 +52,10 @@ type Model struct {
 	absolute      bool     // counters show absolute counts, not rates
 	readoutOn     bool
 	helpOpen      bool
+	helpBox       string // the ? overlay, built when opened or resized
+	// The header (its page and hosts part apart, for the clock's tick)
+	// and footer, rebuilt by refreshChrome when what they show changes.
+	headerLine, headerRest, footerLine string
 	// The footer's key help per mode, built once: the keys never change.
 	helpLive, helpPaused, helpReadout, helpReadoutPaused, helpHelp string
 }
@@ -126,22 +130,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
-		return m, m.handleKey(msg)
+		cmd := m.handleKey(msg)
+		m.refreshChrome()
+		return m, cmd
 	case tea.MouseMsg:
 		m.handleMouse(msg)
+		m.refreshChrome()
 		return m, nil
 	case resultMsg:
-		return m, tea.Batch(m.handleResult(collect.Result(msg)), m.waitForResult())
+		cmd := m.handleResult(collect.Result(msg))
+		m.refreshChrome()
+		return m, tea.Batch(cmd, m.waitForResult())
 	case redrawMsg:
 		m.redrawPending = false
 		if !m.time.Paused() {
 			// A paused view stands still: new data lands beyond its edge.
 			m.invalidateAll()
 			m.refreshVisible()
+			m.refreshChrome()
 		}
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
+		m.refreshHeader()
 		return m, tickClock()
 	case collectDoneMsg:
 		return m, nil // collection stopped: the program is shutting down
@@ -183,6 +194,15 @@ func (m *Model) invalidateAll() {
 func (m *Model) viewChanged() {
 	m.invalidateAll()
 	m.refreshVisible()
+	m.refreshHelp()
+}
+
+// refreshHelp rebuilds the ? overlay while it is open: its layout depends on
+// the size and on whether the readout (unboxed) or the charts are shown.
+func (m *Model) refreshHelp() {
+	if m.helpOpen && m.width > 0 && m.height > 0 {
+		m.helpBox = m.helpView(m.width, m.height-2)
+	}
 }
 
 // span is what the panels draw now.
@@ -216,6 +236,8 @@ func (m *Model) layout() {
 	}
 	m.readout.SetSize(m.width, m.height-2)
 	m.refreshVisible()
+	m.refreshHelp()
+	m.refreshChrome()
 }
 
 func (m *Model) setPage(i int) {

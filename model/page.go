@@ -12,8 +12,6 @@ import (
 type PageView struct {
 	Name   string
 	panels []*PanelView
-	width  int
-	height int
 	view   string // the joined panels, rebuilt when a panel redraws
 }
 
@@ -39,7 +37,6 @@ func (pv *PageView) Metrics() int {
 
 // SetSize divides the page among its panels.
 func (pv *PageView) SetSize(w, h int) {
-	pv.width, pv.height = w, h
 	cols, rows := 2, 2
 	switch len(pv.panels) {
 	case 1:

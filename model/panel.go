@@ -20,6 +20,11 @@ type PanelView struct {
 	panel     config.Panel
 	metricIDs []int // the store's metric index for each of panel.Metrics
 	colors    []lipgloss.Style
+	// units are the y axis' unit with counters shown as rates (0) and as
+	// absolute counts (1); hasCounter says whether the a key changes the
+	// panel. Both follow from the config, so are worked out once.
+	units      [2]metrics.Unit
+	hasCounter bool
 
 	width, height int
 	chart         *Chart
@@ -34,8 +39,18 @@ func NewPanelView(ctx *ProgramContext, panel config.Panel, firstMetric int) *Pan
 	for i, m := range panel.Metrics {
 		p.metricIDs = append(p.metricIDs, firstMetric+i)
 		p.colors = append(p.colors, ctx.Styles.SeriesStyle(m.Color, i))
+		p.hasCounter = p.hasCounter || isCounter(m)
 	}
+	p.units = [2]metrics.Unit{panelUnit(panel, false), panelUnit(panel, true)}
 	return p
+}
+
+// unit is the y axis' unit for the view.
+func (p *PanelView) unit(span ViewSpan) metrics.Unit {
+	if span.Absolute {
+		return p.units[1]
+	}
+	return p.units[0]
 }
 
 // panelUnit is the unit of the panel's y axis: that of its metrics when they
@@ -60,16 +75,6 @@ func panelUnit(panel config.Panel, absolute bool) metrics.Unit {
 // isCounter says whether a metric is shown as a rate and has an absolute
 // count (the a key).
 func isCounter(m config.Metric) bool { return m.Type == "counter" }
-
-// hasCounter says whether the a key changes anything in the panel.
-func (p *PanelView) hasCounter() bool {
-	for _, m := range p.panel.Metrics {
-		if isCounter(m) {
-			return true
-		}
-	}
-	return false
-}
 
 // SetSize sets the outer size, border included.
 func (p *PanelView) SetSize(w, h int) {
@@ -178,20 +183,13 @@ func (p *PanelView) series(store *metrics.Store, span ViewSpan, fn func(mi, host
 	}
 }
 
-// maxGap is the longest time between two points still joined by a line,
-// and how far before the cursor a point still tells its value.
-func (p *PanelView) maxGap() time.Duration {
-	// A held value (counters synced every 5 s) may leave a longer gap.
-	return max(3*p.ctx.Interval+p.ctx.Interval/2, 6*time.Second)
-}
-
 func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float64, n int) ChartInput {
-	unit := panelUnit(p.panel, span.Absolute)
+	unit := p.unit(span)
 	in := ChartInput{
 		Now:       span.End,
 		Window:    span.Window,
 		Unit:      unit,
-		MaxGap:    p.maxGap(),
+		MaxGap:    p.ctx.MaxGap(),
 		Cursor:    span.Cursor,
 		Lo:        lo,
 		Hi:        hi,
@@ -256,7 +254,7 @@ func (p *PanelView) windowRange(store *metrics.Store, span ViewSpan) (lo, hi flo
 // reader) without decoding the chart.
 func (p *PanelView) title(store *metrics.Store, span ViewSpan) string {
 	head := p.panel.Title
-	if span.Absolute && p.hasCounter() {
+	if span.Absolute && p.hasCounter {
 		head += " (totals)"
 	}
 	parts := []string{head}
@@ -268,11 +266,7 @@ func (p *PanelView) title(store *metrics.Store, span ViewSpan) string {
 				vals[h] = "-"
 			}
 			shown := store.Series(h, id).Shown(span.Absolute)
-			v, ok := shown.Latest()
-			if span.Paused {
-				v, ok = shown.Hist.ValueAt(span.Cursor, p.maxGap())
-			}
-			if ok {
+			if v, ok := shown.Current(span.Paused, span.Cursor, p.ctx.MaxGap()); ok {
 				vals[h] = metrics.Format(v, shown.Unit)
 			}
 		}
@@ -301,7 +295,7 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan) string {
 	}
 	out := " " + strings.Join(parts, "  ")
 	if n > 0 {
-		unit := panelUnit(p.panel, span.Absolute)
+		unit := p.unit(span)
 		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, unit), metrics.Format(hi, unit))
 		gap := p.width - 2 - lipgloss.Width(out) - len(mm)
 		if gap >= 2 {

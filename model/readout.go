@@ -82,7 +82,7 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 	for _, p := range pages {
 		want[p] = true
 	}
-	tolerance := max(3*ctx.Interval+ctx.Interval/2, 6*time.Second)
+	tolerance := ctx.MaxGap()
 	d := ctx.Dashboard
 	lastPage, lastPanel := -1, -1
 	forEachMetric(d, func(pi, ni int, m config.Metric, id int) {
@@ -100,16 +100,15 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 		}
 		pn := &pg.Panels[len(pg.Panels)-1]
 		rm := ReadoutMetric{Name: m.Name, Type: m.Type, panel: pn.Title}
+		// Every host's series of a metric has the same kind, so the same
+		// unit and way of showing it (a store has at least one host).
+		first := store.Series(0, id).Shown(span.Absolute)
+		rm.unit, rm.rate, rm.absolute = first.Unit, first.Rate, first.Absolute
 		for h, host := range ctx.Hosts {
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
-			rm.unit, rm.rate, rm.absolute = shown.Unit, shown.Rate, shown.Absolute
 			rd := Reading{Host: host}
-			v, ok := shown.Latest()
-			if span.Paused {
-				v, ok = shown.Hist.ValueAt(span.Cursor, tolerance)
-			}
-			if ok {
+			if v, ok := shown.Current(span.Paused, span.Cursor, tolerance); ok {
 				rd.Value = &v
 			}
 			if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
@@ -128,15 +127,10 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 }
 
 func unitName(u metrics.Unit, rate bool) string {
-	switch {
-	case rate:
+	if rate {
 		return "per_second"
-	case u == metrics.UnitMillis:
-		return "ms"
-	case u == metrics.UnitPercent:
-		return "percent"
 	}
-	return "count"
+	return u.String()
 }
 
 // Intro is the sentence that says what the readout's numbers are. It

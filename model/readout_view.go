@@ -10,12 +10,15 @@ import (
 // ReadoutView shows the readout's lines in the page area: wrapped to the
 // width (a line cut at the edge would lose its numbers; continuations are
 // indented), scrolled with the arrow keys. It owns its size and caches the
-// wrapped lines; View only slices them.
+// wrapped lines, padded to the width, and the visible text; View returns it.
 type ReadoutView struct {
 	width, height int
 	lines         []string // as given
 	wrapped       []string
-	offset        int // first wrapped line shown
+	padded        []string // wrapped, each exactly width cells
+	blank         string   // a line of width spaces, below the text
+	offset        int      // first wrapped line shown
+	view          string   // the height lines from offset
 }
 
 // NewReadoutView makes an empty readout.
@@ -37,12 +40,15 @@ func (r *ReadoutView) SetLines(lines []string) {
 }
 
 func (r *ReadoutView) rewrap() {
-	r.wrapped = r.wrapped[:0]
-	if r.width < 8 {
-		return
-	}
-	for _, l := range r.lines {
-		r.wrapped = append(r.wrapped, wrapClauses(l, r.width)...)
+	r.wrapped, r.padded = r.wrapped[:0], r.padded[:0]
+	r.blank = fitWidth("", r.width)
+	if r.width >= 8 {
+		for _, l := range r.lines {
+			r.wrapped = append(r.wrapped, wrapClauses(l, r.width)...)
+		}
+		for _, l := range r.wrapped {
+			r.padded = append(r.padded, fitWidth(l, r.width))
+		}
 	}
 	r.Scroll(0)
 }
@@ -111,6 +117,18 @@ func wrapClauses(line string, width int) []string {
 // Scroll moves the view by n lines, within the text.
 func (r *ReadoutView) Scroll(n int) {
 	r.offset = min(max(r.offset+n, 0), max(len(r.wrapped)-r.height, 0))
+	var b strings.Builder
+	for i := 0; i < r.height; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := r.blank
+		if j := r.offset + i; j < len(r.padded) {
+			line = r.padded[j]
+		}
+		b.WriteString(line)
+	}
+	r.view = b.String()
 }
 
 // Position is "lines 1-20 of 45", or "" when everything fits.
@@ -122,17 +140,4 @@ func (r *ReadoutView) Position() string {
 }
 
 // View is exactly height lines of exactly width cells.
-func (r *ReadoutView) View() string {
-	var b strings.Builder
-	for i := 0; i < r.height; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		line := ""
-		if j := r.offset + i; j < len(r.wrapped) {
-			line = r.wrapped[j]
-		}
-		b.WriteString(fitWidth(line, r.width))
-	}
-	return b.String()
-}
+func (r *ReadoutView) View() string { return r.view }

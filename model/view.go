@@ -27,28 +27,49 @@ func (m *Model) View() string {
 		return m.tooSmall()
 	}
 	var b strings.Builder
-	if m.readoutOn {
-		b.WriteString(m.readoutHeader())
-	} else {
-		b.WriteString(m.header())
-	}
+	b.WriteString(m.headerLine)
 	b.WriteByte('\n')
 	switch {
 	case m.helpOpen:
-		b.WriteString(m.helpView(m.width, m.height-2))
+		b.WriteString(m.helpBox)
 	case m.readoutOn:
 		b.WriteString(m.readout.View())
 	case len(m.pages) > 0:
 		b.WriteString(m.pages[m.page].View())
 	}
 	b.WriteByte('\n')
-	b.WriteString(m.footer())
+	b.WriteString(m.footerLine)
 	return b.String()
 }
 
-// header: time in the chosen zone (while paused, the cursor's time and how
-// far behind live it is), page number and name, hosts.
-func (m *Model) header() string {
+// refreshChrome rebuilds the header and footer after anything they show may
+// have changed: a result (host status, newest time), a key or the mouse
+// (page, mode, zoom, scroll), a redraw (the readout's length) or a resize.
+func (m *Model) refreshChrome() {
+	if m.width == 0 || m.height == 0 {
+		return
+	}
+	m.headerRest = m.headerPageHosts()
+	m.refreshHeader()
+	m.footerLine = m.footer()
+}
+
+// refreshHeader rebuilds the header line from its cached page and hosts
+// part and the clock; the clock's tick calls only this.
+func (m *Model) refreshHeader() {
+	if m.width == 0 || m.height == 0 {
+		return
+	}
+	if m.readoutOn {
+		m.headerLine = m.readoutHeader()
+		return
+	}
+	m.headerLine = fitWidth(m.headerWhen()+m.headerRest, m.width)
+}
+
+// headerWhen starts the header: the time in the chosen zone (while paused,
+// the cursor's time and how far behind live it is).
+func (m *Model) headerWhen() string {
 	st, g := m.ctx.Styles, &m.ctx.Glyphs
 	title := m.ctx.Title
 	if title == "" {
@@ -61,6 +82,12 @@ func (m *Model) header() string {
 		when = " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(span.Cursor, m.ctx.Location)+
 			" (-"+shortDuration(behind)+")"+g.Sep)
 	}
+	return when
+}
+
+// headerPageHosts ends the header: page number and name, hosts.
+func (m *Model) headerPageHosts() string {
+	st, g := m.ctx.Styles, &m.ctx.Glyphs
 	name := ""
 	if len(m.pages) > 0 {
 		name = m.pages[m.page].Name
@@ -73,9 +100,8 @@ func (m *Model) header() string {
 		}
 		hosts = strings.Join(parts, "  ")
 	}
-	line := when + st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", m.page+1, len(m.pages), name)) +
+	return st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", m.page+1, len(m.pages), name)) +
 		st.Header.Render(g.Sep+hosts)
-	return fitWidth(line, m.width)
 }
 
 // readoutHeader is the readout's first line: plain words, no clock, so it
