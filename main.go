@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -46,11 +44,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "traffic_grapher %s\n", version)
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	stop := newStopper()
+	defer stop.stop()
+	ctx := stop.ctx
 
 	app, err := setup(ctx, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return stop.exitCode(1) // a signal: say nothing more
+		}
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		var ce *config.Error
 		var ue usageError
@@ -62,9 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer app.close()
 
 	if opts.once {
-		return app.once(ctx, stdout, stderr)
+		return stop.exitCode(app.once(ctx, stdout, stderr))
 	}
-	return app.interactive(ctx, stderr)
+	return stop.exitCode(app.interactive(ctx, stop, stderr))
 }
 
 // app is a configured run: dashboard, hosts and their sources.
@@ -77,9 +79,21 @@ type app struct {
 	interval time.Duration
 }
 
+// closeBound is how long closing the hosts' connections may take at exit:
+// an SSH peer that no longer answers must not keep the program alive.
+const closeBound = 500 * time.Millisecond
+
 func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := len(a.closers) - 1; i >= 0; i-- {
+			a.closers[i]()
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeBound):
 	}
 }
 
@@ -87,7 +101,7 @@ func (a *app) close() {
 func setup(ctx context.Context, opts *options) (*app, error) {
 	var cfg *config.Dashboard
 	if opts.config != "" {
-		d, err := config.Load(opts.config)
+		d, err := loadConfig(ctx, opts.config)
 		if err != nil {
 			return nil, err
 		}
@@ -200,8 +214,10 @@ func allHaveValues(s *metrics.Store) bool {
 	return true
 }
 
-// interactive runs the full-screen dashboard until q, Ctrl-C or --run-for.
-func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
+// interactive runs the full-screen dashboard until q, Ctrl-C, a signal or
+// --run-for. Exit status 0, or 70 after an internal error (a panic), which
+// is printed with its stack once the terminal is restored.
+func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if a.opts.cpuProfile != "" {
@@ -219,10 +235,23 @@ func (a *app) interactive(ctx context.Context, stderr io.Writer) int {
 	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := c.Run(ctx)
-	m := model.New(a.pctx, a.store, results, a.opts.runFor)
-	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20)}, a.opts.displayOptions.programOptions()...)
-	p := tea.NewProgram(m, popts...)
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+	g := &guardedModel{Model: model.New(a.pctx, a.store, results, a.opts.runFor)}
+	restore := terminalRestorer(os.Stdin, os.Stdout)
+	stop.restore.Store(&restore)
+	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20), tea.WithoutSignalHandler()},
+		a.opts.displayOptions.programOptions()...)
+	p := tea.NewProgram(g, popts...)
+	_, err := p.Run()
+	stop.restore.Store(nil) // Bubble Tea has put the terminal back
+	if g.panicked != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: internal error: %v\n\n%s\nPlease report this, with the lines above.\n", g.panicked, g.stack)
+		return 70
+	}
+	switch {
+	case errors.Is(err, tea.ErrProgramPanic):
+		fmt.Fprintf(stderr, "traffic_grapher: internal error (see the stack above); please report it\n")
+		return 70
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
 	}

@@ -2,6 +2,10 @@ package collect
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,8 +107,9 @@ func (c *Collector) fetch(ctx context.Context, i int) Result {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	values, warnings, err := c.hosts[i].Source.Fetch(rctx, c.keys)
+	values, warnings, err := safeFetch(rctx, c.hosts[i].Source, c.keys)
 	took := time.Since(start)
+	warnings = dropUndrawable(values, warnings)
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -206,4 +211,35 @@ func (c *Collector) deliver(out chan Result, r Result) {
 		default:
 		}
 	}
+}
+
+// safeFetch runs one fetch, turning a panic in a source (a parser meeting
+// a reply nobody foresaw) into that host's error: the other hosts, the
+// screen and the terminal must survive it.
+func safeFetch(ctx context.Context, src Source, keys []string) (values map[string]metrics.Sample, warnings []string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			values, warnings = nil, nil
+			err = fmt.Errorf("internal error reading %s: %v (please report it)", src, p)
+		}
+	}()
+	return src.Fetch(ctx, keys)
+}
+
+// dropUndrawable removes NaN and ±Inf values, which no derivation or chart
+// can use, and says which records had them: a server that reports "inf"
+// should be named in the footer, not silently shown as a gap.
+func dropUndrawable(values map[string]metrics.Sample, warnings []string) []string {
+	var bad []string
+	for k, v := range values {
+		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+			bad = append(bad, fmt.Sprintf("%s = %v", k, v.Value))
+			delete(values, k)
+		}
+	}
+	if len(bad) == 0 {
+		return warnings
+	}
+	sort.Strings(bad)
+	return append(warnings, fmt.Sprintf("%d record(s) not a finite number, not drawn: %s", len(bad), strings.Join(bad, ", ")))
 }

@@ -3,7 +3,9 @@ package collect
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -308,5 +310,37 @@ func TestCollectorSlowSourceGetsItsTimeout(t *testing.T) {
 	c.Once(context.Background())
 	if fast > 500*time.Millisecond || slow < 2*time.Second || slow > 3*time.Second {
 		t.Errorf("deadlines: fast %s (want ≤ 500ms), slow %s (want ~3s)", fast, slow)
+	}
+}
+
+// panicSource is a source whose parser meets something nobody foresaw.
+type panicSource struct{}
+
+func (panicSource) Fetch(context.Context, []string) (map[string]metrics.Sample, []string, error) {
+	var m map[string]int
+	m["x"]++ // a nil map write: a runtime panic
+	return nil, nil, nil
+}
+func (panicSource) String() string { return "panicky" }
+
+// nonFiniteSource answers with values no chart can draw.
+type nonFiniteSource struct{}
+
+func (nonFiniteSource) Fetch(context.Context, []string) (map[string]metrics.Sample, []string, error) {
+	return map[string]metrics.Sample{"a": {Value: math.Inf(1)}, "b": {Value: math.NaN()}, "c": {Value: 3}}, nil, nil
+}
+func (nonFiniteSource) String() string { return "nonfinite" }
+
+func TestFetchSurvivesPanicsAndDropsNonFiniteValues(t *testing.T) {
+	c := NewCollector([]Host{{Name: "p", Source: panicSource{}}, {Name: "n", Source: nonFiniteSource{}}}, []string{"a", "b", "c"}, time.Second)
+	rs := c.Once(context.Background())
+	if rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "internal error reading panicky") {
+		t.Errorf("panicking source: err %v, want an internal error naming it", rs[0].Err)
+	}
+	if _, ok := rs[1].Snapshot.Values["a"]; ok || len(rs[1].Snapshot.Values) != 1 {
+		t.Errorf("non-finite values kept: %v", rs[1].Snapshot.Values)
+	}
+	if len(rs[1].Warnings) != 1 || !strings.Contains(rs[1].Warnings[0], "a = +Inf") || !strings.Contains(rs[1].Warnings[0], "b = NaN") {
+		t.Errorf("warnings %q, want one naming a = +Inf and b = NaN", rs[1].Warnings)
 	}
 }

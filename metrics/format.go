@@ -57,7 +57,12 @@ func FormatAxis(v float64, u Unit) string {
 var countSuffixes = []struct {
 	div    float64
 	suffix string
-}{{1, ""}, {1e3, "K"}, {1e6, "M"}, {1e9, "G"}, {1e12, "T"}}
+}{{1, ""}, {1e3, "K"}, {1e6, "M"}, {1e9, "G"}, {1e12, "T"}, {1e15, "P"}}
+
+// exponentFrom is where suffixes run out: from 1000P on, counts are written
+// in exponent form (1e18, 2.5e35, 1.8e308), which stays about five
+// characters wide however large a misbehaving server's number is.
+const exponentFrom = 999.5e15
 
 func formatCount(v float64) string {
 	switch {
@@ -67,6 +72,8 @@ func formatCount(v float64) string {
 		return "-" + formatCount(-v)
 	case v < 1:
 		return small(v)
+	case v >= exponentFrom:
+		return exponent(v)
 	}
 	i := 0
 	for i+1 < len(countSuffixes) && v >= countSuffixes[i+1].div {
@@ -102,6 +109,17 @@ func decimal(x float64) string {
 		return trimZero(strconv.FormatFloat(r, 'f', 1, 64))
 	}
 	return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+}
+
+// exponent prints x >= 1000P as 1e18 or 2.5e35: one decimal at most, no
+// "+" and no leading zeros in the exponent.
+func exponent(x float64) string {
+	e := int(math.Floor(math.Log10(x)))
+	m := math.Round(x/math.Pow(10, float64(e))*10) / 10
+	if m >= 10 {
+		m, e = m/10, e+1
+	}
+	return trimZero(strconv.FormatFloat(m, 'f', 1, 64)) + "e" + strconv.Itoa(e)
 }
 
 // small prints 0 < x < 1 with two significant digits: 0.25, 0.0017.

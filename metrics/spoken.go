@@ -33,11 +33,14 @@ func Spoken(v float64, u Unit) string {
 }
 
 // spokenSuffixes name Format's K/M/G/T.
-var spokenSuffixes = map[string]string{"K": " thousand", "M": " million", "G": " billion", "T": " trillion"}
+var spokenSuffixes = map[string]string{"K": " thousand", "M": " million", "G": " billion", "T": " trillion", "P": " quadrillion"}
 
 // numberWords is formatCount with its suffix spelled out.
 func numberWords(v float64) string {
 	s := formatCount(v)
+	if m, e, ok := strings.Cut(s, "e"); ok {
+		return m + " times 10 to the " + e
+	}
 	if n := len(s); n > 0 {
 		if word, ok := spokenSuffixes[s[n-1:]]; ok {
 			return s[:n-1] + word

@@ -16,6 +16,8 @@ func TestSpoken(t *testing.T) {
 		{722.4, UnitCount, "722"},
 		{3600, UnitCount, "3.6 thousand"},
 		{12000, UnitCount, "12 thousand"},
+		{2.5e15, UnitCount, "2.5 quadrillion"},
+		{2.5e35, UnitCount, "2.5 times 10 to the 35"},
 		{1.25e6, UnitCount, "1.3 million"},
 		{4e9, UnitCount, "4 billion"},
 		{1.5e12, UnitCount, "1.5 trillion"},

@@ -158,9 +158,7 @@ func (c *Chart) Render(in ChartInput) string {
 	if c.width < minChartWidth || c.height < minChartHeight {
 		return ""
 	}
-	if !(in.MaxY > in.MinY) {
-		in.MaxY = in.MinY + 1
-	}
+	in.MinY, in.MaxY = drawableRange(in.MinY, in.MaxY)
 	if in.XLabels == ([3]string{}) {
 		in.XLabels = liveXLabels(in.Window)
 	}
@@ -188,6 +186,28 @@ func (c *Chart) Render(in ChartInput) string {
 		c.drawCursor(in)
 	}
 	return c.join(c.layer.origin)
+}
+
+// drawableRange makes a y range the chart can map values into: finite,
+// non-empty, and no wider than the largest float (from -1e308 to 1e308 the
+// width itself would overflow to +Inf and every position become NaN).
+func drawableRange(lo, hi float64) (float64, float64) {
+	if math.IsNaN(lo) || math.IsInf(lo, 0) {
+		lo = 0
+	}
+	if math.IsNaN(hi) || math.IsInf(hi, 0) {
+		hi = lo + 1
+	}
+	if !(hi > lo) {
+		hi = lo + max(math.Abs(lo), 1)
+		if math.IsInf(hi, 0) {
+			hi, lo = lo, lo-math.Abs(lo)/2
+		}
+	}
+	if math.IsInf(hi-lo, 0) {
+		lo, hi = lo/2, hi/2
+	}
+	return lo, hi
 }
 
 func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
@@ -237,7 +257,9 @@ func (c *Chart) drawRange(in ChartInput) {
 
 func (c *Chart) rangeLabel(row int, s string) {
 	o := c.layer.origin
-	if len(s) > o.X || row < 0 {
+	// A label column as wide as the chart (ntcharts sizes it by its widest
+	// label) leaves no room: row*width+o.X would run into the next row.
+	if len(s) > o.X || o.X >= c.width || row < 0 || row >= c.height {
 		return
 	}
 	for x := 0; x < o.X; x++ {
@@ -353,6 +375,9 @@ func (p *seriesPen) dot(x, y int, force bool) {
 func (p *seriesPen) point(pt metrics.Point, step time.Duration) {
 	fx := pt.T.Sub(p.start).Seconds() * p.xs
 	fy := float64(p.dh-1) - (math.Max(p.minY, math.Min(p.maxY, pt.V))-p.minY)*p.ys
+	if math.IsNaN(fx) || math.IsNaN(fy) || math.IsInf(fx, 0) {
+		return // nothing sensible to draw; the range guards make this rare
+	}
 	x, y := int(math.Round(fx)), int(math.Round(fy))
 	joined := p.havePrev && pt.T.Sub(p.prevT) <= p.maxGap+p.prevStep+step
 	switch {
@@ -544,10 +569,17 @@ func popcount(r rune) int {
 func yLabels(rows int, lo, hi float64, unit metrics.Unit, reserve int) linechart.LabelFormatter {
 	labels := map[int]string{}
 	top := -1
-	if rows > 0 && hi > lo {
-		step := yTickStep(rows, hi-lo, unit)
-		for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-			row := int(math.Round((v - lo) / (hi - lo) * float64(rows)))
+	if span := hi - lo; rows > 0 && span > 0 && !math.IsInf(span, 0) {
+		step := yTickStep(rows, span, unit)
+		// Ticks are counted, not summed: near the float limit v += step
+		// can stop moving or overflow, and hi+step*1e-9 can be +Inf.
+		first := math.Ceil(lo / step)
+		for k := 0; k <= 2*rows+2; k++ {
+			v := (first + float64(k)) * step
+			if v > hi && (v-hi) > step*1e-9 || math.IsInf(v, 0) {
+				break
+			}
+			row := int(math.Round((v - lo) / span * float64(rows)))
 			if _, taken := labels[row]; !taken && row >= 0 && row <= rows {
 				labels[row] = metrics.FormatAxis(v, unit)
 				top = max(top, row)
