@@ -77,9 +77,9 @@ func (d *displayOptions) programOptions() []tea.ProgramOption {
 }
 
 // writeSnapshot prints --once's output in the chosen format.
-func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, store *metrics.Store, at time.Time, errs []string) error {
-	if d.format.value == "json" {
-		out, err := model.SnapshotJSON(pctx, store, at, errs)
+func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, store *metrics.Store, at time.Time, errs, warns []string) error {
+	if d.json() {
+		out, err := model.SnapshotJSON(pctx, store, at, errs, warns)
 		if err != nil {
 			return err
 		}
@@ -89,6 +89,9 @@ func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, 
 	_, err := io.WriteString(w, model.SnapshotText(pctx, store, at, errs))
 	return err
 }
+
+// json says whether --once prints JSON.
+func (d *displayOptions) json() bool { return d.format.value == "json" }
 
 // choiceValue is a flag taking one of a few words.
 type choiceValue struct {

@@ -138,8 +138,10 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		return nil, err
 	}
 	names := make([]string, len(a.hosts))
+	deadlines := make([]time.Duration, len(a.hosts))
 	for i, h := range a.hosts {
 		names[i] = h.Name
+		deadlines[i] = collect.RequestDeadline(h.Source, opts.interval)
 	}
 	a.store, err = metrics.NewStore(len(a.hosts), model.MetricDefs(dash), history, opts.interval)
 	if err != nil {
@@ -156,6 +158,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		Styles:    model.DefaultStyles(),
 		Keys:      model.DefaultKeyMap(),
 		Now:       time.Now,
+		Deadlines: deadlines,
 	}
 	opts.displayOptions.apply(a.pctx, os.Getenv)
 	return a, nil
@@ -163,15 +166,20 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 
 // once prints a plain-text snapshot. Rates need two samples and ATS updates
 // some stats only every 5 s, so it samples until every series has a value or
-// a few sync periods have passed.
+// a few sync periods have passed. Errors and warnings of the last round go
+// to stderr with --format text and into the JSON with --format json. Exit
+// status 1 when no host answered, else 0.
 func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	deadline := time.Now().Add(max(6*a.interval, 12*time.Second))
-	var errs []string
+	var errs, warns []string
 	for round := 0; ; round++ {
-		errs = errs[:0]
+		errs, warns = errs[:0], warns[:0]
 		results := c.Once(ctx)
 		for _, r := range results {
+			for _, w := range r.Warnings {
+				warns = append(warns, fmt.Sprintf("%s: %s", a.pctx.Hosts[r.Host], w))
+			}
 			if r.Err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
 				continue
@@ -189,9 +197,17 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		case <-time.After(a.interval):
 		}
 	}
-	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.store, time.Now(), errs); err != nil {
+	if ctx.Err() != nil {
+		return 1 // a signal: the exit status says which
+	}
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.store, time.Now(), errs, warns); err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
+	}
+	if !a.opts.displayOptions.json() {
+		for _, w := range warns {
+			fmt.Fprintf(stderr, "traffic_grapher: warning: %s\n", w)
+		}
 	}
 	if len(errs) == len(a.hosts) {
 		for _, e := range errs {

@@ -81,13 +81,11 @@ func NewCollector(hosts []Host, keys []string, interval time.Duration) *Collecto
 	if interval <= 0 {
 		interval = time.Second
 	}
-	timeout := min(interval, maxTimeout)
-	timeout = max(timeout, minTimeout)
 	return &Collector{
 		hosts:    append([]Host(nil), hosts...),
 		keys:     append([]string(nil), keys...),
 		interval: interval,
-		Timeout:  timeout,
+		Timeout:  baseDeadline(interval),
 		Now:      time.Now,
 	}
 }
@@ -98,13 +96,29 @@ func (c *Collector) Interval() time.Duration { return c.interval }
 // Dropped counts results discarded because the consumer fell behind.
 func (c *Collector) Dropped() int64 { return c.dropped.Load() }
 
+// baseDeadline bounds every request: the interval, at most maxTimeout, at
+// least minTimeout.
+func baseDeadline(interval time.Duration) time.Duration {
+	return max(min(interval, maxTimeout), minTimeout)
+}
+
+// RequestDeadline is how long one fetch from src may take when it is
+// polled every interval (a slow source gets its own minimum). Whoever
+// judges how old a host's data may be before it is stale asks this.
+func RequestDeadline(src Source, interval time.Duration) time.Duration {
+	return withSlowMinimum(src, baseDeadline(interval))
+}
+
+func withSlowMinimum(src Source, d time.Duration) time.Duration {
+	if s, ok := src.(slowSource); ok {
+		d = max(d, s.MinTimeout())
+	}
+	return d
+}
+
 // fetch runs one request against host i.
 func (c *Collector) fetch(ctx context.Context, i int) Result {
-	timeout := c.Timeout
-	if s, ok := c.hosts[i].Source.(slowSource); ok {
-		timeout = max(timeout, s.MinTimeout())
-	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
+	rctx, cancel := context.WithTimeout(ctx, withSlowMinimum(c.hosts[i].Source, c.Timeout))
 	defer cancel()
 	start := time.Now()
 	values, warnings, err := safeFetch(rctx, c.hosts[i].Source, c.keys)

@@ -35,25 +35,17 @@ type Shown struct {
 	Rate     bool // showing a counter's rate per second
 	latest   float64
 	ok       bool
+	at       time.Time // when the snapshot that gave latest arrived
 }
 
 // Latest is the current value of what is shown.
 func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
 
-// Current is the value now or, when paused, the value at the cursor (the
-// last point at most tolerance before it).
-func (v Shown) Current(paused bool, cursor time.Time, tolerance time.Duration) (float64, bool) {
-	if paused {
-		return v.Hist.ValueAt(cursor, tolerance)
-	}
-	return v.latest, v.ok
-}
-
 // Shown returns what to draw and say for the series; absolute only changes
 // counters.
 func (s *Series) Shown(absolute bool) Shown {
 	if absolute && s.Abs != nil {
-		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, latest: s.abs, ok: s.absOK}
+		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, latest: s.abs, ok: s.absOK, at: s.lastT}
 	}
-	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, latest: s.last, ok: s.lastOK}
+	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, latest: s.last, ok: s.lastOK, at: s.lastT}
 }

@@ -66,17 +66,58 @@ func TestShownCurrent(t *testing.T) {
 		st.Observe(0, snap(float64(i), i))
 	}
 	abs := st.Series(0, 0).Shown(true) // absolute count: 100 × i at second i
-	if v, ok := abs.Current(false, at(2), time.Second); !ok || v != 400 {
-		t.Fatalf("live Current = %v, %v; want the latest, 400", v, ok)
+	if c := abs.Current(At{Now: at(4)}); !c.OK || c.V != 400 {
+		t.Fatalf("live Current = %+v; want the latest, 400", c)
 	}
-	if v, ok := abs.Current(true, at(2.5), time.Second); !ok || v != 200 {
-		t.Fatalf("paused Current at 2.5 s = %v, %v; want 200", v, ok)
+	if c := abs.Current(At{Paused: true, Cursor: at(2.5), Tolerance: time.Second}); !c.OK || c.V != 200 {
+		t.Fatalf("paused Current at 2.5 s = %+v; want 200", c)
 	}
-	if _, ok := abs.Current(true, at(30), time.Second); ok {
+	if c := abs.Current(At{Paused: true, Cursor: at(30), Tolerance: time.Second}); c.OK {
 		t.Fatal("paused Current found a value beyond the tolerance")
 	}
 	st.ResetHost(0)
-	if _, ok := st.Series(0, 0).Shown(true).Current(false, at(4), time.Second); ok {
+	if c := st.Series(0, 0).Shown(true).Current(At{Now: at(4)}); c.OK {
 		t.Fatal("live Current after a reset")
+	}
+}
+
+// A host that stops answering keeps its last value, but only until it is
+// older than the stale limit: then it is marked stale with its age.
+func TestCurrentGoesStaleWhenTheHostStopsAnswering(t *testing.T) {
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		st.Observe(0, snap(float64(i), i))
+	}
+	limit := StaleAfter(time.Second, time.Second)
+	if limit != 2500*time.Millisecond {
+		t.Fatalf("StaleAfter(1s, 1s) = %s, want 2.5s", limit)
+	}
+	if got := StaleAfter(time.Second, 3*time.Second); got != 4500*time.Millisecond {
+		t.Fatalf("StaleAfter(1s, 3s) = %s, want 4.5s (a slow host's deadline counts)", got)
+	}
+	tests := []struct {
+		now   float64
+		stale bool
+		age   time.Duration
+	}{
+		{4, false, 0},
+		{5, false, time.Second},
+		{6.5, false, 2500 * time.Millisecond},
+		{6.6, true, 2600 * time.Millisecond},
+		{78, true, 74 * time.Second},
+	}
+	for _, s := range []Shown{st.Series(0, 0).Shown(false), st.Series(0, 0).Shown(true)} {
+		for _, tc := range tests {
+			c := s.Current(At{Now: at(tc.now), StaleAfter: limit})
+			if !c.OK || c.Stale != tc.stale || c.Age != tc.age {
+				t.Errorf("absolute=%v at %gs: %+v, want a value, stale=%v, age %s", s.Absolute, tc.now, c, tc.stale, tc.age)
+			}
+		}
+		if c := s.Current(At{Now: at(78)}); c.Stale {
+			t.Errorf("StaleAfter 0 must mean never stale: %+v", c)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type Series struct {
 	der    Derivation
 	last   float64
 	lastOK bool
+	lastT  time.Time // the latest snapshot's time: how old last and abs are
 	abs    float64
 	absOK  bool
 }
@@ -38,6 +39,7 @@ func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
 
 func (s *Series) observe(snap Snapshot) {
 	s.last, s.lastOK = s.der.Observe(snap)
+	s.lastT = snap.Time
 	if s.lastOK {
 		s.Hist.Add(Point{T: snap.Time, V: s.last})
 	}

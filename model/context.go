@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // ProgramContext is what every component shares: the dashboard, the hosts,
@@ -27,6 +28,9 @@ type ProgramContext struct {
 	Readout bool
 	// Now is the clock; tests replace it to get stable screens.
 	Now func() time.Time
+	// Deadlines is each host's request deadline (collect.RequestDeadline);
+	// a missing one is taken to be the interval.
+	Deadlines []time.Duration
 }
 
 // normalize fills in what an older caller may have left zero.
@@ -43,6 +47,23 @@ func (c *ProgramContext) normalize() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+}
+
+// StaleAfter is how old host's latest values may be before they are shown
+// as stale (metrics.StaleAfter).
+func (c *ProgramContext) StaleAfter(host int) time.Duration {
+	d := c.Interval
+	if host >= 0 && host < len(c.Deadlines) && c.Deadlines[host] > 0 {
+		d = c.Deadlines[host]
+	}
+	return metrics.StaleAfter(c.Interval, d)
+}
+
+// at is how panels and the readout ask a series of host for its value in
+// span: at the cursor while paused, else the latest, judged against the
+// span's end (the clock).
+func (c *ProgramContext) at(span ViewSpan, host int) metrics.At {
+	return metrics.At{Paused: span.Paused, Cursor: span.Cursor, Tolerance: c.MaxGap(), Now: span.End, StaleAfter: c.StaleAfter(host)}
 }
 
 // MaxGap is the longest time between two points still joined by a line,

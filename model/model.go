@@ -45,8 +45,9 @@ type Model struct {
 	runFor  time.Duration
 
 	width, height int
-	now           time.Time // newest data time: the right edge of live charts
+	now           time.Time // the right edge of live charts: the clock, or newer data
 	clock         time.Time // header clock
+	drawnAt       time.Time // when the live view was last redrawn
 	redrawPending bool
 	time          TimeView // zoom, pause, scroll-back
 	absolute      bool     // counters show absolute counts, not rates
@@ -143,16 +144,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmd, m.waitForResult())
 	case redrawMsg:
 		m.redrawPending = false
-		if !m.time.Paused() {
-			// A paused view stands still: new data lands beyond its edge.
-			m.invalidateAll()
-			m.refreshVisible()
-			m.refreshChrome()
-		}
+		m.redrawLive()
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
-		m.refreshHeader()
+		if m.clock.Sub(m.drawnAt) >= m.ctx.Interval {
+			m.redrawLive() // no data came: the time axis moves on anyway
+		} else {
+			m.refreshHeader()
+		}
 		return m, tickClock()
 	case collectDoneMsg:
 		return m, nil // collection stopped: the program is shutting down
@@ -180,6 +180,26 @@ func (m *Model) handleResult(r collect.Result) tea.Cmd {
 	}
 	m.redrawPending = true
 	return tea.Tick(redrawDelay, func(time.Time) tea.Msg { return redrawMsg{} })
+}
+
+// redrawLive redraws the live view up to the clock: the right edge is now,
+// not the newest data, so a host that stops answering leaves a growing
+// gap and its values turn stale instead of the screen standing still. A
+// paused view stands still: new data lands beyond its edge.
+func (m *Model) redrawLive() {
+	if m.time.Paused() {
+		return
+	}
+	if now := m.ctx.Now(); now.After(m.now) {
+		m.now = now
+	}
+	m.drawnAt = m.clock
+	if m.now.After(m.drawnAt) {
+		m.drawnAt = m.now
+	}
+	m.invalidateAll()
+	m.refreshVisible()
+	m.refreshChrome()
 }
 
 func (m *Model) invalidateAll() {

@@ -140,10 +140,11 @@ func (p *PanelView) render(store *metrics.Store, span ViewSpan) string {
 			body[i] = fitWidth(body[i], innerW)
 		}
 	}
-	body = append(body, fitWidth(p.legend(lo, hi, n, span), innerW))
+	title, stale := p.title(store, span)
+	body = append(body, fitWidth(p.legend(lo, hi, n, span, stale), innerW))
 
 	var b strings.Builder
-	title := ansi.Truncate(p.title(store, span), max(innerW-4, 0), g.Ellipsis)
+	title = ansi.Truncate(title, max(innerW-4, 0), g.Ellipsis)
 	fill := max(innerW-3-lipgloss.Width(title), 0)
 	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
 	b.WriteString(st.PanelTitle.Render(title))
@@ -248,37 +249,71 @@ func (p *PanelView) windowRange(store *metrics.Store, span ViewSpan) (lo, hi flo
 	return lo, hi, n
 }
 
+// StaleMark follows a value that is not current (its host stopped
+// answering), in titles; the legend says how old it is. It is a character,
+// not a colour, so it reads the same on every screen and to a screen
+// reader.
+const StaleMark = "?"
+
 // title is "Requests/sec · Client 3.6K/3.5K · Origin 2.5K/2.4K": the current
 // value of each metric (while paused, the value at the cursor), one per
 // host in host order, so the numbers can be read (and heard by a screen
-// reader) without decoding the chart.
-func (p *PanelView) title(store *metrics.Store, span ViewSpan) string {
+// reader) without decoding the chart. A host's last value, once stale, is
+// marked (5.7K?); stale has, per host, how old its values are (0: fresh).
+func (p *PanelView) title(store *metrics.Store, span ViewSpan) (string, []time.Duration) {
 	head := p.panel.Title
 	if span.Absolute && p.hasCounter {
 		head += " (totals)"
 	}
+	none := "–"
+	if p.ctx.Glyphs.Set == GlyphsASCII {
+		none = "-"
+	}
+	stale := make([]time.Duration, store.Hosts())
 	parts := []string{head}
 	for mi, id := range p.metricIDs {
 		vals := make([]string, store.Hosts())
 		for h := range vals {
-			vals[h] = "–"
-			if p.ctx.Glyphs.Set == GlyphsASCII {
-				vals[h] = "-"
-			}
+			vals[h] = none
 			shown := store.Series(h, id).Shown(span.Absolute)
-			if v, ok := shown.Current(span.Paused, span.Cursor, p.ctx.MaxGap()); ok {
-				vals[h] = metrics.Format(v, shown.Unit)
+			c := shown.Current(p.ctx.at(span, h))
+			if !c.OK {
+				continue
+			}
+			vals[h] = metrics.Format(c.V, shown.Unit)
+			if c.Stale {
+				vals[h] += StaleMark
+				stale[h] = max(stale[h], c.Age)
 			}
 		}
 		parts = append(parts, p.panel.Metrics[mi].Name+" "+strings.Join(vals, "/"))
 	}
-	return strings.Join(parts, p.ctx.Glyphs.Sep)
+	return strings.Join(parts, p.ctx.Glyphs.Sep), stale
+}
+
+// staleNote is the legend's word on stale values: "? no data 14s", or with
+// several hosts "? no data: edge2 14s, edge3 2m"; "" when all are fresh.
+func (p *PanelView) staleNote(stale []time.Duration) string {
+	var who []string
+	for h, age := range stale {
+		if age == 0 {
+			continue
+		}
+		if len(p.ctx.Hosts) == 1 {
+			return StaleMark + " no data " + shortDuration(age)
+		}
+		who = append(who, p.ctx.Hosts[h]+" "+shortDuration(age))
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return StaleMark + " no data: " + strings.Join(who, ", ")
 }
 
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan) string {
+func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Duration) string {
 	st, g := p.ctx.Styles, &p.ctx.Glyphs
 	var parts []string
 	for mi, m := range p.panel.Metrics {
@@ -294,6 +329,11 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan) string {
 		}
 	}
 	out := " " + strings.Join(parts, "  ")
+	if note := p.staleNote(stale); note != "" {
+		// Before min/max, which only fit when there is room left: that
+		// the numbers are old matters more.
+		out += "  " + st.Warning.Render(note)
+	}
 	if n > 0 {
 		unit := p.unit(span)
 		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, unit), metrics.Format(hi, unit))

@@ -14,14 +14,16 @@ import (
 // paused), the window's min, average and max, and the trend. The text
 // readout (r, --readout, --once) and --once --format json are made from it.
 type Readout struct {
-	Time          time.Time     `json:"time"`
-	Hosts         []string      `json:"hosts"`
-	WindowSeconds float64       `json:"window_seconds"`
-	Paused        bool          `json:"paused,omitempty"`
-	Cursor        *time.Time    `json:"cursor,omitempty"`
-	Absolute      bool          `json:"absolute,omitempty"` // counters as absolute counts
-	Errors        []string      `json:"errors,omitempty"`
-	Pages         []ReadoutPage `json:"pages"`
+	Time          time.Time  `json:"time"`
+	Hosts         []string   `json:"hosts"`
+	WindowSeconds float64    `json:"window_seconds"`
+	Paused        bool       `json:"paused,omitempty"`
+	Cursor        *time.Time `json:"cursor,omitempty"`
+	Absolute      bool       `json:"absolute,omitempty"` // counters as absolute counts
+	Errors        []string   `json:"errors,omitempty"`
+	Warnings      []string   `json:"warnings,omitempty"` // "host: warning", --once
+
+	Pages []ReadoutPage `json:"pages"`
 
 	location *time.Location
 }
@@ -66,6 +68,11 @@ type Reading struct {
 	Samples int      `json:"samples"` // points in the window
 	// Total is a counter's absolute count, whatever is shown.
 	Total *float64 `json:"total,omitempty"`
+	// Stale says Value is the host's last value, older than its stale
+	// limit (the host stopped answering); AgeSeconds is how old Value is
+	// (live values only).
+	Stale      bool     `json:"stale"`
+	AgeSeconds *float64 `json:"age_seconds,omitempty"`
 }
 
 // BuildReadout reads the given pages (indexes) of the store for the span.
@@ -82,7 +89,6 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 	for _, p := range pages {
 		want[p] = true
 	}
-	tolerance := ctx.MaxGap()
 	d := ctx.Dashboard
 	lastPage, lastPanel := -1, -1
 	forEachMetric(d, func(pi, ni int, m config.Metric, id int) {
@@ -108,8 +114,12 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
 			rd := Reading{Host: host}
-			if v, ok := shown.Current(span.Paused, span.Cursor, tolerance); ok {
-				rd.Value = &v
+			if c := shown.Current(ctx.at(span, h)); c.OK {
+				rd.Value = &c.V
+				if !span.Paused {
+					age := c.Age.Seconds()
+					rd.Stale, rd.AgeSeconds = c.Stale, &age
+				}
 			}
 			if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
 				rd.Min, rd.Avg, rd.Max = &sum.Min, &sum.Avg, &sum.Max
@@ -195,6 +205,9 @@ func (m ReadoutMetric) sentence(rd Reading) string {
 		return head + "no data yet."
 	case rd.Value == nil:
 		now = "no current value"
+	case rd.Stale:
+		age := time.Duration(*rd.AgeSeconds * float64(time.Second))
+		now = "no data for " + spokenDuration(age) + "; last " + say(*rd.Value)
 	default:
 		now = say(*rd.Value)
 		if m.rate && !strings.Contains(label, "per second") {

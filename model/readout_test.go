@@ -247,7 +247,7 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	if strings.Contains(text, "\x1b") {
 		t.Fatal("escape codes in the snapshot")
 	}
-	out, err := SnapshotJSON(f.ctx, f.store, f.now, nil)
+	out, err := SnapshotJSON(f.ctx, f.store, f.now, nil, []string{"edge2: proxy.process.x: no such record"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +264,21 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	}
 	e2 := client.Readings[1]
 	if e2.Host != "edge2" || e2.Value == nil || *e2.Value != 2000 || *e2.Min != 2000 || *e2.Max != 2000 ||
-		e2.Trend != "steady" || e2.Total == nil || *e2.Total != 20000 || e2.Samples != 8 {
+		e2.Trend != "steady" || e2.Total == nil || *e2.Total != 20000 || e2.Samples != 8 ||
+		e2.Stale || e2.AgeSeconds == nil || *e2.AgeSeconds != 0 {
 		t.Fatalf("edge2 reading %+v", e2)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(string(out), `"stale": false`) {
+		t.Fatalf("warnings %q, or no \"stale\" field:\n%.600s", r.Warnings, out)
+	}
+	// The same store read 20 s later: edge2's values are old by then.
+	out, _ = SnapshotJSON(f.ctx, f.store, f.now.Add(20*time.Second), nil, nil)
+	json.Unmarshal(out, &r)
+	if e2 := r.Pages[0].Panels[0].Metrics[0].Readings[1]; !e2.Stale || e2.AgeSeconds == nil || *e2.AgeSeconds != 20 {
+		t.Fatalf("20 s later, edge2 reading %+v: want stale, age 20", e2)
+	}
+	if text := SnapshotText(f.ctx, f.store, f.now.Add(20*time.Second), nil); !strings.Contains(text, "Client, edge2: no data for 20 seconds; last 2 thousand") {
+		t.Fatalf("text snapshot 20 s later does not say the value is old:\n%s", text)
 	}
 	lat := r.Pages[0].Panels[1].Metrics[0]
 	if lat.Unit != "ms" || *lat.Readings[0].Value != 2 || lat.Readings[0].Total != nil {
@@ -276,7 +289,7 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	}
 	// A metric with no data yet is null, not 0.
 	g := newFixture(t, "edge1")
-	out, _ = SnapshotJSON(g.ctx, g.store, g.now, nil)
+	out, _ = SnapshotJSON(g.ctx, g.store, g.now, nil, nil)
 	if !strings.Contains(string(out), `"value": null`) {
 		t.Fatalf("no data should be null:\n%.300s", out)
 	}

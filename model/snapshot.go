@@ -36,8 +36,9 @@ func SnapshotText(ctx *ProgramContext, store *metrics.Store, at time.Time, errs 
 
 // SnapshotJSON is --once --format json: the readout of every page as
 // structured data (see Readout), for scripts.
-func SnapshotJSON(ctx *ProgramContext, store *metrics.Store, at time.Time, errs []string) ([]byte, error) {
+func SnapshotJSON(ctx *ProgramContext, store *metrics.Store, at time.Time, errs, warnings []string) ([]byte, error) {
 	r := snapshotReadout(ctx, store, at, errs)
+	r.Warnings = warnings
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "Traffic & Cache", not "Traffic \u0026 Cache"
