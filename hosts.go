@@ -13,6 +13,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
@@ -148,28 +149,67 @@ func openDemo(i int) (collect.Opened, error) {
 	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
 }
 
-// checkExporterPages stops a Prometheus exporter that is not node_exporter
-// from opening on the node pages (every panel empty) with a message saying
-// what to do instead. Only the built-in node pages are checked, and only
-// when the exporter answers: one that is down is shown as down.
+// exporterCheckBound is the one deadline for every exporter's start-up
+// check: all run at once, so a hung exporter costs this once, not once per
+// host.
+const exporterCheckBound = 5 * time.Second
+
+// checkExporterPages keeps a Prometheus exporter that is not node_exporter
+// from opening on the node pages with every panel empty. Only the built-in
+// node pages are checked, and only exporters that answer: one that is down
+// is shown as down. When every answering exporter is something else, the
+// program stops with a message saying what to do instead; when only some
+// are, those hosts are shown failing with that message and the others run.
 func checkExporterPages(ctx context.Context, d *config.Dashboard, eps []collect.Endpoint, hosts []collect.Host) error {
 	if d.Builtin != "node" {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, exporterCheckBound)
+	defer cancel()
+	notNode := make([]error, len(eps))
+	answered := make([]bool, len(eps))
+	var wg sync.WaitGroup
 	for i, ep := range eps {
 		l, ok := hosts[i].Source.(collect.Lister)
 		if ep.Kind != "prom" || !ok {
 			continue
 		}
-		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		found, err := l.List(lctx, `^node_cpu_seconds_total\b`)
-		cancel()
-		if err == nil && len(found) == 0 {
-			return usageError{fmt.Sprintf("%s is not a node_exporter (it has no node_cpu_seconds_total), and the built-in prom pages are node_exporter's; "+
-				"write pages for it and pass them with -c (`traffic_grapher metrics %s` lists what it offers)", ep.Arg, ep.Arg)}
+		wg.Go(func() {
+			found, err := l.List(ctx, `^node_cpu_seconds_total\b`)
+			answered[i] = err == nil
+			if err == nil && len(found) == 0 {
+				notNode[i] = fmt.Errorf("%s is not a node_exporter (it has no node_cpu_seconds_total), and the built-in prom pages are node_exporter's; "+
+					"write pages for it and pass them with -c (`traffic_grapher metrics %s` lists what it offers)", ep.Arg, ep.Arg)
+			}
+		})
+	}
+	wg.Wait()
+	var bad []error
+	nodes := 0
+	for i := range eps {
+		switch {
+		case notNode[i] != nil:
+			bad = append(bad, notNode[i])
+			hosts[i].Source = refusedSource{Source: hosts[i].Source, err: notNode[i]}
+		case answered[i]:
+			nodes++
 		}
 	}
+	if len(bad) > 0 && nodes == 0 {
+		return usageError{errors.Join(bad...).Error()}
+	}
 	return nil
+}
+
+// refusedSource is a host found unfit at start-up: every fetch fails with
+// the reason, so the footer says it while the other hosts run.
+type refusedSource struct {
+	collect.Source
+	err error
+}
+
+func (r refusedSource) Fetch(context.Context, []string) (map[string]metrics.Sample, []string, error) {
+	return nil, nil, r.err
 }
 
 // dashboardTitle starts the header: "ATS" or "Node" for the built-in

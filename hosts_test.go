@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
@@ -144,22 +145,56 @@ func TestCheckExporterPages(t *testing.T) {
 	}
 	node := serve("# TYPE node_cpu_seconds_total counter\nnode_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 5\n")
 	other := serve("# TYPE foo_total counter\nfoo_total 5\n")
+	empty := serve("")
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // answers nothing until the client gives up
+	}))
+	t.Cleanup(hung.Close)
+	hang := "prom+" + hung.URL + "/metrics"
 	nodePages, _ := pages.Lookup("node")
 	for _, tt := range []struct {
-		arg     string
+		name    string
+		args    []string
 		wantErr bool
-	}{{node, false}, {other, true}} {
-		ep, err := collect.ParseEndpoint(tt.arg)
-		if err != nil {
-			t.Fatal(err)
+		refused []bool // hosts shown failing with the reason
+	}{
+		{"node_exporter", []string{node}, false, []bool{false}},
+		{"another exporter", []string{other}, true, nil},
+		{"node_exporter and an empty reply", []string{node, empty}, false, []bool{false, true}},
+		{"three hung and a node_exporter", []string{hang, hang, hang, node}, false, []bool{false, false, false, false}},
+		{"only non-node exporters", []string{other, empty}, true, nil},
+	} {
+		var eps []collect.Endpoint
+		var hosts []collect.Host
+		for _, arg := range tt.args {
+			ep, err := collect.ParseEndpoint(arg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opened, err := collect.Open(context.Background(), ep, collect.Env{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eps, hosts = append(eps, ep), append(hosts, collect.Host{Name: ep.Name, Source: opened.Source})
 		}
-		opened, err := collect.Open(context.Background(), ep, collect.Env{})
-		if err != nil {
-			t.Fatal(err)
+		start := time.Now()
+		err := checkExporterPages(context.Background(), nodePages, eps, hosts)
+		if took := time.Since(start); took > exporterCheckBound+2*time.Second {
+			t.Errorf("%s: checks took %s; they run at once under one %s deadline", tt.name, took, exporterCheckBound)
 		}
-		err = checkExporterPages(context.Background(), nodePages, []collect.Endpoint{ep}, []collect.Host{{Name: ep.Name, Source: opened.Source}})
 		if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "is not a node_exporter")) {
-			t.Errorf("%s: err %v, want error %v", tt.arg, err, tt.wantErr)
+			t.Errorf("%s: err %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		for i, want := range tt.refused {
+			_, refused := hosts[i].Source.(refusedSource)
+			if refused != want {
+				t.Errorf("%s: host %d refused=%v, want %v", tt.name, i, refused, want)
+			}
+			if refused {
+				if _, _, ferr := hosts[i].Source.Fetch(context.Background(), nil); ferr == nil || !strings.Contains(ferr.Error(), "is not a node_exporter") {
+					t.Errorf("%s: refused host fetch error %v", tt.name, ferr)
+				}
+			}
 		}
 	}
 }
