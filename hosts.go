@@ -88,7 +88,7 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 // choosePages picks the dashboard: --pages NAME, else the config's pages:,
 // else its builtin_pages:, else the built-in pages for the first host's
 // source kind (ATS pages for ATS sources, node_exporter pages for prom).
-func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*config.Dashboard, error) {
+func choosePages(flag, file string, cfg *config.Dashboard, eps []collect.Endpoint) (*config.Dashboard, error) {
 	name := flag
 	switch {
 	case flag != "" && cfg != nil && len(cfg.Pages) > 0:
@@ -105,7 +105,11 @@ func choosePages(flag string, cfg *config.Dashboard, eps []collect.Endpoint) (*c
 	}
 	d, ok := pages.Lookup(name)
 	if !ok {
-		return nil, usageError{fmt.Sprintf("no built-in pages called %q (there are: %s)", name, strings.Join(pages.Names(), ", "))}
+		msg := fmt.Sprintf("no built-in pages called %q (there are: %s)", name, strings.Join(pages.Names(), ", "))
+		if flag == "" && cfg != nil && cfg.BuiltinPages == name {
+			return nil, &config.Error{File: file, Line: cfg.BuiltinPagesLine, Field: "builtin_pages", Msg: msg}
+		}
+		return nil, usageError{"--pages: " + msg}
 	}
 	if cfg != nil {
 		d.HistorySeconds, d.Timezone = cfg.HistorySeconds, cfg.Timezone

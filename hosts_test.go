@@ -83,11 +83,13 @@ func TestChoosePages(t *testing.T) {
 		{name: "config pages", cfg: own, eps: ats, wantPage: "Mine"},
 		{name: "flag and config pages clash", flag: "ats", cfg: own, eps: ats, wantErr: "choose one"},
 		{name: "unknown name", flag: "nope", eps: ats, wantErr: `no built-in pages called "nope" (there are: ` + strings.Join(pages.Names(), ", ")},
+		{name: "unknown builtin_pages names file and line", cfg: &config.Dashboard{BuiltinPages: "nope", BuiltinPagesLine: 3}, eps: ats,
+			wantErr: `d.yaml:3: builtin_pages: no built-in pages called "nope"`},
 		{name: "builtin_pages keeps history", cfg: &config.Dashboard{BuiltinPages: "ats", HistorySeconds: 120}, eps: ats, wantPage: "Traffic & Cache"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := choosePages(tt.flag, tt.cfg, tt.eps)
+			d, err := choosePages(tt.flag, "d.yaml", tt.cfg, tt.eps)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want %q", err, tt.wantErr)

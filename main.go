@@ -111,7 +111,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	dash, err := choosePages(opts.pages, cfg, eps)
+	dash, err := choosePages(opts.pages, opts.config, cfg, eps)
 	if err != nil {
 		return nil, err
 	}

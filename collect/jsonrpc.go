@@ -264,6 +264,17 @@ func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Du
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT):
 		return newErr(ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
 	case errors.Is(err, syscall.ECONNREFUSED):
+		// Connecting to a directory or a plain file is refused too; say
+		// what the path really is.
+		if fi, serr := os.Stat(p); serr == nil && fi.Mode()&fs.ModeSocket == 0 {
+			what := "a regular file"
+			if fi.IsDir() {
+				what = "a directory"
+			} else if !fi.Mode().IsRegular() {
+				what = "a " + fi.Mode().Type().String() + " file"
+			}
+			return newErr(ErrConnect, err, "cannot connect to %s: it is %s, not a socket (the socket is jsonrpc20.sock in ATS's runtime directory; use --socket)", p, what)
+		}
 		return newErr(ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
 		return newErr(ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)

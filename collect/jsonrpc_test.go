@@ -494,7 +494,8 @@ func TestFetchConnectErrors(t *testing.T) {
 	}{
 		{missing, "cannot connect to " + missing + ": no such file (is traffic_server running? use --socket)"},
 		{stale, "cannot connect to " + stale + ": connection refused"},
-		{notSock, "cannot connect to " + notSock + ": connection refused"},
+		{notSock, "cannot connect to " + notSock + ": it is a regular file, not a socket"},
+		{dir, "cannot connect to " + dir + ": it is a directory, not a socket"},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.path), func(t *testing.T) {

@@ -148,7 +148,7 @@ func TestParseErrors(t *testing.T) {
 		{"history too long", valid + "history:\n  seconds: 604801\n", 8, "history.seconds", "604801 is out of range"},
 		{"history zero", valid + "history: {seconds: 0}\n", 7, "history.seconds", "0 is out of range"},
 		{"history negative", valid + "history: {seconds: -5}\n", 7, "history.seconds", "-5 is out of range"},
-		{"history huge", valid + "history: {seconds: 99999999999999999999999}\n", 7, "history.seconds", "must be a whole number of seconds"},
+		{"history huge", valid + "history: {seconds: 99999999999999999999999}\n", 7, "history.seconds", "99999999999999999999999 is out of range (want 10 to 604800 seconds"},
 		{"history bare number", valid + "history: 120\n", 7, "history", "must be a mapping with seconds, e.g. \"history: {seconds: 120}\""},
 		{"history with unit", valid + "history: {seconds: 120s}\n", 7, "history.seconds", `must be a whole number of seconds (10 to 604800), not "120s"`},
 		{"history float", valid + "history: {seconds: 12.5}\n", 7, "history.seconds", "must be a whole number of seconds"},

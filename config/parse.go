@@ -481,7 +481,7 @@ func (p *parser) top(n *yaml.Node, d *Dashboard) {
 		case "timezone":
 			d.Timezone = p.str(fp, e)
 		case "builtin_pages":
-			d.BuiltinPages = p.str(fp, e)
+			d.BuiltinPages, d.BuiltinPagesLine = p.str(fp, e), e.key.Line
 		case "hosts":
 			p.hosts(fp, e, d)
 		default:
@@ -658,6 +658,11 @@ func (p *parser) history(path string, e entry, d *Dashboard) {
 			continue
 		}
 		var secs int64
+		if f.val.Kind == yaml.ScalarNode && wholeNumber.MatchString(f.val.Value) && f.val.Decode(&secs) != nil {
+			// A whole number too big for int64 is a number all the same.
+			p.r.addAt(f.key.Line, fp, "%s is out of range (want %d to %d seconds, i.e. 10 s to 7 days)", shorten(f.val.Value, 24), MinHistorySec, MaxHistorySec)
+			continue
+		}
 		if f.val.Kind != yaml.ScalarNode || f.val.ShortTag() != "!!int" || f.val.Decode(&secs) != nil {
 			what := describe(f.val)
 			if f.val.Kind == yaml.ScalarNode && len(f.val.Value) <= 20 {
@@ -672,4 +677,16 @@ func (p *parser) history(path string, e entry, d *Dashboard) {
 		}
 		d.HistorySeconds = int(secs)
 	}
+}
+
+// wholeNumber is how a whole number looks, whatever its size (YAML calls
+// one beyond int64 a float).
+var wholeNumber = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
+// shorten cuts s to n characters with "…", for quoting a value in a message.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -68,8 +68,11 @@ type Dashboard struct {
 	// Builtin is the name of the built-in dashboard this is ("ats",
 	// "node"); "" for one read from a file.
 	Builtin string
-	// BuiltinPages names a built-in dashboard to show instead of Pages.
-	BuiltinPages string
+	// BuiltinPages names a built-in dashboard to show instead of Pages;
+	// the pages package knows which exist, so a wrong name is reported by
+	// whoever looks it up, at BuiltinPagesLine.
+	BuiltinPages     string
+	BuiltinPagesLine int
 	// Hosts are collected when the command line names none.
 	Hosts []HostEntry
 	// HistorySeconds and Timezone are zero/empty when the file does not set
