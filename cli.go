@@ -70,7 +70,10 @@ HOST is where Traffic Server runs (up to 4, overlaid on every chart):
   promql+http://prom:9090#edge1:9100
                              a Prometheus server; the part after # is what
                              $host stands for in the dashboard's queries
-With no HOST, the config file's hosts: are used, else localhost.
+  NAME=HOST                  any of the above, called NAME on the screen
+                             (e.g. east=stats+http://10.0.0.5:8080/_stats)
+With no HOST, the config file's hosts: are used, else localhost. Hosts whose
+names would be the same are told apart by port, path or a #number.
 
 Remote hosts authenticate with ssh-agent ($SSH_AUTH_SOCK), then your
 identity files; passphrase-protected keys must be in the agent. Host keys are

@@ -32,7 +32,7 @@ func endpoints(opts *options, cfg *config.Dashboard) ([]collect.Endpoint, error)
 		if len(args) == 1 && args[0] == "localhost" {
 			eps[0].Name = "demo"
 		}
-		return eps, nil
+		return eps, collect.UniqueNames(eps)
 	}
 	if len(args) == 0 && cfg != nil && len(cfg.Hosts) > 0 {
 		return configEndpoints(opts.config, cfg.Hosts)
@@ -48,6 +48,9 @@ func endpoints(opts *options, cfg *config.Dashboard) ([]collect.Endpoint, error)
 		}
 		eps[i] = ep
 	}
+	if err := collect.UniqueNames(eps); err != nil {
+		return nil, usageError{err.Error()}
+	}
 	return eps, nil
 }
 
@@ -58,7 +61,7 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 	var errs config.ErrorList
 	for i, h := range hosts {
 		// config.Load has checked the fields and the source's name.
-		ep := collect.Endpoint{Name: h.Name, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
+		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
 		field := fmt.Sprintf("hosts[%d]", i)
 		if h.SSH != "" {
 			if _, _, _, err := collect.SplitSSHAddr(h.SSH); err != nil {
@@ -81,6 +84,9 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 	}
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if err := collect.UniqueNames(eps); err != nil {
+		return nil, &config.Error{File: file, Line: hosts[0].Line, Field: "hosts", Msg: err.Error()}
 	}
 	return eps, nil
 }

@@ -18,7 +18,14 @@ import (
 //     prom+http://10.0.0.5:9100/metrics (a Prometheus exporter),
 //     promql+http://prom:9090#edge1:9100 (a Prometheus server; the fragment
 //     is what $host stands for in the dashboard's queries).
+//
+// NAME=HOST names the host NAME on the screen.
 func ParseEndpoint(arg string) (Endpoint, error) {
+	if name, host, ok := splitExplicitName(arg); ok {
+		ep, err := ParseEndpoint(host)
+		ep.Name, ep.Named = name, true
+		return ep, err
+	}
 	s := strings.TrimSpace(arg)
 	if scheme, _, ok := strings.Cut(s, "://"); ok {
 		return parseURLEndpoint(arg, scheme)

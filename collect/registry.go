@@ -13,8 +13,10 @@ import (
 // Endpoint is one host to collect from, as given on the command line or in
 // a dashboard's hosts: list, before anything is opened.
 type Endpoint struct {
-	// Name is the short display name ("edge1").
-	Name string
+	// Name is the short display name ("edge1"); Named says the user gave
+	// it (NAME=HOST, a config's name:), so it is kept as it is.
+	Name  string
+	Named bool
 	// Kind names the source kind ("jsonrpc", "traffic_ctl", "stats",
 	// "prom", "promql"); see Register.
 	Kind string
