@@ -34,9 +34,15 @@ func TestEndpoints(t *testing.T) {
 			{Name: "a", Kind: "jsonrpc", Arg: "unix:/run/a/jsonrpc20.sock", Socket: "/run/a/jsonrpc20.sock"},
 		}},
 		{name: "config hosts when none given", cfg: cfg, want: []collect.Endpoint{
-			{Name: "edge1", Kind: "jsonrpc", Arg: "edge1", SSH: "ops@edge1:2222"},
-			{Name: "e2", Kind: "traffic_ctl", Arg: "e2"},
+			{Name: "edge1", Named: true, Kind: "jsonrpc", Arg: "edge1", SSH: "ops@edge1:2222"},
+			{Name: "e2", Named: true, Kind: "traffic_ctl", Arg: "e2"},
 		}},
+		{name: "same socket twice, one named", opts: options{hosts: []string{"unix:/run/a/jsonrpc20.sock", "old=unix:/run/a/jsonrpc20.sock"}}, want: []collect.Endpoint{
+			{Name: "a", Kind: "jsonrpc", Arg: "unix:/run/a/jsonrpc20.sock", Socket: "/run/a/jsonrpc20.sock"},
+			{Name: "old", Named: true, Kind: "jsonrpc", Arg: "unix:/run/a/jsonrpc20.sock", Socket: "/run/a/jsonrpc20.sock"},
+		}},
+		{name: "same config name twice", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", Line: 2}, {Name: "x", Line: 3}}},
+			wantErr: `d.yaml:2: hosts: hosts 1 and 2 are both named "x"`},
 		{name: "demo", opts: options{demo: true}, cfg: cfg, want: []collect.Endpoint{{Name: "demo", Kind: "demo", Arg: "localhost"}}},
 		{name: "bad ssh in config", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", SSH: "a;b", Line: 7}}},
 			wantErr: "d.yaml:7: hosts[0].ssh: "},
