@@ -46,8 +46,9 @@ const (
 // The trend compares the mean of the newest tenth of the points (at least
 // trendMinPoints) with the mean of the points before them. It is rising or
 // falling when the difference is more than 5% of the larger of the two
-// means and more than twice its standard error (the spread of the earlier
-// points over the square root of the counts), so ordinary jitter reads
+// means and more than twice its standard error (the larger spread of the
+// earlier and the recent points, over the square root of the counts), so
+// ordinary jitter and a single blip read
 // "steady" and a real step or ramp does not. Fewer than 2 × trendMinPoints
 // points are always steady: too few to tell.
 func (h *History) Summarize(from, to time.Time) Summary {
@@ -111,14 +112,14 @@ func (h *History) trend(lo, hi time.Duration, total, ref float64) Trend {
 	}
 	var (
 		seen                    float64
-		eN, eSum, eSq, rN, rSum float64
+		eN, eSum, eSq, rN, rSum, rSq float64
 	)
 	h.entries(lo, hi, func(e entry) {
 		w, d := float64(e.n), e.mean-ref
 		if seen+w <= total-recentN {
 			eN, eSum, eSq = eN+w, eSum+d*w, eSq+d*d*w
 		} else {
-			rN, rSum = rN+w, rSum+d*w
+			rN, rSum, rSq = rN+w, rSum+d*w, rSq+d*d*w
 		}
 		seen += w
 	})
@@ -126,7 +127,10 @@ func (h *History) trend(lo, hi time.Duration, total, ref float64) Trend {
 		return TrendSteady
 	}
 	eMean, rMean := eSum/eN, rSum/rN
-	variance := max(eSq/eN-eMean*eMean, 0)
+	// The noise is the larger spread of the two parts: earlier points that
+	// never varied must not make one blip among the newest a trend, while
+	// a step held by all the newest points (no spread of its own) still is.
+	variance := max(eSq/eN-eMean*eMean, rSq/rN-rMean*rMean, 0)
 	diff := rMean - eMean
 	level := max(math.Abs(eMean+ref), math.Abs(rMean+ref))
 	threshold := max(trendRelative*level, trendZ*math.Sqrt(variance*(1/eN+1/rN)))

@@ -55,6 +55,10 @@ func TestSummarizeTrend(t *testing.T) {
 		{"errors appear", append(repeat(0, 54), repeat(0.4, 6)...), TrendRising},
 		{"too few points", []float64{1, 2, 100}, TrendSteady},
 		{"a one-off spike long ago", append(append(repeat(100, 10), 5000), repeat(100, 49)...), TrendSteady},
+		{"one blip among the newest", append(repeat(4, 10), 5), TrendSteady},
+		{"a blip on an idle zero", append(repeat(0, 20), 0, 0.05, 0), TrendSteady},
+		{"one dip among the newest", append(repeat(40, 30), 40, 30, 40), TrendSteady},
+		{"a step held for the newest three", append(repeat(4, 10), 5, 5, 5), TrendRising},
 	}
 	for _, tc := range tests {
 		if got := series(tc.vals).Summarize(at(0), time.Time{}).Trend; got != tc.want {
