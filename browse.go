@@ -37,10 +37,11 @@ Flags:
 func runMetrics(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("traffic_grapher metrics", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var socket string
+	var socket, trafficCtl string
 	var acceptNew, help bool
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this long")
 	fs.StringVar(&socket, "socket", "", "JSON-RPC socket path (else discovered)")
+	fs.StringVar(&trafficCtl, "traffic-ctl", "", "the traffic_ctl to run (else PATH, then the usual prefixes)")
 	fs.BoolVar(&acceptNew, "accept-new-host-keys", false, "record the SSH host key of a host not yet in known_hosts")
 	fs.BoolVarP(&help, "help", "h", false, "show this help")
 	err := fs.Parse(args)
@@ -64,7 +65,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	opened, err := collect.Open(ctx, ep, openEnv(acceptNew, socket))
+	opened, err := collect.Open(ctx, ep, openEnv(acceptNew, socket, trafficCtl))
 	if opened.Close != nil {
 		defer opened.Close()
 	}

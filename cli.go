@@ -20,6 +20,7 @@ type options struct {
 	interval   time.Duration
 	history    time.Duration
 	socket     string
+	trafficCtl string
 	config     string
 	pages      string
 	timezone   string
@@ -108,6 +109,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
 	fs.StringVar(&history, "history", "60s", "how much history is kept and shown at start (- and + zoom within it, down to 30s): seconds (60) or a duration (5m, 24h)")
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
+	fs.StringVar(&o.trafficCtl, "traffic-ctl", "", "the traffic_ctl to run, here and on remote hosts (default: PATH, then the usual prefixes' bin/); on a machine with two installs, name the right one")
 	fs.BoolVar(&o.acceptNew, "accept-new-host-keys", false, "record the SSH host key of a remote host not yet in known_hosts, then verify it on later runs (OpenSSH's accept-new); changed keys are still refused")
 	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone; ours: hosts, builtin_pages)")
 	fs.StringVar(&o.pages, "pages", "", "built-in pages to show: "+strings.Join(pages.Names(), ", ")+" (default: those for the first host's source)")

@@ -61,7 +61,7 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 	var errs config.ErrorList
 	for i, h := range hosts {
 		// config.Load has checked the fields and the source's name.
-		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host}
+		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host, TrafficCtl: h.TrafficCtl}
 		field := fmt.Sprintf("hosts[%d]", i)
 		if h.SSH != "" {
 			if _, _, _, err := collect.SplitSSHAddr(h.SSH); err != nil {
@@ -125,8 +125,11 @@ func choosePages(flag, file string, cfg *config.Dashboard, eps []collect.Endpoin
 
 // openHosts opens every endpoint concurrently, so four remote hosts take
 // one SSH handshake's time, not four.
-func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint) error {
-	env := openEnv(a.opts.acceptNew, a.opts.socket)
+func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint, cfg *config.Dashboard) error {
+	env := openEnv(a.opts.acceptNew, a.opts.socket, a.opts.trafficCtl)
+	if env.TrafficCtl == "" && cfg != nil {
+		env.TrafficCtl = cfg.TrafficCtl
+	}
 	a.hosts = make([]collect.Host, len(eps))
 	opened := make([]collect.Opened, len(eps))
 	errs := make([]error, len(eps))
@@ -233,6 +236,6 @@ func dashboardTitle(d *config.Dashboard) string {
 
 // openEnv is what opening a host needs from the command line, the same for
 // the dashboard and for `traffic_grapher metrics`.
-func openEnv(acceptNewHostKeys bool, socket string) collect.Env {
-	return collect.Env{SSH: sshconn.Settings{AcceptNewHostKeys: acceptNewHostKeys}, Socket: socket, Getenv: os.Getenv}
+func openEnv(acceptNewHostKeys bool, socket, trafficCtl string) collect.Env {
+	return collect.Env{SSH: sshconn.Settings{AcceptNewHostKeys: acceptNewHostKeys}, Socket: socket, TrafficCtl: trafficCtl, Getenv: os.Getenv}
 }

@@ -129,7 +129,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 
 	a := &app{opts: opts, interval: opts.interval}
-	if err := a.openHosts(ctx, eps); err != nil {
+	if err := a.openHosts(ctx, eps, cfg); err != nil {
 		a.close()
 		return nil, err
 	}

@@ -108,6 +108,9 @@ type Discoverer struct {
 	Stat     func(name string) (fs.FileInfo, error) // nil: os.Stat
 	LookPath func(file string) (string, error)      // nil: exec.LookPath
 	Prefixes []string                               // nil: DefaultPrefixes
+	// TrafficCtl, if set, is the only traffic_ctl asked (--traffic-ctl):
+	// on a machine with two installs, PATH may lead to the wrong one.
+	TrafficCtl string
 }
 
 // DiscoverSocket finds the JSON-RPC socket of the local Traffic Server, in
@@ -175,11 +178,15 @@ func (d Discoverer) Discover(ctx context.Context, flagValue string) (string, str
 	type ctlCandidate struct{ bin, prefix string }
 	var ctls []ctlCandidate
 	seen := map[string]bool{}
-	if p, err := lookPath("traffic_ctl"); err == nil {
+	ctlPrefixes := prefixes
+	if d.TrafficCtl != "" {
+		ctls = append(ctls, ctlCandidate{d.TrafficCtl, path.Dir(path.Dir(d.TrafficCtl))})
+		ctlPrefixes = nil
+	} else if p, err := lookPath("traffic_ctl"); err == nil {
 		ctls = append(ctls, ctlCandidate{p, path.Dir(path.Dir(p))})
 		seen[path.Clean(p)] = true
 	}
-	for _, pre := range prefixes {
+	for _, pre := range ctlPrefixes {
 		p := path.Join(pre, "bin", "traffic_ctl")
 		if seen[p] {
 			continue

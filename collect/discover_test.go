@@ -71,6 +71,7 @@ func TestDiscoverSocket(t *testing.T) {
 	tests := []struct {
 		name     string
 		flag     string
+		ctl      string // Discoverer.TrafficCtl
 		sys      fakeSystem
 		want     string
 		how      string
@@ -126,6 +127,12 @@ func TestDiscoverSocket(t *testing.T) {
 			"\n  /opt/ats/var/trafficserver/jsonrpc20.sock: no such file",
 			"\n  /var/run/trafficserver/jsonrpc20.sock: permission denied",
 		}},
+		{name: "the traffic_ctl named, not the one on PATH", ctl: "/opt/ts10/bin/traffic_ctl", sys: fakeSystem{
+			path:    map[string]string{"traffic_ctl": "/usr/bin/traffic_ctl"},
+			outputs: map[string]string{"/usr/bin/traffic_ctl": "proxy.config.local_state_dir: /var/run/ts92\n", "/opt/ts10/bin/traffic_ctl": "proxy.config.local_state_dir: var/trafficserver\n"},
+			files:   map[string]fs.FileMode{"/var/run/ts92/jsonrpc20.sock": sock, "/opt/ts10/var/trafficserver/jsonrpc20.sock": sock},
+		}, want: "/opt/ts10/var/trafficserver/jsonrpc20.sock", how: "traffic_ctl (/opt/ts10/bin/traffic_ctl)",
+			ran: [][]string{{"/opt/ts10/bin/traffic_ctl", "config", "get", "proxy.config.local_state_dir"}}},
 		{name: "no traffic_ctl anywhere", sys: fakeSystem{}, errParts: []string{
 			"traffic_ctl: not found in PATH, /usr/local/bin, /opt/ats/bin, /opt/trafficserver/bin, /usr/bin, /opt/ts/bin",
 			"/opt/ts/var/trafficserver/jsonrpc20.sock: no such file",
@@ -134,7 +141,9 @@ func TestDiscoverSocket(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sys := tt.sys
-			got, how, err := sys.discoverer().Discover(context.Background(), tt.flag)
+			d := sys.discoverer()
+			d.TrafficCtl = tt.ctl
+			got, how, err := d.Discover(context.Background(), tt.flag)
 			if tt.errParts != nil {
 				if err == nil {
 					t.Fatalf("found %s (%s), want an error", got, how)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
@@ -36,6 +37,7 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 			return Opened{Close: closer}, err
 		}
 		src := NewSSHSource(client, socket)
+		src.TrafficCtl = ep.trafficCtl(env)
 		if client.Connected() {
 			// A host that dropped again meanwhile is found later, by Fetch.
 			if err := src.Prepare(ctx); err != nil && client.Connected() {
@@ -49,7 +51,8 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		p, _, err := DiscoverSocket(ctx, "", getenv, ExecRunner)
+		d := Discoverer{Env: getenv, Run: ExecRunner, TrafficCtl: ep.trafficCtl(env)}
+		p, _, err := d.Discover(ctx, "")
 		if err != nil {
 			return Opened{}, err
 		}
@@ -60,7 +63,15 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 
 func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 	if ep.SSH == "" {
-		return Opened{Source: &TrafficCtlSource{Run: ExecRunner}}, nil
+		// The full path, so that every error names the binary that ran.
+		bin := ep.trafficCtl(env)
+		if bin == "" {
+			bin = DefaultTrafficCtl
+			if p, err := exec.LookPath(bin); err == nil {
+				bin = p
+			}
+		}
+		return Opened{Source: &TrafficCtlSource{Run: ExecRunner, Bin: bin}}, nil
 	}
 	client, closer, err := openSSH(ctx, ep, env)
 	if err != nil {
@@ -68,6 +79,7 @@ func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 	}
 	src := NewSSHSource(client, "")
 	src.TrafficCtlOnly = true
+	src.TrafficCtl = ep.trafficCtl(env)
 	if client.Connected() {
 		if err := src.Prepare(ctx); err != nil && client.Connected() {
 			return Opened{Close: closer}, err

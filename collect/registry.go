@@ -32,6 +32,17 @@ type Endpoint struct {
 	SSH string
 	// Host is what $host stands for in promql queries.
 	Host string
+	// TrafficCtl is the traffic_ctl binary for this host (a config's
+	// traffic_ctl:); "" means Env.TrafficCtl, else searched.
+	TrafficCtl string
+}
+
+// trafficCtl is the traffic_ctl a host is to run, "" to search for one.
+func (ep Endpoint) trafficCtl(env Env) string {
+	if ep.TrafficCtl != "" {
+		return ep.TrafficCtl
+	}
+	return env.TrafficCtl
 }
 
 // Env is what opening a source may need from the program.
@@ -40,6 +51,10 @@ type Env struct {
 	SSH sshconn.Settings
 	// Socket is --socket: the default JSON-RPC socket for every host.
 	Socket string
+	// TrafficCtl is --traffic-ctl: the traffic_ctl to run, here and on
+	// remote hosts, when a host does not name its own; "" searches PATH
+	// and the usual prefixes.
+	TrafficCtl string
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
 }

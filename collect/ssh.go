@@ -40,6 +40,9 @@ type SSHSource struct {
 	// TrafficCtlOnly reads the host with traffic_ctl even if a socket is
 	// reachable (the ctl: host syntax).
 	TrafficCtlOnly bool
+	// TrafficCtl, if set, is the remote traffic_ctl (--traffic-ctl, a
+	// config's traffic_ctl:); otherwise it is searched for.
+	TrafficCtl string
 
 	mu    sync.Mutex
 	ready bool
@@ -267,15 +270,19 @@ func (s *SSHSource) socketExists(ctx context.Context, p string) bool {
 // install prefix, and the local_state_dir it reports ("" if none).
 func (s *SSHSource) findTrafficCtl(ctx context.Context) (bin, prefix, stateDir, why string) {
 	var cands []string
-	// `command -v` is a constant command string: nothing of ours is
-	// pasted into the remote shell here.
-	if out, err := s.Client.Run(ctx, []string{"sh", "-c", "command -v traffic_ctl"}); err == nil {
-		if p := strings.TrimSpace(string(out)); strings.HasPrefix(p, "/") && !strings.ContainsAny(p, "\n\x00") {
-			cands = append(cands, p)
+	if s.TrafficCtl != "" {
+		cands = []string{s.TrafficCtl}
+	} else {
+		// `command -v` is a constant command string: nothing of ours is
+		// pasted into the remote shell here.
+		if out, err := s.Client.Run(ctx, []string{"sh", "-c", "command -v traffic_ctl"}); err == nil {
+			if p := strings.TrimSpace(string(out)); strings.HasPrefix(p, "/") && !strings.ContainsAny(p, "\n\x00") {
+				cands = append(cands, p)
+			}
 		}
-	}
-	for _, pre := range s.prefixes() {
-		cands = append(cands, path.Join(pre, "bin", "traffic_ctl"))
+		for _, pre := range s.prefixes() {
+			cands = append(cands, path.Join(pre, "bin", "traffic_ctl"))
+		}
 	}
 	var errs []string
 	seen := map[string]bool{}

@@ -37,6 +37,7 @@ hosts:
   - name: edge1
     ssh: ops@edge1:2222
     socket: /run/ts/jsonrpc20.sock
+    traffic_ctl: /opt/ts/bin/traffic_ctl
   - name: edge2
     source: Stats
     url: http://edge2:8080/_stats
@@ -49,11 +50,11 @@ hosts:
 		t.Fatal(err)
 	}
 	want := []HostEntry{
-		{Name: "edge1", SSH: "ops@edge1:2222", Socket: "/run/ts/jsonrpc20.sock", Line: 3},
-		{Name: "edge2", Source: "stats", URL: "http://edge2:8080/_stats", Line: 6},
-		{Name: "node1", Source: "promql", URL: "http://prom:9090", Host: "node1:9100", Line: 9},
+		{Name: "edge1", SSH: "ops@edge1:2222", Socket: "/run/ts/jsonrpc20.sock", TrafficCtl: "/opt/ts/bin/traffic_ctl", Line: 3},
+		{Name: "edge2", Source: "stats", URL: "http://edge2:8080/_stats", Line: 7},
+		{Name: "node1", Source: "promql", URL: "http://prom:9090", Host: "node1:9100", Line: 10},
 	}
-	if d.BuiltinPages != "ats" || len(d.Pages) != 0 || fmt.Sprint(d.Hosts) != fmt.Sprint(want) {
+	if d.BuiltinPages != "ats" || d.BuiltinPagesLine != 1 || len(d.Pages) != 0 || fmt.Sprint(d.Hosts) != fmt.Sprint(want) {
 		t.Errorf("got builtin %q, %d pages, hosts %+v\nwant hosts %+v", d.BuiltinPages, len(d.Pages), d.Hosts, want)
 	}
 }
@@ -137,7 +138,7 @@ func TestParseErrors(t *testing.T) {
 		// unknown and repeated fields
 		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, color and unit)`},
 		{"capitalised field", inMetric("{Name: A, type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].Name", "did you mean name?"},
-		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history and timezone)`},
+		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history, timezone and traffic_ctl)`},
 		{"field at the wrong level", "pages:\n  - name: P\n    metrics: []\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n",
 			3, "pages[0].metrics", "metrics is a field of a panel, not of a page"},
 		{"odd unknown key", valid + "\"a b\": 1\n", 7, "", `unknown field "a b"`},

@@ -20,8 +20,8 @@ const MaxFileSize = 1 << 20
 
 // Field names at each level of the schema (see Parse).
 var (
-	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone"}
-	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host"}
+	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl"}
+	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "panels"}
 	panelFields   = []string{"title", "metrics"}
 	metricFields  = []string{"name", "type", "key", "key2", "color", "unit"}
@@ -90,6 +90,8 @@ func ioError(path string, err error) *Error {
 //	    socket: /run/ts/jsonrpc20.sock   # jsonrpc: the socket (else discovered)
 //	    url: http://edge1:8080/_stats    # stats, prom, promql: the HTTP address
 //	    host: edge1:9100          # promql: what $host stands for in the queries
+//	    traffic_ctl: /opt/ts/bin/traffic_ctl   # jsonrpc, traffic_ctl: the binary to run (else searched)
+//	traffic_ctl: /opt/ts/bin/traffic_ctl       # ours, optional: the same, for every host
 //	history:
 //	  seconds: 120                # optional, 10..604800
 //	timezone: America/Los_Angeles # optional IANA zone
@@ -480,6 +482,8 @@ func (p *parser) top(n *yaml.Node, d *Dashboard) {
 			p.history(fp, e, d)
 		case "timezone":
 			d.Timezone = p.str(fp, e)
+		case "traffic_ctl":
+			d.TrafficCtl = p.str(fp, e)
 		case "builtin_pages":
 			d.BuiltinPages, d.BuiltinPagesLine = p.str(fp, e), e.key.Line
 		case "hosts":
@@ -516,6 +520,8 @@ func (p *parser) hosts(path string, e entry, d *Dashboard) {
 				h.SSH = p.str(fp, f)
 			case "host":
 				h.Host = p.str(fp, f)
+			case "traffic_ctl":
+				h.TrafficCtl = p.str(fp, f)
 			default:
 				p.unknown(hp, f, "a host", hostFields)
 			}

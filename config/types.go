@@ -48,7 +48,10 @@ type HostEntry struct {
 	Socket string
 	SSH    string
 	Host   string
-	Line   int // line in the YAML file, for messages
+	// TrafficCtl is the traffic_ctl binary to run for this host ("":
+	// the dashboard's, else searched).
+	TrafficCtl string
+	Line       int // line in the YAML file, for messages
 }
 
 // Kind is the host's source kind: Source, or "jsonrpc" when not given.
@@ -79,6 +82,8 @@ type Dashboard struct {
 	// them; command-line flags and defaults fill in the rest.
 	HistorySeconds int
 	Timezone       string
+	// TrafficCtl is the traffic_ctl binary for every host that names none.
+	TrafficCtl string
 }
 
 // Keys lists every record name the dashboard reads, each once, in a stable

@@ -76,8 +76,8 @@ func (d *Dashboard) check(r *reporter) {
 			if h.URL == "" {
 				r.add(hp+".url", "a %s source needs url: (e.g. http://edge1:8080/_stats)", h.Source)
 			}
-			if h.Socket != "" || h.SSH != "" {
-				r.add(hp, "socket: and ssh: are for jsonrpc and traffic_ctl sources, not %s", h.Source)
+			if h.Socket != "" || h.SSH != "" || h.TrafficCtl != "" {
+				r.add(hp, "socket:, ssh: and traffic_ctl: are for jsonrpc and traffic_ctl sources, not %s", h.Source)
 			}
 		default:
 			r.add(hp+".source", "unknown source %q (known: jsonrpc, traffic_ctl, stats, prom, promql)", h.Source)
