@@ -111,7 +111,7 @@ func (h *History) trend(lo, hi time.Duration, total, ref float64) Trend {
 		return TrendSteady
 	}
 	var (
-		seen                    float64
+		seen                         float64
 		eN, eSum, eSq, rN, rSum, rSq float64
 	)
 	h.entries(lo, hi, func(e entry) {
