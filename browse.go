@@ -33,6 +33,12 @@ Examples:
 Flags:
 `
 
+// skipper is a Lister that leaves some records out on purpose and says
+// which (collect.JSONRPCSource: the STRING version records).
+type skipper interface {
+	Skipped(pattern string) (names []string, why string)
+}
+
 // runMetrics is the `metrics` subcommand: the metric browser.
 func runMetrics(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("traffic_grapher metrics", pflag.ContinueOnError)
@@ -88,7 +94,14 @@ func runMetrics(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Type, m.Value)
 	}
 	tw.Flush()
-	if len(infos) == 0 {
+	skipped := 0
+	if sk, ok := lister.(skipper); ok {
+		if names, why := sk.Skipped(fs.Arg(1)); len(names) > 0 {
+			skipped = len(names)
+			fmt.Fprintf(stderr, "traffic_grapher metrics: %d matching record(s) not listed (%s, …): %s\n", len(names), names[0], why)
+		}
+	}
+	if len(infos) == 0 && skipped == 0 {
 		fmt.Fprintf(stderr, "traffic_grapher metrics: no metric matches %q\n", fs.Arg(1))
 		return 1
 	}

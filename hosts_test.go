@@ -129,6 +129,7 @@ func TestRunMetricsBrowser(t *testing.T) {
 	}{
 		{[]string{"metrics", "unix:" + sim.Path(), `http\.2xx`}, 0, "proxy.process.http.2xx_responses  counter  ", ""},
 		{[]string{"metrics", "unix:" + sim.Path(), "no_such_metric_anywhere"}, 1, "", "no metric matches"},
+		{[]string{"metrics", "unix:" + sim.Path(), "version"}, 0, "", "8 matching record(s) not listed (proxy.process.version.server.build_date, …): they are STRING records"},
 		{[]string{"metrics", "unix:" + sim.Path(), "("}, 1, "", "bad regular expression"},
 		{[]string{"metrics"}, 2, "", "want SOURCE"},
 		{[]string{"metrics", "--help"}, 0, "list the metrics a source offers", ""},
