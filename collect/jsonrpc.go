@@ -168,7 +168,7 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 		} else {
 			req = BuildLookupRequest(chunk, id)
 		}
-		body, err := s.roundTrip(ctx, req, budget)
+		body, err := s.roundTrip(ctx, req, budget, s.replyLimit(len(chunk)))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -188,9 +188,32 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 	return values, warnings, nil
 }
 
+// A record in a lookup reply, metadata and all, is about 320 bytes (a real
+// 10.2's 807 records: 258 KB). A reply to a request for n records is
+// allowed far more than that, but not the whole MaxReplyBytes: a server
+// that answers a 9 KB question with 16 MB of garbage would otherwise have
+// every tick read and buffer all of it (RSS 125 MB and more).
+const (
+	replyBase      = 256 << 10
+	replyPerRecord = 8 << 10
+)
+
+// replyLimit bounds the reply to a lookup of n records; n < 0 (every
+// record, for the browser) gets the whole MaxReplyBytes.
+func (s *JSONRPCSource) replyLimit(n int) int64 {
+	limit := s.MaxReplyBytes
+	if limit <= 0 {
+		limit = DefaultMaxReplyBytes
+	}
+	if n < 0 {
+		return limit
+	}
+	return min(limit, replyBase+int64(n)*replyPerRecord)
+}
+
 // roundTrip sends one request on a new connection and reads the reply to
-// EOF, within ctx's deadline, whatever the peer does.
-func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.Duration) ([]byte, error) {
+// EOF, at most max bytes, within ctx's deadline, whatever the peer does.
+func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.Duration, max int64) ([]byte, error) {
 	deadline, _ := ctx.Deadline()
 
 	dial := s.Dial
@@ -219,10 +242,6 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 		return nil, newErr(ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
 	}
 
-	max := s.MaxReplyBytes
-	if max <= 0 {
-		max = DefaultMaxReplyBytes
-	}
 	var buf bytes.Buffer
 	buf.Grow(32 << 10)
 	n, err := buf.ReadFrom(io.LimitReader(conn, max+1))

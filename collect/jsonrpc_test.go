@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -376,7 +377,7 @@ func TestFetchSimulator(t *testing.T) {
 		{fault: simulator.FaultErrorObject, msg: "jsonrpc error 10: Unauthorized action (Denied privileged API access for uid="},
 		{fault: simulator.FaultTruncate, kind: ErrMalformed, msg: "malformed reply from " + sim.Path() + ": truncated JSON in \"{\\\"jsonrpc\\\": \\\"2.0\\\""},
 		{fault: simulator.FaultGarbage, kind: ErrMalformed, msg: "malformed reply from " + sim.Path() + `: expected a JSON object, got "HTTP/1.1 400 Bad Request??`},
-		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: ErrTooLarge, msg: "reply from " + sim.Path() + " larger than 16 MiB"},
+		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: ErrTooLarge, msg: "reply from " + sim.Path() + " larger than 472 KiB"},
 		{fault: simulator.FaultSlow, kind: ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
 		{fault: simulator.FaultHang, kind: ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
 		{fault: simulator.FaultCrash, kind: ErrNoReply, msg: sim.Path() + " closed the connection without replying"},
@@ -751,4 +752,31 @@ func FuzzParseLookupReply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A server that answers the dashboard's small question with 17 MiB must
+// cost one short read, not 16 MiB (and twice that in buffer growth) every
+// tick.
+func TestOversizeReplyCostsLittleMemory(t *testing.T) {
+	sim := startSim(t, simulator.Options{Seed: 1})
+	sim.SetFault(simulator.FaultOversize)
+	src := NewJSONRPCSource(sim.Path())
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, _, err := src.Fetch(ctx, dashboardKeys)
+		cancel()
+		if !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("err %v, want ErrTooLarge", err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perFetch := (after.TotalAlloc - before.TotalAlloc) / 3
+	t.Logf("allocated %d KiB per oversize fetch", perFetch>>10)
+	if perFetch > 4<<20 {
+		t.Errorf("an oversize reply allocated %d KiB per fetch; want at most 4 MiB (the limit for %d records is %d KiB)",
+			perFetch>>10, len(dashboardKeys), src.replyLimit(len(dashboardKeys))>>10)
+	}
 }

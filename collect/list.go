@@ -79,7 +79,7 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]MetricInfo,
 	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	body, err := s.roundTrip(ctx, req, time.Until(deadline))
+	body, err := s.roundTrip(ctx, req, time.Until(deadline), s.replyLimit(-1))
 	if err != nil {
 		return nil, err
 	}
