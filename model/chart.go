@@ -97,6 +97,8 @@ type Chart struct {
 	cell  []uint8 // dots of all series in the cell
 	dots  []uint8 // dots set by the winning series in this cell
 	mark  []bool  // the cell shows its rune (a marker), not its dots
+	// newest says a series' newest point's marker is in the cell.
+	newest []bool
 	bits  []uint8 // one series' dots, per graph cell
 
 	pen      seriesPen
@@ -149,6 +151,7 @@ func (c *Chart) Resize(width, height int) {
 	c.cell = make([]uint8, n)
 	c.dots = make([]uint8, n)
 	c.mark = make([]bool, n)
+	c.newest = make([]bool, n)
 	c.bits = make([]uint8, n)
 	c.layer = axisLayer{}
 }
@@ -170,7 +173,7 @@ func (c *Chart) Render(in ChartInput) string {
 		c.layer = buildAxisLayer(key, &c.glyphs)
 	}
 	for i, r := range c.layer.runes {
-		c.runes[i], c.cell[i], c.dots[i], c.mark[i] = r, 0, 0, false
+		c.runes[i], c.cell[i], c.dots[i], c.mark[i], c.newest[i] = r, 0, 0, false, false
 		c.class[i] = classEmpty
 		if r != 0 {
 			c.class[i] = classAxis
@@ -262,9 +265,13 @@ func (c *Chart) rangeLabel(row int, s string) {
 	if len(s) > o.X || o.X >= c.width || row < 0 || row >= c.height {
 		return
 	}
-	for x := 0; x < o.X; x++ {
-		i := row*c.width + x
-		c.runes[i], c.class[i] = 0, classEmpty
+	c.clearLabel(row)
+	// A round tick beside it saying the same ("0.4" for 0.4 and for a
+	// min of 0.38) is said once.
+	for _, r := range []int{row - 1, row + 1} {
+		if r >= 0 && r < c.layer.gh && c.labelAt(r) == s {
+			c.clearLabel(r)
+		}
 	}
 	for j, r := range s {
 		i := row*c.width + o.X - len(s) + j
@@ -272,6 +279,26 @@ func (c *Chart) rangeLabel(row int, s string) {
 	}
 	i := row*c.width + o.X
 	c.runes[i], c.class[i] = c.glyphs.RangeTick, classRange
+}
+
+// labelAt is the y label drawn on row (left of the axis), spaces trimmed.
+func (c *Chart) labelAt(row int) string {
+	o := c.layer.origin
+	var b strings.Builder
+	for x := 0; x < o.X; x++ {
+		if r := c.runes[row*c.width+x]; r != 0 && r != ' ' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// clearLabel blanks the y label of row.
+func (c *Chart) clearLabel(row int) {
+	for x := 0; x < c.layer.origin.X; x++ {
+		i := row*c.width + x
+		c.runes[i], c.class[i] = 0, classEmpty
+	}
 }
 
 // drawSeries plots one series into the cell buffers. Where series overlap,
@@ -321,7 +348,7 @@ func (c *Chart) drawSeries(s ChartSeries, in ChartInput) {
 	if s.Marker == 0 || !p.haveLast {
 		return
 	}
-	c.setMarker(startX+p.lastX/g.cellW, p.lastY/g.cellH, s)
+	c.setNewestMarker(startX+p.lastX/g.cellW, p.lastY/g.cellH, s)
 	if in.MarkEvery > 0 {
 		// Repeat the marker along the line, from the newest point leftwards.
 		for cx := p.lastX/g.cellW - in.MarkEvery; cx >= 0; cx -= in.MarkEvery {
@@ -460,6 +487,27 @@ func (c *Chart) setMarker(x, y int, s ChartSeries) {
 	}
 	i := y*c.width + x
 	c.runes[i], c.class[i], c.dots[i], c.mark[i] = s.Marker, int16(s.Style), math.MaxUint8, true
+}
+
+// setNewestMarker marks a series' newest point. Equal series draw the same
+// dots, so where another series' newest marker already is, this one goes
+// a cell to the left (up to three): every series keeps a visible marker,
+// instead of the last one drawn hiding the others.
+func (c *Chart) setNewestMarker(x, y int, s ChartSeries) {
+	if y < 0 || y >= c.layer.gh {
+		return
+	}
+	for step := 0; step < 4; step++ {
+		cx := x - step
+		if cx <= c.layer.origin.X || cx >= c.width {
+			return
+		}
+		if i := y*c.width + cx; !c.newest[i] {
+			c.newest[i] = true
+			c.setMarker(cx, y, s)
+			return
+		}
+	}
 }
 
 func abs(x int) int {

@@ -183,3 +183,45 @@ func TestChartZoomedOutKeepsSpikesAndGaps(t *testing.T) {
 		}
 	}
 }
+
+// Two equal series (SSL handshakes when every one fails) draw the same
+// dots; both markers must still show, side by side.
+func TestEqualSeriesKeepBothMarkers(t *testing.T) {
+	var pts [][2]float64
+	for s := -60.0; s <= 0; s++ {
+		pts = append(pts, [2]float64{s, 5})
+	}
+	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle(), lipgloss.NewStyle()})
+	out := c.Render(ChartInput{Now: t0, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []ChartSeries{
+		{Hist: historyOf(t0, pts...), Style: 0, Marker: '●'},
+		{Hist: historyOf(t0, pts...), Style: 1, Marker: '◆'},
+	}})
+	if !strings.Contains(out, "◆●") && !strings.Contains(out, "●◆") {
+		t.Fatalf("equal series: want both markers side by side:\n%s", out)
+	}
+}
+
+// A window's min or max equal to the round tick next to it is labelled
+// once, not on two adjacent rows ("15┤" above "15│").
+func TestRangeLabelDoesNotRepeatTheTickBesideIt(t *testing.T) {
+	for height := 8; height <= 40; height += 3 {
+		c := NewChart(64, height, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
+		for hi := 1.0; hi <= 40; hi += 0.1 {
+			lo, top := metrics.NiceRange(0, hi)
+			in := ChartInput{Now: t0, Window: time.Minute, MinY: lo, MaxY: top, MaxGap: 3 * time.Second,
+				Lo: hi / 3, Hi: hi, HaveRange: true, Series: []ChartSeries{{Hist: historyOf(t0, [2]float64{-1, hi}), Marker: '●'}}}
+			out := c.Render(in)
+			prev := ""
+			for row, l := range strings.Split(out, "\n") {
+				lab, _, _ := strings.Cut(l, "│")
+				lab, _, _ = strings.Cut(lab, "┤")
+				lab, _, _ = strings.Cut(lab, "└")
+				lab = strings.TrimSpace(lab)
+				if lab != "" && lab == prev {
+					t.Fatalf("height %d, hi %.1f: label %q on rows %d and %d:\n%s", height, hi, lab, row-1, row, out)
+				}
+				prev = lab
+			}
+		}
+	}
+}
