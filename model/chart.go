@@ -99,7 +99,7 @@ type Chart struct {
 	mark  []bool  // the cell shows its rune (a marker), not its dots
 	// newest says a series' newest point's marker is in the cell.
 	newest []bool
-	bits  []uint8 // one series' dots, per graph cell
+	bits   []uint8 // one series' dots, per graph cell
 
 	pen      seriesPen
 	penPoint func(metrics.Point, time.Duration) // pen.point, bound once
