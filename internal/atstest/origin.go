@@ -14,6 +14,8 @@ import (
 //   - /cache/NAME: 200 with Cache-Control: max-age=3600 (cached, so the
 //     proxy's first request is a miss and later ones are hits);
 //   - /nocache/NAME: 200 with Cache-Control: no-store (never cached);
+//   - /broken/NAME: the connection is closed without an answer (the
+//     proxy answers 502);
 //   - anything else: 404 (not cached: negative caching is off).
 //
 // Every answer takes at least delay, as from a distant origin.
@@ -46,6 +48,15 @@ func NewOrigin(t testing.TB, delay time.Duration) *Origin {
 		}
 		w.Header().Set("Content-Type", "text/plain")
 		switch {
+		case strings.HasPrefix(r.URL.Path, "/broken/"):
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			http.Error(w, "broken", http.StatusBadGateway)
+			return
 		case strings.HasPrefix(r.URL.Path, "/cache/"):
 			w.Header().Set("Cache-Control", "public, max-age=3600")
 		case strings.HasPrefix(r.URL.Path, "/nocache/"):

@@ -1,0 +1,146 @@
+package collect_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+// quiet waits until src's values of keys have not changed for longer than
+// ATS's 5 s stats sync, so that every derived stat has caught up with the
+// traffic sent, and returns them. Bounded: ATS that never settles fails.
+func quiet(t *testing.T, src collect.Source, keys []string) map[string]metrics.Sample {
+	t.Helper()
+	var last map[string]metrics.Sample
+	since := time.Now()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		v, _, err := src.Fetch(ctx, keys)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if !sameValues(v, last) {
+			last, since = v, time.Now()
+		} else if time.Since(since) > 6*time.Second {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: values still changing after 45 s with no traffic", src)
+		}
+		time.Sleep(250 * time.Millisecond) // polling a server's counters: there is no event to wait on
+	}
+}
+
+func sameValues(a, b map[string]metrics.Sample) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w.Value != v.Value {
+			return false
+		}
+	}
+	return true
+}
+
+func fetchNow(t *testing.T, src collect.Source, keys []string) map[string]metrics.Sample {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, w, err := src.Fetch(ctx, keys)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	if len(w) > 0 {
+		t.Logf("%s warnings: %q", src, w)
+	}
+	return v
+}
+
+// Against a real Traffic Server 10.2 driven with real traffic (hits,
+// misses, 404s, 502s, TLS over HTTP/2), every record the built-in ATS pages
+// draw reads the same over JSON-RPC as with the bundle's traffic_ctl, and
+// stats_over_http agrees up to its own request; their changes over the
+// traffic agree too, and show every kind of traffic sent.
+func TestATS10SourcesAgree(t *testing.T) {
+	a := atstest.StartATS10(t)
+	dash, _ := pages.Lookup("ats")
+	keys := dash.Keys()
+	jr := collect.NewJSONRPCSource(a.Socket)
+	ctl := &collect.TrafficCtlSource{Run: collect.ExecRunnerWithEnv(a.Env()...), Bin: a.TrafficCtl()}
+	stats, err := collect.NewStatsSource(a.StatsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if codes := a.Mix(t, 60, 8); codes[200] == 0 || codes[404] == 0 || codes[502] == 0 {
+		t.Fatalf("warm-up traffic got %s; want 200s, 404s and 502s", atstest.CodesString(codes))
+	}
+	before := quiet(t, jr, keys)
+	beforeCtl := fetchNow(t, ctl, keys)
+	codes := a.Mix(t, 300, 40)
+	t.Logf("traffic: %s", atstest.CodesString(codes))
+	after := quiet(t, jr, keys)
+	afterCtl := fetchNow(t, ctl, keys)
+	afterStats := fetchNow(t, stats, keys)
+
+	if len(after) != len(keys) {
+		var missing []string
+		for _, k := range keys {
+			if _, ok := after[k]; !ok {
+				missing = append(missing, k)
+			}
+		}
+		t.Errorf("JSON-RPC lacks %d of the pages' %d records: %s", len(missing), len(keys), strings.Join(missing, ", "))
+	}
+	for _, k := range keys {
+		j, ok := after[k]
+		if !ok {
+			continue
+		}
+		if c, ok := afterCtl[k]; !ok || c.Value != j.Value {
+			t.Errorf("%s: JSON-RPC %v, traffic_ctl %v (present %v)", k, j.Value, c.Value, ok)
+		}
+		if d0, d1 := after[k].Value-before[k].Value, afterCtl[k].Value-beforeCtl[k].Value; d0 != d1 {
+			t.Errorf("%s: changed by %v over JSON-RPC, %v by traffic_ctl", k, d0, d1)
+		}
+		// stats_over_http's own request may be counted in its reply.
+		tolerance := 2.0
+		if strings.Contains(k, "bytes") {
+			tolerance = 1024
+		}
+		if s, ok := afterStats[k]; !ok || math.Abs(s.Value-j.Value) > tolerance {
+			t.Errorf("%s: JSON-RPC %v, stats_over_http %v (present %v)", k, j.Value, s.Value, ok)
+		}
+	}
+	moved := func(k string) float64 { return after[k].Value - before[k].Value }
+	for _, k := range []string{
+		"proxy.process.http.incoming_requests", "proxy.process.http.2xx_responses", "proxy.process.http.4xx_responses",
+		"proxy.process.http.5xx_responses", "proxy.process.cache_total_hits", "proxy.process.cache_total_misses",
+		"proxy.process.ssl.total_success_handshake_count_in", "proxy.process.http2.total_client_connections",
+		"proxy.process.http.user_agent_total_response_bytes", "proxy.process.http.origin_server_total_request_bytes",
+	} {
+		if moved(k) <= 0 {
+			t.Errorf("%s did not move over %s", k, atstest.CodesString(codes))
+		}
+	}
+	if got, want := moved("proxy.process.http.incoming_requests"), float64(codes[200]+codes[404]+codes[502]); got < want {
+		t.Errorf("incoming_requests moved by %v for %v requests answered", got, want)
+	}
+	if got, want := moved("proxy.process.http.5xx_responses"), float64(codes[502]); got != want {
+		t.Errorf("5xx_responses moved by %v, want the %v 502s sent", got, want)
+	}
+	t.Log(fmt.Sprintf("hits +%v, misses +%v, TLS handshakes +%v, HTTP/2 connections +%v",
+		moved("proxy.process.cache_total_hits"), moved("proxy.process.cache_total_misses"),
+		moved("proxy.process.ssl.total_success_handshake_count_in"), moved("proxy.process.http2.total_client_connections")))
+}
