@@ -225,3 +225,28 @@ func (a *ATS10) Mix(t testing.TB, n, tls int) map[int]int {
 	}
 	return codes
 }
+
+// Load sends traffic through the proxy until ctx ends, from one curl
+// process at a time (a few hundred requests a second on loopback),
+// whether or not Traffic Server is up: for tests that watch a dashboard
+// through an outage.
+func (a *ATS10) Load(ctx context.Context) {
+	base := a.ProxyURL
+	go func() {
+		for ctx.Err() == nil {
+			args := []string{"-s", "--noproxy", "*", "--connect-timeout", "1", "--max-time", "5"}
+			for i := 0; i < 50; i++ {
+				args = append(args, "-o", "/dev/null", fmt.Sprintf("%s/cache/hot-%d", base, i%4))
+			}
+			cmd := exec.CommandContext(ctx, a.curlPath, args...)
+			cmd.WaitDelay = time.Second
+			if cmd.Run() != nil && ctx.Err() == nil {
+				// Down: try again shortly rather than spin.
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+	}()
+}
