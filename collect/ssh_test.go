@@ -51,6 +51,7 @@ func newRemoteEnv(t *testing.T, o envOptions) *remoteEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.sim.Close() })
+	sshtest.Reachable(t, e.sim.Path()) // for the stream-local channel
 	if o.fakeCtl {
 		o.sshd.PathDir = sshtest.FakeTrafficCtl(t, sshtest.BuildAtssim(t), e.sim.Path())
 	}

@@ -106,6 +106,10 @@ func FakeTrafficCtl(t testing.TB, atssimBinary, socketPath string) string {
 	if err := os.WriteFile(filepath.Join(dir, "traffic_ctl"), []byte(script), 0o755); err != nil {
 		t.Fatalf("writing the fake traffic_ctl: %v", err)
 	}
+	Reachable(t, dir, atssimBinary)
+	if _, err := os.Stat(socketPath); err == nil {
+		Reachable(t, socketPath)
+	}
 	return dir
 }
 

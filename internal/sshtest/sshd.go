@@ -52,8 +52,10 @@ type SSHD struct {
 	// Addr is "127.0.0.1:Port".
 	Addr string
 	Port int
-	// User is the account to log in as: the current user, since sshd runs
-	// as that user and can only start sessions as it.
+	// User is the account to log in as: TestAccount when the tests run
+	// as root, so that no real account's shell start-up files run in the
+	// sessions; else the current user, since sshd then runs as that user
+	// and can only start sessions as it.
 	User string
 
 	// HostKey is the server's (first) host key, and HostKeyFingerprint its
@@ -93,17 +95,18 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 			t.Fatalf("sshtest: %q cannot be written to sshd_config", v)
 		}
 	}
-	u, err := user.Current()
-	if err != nil {
-		testproc.Missing(t, "the current user has no account (%v): sshd cannot log it in", err)
+	s.User = loginUser(t)
+	if opts.PathDir != "" {
+		Reachable(t, opts.PathDir)
 	}
-	s.User = u.Username
 	// A short directory of its own: sshd_config is written with these
 	// paths, and t.TempDir() names may contain spaces or '%', which
 	// AuthorizedKeysFile would expand.
 	s.dir = ShortTempDir(t)
 	s.authKeys = filepath.Join(s.dir, "authorized_keys")
 	writeFile(t, s.authKeys, nil)
+	// sshd reads it as the account logging in.
+	Reachable(t, s.authKeys)
 	s.log = &testproc.LogBuffer{}
 	keys := opts.HostKeys
 	if len(keys) == 0 {
@@ -121,6 +124,85 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 
 	testproc.OnFreePort(t, "sshd", s.start)
 	return s
+}
+
+// TestAccount is the account the test sshd logs sessions in as when the
+// tests run as root (scripts/install-test-deps creates it): its shell is
+// /bin/sh and its home empty, so sessions run no shell start-up file of
+// root's or anyone's (a .bashrc that runs pyenv once made eight tests
+// time out).
+const TestAccount = "tg-ssh-test"
+
+// loginUser is the account sessions log in as (see SSHD.User).
+func loginUser(t testing.TB) string {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		if _, err := user.Lookup(TestAccount); err != nil {
+			testproc.Missing(t, "no %s account for the SSH tests' sessions (%v); run scripts/install-test-deps as root (it creates it)", TestAccount, err)
+		}
+		return TestAccount
+	}
+	u, err := user.Current()
+	if err != nil {
+		testproc.Missing(t, "the current user has no account (%v): sshd cannot log it in", err)
+	}
+	return u.Username
+}
+
+// Reachable lets the account sessions run as use paths the test made: a
+// socket it connects to through a stream-local channel, a directory of
+// programs for PathDir, a program. Each path is made readable (and
+// writable, for a socket) by everyone, a directory's entries too, and
+// every directory above it in the temporary directory searchable. Test
+// files live in private temporary directories, which the test account
+// could otherwise not enter.
+func Reachable(t testing.TB, paths ...string) {
+	t.Helper()
+	tmp := filepath.Clean(os.TempDir())
+	for _, p := range paths {
+		p = filepath.Clean(p)
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("sshtest.Reachable: %v", err)
+		}
+		open := func(p string, fi os.FileInfo) {
+			mode := fi.Mode().Perm() | 0o044
+			if fi.IsDir() || fi.Mode()&0o100 != 0 {
+				mode |= 0o011
+			}
+			if fi.Mode()&os.ModeSocket != 0 {
+				mode |= 0o066
+			}
+			if err := os.Chmod(p, mode); err != nil {
+				t.Fatalf("sshtest.Reachable: %v", err)
+			}
+		}
+		open(p, fi)
+		if fi.IsDir() {
+			entries, _ := os.ReadDir(p)
+			for _, e := range entries {
+				if efi, err := os.Stat(filepath.Join(p, e.Name())); err == nil {
+					open(filepath.Join(p, e.Name()), efi)
+				}
+			}
+		}
+		for d := filepath.Dir(p); underTemp(d, tmp); d = filepath.Dir(d) {
+			if dfi, err := os.Stat(d); err == nil {
+				os.Chmod(d, dfi.Mode().Perm()|0o011)
+			}
+		}
+	}
+}
+
+// underTemp says whether d is strictly inside tmp or /tmp (ShortTempDir's
+// base): only directories the tests made are opened up.
+func underTemp(d, tmp string) bool {
+	for _, root := range []string{tmp, "/tmp"} {
+		if strings.HasPrefix(d, root+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Log returns what sshd has logged so far.

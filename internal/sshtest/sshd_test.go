@@ -73,6 +73,7 @@ func unixEcho(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	Reachable(t, path)
 	go func() {
 		c, err := l.Accept()
 		if err != nil {
@@ -300,5 +301,19 @@ func TestBindConflict(t *testing.T) {
 	// StartSSHD retries on another port when start reports ErrBind.
 	if err := s.start(l.Addr().(*net.TCPAddr).Port); !errors.Is(err, testproc.ErrBind) {
 		t.Errorf("start on a taken port: %v, want testproc.ErrBind", err)
+	}
+}
+
+// As root, sessions run as TestAccount with /bin/sh and its empty home:
+// no start-up file of a real account runs in them, whatever the machine's
+// accounts do at login.
+func TestSessionsRunAsTheTestAccount(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root's sshd can log in another account; as another user the sessions are that user's")
+	}
+	_, c := login(t, Options{})
+	got := strings.Fields(run(t, c, `id -un; echo "$HOME"; ls -A "$HOME" | wc -l`))
+	if len(got) != 3 || got[0] != TestAccount || got[1] != "/var/lib/"+TestAccount || got[2] != "0" {
+		t.Fatalf("session is %q; want %s with an empty home /var/lib/%s", got, TestAccount, TestAccount)
 	}
 }
