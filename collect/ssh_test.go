@@ -368,3 +368,53 @@ done
 		t.Errorf("values %v, warnings %v", v, warnings)
 	}
 }
+
+// Real remote accounts start slowly and noisily (conda, pyenv, motd
+// scripts print lines and take seconds). Discovery, the stream-local path
+// and the traffic_ctl path must still read the right values, with the
+// slow start paid once per connection, not once per command or tick.
+func TestSSHSlowNoisyLogin(t *testing.T) {
+	const login = 3 * time.Second
+	for _, tc := range []struct {
+		name string
+		opts sshtest.Options
+		via  string
+	}{
+		{"stream-local", sshtest.Options{SlowNoisyLogin: login}, collect.ViaSSHJSONRPC},
+		{"traffic_ctl", sshtest.Options{SlowNoisyLogin: login, NoStreamLocalForwarding: true}, collect.ViaSSHTrafficCtl},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newRemoteEnv(t, envOptions{fakeCtl: true, knownHosts: true, sshd: tc.opts})
+			c := e.connect(t, "edge1")
+			src := collect.NewSSHSource(c, "")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			start := time.Now()
+			if err := src.Prepare(ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("discovery took %s with a %s login", time.Since(start).Round(time.Millisecond), login)
+			if src.Via() != tc.via {
+				t.Fatalf("via %q, want %q", src.Via(), tc.via)
+			}
+			var slowest time.Duration
+			for i := 0; i < 5; i++ {
+				begin := time.Now()
+				v := fetchOK(t, src)
+				slowest = max(slowest, time.Since(begin))
+				// Read directly afterwards, the counter can only be ahead.
+				local := fetchOK(t, collect.NewJSONRPCSource(e.sim.Path()))
+				const k = "proxy.process.http.incoming_requests"
+				if v[k].Value > local[k].Value || len(v) < len(dashboardKeys)-2 {
+					t.Errorf("over SSH %s = %v (%d records), read directly just after: %v", k, v[k].Value, len(v), local[k].Value)
+				}
+			}
+			if slowest >= login {
+				t.Errorf("a fetch took %s: the %s login was paid again", slowest.Round(time.Millisecond), login)
+			}
+			if n := e.sshd.Logins(); n != 1 {
+				t.Errorf("%d slow logins for discovery and 5 fetches; want 1 per connection", n)
+			}
+		})
+	}
+}

@@ -48,6 +48,12 @@ type Client struct {
 	// Connects counts successful connections (1 plus reconnects).
 	Connects atomic.Int64
 
+	// shell is the persistent remote shell commands run in (shell.go);
+	// noShell says the server would not give one.
+	shellMu sync.Mutex
+	shell   *remoteShell
+	noShell bool
+
 	now func() time.Time
 }
 

@@ -17,11 +17,13 @@ const MaxOutput = 8 << 20
 // ErrOutputTooLarge is returned when a command prints more than MaxOutput.
 var ErrOutputTooLarge = errors.New("command output too large")
 
-// Run runs argv on the remote host over an exec channel of the persistent
-// connection and returns its standard output. The remote user's shell
-// parses the command, so every argument is quoted (ShellJoin). It has the
-// shape of collect.CommandRunner: ctx bounds the whole run, and on expiry
-// the channel is closed, which ends the remote command.
+// Run runs argv on the remote host and returns its standard output: in the
+// connection's persistent remote shell (see shell.go), so that a slow
+// login is paid once, or, where no such shell can be had, over an exec
+// channel of its own. A shell parses the command, so every argument is
+// quoted (ShellJoin). It has the shape of collect.CommandRunner: ctx
+// bounds the whole run; a command still running then is ended with its
+// shell (or channel).
 func (c *Client) Run(ctx context.Context, argv []string) ([]byte, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("empty command")
@@ -30,6 +32,74 @@ func (c *Client) Run(ctx context.Context, argv []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	sh := c.shellFor(ctx, cl)
+	if sh == nil {
+		return c.runExec(ctx, cl, argv)
+	}
+	stdout, stderr, status, broken, err := sh.run(ctx, argv)
+	if broken {
+		c.dropShell(sh)
+	}
+	switch {
+	case errors.Is(err, ErrOutputTooLarge):
+		return nil, fmt.Errorf("ssh %s: %s: %w (over %d bytes)", c.target.Alias, argv[0], ErrOutputTooLarge, MaxOutput)
+	case err != nil && ctx.Err() != nil:
+		return nil, fmt.Errorf("ssh %s: %s did not finish in time: %w", c.target.Alias, argv[0], ctx.Err())
+	case errors.Is(err, errShellGone):
+		return nil, fmt.Errorf("ssh %s: connection lost while running %s", c.target.Alias, argv[0])
+	case err != nil:
+		return nil, fmt.Errorf("ssh %s: %s: %w", c.target.Alias, argv[0], err)
+	}
+	if len(stderr) > 4096 {
+		stderr = stderr[len(stderr)-4096:] // the end says what went wrong
+	}
+	switch status {
+	case 0:
+		return stdout, nil
+	case 127:
+		return stdout, &ExitError{Status: 127, Stderr: string(stderr), notFound: argv[0]}
+	}
+	return stdout, &ExitError{Status: status, Stderr: string(stderr)}
+}
+
+// shellFor returns the persistent shell on cl, starting one if there is
+// none (or the last one ended), or nil where none can be had.
+func (c *Client) shellFor(ctx context.Context, cl *ssh.Client) *remoteShell {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	if c.noShell {
+		return nil
+	}
+	if sh := c.shell; sh != nil && sh.cl == cl && sh.alive() {
+		return sh
+	}
+	if c.shell != nil {
+		c.shell.close()
+		c.shell = nil
+	}
+	sh, err := startShell(ctx, cl)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.noShell = true // the server refuses it: exec channels then
+		}
+		return nil
+	}
+	c.shell = sh
+	return sh
+}
+
+// dropShell forgets sh (ended, or closed after a command overran).
+func (c *Client) dropShell(sh *remoteShell) {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	sh.close()
+	if c.shell == sh {
+		c.shell = nil
+	}
+}
+
+// runExec runs argv over an exec channel of its own.
+func (c *Client) runExec(ctx context.Context, cl *ssh.Client, argv []string) ([]byte, error) {
 	sess, err := bounded(ctx, cl.NewSession, func(s *ssh.Session) { s.Close() })
 	if err != nil {
 		if ctx.Err() != nil {

@@ -50,6 +50,11 @@ func BuildAtssim(t testing.TB) string {
 		b.path = filepath.Join(dir, "atssim")
 		cmd := exec.Command(goBin, "build", "-o", b.path, "./cmd/atssim")
 		cmd.Dir = root
+		// TempHome may have moved HOME by now, and with it go's default
+		// build cache: a cold cache turns a half-second build into twenty.
+		if os.Getenv("GOCACHE") == "" && startHome != "" {
+			cmd.Env = append(os.Environ(), "GOCACHE="+filepath.Join(startHome, ".cache", "go-build"))
+		}
 		out, err := cmd.CombinedOutput()
 		b.out, b.err = string(out), err
 	})
@@ -58,6 +63,9 @@ func BuildAtssim(t testing.TB) string {
 	}
 	return b.path
 }
+
+// startHome is HOME as the test binary started, before any TempHome.
+var startHome = os.Getenv("HOME")
 
 // testBinaryWorkDir returns the test binary's directory if it is in go
 // test's work directory ($TMPDIR/go-build.../b001), else "".

@@ -41,6 +41,11 @@ type Options struct {
 	// Env holds more NAME=VALUE variables for commands run over SSH (sshd
 	// takes only its first SetEnv line, so they share the one for PATH).
 	Env []string
+	// SlowNoisyLogin, if positive, makes every session start the way a
+	// real account's heavy login does (conda, pyenv, motd scripts): a line
+	// on stdout, one on stderr, then this long a pause, before the
+	// command runs. SSHD.Logins counts such starts.
+	SlowNoisyLogin time.Duration
 	// ExtraConfig lines are put first in sshd_config, so they override
 	// the settings here (sshd keeps the first value of a keyword). No
 	// SetEnv (use Env) and no Match blocks.
@@ -75,6 +80,8 @@ type SSHD struct {
 	log       *testproc.LogBuffer
 	proc      *testproc.Proc
 	validated bool
+
+	noisyLogin, loginsFile string // Options.SlowNoisyLogin
 }
 
 // StartSSHD starts `sshd -D -e -f CONFIG` on 127.0.0.1 and a free port, and
@@ -99,6 +106,7 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	if opts.PathDir != "" {
 		Reachable(t, opts.PathDir)
 	}
+
 	// A short directory of its own: sshd_config is written with these
 	// paths, and t.TempDir() names may contain spaces or '%', which
 	// AuthorizedKeysFile would expand.
@@ -107,6 +115,9 @@ func StartSSHD(t testing.TB, opts Options) *SSHD {
 	writeFile(t, s.authKeys, nil)
 	// sshd reads it as the account logging in.
 	Reachable(t, s.authKeys)
+	if opts.SlowNoisyLogin > 0 {
+		s.writeNoisyLogin(t)
+	}
 	s.log = &testproc.LogBuffer{}
 	keys := opts.HostKeys
 	if len(keys) == 0 {
@@ -203,6 +214,40 @@ func underTemp(d, tmp string) bool {
 		}
 	}
 	return false
+}
+
+// writeNoisyLogin writes the ForceCommand that Options.SlowNoisyLogin
+// runs for every session, and the file it counts starts in.
+func (s *SSHD) writeNoisyLogin(t testing.TB) {
+	t.Helper()
+	s.loginsFile = filepath.Join(s.dir, "logins")
+	writeFile(t, s.loginsFile, nil)
+	if err := os.Chmod(s.loginsFile, 0o666); err != nil { // the login account appends to it
+		t.Fatal(err)
+	}
+	secs := strconv.FormatFloat(s.opts.SlowNoisyLogin.Seconds(), 'f', 3, 64)
+	script := "#!/bin/sh\n" +
+		"echo start >>" + shellQuote(s.loginsFile) + "\n" +
+		"echo 'Welcome to edge1. Last login: yesterday (a motd line on stdout)'\n" +
+		"echo '(base) conda: environment activated (a start-up line on stderr)' >&2\n" +
+		"sleep " + secs + "\n" +
+		"if [ -n \"$SSH_ORIGINAL_COMMAND\" ]; then exec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"; fi\n" +
+		"exec /bin/sh\n"
+	s.noisyLogin = filepath.Join(s.dir, "noisy-login")
+	writeFile(t, s.noisyLogin, []byte(script))
+	if err := os.Chmod(s.noisyLogin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	Reachable(t, s.noisyLogin)
+}
+
+// Logins counts the sessions started through Options.SlowNoisyLogin.
+func (s *SSHD) Logins() int {
+	b, err := os.ReadFile(s.loginsFile)
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "start\n")
 }
 
 // Log returns what sshd has logged so far.

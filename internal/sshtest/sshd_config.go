@@ -51,6 +51,9 @@ func (s *SSHD) config() string {
 	for _, l := range s.opts.ExtraConfig {
 		line("%s", l)
 	}
+	if s.noisyLogin != "" {
+		line("ForceCommand %s", configQuote(s.noisyLogin))
+	}
 	line("ListenAddress %s", s.Addr)
 	line("AddressFamily inet")
 	s.mu.Lock()
