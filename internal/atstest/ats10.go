@@ -169,28 +169,11 @@ func (a *ATS10) Env() []string {
 // many got each status.
 func (a *ATS10) Curl(t testing.TB, urls ...string) map[int]int {
 	t.Helper()
-	args := []string{"-s", "-k", "--noproxy", "*", "--connect-timeout", "5", "--max-time", "10", "-w", "%{http_code}\\n"}
+	extra := []string{"-k"}
 	if len(urls) > 0 && strings.HasPrefix(urls[0], "https:") {
-		args = append(args, "--http2")
+		extra = append(extra, "--http2")
 	}
-	for _, u := range urls {
-		args = append(args, "-o", "/dev/null", u)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, a.curlPath, args...)
-	cmd.WaitDelay = time.Second
-	out, err := cmd.Output()
-	codes := map[int]int{}
-	lines := strings.Fields(string(out))
-	if len(lines) != len(urls) {
-		t.Fatalf("curl printed %d status codes for %d URLs (%v): %q", len(lines), len(urls), err, out)
-	}
-	for _, l := range lines {
-		code, _ := strconv.Atoi(l)
-		codes[code]++
-	}
-	return codes
+	return curlCodes(t, a.curlPath, extra, urls)
 }
 
 // Mix is n requests of every kind the dashboard shows: cache hits and

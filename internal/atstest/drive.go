@@ -60,13 +60,19 @@ func drivePath(k int) string {
 // transfer and the whole run bounded.
 func (a *ATS) curl(t testing.TB, urls []string) map[int]int {
 	t.Helper()
-	args := []string{"-s", "--noproxy", "*", "--connect-timeout", "5", "--max-time", "10", "-w", "%{http_code}\\n"}
+	return curlCodes(t, a.curlPath, nil, urls)
+}
+
+// curlCodes is curl with extra flags (-k, --http2) before the URLs.
+func curlCodes(t testing.TB, curlPath string, extra, urls []string) map[int]int {
+	t.Helper()
+	args := append([]string{"-s", "--noproxy", "*", "--connect-timeout", "5", "--max-time", "10", "-w", "%{http_code}\\n"}, extra...)
 	for _, u := range urls {
 		args = append(args, "-o", "/dev/null", u)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, a.curlPath, args...)
+	cmd := exec.CommandContext(ctx, curlPath, args...)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.Output()
 	// curl exits non-zero when its last transfer failed; the per-URL codes
