@@ -323,17 +323,18 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Du
 		}
 		parts = append(parts, p.colors[mi].Render(string(g.marker(mi)))+" "+name)
 	}
+	if note := p.staleNote(stale); note != "" {
+		// Before the host patterns (the header shows them too) and
+		// min/max, which are cut first on a narrow screen: that the
+		// numbers are old matters more.
+		parts = append(parts, st.Warning.Render(note))
+	}
 	if len(p.ctx.Hosts) > 1 {
 		for h, name := range p.ctx.Hosts {
 			parts = append(parts, st.Dim.Render(g.hostSample(h))+" "+name)
 		}
 	}
 	out := " " + strings.Join(parts, "  ")
-	if note := p.staleNote(stale); note != "" {
-		// Before min/max, which only fit when there is room left: that
-		// the numbers are old matters more.
-		out += "  " + st.Warning.Render(note)
-	}
 	if n > 0 {
 		unit := p.unit(span)
 		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, unit), metrics.Format(hi, unit))
