@@ -396,10 +396,30 @@ func TestGoldenScreens(t *testing.T) {
 				t.Fatalf("%v (run go test ./model -update to create it)", err)
 			}
 			if got != string(want) {
-				t.Fatalf("screen differs from %s (go test ./model -update rewrites it after a deliberate change)\ngot:\n%s", path, got)
+				t.Fatalf("screen differs from %s (go test ./model -update rewrites it after a deliberate change):\n%s", path, lineDiff(string(want), got))
 			}
 		})
 	}
+}
+
+// lineDiff shows the lines that differ between two screens, numbered,
+// "-" for the golden file's and "+" for what was drawn.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

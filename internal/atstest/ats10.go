@@ -66,6 +66,9 @@ func ATS10Bundle() string {
 // clone. It is stopped when the test ends.
 func StartATS10(t testing.TB) *ATS10 {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: this test starts Traffic Server 10.2")
+	}
 	start := ATS10Bundle()
 	if start == "" {
 		t.Skip("no Traffic Server 10.2 bundle at ../shared/ats10/start beside this checkout; these tests run where it is (development machines and CI)")

@@ -42,6 +42,11 @@ var programDirs = []string{"/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin", 
 // ("" for one named after the program's purpose) and the install script.
 func RequireProgram(t testing.TB, name, debianPackage string) string {
 	t.Helper()
+	if testing.Short() {
+		// The fast inner loop (go test -short ./...) leaves out every
+		// test that starts a real program; scripts/test runs them all.
+		t.Skipf("-short: this test starts %s", name)
+	}
 	if p, err := exec.LookPath(name); err == nil {
 		// sshd re-executes itself and insists on an absolute path.
 		if abs, err := filepath.Abs(p); err == nil {

@@ -36,6 +36,9 @@ func runTB(f func(testing.TB)) *recordingTB {
 }
 
 func TestRequireProgramMissing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: RequireProgram skips every caller then")
+	}
 	t.Setenv("CI", "")
 	r := runTB(func(tb testing.TB) { RequireProgram(tb, "tg-no-such-program", "") })
 	if !strings.Contains(r.skipped, "tg-no-such-program not installed (Debian package providing tg-no-such-program)") ||
@@ -52,6 +55,9 @@ func TestRequireProgramMissing(t *testing.T) {
 }
 
 func TestRequireProgramFindsSbin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: RequireProgram skips every caller then")
+	}
 	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
 		t.Skip("no /usr/sbin/sshd")
 	}
