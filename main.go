@@ -15,8 +15,8 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/config"
-	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -74,7 +74,7 @@ type app struct {
 	opts     *options
 	pctx     *model.ProgramContext
 	hosts    []collect.Host
-	store    *metrics.Store
+	data     *monitor.State
 	closers  []func()
 	interval time.Duration
 }
@@ -143,7 +143,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		names[i] = h.Name
 		deadlines[i] = collect.RequestDeadline(h.Source, opts.interval)
 	}
-	a.store, err = metrics.NewStore(len(a.hosts), model.MetricDefs(dash), history, opts.interval)
+	a.data, err = monitor.New(dash, names, history, opts.interval)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -177,19 +177,18 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		errs, warns = errs[:0], warns[:0]
 		results := c.Once(ctx)
 		for _, r := range results {
+			a.data.Apply(r)
 			for _, w := range r.Warnings {
 				warns = append(warns, fmt.Sprintf("%s: %s", a.pctx.Hosts[r.Host], w))
 			}
 			if r.Err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
-				continue
 			}
-			a.store.Observe(r.Host, r.Snapshot)
 		}
 		if len(errs) == len(a.hosts) {
 			break // nobody answers: waiting will not help
 		}
-		if round > 0 && allHaveValues(a.store) || time.Now().After(deadline) || ctx.Err() != nil {
+		if round > 0 && a.data.AllHaveValues() || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		select {
@@ -200,7 +199,7 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil {
 		return 1 // a signal: the exit status says which
 	}
-	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.store, time.Now(), errs, warns); err != nil {
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data.Store(), time.Now(), errs, warns); err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
 	}
@@ -218,17 +217,6 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// allHaveValues says whether every series of every host has a value.
-func allHaveValues(s *metrics.Store) bool {
-	for h := 0; h < s.Hosts(); h++ {
-		for i := 0; i < s.Metrics(); i++ {
-			if _, ok := s.Series(h, i).Latest(); !ok {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 // interactive runs the full-screen dashboard until q, Ctrl-C, a signal or
 // --run-for. Exit status 0, or 70 after an internal error (a panic), which
@@ -251,7 +239,7 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := c.Run(ctx)
-	g := &guardedModel{Model: model.New(a.pctx, a.store, results, a.opts.runFor)}
+	g := &guardedModel{Model: model.New(a.pctx, a.data, results, a.opts.runFor)}
 	restore := terminalRestorer(os.Stdin, os.Stdout)
 	stop.restore.Store(&restore)
 	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20), tea.WithoutSignalHandler()},

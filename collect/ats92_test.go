@@ -11,7 +11,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
-	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
@@ -153,7 +153,7 @@ func ats92PollsCounted(t *testing.T, stats *collect.StatsSource) {
 // deadline, with every value shown.
 func ats92Derivations(t *testing.T, a *atstest.ATS, sources []collect.Source) {
 	dash := pages.Default()
-	defs := model.MetricDefs(dash)
+	defs := monitor.MetricDefs(dash)
 	store, err := metrics.NewStore(len(sources), defs, 5*time.Minute, time.Second)
 	if err != nil {
 		t.Fatal(err)

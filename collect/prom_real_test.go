@@ -22,7 +22,8 @@ import (
 // first scrapes.
 
 // dashboardDefs lists a dashboard's metrics in store order, as
-// model.MetricDefs does (model imports collect, so this test cannot).
+// monitor.MetricDefs does (monitor imports collect, so this test, inside
+// collect, cannot).
 func dashboardDefs(d *config.Dashboard) (defs []metrics.MetricDef, panelOf []string) {
 	for _, p := range d.Pages {
 		for _, pn := range p.Panels {

@@ -14,8 +14,9 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
-	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
@@ -51,25 +52,24 @@ func TestSSHRecoversFromSSHDRestartWithoutSpike(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Everything the dashboard does with a result: status, baseline reset
-	// on recovery, derivation.
-	store, err := metrics.NewStore(1, []metrics.MetricDef{{Name: "Requests", Kind: "counter", Key: requestsKey}}, time.Minute, 250*time.Millisecond)
+	// Results go where the dashboard's go: status, baseline reset on
+	// recovery, derivation.
+	dash := &config.Dashboard{Pages: []config.Page{{Name: "P", Panels: []config.Panel{{Title: "T",
+		Metrics: []config.Metric{{Name: "Requests", Type: config.TypeCounter, Key: requestsKey}}}}}}}
+	data, err := monitor.New(dash, []string{"edge1"}, time.Minute, 250*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := model.NewHostStatus(1)
+	store := data.Store()
 	var rates []float64
 	var first, last metrics.Snapshot
 	var downMessages []string
 	observe := func(r collect.Result) {
-		if status.Record(r) {
-			store.ResetHost(r.Host)
-		}
+		data.Apply(r)
 		if r.Err != nil {
 			downMessages = append(downMessages, r.Err.Error())
 			return
 		}
-		store.Observe(r.Host, r.Snapshot)
 		if first.Values == nil {
 			first = r.Snapshot
 		}

@@ -2,6 +2,8 @@
 // traffic_grapher YAML schema (pages → panels → metrics).
 package config
 
+import "iter"
+
 // Metric types, as in the original tool.
 const (
 	TypeCounter = "counter" // rate per second of a monotonically rising record
@@ -84,6 +86,46 @@ type Dashboard struct {
 	Timezone       string
 	// TrafficCtl is the traffic_ctl binary for every host that names none.
 	TrafficCtl string
+}
+
+// MetricRef is one metric of a dashboard, where it is and its id.
+type MetricRef struct {
+	Page, Panel, Index int // Pages[Page].Panels[Panel].Metrics[Index]
+	// ID numbers the dashboard's metrics from 0 in page, panel, metric
+	// order: the one numbering the store, the panels and the readouts use.
+	ID     int
+	Metric Metric
+}
+
+// Metrics yields every metric of the dashboard in ID order.
+func (d *Dashboard) Metrics() iter.Seq[MetricRef] {
+	return func(yield func(MetricRef) bool) {
+		id := 0
+		for pi, p := range d.Pages {
+			for ni, n := range p.Panels {
+				for mi, m := range n.Metrics {
+					if !yield(MetricRef{Page: pi, Panel: ni, Index: mi, ID: id, Metric: m}) {
+						return
+					}
+					id++
+				}
+			}
+		}
+	}
+}
+
+// MetricID is the ID of Pages[page].Panels[panel].Metrics[index].
+func (d *Dashboard) MetricID(page, panel, index int) int {
+	id := 0
+	for pi, p := range d.Pages {
+		for ni, n := range p.Panels {
+			if pi == page && ni == panel {
+				return id + index
+			}
+			id += len(n.Metrics)
+		}
+	}
+	return id + index
 }
 
 // Keys lists every record name the dashboard reads, each once, in a stable

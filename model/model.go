@@ -11,6 +11,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 )
 
 // Messages the model handles besides Bubble Tea's own.
@@ -36,12 +37,13 @@ const redrawDelay = 25 * time.Millisecond
 // Model is the whole screen.
 type Model struct {
 	ctx     *ProgramContext
-	store   *metrics.Store
+	data    *monitor.State // the store and every host's status
+	store   *metrics.Store // data.Store()
+	status  *monitor.HostStatus
 	pages   []*PageView
 	page    int
 	readout *ReadoutView // the visible page as text, when readoutOn
 	results <-chan collect.Result
-	status  *HostStatus
 	runFor  time.Duration
 
 	width, height int
@@ -61,15 +63,17 @@ type Model struct {
 	helpLive, helpPaused, helpReadout, helpReadoutPaused, helpHelp string
 }
 
-// New builds the model. results is the collector's output; runFor > 0 quits
+// New builds the model over data, the hosts' collected data. results is
+// the collector's output, applied to data as it comes; runFor > 0 quits
 // after that long.
-func New(ctx *ProgramContext, store *metrics.Store, results <-chan collect.Result, runFor time.Duration) *Model {
+func New(ctx *ProgramContext, data *monitor.State, results <-chan collect.Result, runFor time.Duration) *Model {
 	ctx.normalize()
 	m := &Model{
 		ctx:       ctx,
-		store:     store,
+		data:      data,
+		store:     data.Store(),
+		status:    data.Status(),
 		results:   results,
-		status:    NewHostStatus(len(ctx.Hosts)),
 		runFor:    runFor,
 		now:       ctx.Now(),
 		clock:     ctx.Now(),
@@ -87,11 +91,8 @@ func New(ctx *ProgramContext, store *metrics.Store, results <-chan collect.Resul
 	m.helpReadout = " " + h.ShortHelpView(ctx.Keys.readoutHelp())
 	m.helpReadoutPaused = " " + h.ShortHelpView(ctx.Keys.readoutPausedHelp())
 	m.helpHelp = " " + h.ShortHelpView(ctx.Keys.helpOpenHelp())
-	first := 0
-	for _, pg := range ctx.Dashboard.Pages {
-		pv := NewPageView(ctx, pg, first)
-		m.pages = append(m.pages, pv)
-		first += pv.Metrics()
+	for i := range ctx.Dashboard.Pages {
+		m.pages = append(m.pages, NewPageView(ctx, i))
 	}
 	return m
 }
@@ -162,18 +163,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// handleResult records one host's result and schedules a redraw.
+// handleResult applies one host's result and schedules a redraw.
 func (m *Model) handleResult(r collect.Result) tea.Cmd {
-	if m.status.Record(r) {
-		// Rates across an outage would average over it or, after a
-		// restart, start from a stale baseline: start afresh.
-		m.store.ResetHost(r.Host)
-	}
-	if r.Err == nil {
-		m.store.Observe(r.Host, r.Snapshot)
-		if r.Snapshot.Time.After(m.now) {
-			m.now = r.Snapshot.Time
-		}
+	m.data.Apply(r)
+	if n := m.data.Newest(); n.After(m.now) {
+		m.now = n
 	}
 	if m.redrawPending {
 		return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
@@ -51,11 +52,11 @@ func newFixture(t testing.TB, hosts ...string) *fixture {
 func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramContext), hosts ...string) *fixture {
 	t.Helper()
 	dash := pages.Default()
-	store, err := metrics.NewStore(len(hosts), MetricDefs(dash), history, time.Second)
+	data, err := monitor.New(dash, hosts, history, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, now: t0}
+	f := &fixture{store: data.Store(), now: t0}
 	f.ctx = &ProgramContext{
 		Dashboard: dash,
 		Hosts:     hosts,
@@ -69,7 +70,7 @@ func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramCont
 	if setup != nil {
 		setup(f.ctx)
 	}
-	f.m = New(f.ctx, store, nil, 0)
+	f.m = New(f.ctx, data, nil, 0)
 	return f
 }
 

@@ -3,7 +3,6 @@ package model
 import (
 	"strings"
 
-	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -15,24 +14,14 @@ type PageView struct {
 	view   string // the joined panels, rebuilt when a panel redraws
 }
 
-// NewPageView builds the panels of one page; firstMetric is the store index
-// of the page's first metric.
-func NewPageView(ctx *ProgramContext, page config.Page, firstMetric int) *PageView {
-	pv := &PageView{Name: page.Name}
-	for _, panel := range page.Panels {
-		pv.panels = append(pv.panels, NewPanelView(ctx, panel, firstMetric))
-		firstMetric += len(panel.Metrics)
+// NewPageView builds the panels of the dashboard's page.
+func NewPageView(ctx *ProgramContext, page int) *PageView {
+	pg := ctx.Dashboard.Pages[page]
+	pv := &PageView{Name: pg.Name}
+	for i := range pg.Panels {
+		pv.panels = append(pv.panels, NewPanelView(ctx, page, i))
 	}
 	return pv
-}
-
-// Metrics is how many store metrics the page's panels use.
-func (pv *PageView) Metrics() int {
-	n := 0
-	for _, p := range pv.panels {
-		n += len(p.metricIDs)
-	}
-	return n
 }
 
 // SetSize divides the page among its panels.

@@ -32,16 +32,17 @@ type PanelView struct {
 	dirty         bool
 }
 
-// NewPanelView makes the view for one panel; firstMetric is the store index
-// of the panel's first metric (metrics are numbered in dashboard order).
-func NewPanelView(ctx *ProgramContext, panel config.Panel, firstMetric int) *PanelView {
-	p := &PanelView{ctx: ctx, panel: panel, dirty: true}
-	for i, m := range panel.Metrics {
-		p.metricIDs = append(p.metricIDs, firstMetric+i)
+// NewPanelView makes the view for the dashboard's panel of page; its
+// metrics are the store's by their IDs (config.MetricRef).
+func NewPanelView(ctx *ProgramContext, page, panel int) *PanelView {
+	pn := ctx.Dashboard.Pages[page].Panels[panel]
+	p := &PanelView{ctx: ctx, panel: pn, dirty: true}
+	for i, m := range pn.Metrics {
+		p.metricIDs = append(p.metricIDs, ctx.Dashboard.MetricID(page, panel, i))
 		p.colors = append(p.colors, ctx.Styles.SeriesStyle(m.Color, i))
 		p.hasCounter = p.hasCounter || isCounter(m)
 	}
-	p.units = [2]metrics.Unit{panelUnit(panel, false), panelUnit(panel, true)}
+	p.units = [2]metrics.Unit{panelUnit(pn, false), panelUnit(pn, true)}
 	return p
 }
 

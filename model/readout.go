@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -91,9 +90,10 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 	}
 	d := ctx.Dashboard
 	lastPage, lastPanel := -1, -1
-	forEachMetric(d, func(pi, ni int, m config.Metric, id int) {
+	for ref := range d.Metrics() {
+		pi, ni, m, id := ref.Page, ref.Panel, ref.Metric, ref.ID
 		if !want[pi] {
-			return
+			continue
 		}
 		if pi != lastPage {
 			r.Pages = append(r.Pages, ReadoutPage{Number: pi + 1, Of: len(d.Pages), Name: d.Pages[pi].Name})
@@ -132,7 +132,7 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 		}
 		rm.Unit = unitName(rm.unit, rm.rate)
 		pn.Metrics = append(pn.Metrics, rm)
-	})
+	}
 	return r
 }
 

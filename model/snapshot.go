@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -73,27 +72,4 @@ func location(ctx *ProgramContext) *time.Location {
 		return time.UTC
 	}
 	return ctx.Location
-}
-
-// forEachMetric walks the dashboard's metrics in store order.
-func forEachMetric(d *config.Dashboard, fn func(page, panel int, m config.Metric, id int)) {
-	id := 0
-	for pi, p := range d.Pages {
-		for ni, n := range p.Panels {
-			for _, m := range n.Metrics {
-				fn(pi, ni, m, id)
-				id++
-			}
-		}
-	}
-}
-
-// MetricDefs lists the dashboard's metrics in store order: the metric index
-// of panel metric j is the number of metrics before it in the dashboard.
-func MetricDefs(d *config.Dashboard) []metrics.MetricDef {
-	var defs []metrics.MetricDef
-	forEachMetric(d, func(_, _ int, m config.Metric, _ int) {
-		defs = append(defs, metrics.MetricDef{Name: m.Name, Kind: m.Type, Key: m.Key, Key2: m.Key2, Unit: m.Unit})
-	})
-	return defs
 }

@@ -1,4 +1,4 @@
-package model
+package monitor
 
 import (
 	"fmt"
