@@ -217,7 +217,6 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	return 0
 }
 
-
 // interactive runs the full-screen dashboard until q, Ctrl-C, a signal or
 // --run-for. Exit status 0, or 70 after an internal error (a panic), which
 // is printed with its stack once the terminal is restored.
