@@ -160,7 +160,7 @@ func ats92Derivations(t *testing.T, a *atstest.ATS, sources []collect.Source) {
 	}
 	find := func(kind, key string) int {
 		for i, d := range defs {
-			if d.Kind == kind && d.Key == key {
+			if string(d.Type) == kind && d.Key == key {
 				return i
 			}
 		}

@@ -28,7 +28,7 @@ func dashboardDefs(d *config.Dashboard) (defs []metrics.MetricDef, panelOf []str
 	for _, p := range d.Pages {
 		for _, pn := range p.Panels {
 			for _, m := range pn.Metrics {
-				defs = append(defs, metrics.MetricDef{Name: m.Name, Kind: m.Type, Key: m.Key, Key2: m.Key2, Unit: m.Unit})
+				defs = append(defs, metrics.MetricDef{Name: m.Name, Type: metrics.Type(m.Type), Key: m.Key, Key2: m.Key2, Unit: m.Unit})
 				panelOf = append(panelOf, pn.Title)
 			}
 		}
@@ -103,7 +103,7 @@ func TestPromRealNodeExporterFillsNodePages(t *testing.T) {
 	defs, panelOf := dashboardDefs(d)
 	// Loopback traffic is the one network traffic the test makes itself
 	// (the page leaves lo out; other devices may be idle here).
-	defs = append(defs, metrics.MetricDef{Name: "rx", Kind: "counter", Key: `node_network_receive_bytes_total{device="lo"}`})
+	defs = append(defs, metrics.MetricDef{Name: "rx", Type: metrics.TypeCounter, Key: `node_network_receive_bytes_total{device="lo"}`})
 	panelOf = append(panelOf, loopbackPanel)
 	const interval = 500 * time.Millisecond
 	store, err := metrics.NewStore(1, defs, time.Minute, interval)
@@ -224,8 +224,8 @@ func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 	// seconds of data for yet; irate() is the rate between the last two
 	// scrapes.
 	defs = append(defs,
-		metrics.MetricDef{Name: "rx", Kind: "gauge", Key: `irate(node_network_receive_bytes_total{instance="$host",device="lo"}[1m])`},
-		metrics.MetricDef{Name: "rx total", Kind: "gauge", Key: `node_network_receive_bytes_total{instance="$host",device="lo"}`})
+		metrics.MetricDef{Name: "rx", Type: metrics.TypeGauge, Key: `irate(node_network_receive_bytes_total{instance="$host",device="lo"}[1m])`},
+		metrics.MetricDef{Name: "rx total", Type: metrics.TypeGauge, Key: `node_network_receive_bytes_total{instance="$host",device="lo"}`})
 	panelOf = append(panelOf, loopbackPanel, loopbackPanel)
 	store, err := metrics.NewStore(1, defs, time.Minute, time.Second)
 	if err != nil {

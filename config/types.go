@@ -2,23 +2,27 @@
 // traffic_grapher YAML schema (pages → panels → metrics).
 package config
 
-import "iter"
+import (
+	"iter"
 
-// Metric types, as in the original tool.
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
+
+// Metric types, named as YAML writes them; the metrics package's registry
+// (metrics.LookupType) says what each is.
 const (
-	TypeCounter = "counter" // rate per second of a monotonically rising record
-	TypeGauge   = "gauge"   // the value as it is
-	TypeLatency = "latency" // Δkey (total time) / Δkey2 (count), in ms
-	// Ours, for Prometheus sources:
-	TypeQuantile    = "quantile"     // key2 quantile of a histogram's per-interval bucket increases
-	TypeUsedPercent = "used_percent" // 100 × (1 − key/key2): key available, key2 total
-	TypeHitRate     = "hit_rate"     // Δkey (hits) / (Δkey + Δkey2 (misses)) × 100
+	TypeCounter     = string(metrics.TypeCounter)
+	TypeGauge       = string(metrics.TypeGauge)
+	TypeLatency     = string(metrics.TypeLatency)
+	TypeHitRate     = string(metrics.TypeHitRate)
+	TypeQuantile    = string(metrics.TypeQuantile)
+	TypeUsedPercent = string(metrics.TypeUsedPercent)
 )
 
 // Metric is one line on a panel.
 type Metric struct {
 	Name string // label shown in titles and legends ("Client")
-	Type string // one of the Type* constants (a metrics.KindNames name), lowercase
+	Type string // one of the Type* constants (a metrics.TypeNames name), lowercase
 	Key  string // record name
 	Key2 string // second record for latency (count) and hit_rate (misses)
 	// Color is "" (pick from a palette, see PaletteColor) or anything

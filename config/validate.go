@@ -35,14 +35,6 @@ func (d *Dashboard) Validate() error {
 	return r.result()
 }
 
-// key2Use says what key2 is for each type that needs one.
-var key2Use = map[string]string{
-	TypeLatency:     "the transaction count record",
-	TypeHitRate:     "the misses record",
-	TypeQuantile:    "the quantile, between 0 and 1, e.g. \"0.99\" for p99",
-	TypeUsedPercent: "the total (key is what is available)",
-}
-
 // check runs the semantic checks, reporting through r.
 func (d *Dashboard) check(r *reporter) {
 	switch n := len(d.Pages); {
@@ -130,14 +122,14 @@ func (d *Dashboard) check(r *reporter) {
 func (m *Metric) check(r *reporter, mp string) {
 	checkLabel(r, mp+".name", m.Name, "every metric needs a name, shown in the legend")
 
-	kinds := metrics.KindNames()
-	kind, known := metrics.LookupKind(m.Type)
+	kinds := metrics.TypeNames()
+	kind, known := metrics.LookupType(metrics.Type(m.Type))
 	switch {
 	case m.Type == "":
 		r.add(mp+".type", "missing (want %s)", orList(kinds))
 	case !known:
 		if lower := strings.ToLower(m.Type); lower != m.Type {
-			if _, ok := metrics.LookupKind(lower); ok {
+			if _, ok := metrics.LookupType(metrics.Type(lower)); ok {
 				r.add(mp+".type", "metric type %q must be lowercase here (want %s)", m.Type, lower)
 				break
 			}
@@ -162,17 +154,13 @@ func (m *Metric) check(r *reporter, mp string) {
 	}
 	if known {
 		switch {
-		case kind.NeedsKey2 && m.Key2 == "":
-			use := key2Use[kind.Name]
-			if use == "" {
-				use = "a second record"
-			}
-			r.add(mp+".key2", "%s needs key2 (%s)", kind.Name, use)
-		case !kind.NeedsKey2 && m.Key2 != "":
+		case kind.NeedsKey2() && m.Key2 == "":
+			r.add(mp+".key2", "%s needs key2 (%s)", kind.Name, kind.Key2)
+		case !kind.NeedsKey2() && m.Key2 != "":
 			r.add(mp+".key2", "a %s metric does not use key2 (only %s do); remove it", kind.Name, andList(key2Kinds()))
-		case kind.NeedsKey2 && m.Key2 == m.Key:
-			r.add(mp+".key2", "key2 is the same record as key (%s needs %s)", kind.Name, key2Use[kind.Name])
-		case kind.Name == TypeQuantile:
+		case kind.NeedsKey2() && m.Key2 == m.Key:
+			r.add(mp+".key2", "key2 is the same record as key (%s needs %s)", kind.Name, kind.Key2)
+		case kind.Name == metrics.TypeQuantile:
 			if q, err := strconv.ParseFloat(m.Key2, 64); err != nil || !(q > 0 && q < 1) {
 				r.add(mp+".key2", "%q is not a quantile: want a number between 0 and 1, e.g. \"0.99\" for p99", m.Key2)
 			}
@@ -181,7 +169,7 @@ func (m *Metric) check(r *reporter, mp string) {
 
 	if m.Unit != "" {
 		switch {
-		case known && kind.Name != TypeLatency:
+		case known && !kind.TakesUnit:
 			r.add(mp+".unit", "unit applies only to latency metrics (this one is a %s); remove it", kind.Name)
 		case m.Unit != "ms" && m.Unit != "s":
 			r.add(mp+".unit", "unknown unit %q (want ms or s: the unit of the total-time record, ms on ATS 10, s on ATS 9.x; leave it out to decide from the value's type)", m.Unit)
@@ -198,8 +186,8 @@ func (m *Metric) check(r *reporter, mp string) {
 // key2Kinds lists the metric types that take key2.
 func key2Kinds() []string {
 	var names []string
-	for _, n := range metrics.KindNames() {
-		if k, _ := metrics.LookupKind(n); k.NeedsKey2 {
+	for _, n := range metrics.TypeNames() {
+		if k, _ := metrics.LookupType(metrics.Type(n)); k.NeedsKey2() {
 			names = append(names, n)
 		}
 	}

@@ -7,10 +7,6 @@ import "time"
 // series also keeps the raw record and its history. What a screen shows is
 // then chosen per series with Shown.
 
-// hasAbsolute says which metric kinds have an absolute count besides the
-// derived value: counters, whose derived value is a rate.
-func hasAbsolute(kind string) bool { return kind == "counter" }
-
 // LatestAbsolute returns the raw counter value of the latest snapshot; ok is
 // false for non-counters, before any snapshot, when the record was missing
 // and after a reset.

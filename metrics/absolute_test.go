@@ -41,10 +41,10 @@ func TestCountersKeepTheirAbsoluteCount(t *testing.T) {
 	for i := 1; i < len(testDefs); i++ {
 		s := st.Series(0, i)
 		if s.HasAbsolute() || s.Abs != nil {
-			t.Fatalf("%s has an absolute count", s.Def.Kind)
+			t.Fatalf("%s has an absolute count", s.Def.Type)
 		}
 		if v := s.Shown(true); v.Absolute || v.Hist != s.Hist || v.Unit != s.Unit() {
-			t.Fatalf("%s: Shown(true) = %+v", s.Def.Kind, v)
+			t.Fatalf("%s: Shown(true) = %+v", s.Def.Type, v)
 		}
 	}
 	// A reset forgets the latest absolute value but keeps its history.

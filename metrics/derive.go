@@ -32,47 +32,35 @@ const (
 	maxHoldGap = 2 * syncPeriod
 )
 
-// NewDerivation builds the derivation for a metric type registered in
-// kinds.go. unit only applies to latency: LatencyUnitMillis,
-// LatencyUnitSeconds or LatencyUnitAuto.
-func NewDerivation(kind, key, key2, unit string) (Derivation, error) {
-	info, ok := LookupKind(kind)
+// NewDerivation builds the derivation for a metric of a registered type
+// (types.go), after checking its records. unit only applies to latency:
+// LatencyUnitMillis, LatencyUnitSeconds or LatencyUnitAuto.
+func NewDerivation(typ Type, key, key2, unit string) (Derivation, error) {
+	info, ok := LookupType(typ)
 	if !ok {
-		return nil, fmt.Errorf("unknown metric type %q (known: %v)", kind, KindNames())
+		return nil, fmt.Errorf("unknown metric type %q (known: %v)", typ, TypeNames())
 	}
 	if key == "" {
-		return nil, fmt.Errorf("%s: key is empty", kind)
+		return nil, fmt.Errorf("%s: key is empty", typ)
 	}
-	if info.NeedsKey2 && key2 == "" {
-		return nil, fmt.Errorf("%s needs key2", kind)
+	if info.NeedsKey2() && key2 == "" {
+		return nil, fmt.Errorf("%s needs key2", typ)
 	}
-	if !info.NeedsKey2 && key2 != "" {
-		return nil, fmt.Errorf("%s takes no key2 (got %q)", kind, key2)
+	if !info.NeedsKey2() && key2 != "" {
+		return nil, fmt.Errorf("%s takes no key2 (got %q)", typ, key2)
 	}
-	if kind != "latency" && unit != "" {
-		return nil, fmt.Errorf("unit only applies to latency, not %s", kind)
+	if !info.TakesUnit && unit != "" {
+		return nil, fmt.Errorf("unit only applies to latency, not %s", typ)
 	}
-	switch kind {
-	case "counter":
-		return &RateFromCounter{Key: key}, nil
-	case "gauge":
-		return &GaugeValue{Key: key}, nil
-	case "latency":
-		if !validLatencyUnit(unit) {
-			return nil, fmt.Errorf("latency unit %q: want %q, %q or empty (decide from the value's type)",
-				unit, LatencyUnitMillis, LatencyUnitSeconds)
-		}
-		return &LatencyFromTotals{TotalKey: key, CountKey: key2, Unit: unit}, nil
-	case "hit_rate":
-		return &HitRateFromCounters{HitsKey: key, MissesKey: key2}, nil
-	case "quantile":
-		return newQuantile(key, key2)
-	case "used_percent":
-		return &UsedPercent{AvailKey: key, TotalKey: key2}, nil
+	return info.New(key, key2, unit)
+}
+
+func newLatency(key, key2, unit string) (Derivation, error) {
+	if !validLatencyUnit(unit) {
+		return nil, fmt.Errorf("latency unit %q: want %q, %q or empty (decide from the value's type)",
+			unit, LatencyUnitMillis, LatencyUnitSeconds)
 	}
-	// A kind registered in kinds.go without a case here is a programming
-	// error, but callers get an error rather than a crash.
-	return nil, fmt.Errorf("metric type %q has no derivation", kind)
+	return &LatencyFromTotals{TotalKey: key, CountKey: key2, Unit: unit}, nil
 }
 
 // GaugeValue reports a record as it is.

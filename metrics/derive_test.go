@@ -148,7 +148,7 @@ func TestNewDerivation(t *testing.T) {
 		{kind: "latency", key: "t", key2: "c", unit: "us", err: "latency unit"},
 	}
 	for _, tc := range tests {
-		d, err := NewDerivation(tc.kind, tc.key, tc.key2, tc.unit)
+		d, err := NewDerivation(Type(tc.kind), tc.key, tc.key2, tc.unit)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("NewDerivation(%q,%q,%q,%q) error = %v, want containing %q", tc.kind, tc.key, tc.key2, tc.unit, err, tc.err)
@@ -160,15 +160,15 @@ func TestNewDerivation(t *testing.T) {
 		}
 	}
 	// Every registered kind must have a derivation.
-	for _, k := range KindNames() {
+	for _, k := range TypeNames() {
 		key2 := ""
-		if info, _ := LookupKind(k); info.NeedsKey2 {
+		if info, _ := LookupType(Type(k)); info.NeedsKey2() {
 			key2 = "b"
 		}
 		if k == "quantile" {
 			key2 = "0.5" // its key2 is the quantile, not a record
 		}
-		if _, err := NewDerivation(k, "a", key2, ""); err != nil {
+		if _, err := NewDerivation(Type(k), "a", key2, ""); err != nil {
 			t.Errorf("kind %q registered without a derivation: %v", k, err)
 		}
 	}

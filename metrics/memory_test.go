@@ -25,9 +25,9 @@ func memDefs() ([]MetricDef, map[string]float64) {
 		key := fmt.Sprintf("k%d", i)
 		switch i % 4 {
 		case 3:
-			defs = append(defs, MetricDef{Name: key, Kind: "gauge", Key: key})
+			defs = append(defs, MetricDef{Name: key, Type: "gauge", Key: key})
 		default:
-			defs = append(defs, MetricDef{Name: key, Kind: "counter", Key: key})
+			defs = append(defs, MetricDef{Name: key, Type: "counter", Key: key})
 		}
 		rates[key] = float64(100 * (i + 1))
 	}

@@ -150,8 +150,8 @@ func TestQuantileFromNewDerivation(t *testing.T) {
 	if _, err := NewDerivation("quantile", "h", "0.5", "ms"); err == nil {
 		t.Error("unit accepted on a quantile")
 	}
-	info, ok := LookupKind("quantile")
-	if !ok || !info.NeedsKey2 || info.Unit != UnitCount {
+	info, ok := LookupType("quantile")
+	if !ok || !info.NeedsKey2() || info.Unit != UnitCount {
 		t.Errorf("kind: %+v, %v", info, ok)
 	}
 }

@@ -9,7 +9,9 @@ import (
 // MetricDef is what the store needs to know about one metric of a
 // dashboard; it mirrors the config package's Metric without importing it.
 type MetricDef struct {
-	Name, Kind, Key, Key2, Unit string
+	Name            string
+	Type            Type
+	Key, Key2, Unit string
 }
 
 // Series is one metric of one host: its derivation and its history.
@@ -68,13 +70,13 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs))}
 	for h := range hosts {
 		for i, d := range defs {
-			der, err := NewDerivation(d.Kind, d.Key, d.Key2, d.Unit)
+			der, err := NewDerivation(d.Type, d.Key, d.Key2, d.Unit)
 			if err != nil {
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
-			info, _ := LookupKind(d.Kind) // NewDerivation checked it
+			info, _ := LookupType(d.Type) // NewDerivation checked it
 			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: info.Unit, der: der}
-			if hasAbsolute(d.Kind) {
+			if info.Absolute {
 				sr.Abs = NewDownsampledHistory(window, interval)
 			}
 			st.series[h*len(defs)+i] = sr

@@ -8,10 +8,10 @@ import (
 )
 
 var testDefs = []MetricDef{
-	{Name: "Client", Kind: "counter", Key: "req"},
-	{Name: "Conns", Kind: "gauge", Key: "conns"},
-	{Name: "Hit", Kind: "latency", Key: "t", Key2: "c"},
-	{Name: "Hit Rate", Kind: "hit_rate", Key: "h", Key2: "m"},
+	{Name: "Client", Type: "counter", Key: "req"},
+	{Name: "Conns", Type: "gauge", Key: "conns"},
+	{Name: "Hit", Type: "latency", Key: "t", Key2: "c"},
+	{Name: "Hit Rate", Type: "hit_rate", Key: "h", Key2: "m"},
 }
 
 // snap builds a snapshot for testDefs where every record moves with i.
@@ -38,8 +38,8 @@ func TestNewStore(t *testing.T) {
 		{"no hosts", 0, testDefs, time.Minute, time.Second, 0, "at least one host"},
 		{"zero window", 1, testDefs, 0, time.Second, 0, "must be positive"},
 		{"zero interval", 1, testDefs, time.Minute, 0, 0, "must be positive"},
-		{"bad kind names the metric", 1, []MetricDef{{Name: "X", Kind: "nope", Key: "k"}}, time.Minute, time.Second, 0, `metric 0 (X): unknown metric type "nope"`},
-		{"bad latency unit", 1, []MetricDef{{Name: "L", Kind: "latency", Key: "t", Key2: "c", Unit: "us"}}, time.Minute, time.Second, 0, "latency unit"},
+		{"bad kind names the metric", 1, []MetricDef{{Name: "X", Type: "nope", Key: "k"}}, time.Minute, time.Second, 0, `metric 0 (X): unknown metric type "nope"`},
+		{"bad latency unit", 1, []MetricDef{{Name: "L", Type: "latency", Key: "t", Key2: "c", Unit: "us"}}, time.Minute, time.Second, 0, "latency unit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestStoreSeriesUnit(t *testing.T) {
 	}
 	for i, want := range []Unit{UnitCount, UnitCount, UnitMillis, UnitPercent} {
 		if got := st.Series(0, i).Unit(); got != want {
-			t.Errorf("metric %d (%s) unit = %v, want %v", i, testDefs[i].Kind, got, want)
+			t.Errorf("metric %d (%s) unit = %v, want %v", i, testDefs[i].Type, got, want)
 		}
 	}
 }
@@ -170,13 +170,13 @@ func TestStoreSeriesOutOfRange(t *testing.T) {
 // benchStore is 4 hosts × 40 metrics, the size of a busy dashboard, with
 // snapshots whose values move every call.
 func benchStore(tb testing.TB) (*Store, func()) {
-	kinds := []string{"counter", "counter", "gauge", "latency", "hit_rate"}
+	types := []Type{TypeCounter, TypeCounter, TypeGauge, TypeLatency, TypeHitRate}
 	var defs []MetricDef
 	vals := map[string]Sample{}
 	for i := range 40 {
-		d := MetricDef{Name: fmt.Sprint(i), Kind: kinds[i%len(kinds)], Key: fmt.Sprint("k", i)}
+		d := MetricDef{Name: fmt.Sprint(i), Type: types[i%len(types)], Key: fmt.Sprint("k", i)}
 		vals[d.Key] = Sample{}
-		if info, _ := LookupKind(d.Kind); info.NeedsKey2 {
+		if info, _ := LookupType(d.Type); info.NeedsKey2() {
 			d.Key2 = fmt.Sprint("k2_", i)
 			vals[d.Key2] = Sample{}
 		}

@@ -30,7 +30,7 @@ func TestUsedPercent(t *testing.T) {
 	if _, ok := d.(*UsedPercent); !ok {
 		t.Errorf("NewDerivation gave %T", d)
 	}
-	if info, _ := LookupKind("used_percent"); info.Unit != UnitPercent || !info.NeedsKey2 {
+	if info, _ := LookupType("used_percent"); info.Unit != UnitPercent || !info.NeedsKey2() {
 		t.Errorf("kind: %+v", info)
 	}
 }

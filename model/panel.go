@@ -40,7 +40,7 @@ func NewPanelView(ctx *ProgramContext, page, panel int) *PanelView {
 	for i, m := range pn.Metrics {
 		p.metricIDs = append(p.metricIDs, ctx.Dashboard.MetricID(page, panel, i))
 		p.colors = append(p.colors, ctx.Styles.SeriesStyle(m.Color, i))
-		p.hasCounter = p.hasCounter || isCounter(m)
+		p.hasCounter = p.hasCounter || keepsAbsolute(m)
 	}
 	p.units = [2]metrics.Unit{panelUnit(pn, false), panelUnit(pn, true)}
 	return p
@@ -59,9 +59,9 @@ func (p *PanelView) unit(span ViewSpan) metrics.Unit {
 func panelUnit(panel config.Panel, absolute bool) metrics.Unit {
 	unit := metrics.UnitCount
 	for i, m := range panel.Metrics {
-		k, _ := metrics.LookupKind(m.Type)
+		k, _ := metrics.LookupType(metrics.Type(m.Type))
 		u := k.Unit
-		if absolute && isCounter(m) {
+		if absolute && keepsAbsolute(m) {
 			u = metrics.UnitCount
 		}
 		if i == 0 {
@@ -73,9 +73,9 @@ func panelUnit(panel config.Panel, absolute bool) metrics.Unit {
 	return unit
 }
 
-// isCounter says whether a metric is shown as a rate and has an absolute
-// count (the a key).
-func isCounter(m config.Metric) bool { return m.Type == "counter" }
+// keepsAbsolute says whether a metric has an absolute count besides what
+// it shows (counters: the a key), as its type's registry entry says.
+func keepsAbsolute(m config.Metric) bool { return metrics.KeepsAbsolute(metrics.Type(m.Type)) }
 
 // SetSize sets the outer size, border included.
 func (p *PanelView) SetSize(w, h int) {
@@ -319,7 +319,7 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Du
 	var parts []string
 	for mi, m := range p.panel.Metrics {
 		name := m.Name
-		if span.Absolute && isCounter(m) {
+		if span.Absolute && keepsAbsolute(m) {
 			name += " total"
 		}
 		parts = append(parts, p.colors[mi].Render(string(g.marker(mi)))+" "+name)

@@ -45,8 +45,8 @@ func TestNodeDashboards(t *testing.T) {
 				if m.Name != qm.Name || m.Color != qm.Color {
 					t.Errorf("%s: metric %q %s vs %q %s", pn.Title, m.Name, m.Color, qm.Name, qm.Color)
 				}
-				pu, _ := metrics.LookupKind(m.Type)
-				qu, _ := metrics.LookupKind(qm.Type)
+				pu, _ := metrics.LookupType(metrics.Type(m.Type))
+				qu, _ := metrics.LookupType(metrics.Type(qm.Type))
 				if pu.Unit != qu.Unit {
 					t.Errorf("%s/%s: shown as %v by node, %v by node-promql", pn.Title, m.Name, pu.Unit, qu.Unit)
 				}

@@ -23,11 +23,11 @@ func TestDefault(t *testing.T) {
 		}
 		for _, pn := range p.Panels {
 			for _, m := range pn.Metrics {
-				kind, ok := metrics.LookupKind(m.Type)
+				kind, ok := metrics.LookupType(metrics.Type(m.Type))
 				if !ok {
 					t.Errorf("%s/%s: unknown type %q", pn.Title, m.Name, m.Type)
 				}
-				if kind.NeedsKey2 && m.Key2 == "" {
+				if kind.NeedsKey2() && m.Key2 == "" {
 					t.Errorf("%s/%s: %s without key2", pn.Title, m.Name, m.Type)
 				}
 				if (m.Type == config.TypeLatency || m.Type == config.TypeHitRate) && m.Key2 == "" {
