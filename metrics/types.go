@@ -58,7 +58,9 @@ var types = []TypeInfo{
 	{Name: TypeLatency, Key2: "the transaction count record", Unit: UnitMillis, TakesUnit: true,
 		Help: "Δkey (total time) / Δkey2 (count), in ms", New: newLatency},
 	{Name: TypeHitRate, Key2: "the misses record", Unit: UnitPercent, Help: "Δkey (hits) / (Δkey + Δkey2 (misses)) × 100",
-		New: func(key, key2, _ string) (Derivation, error) { return &HitRateFromCounters{HitsKey: key, MissesKey: key2}, nil }},
+		New: func(key, key2, _ string) (Derivation, error) {
+			return &HitRateFromCounters{HitsKey: key, MissesKey: key2}, nil
+		}},
 	{Name: TypeQuantile, Key2: `the quantile, between 0 and 1, e.g. "0.99" for p99`, Unit: UnitCount,
 		Help: "key2-quantile (0.99 for p99) of a Prometheus histogram's observations in each interval",
 		New:  func(key, key2, _ string) (Derivation, error) { return newQuantile(key, key2) }},

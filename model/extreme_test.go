@@ -111,9 +111,12 @@ func FuzzRenderPath(f *testing.F) {
 		for i, v := range seq {
 			fx.tick++
 			fx.now = t0.Add(time.Duration(i+1) * time.Second)
-			fx.send(resultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(fx.now, v)}))
-			fx.send(resultMsg(collect.Result{Host: 1, Snapshot: extremeSnapshot(fx.now, seq[(i+3)%len(seq)]*float64(i))}))
+			// Results straight to Update, one redraw after: drawing after
+			// every result would spend the fuzzer's time on repeats.
+			fx.m.Update(resultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(fx.now, v)}))
+			fx.m.Update(resultMsg(collect.Result{Host: 1, Snapshot: extremeSnapshot(fx.now, seq[(i+3)%len(seq)]*float64(i))}))
 		}
+		fx.m.Update(redrawMsg{})
 		// a few keys chosen by the input: pages, pause and scroll, zoom,
 		// totals, readout
 		for _, k := range []string{"l", "space", "[", "a", "-", "r", "l", "+"}[:keys%9] {
