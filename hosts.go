@@ -61,12 +61,14 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 	var errs config.ErrorList
 	for i, h := range hosts {
 		// config.Load has checked the fields and the source's name.
-		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, SSH: h.SSH, Host: h.Host, TrafficCtl: h.TrafficCtl}
+		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, Host: h.Host, TrafficCtl: h.TrafficCtl}
 		field := fmt.Sprintf("hosts[%d]", i)
 		if h.SSH != "" {
-			if _, _, _, err := collect.SplitSSHAddr(h.SSH); err != nil {
+			a, err := sshconn.ParseAddr(h.SSH)
+			if err != nil {
 				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".ssh", Msg: err.Error()})
 			}
+			ep.SSH = a
 		}
 		if h.URL != "" {
 			// The command line's parser, so url: means what it means there

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,11 +31,11 @@ func TestEndpoints(t *testing.T) {
 	}{
 		{name: "default localhost", want: []collect.Endpoint{{Name: "localhost", Kind: "jsonrpc", Arg: "localhost"}}},
 		{name: "command line", opts: options{hosts: []string{"ctl:edge9", "unix:/run/a/jsonrpc20.sock"}}, cfg: cfg, want: []collect.Endpoint{
-			{Name: "edge9", Kind: "traffic_ctl", Arg: "ctl:edge9", SSH: "edge9"},
+			{Name: "edge9", Kind: "traffic_ctl", Arg: "ctl:edge9", SSH: sshconn.Addr{Host: "edge9"}},
 			{Name: "a", Kind: "jsonrpc", Arg: "unix:/run/a/jsonrpc20.sock", Socket: "/run/a/jsonrpc20.sock"},
 		}},
 		{name: "config hosts when none given", cfg: cfg, want: []collect.Endpoint{
-			{Name: "edge1", Named: true, Kind: "jsonrpc", Arg: "edge1", SSH: "ops@edge1:2222"},
+			{Name: "edge1", Named: true, Kind: "jsonrpc", Arg: "edge1", SSH: sshconn.Addr{User: "ops", Host: "edge1", Port: 2222}},
 			{Name: "e2", Named: true, Kind: "traffic_ctl", Arg: "e2"},
 		}},
 		{name: "same socket twice, one named", opts: options{hosts: []string{"unix:/run/a/jsonrpc20.sock", "old=unix:/run/a/jsonrpc20.sock"}}, want: []collect.Endpoint{
@@ -44,6 +45,10 @@ func TestEndpoints(t *testing.T) {
 		{name: "same config name twice", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", Line: 2}, {Name: "x", Line: 3}}},
 			wantErr: `d.yaml:2: hosts: hosts 1 and 2 are both named "x"`},
 		{name: "demo", opts: options{demo: true}, cfg: cfg, want: []collect.Endpoint{{Name: "demo", Kind: "demo", Arg: "localhost"}}},
+		{name: "IPv6 in config ssh: as on the command line", cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "v6", SSH: "ops@[::1]:2222", Line: 2}}},
+			want: []collect.Endpoint{{Name: "v6", Named: true, Kind: "jsonrpc", Arg: "v6", SSH: sshconn.Addr{User: "ops", Host: "::1", Port: 2222}}}},
+		{name: "IPv6 on the command line", opts: options{hosts: []string{"ops@[::1]:2222"}}, want: []collect.Endpoint{
+			{Name: "::1", Kind: "jsonrpc", Arg: "ops@[::1]:2222", SSH: sshconn.Addr{User: "ops", Host: "::1", Port: 2222}}}},
 		{name: "bad ssh in config", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", SSH: "a;b", Line: 7}}},
 			wantErr: "d.yaml:7: hosts[0].ssh: "},
 		{name: "bad url in config", opts: options{config: "d.yaml"}, cfg: &config.Dashboard{Hosts: []config.HostEntry{{Name: "x", Source: "stats", URL: "ftp://x", Line: 9}}},

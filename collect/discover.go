@@ -6,13 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -291,8 +290,7 @@ type HostSpec struct {
 	// SocketPath is the local socket for unix:/path and *.sock arguments;
 	// empty for "localhost" (discover it) and for remote hosts.
 	SocketPath string
-	// Remote is true for a hostname: reached through SSH (not implemented
-	// yet).
+	// Remote is true for a hostname: reached through SSH.
 	Remote bool
 	// User, Host and Port are the parts of a remote argument
 	// [user@]host[:port]; Port is 0 when not given.
@@ -300,11 +298,6 @@ type HostSpec struct {
 	Host string
 	Port int
 }
-
-var (
-	hostRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._:-]*$`)
-	userRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]*$`)
-)
 
 // ParseHostArg parses a host argument:
 //
@@ -347,35 +340,20 @@ func ParseHostArg(s string) (HostSpec, error) {
 		return HostSpec{}, fmt.Errorf("host %q: relative socket paths are not accepted; use an absolute path or unix:PATH", sanitize(arg, 80))
 	}
 
-	spec := HostSpec{Arg: arg, Remote: true}
-	hostPart := s
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		spec.User, hostPart = s[:i], s[i+1:]
-		if !userRe.MatchString(spec.User) {
-			return HostSpec{}, fmt.Errorf("host %q: invalid user name %q", sanitize(arg, 80), sanitize(spec.User, 40))
+	a, err := sshconn.ParseAddr(s)
+	if err != nil {
+		why := err.Error()
+		var ae *sshconn.AddrError
+		if errors.As(err, &ae) {
+			why = ae.Why
 		}
-	}
-	if !hostRe.MatchString(hostPart) {
-		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname (expected localhost, unix:/path/jsonrpc20.sock, /path/*.sock or [user@]host[:port])", sanitize(arg, 80))
-	}
-	spec.Host = hostPart
-	if strings.Count(hostPart, ":") == 1 {
-		h, p, _ := strings.Cut(hostPart, ":")
-		port, err := strconv.Atoi(p)
-		if err != nil || port < 1 || port > 65535 || h == "" {
-			return HostSpec{}, fmt.Errorf("host %q: invalid port %q", sanitize(arg, 80), sanitize(p, 20))
+		if why == "not a valid hostname" {
+			why += " (expected localhost, unix:/path/jsonrpc20.sock, /path/*.sock or [user@]host[:port])"
 		}
-		spec.Host, spec.Port = h, port
-	} else if strings.Contains(hostPart, ":") && net.ParseIP(hostPart) == nil {
-		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname or IPv6 address", sanitize(arg, 80))
+		return HostSpec{}, fmt.Errorf("host %q: %s", sanitize(arg, 80), why)
 	}
-	if strings.HasSuffix(spec.Host, ".") && len(spec.Host) > 1 {
-		spec.Host = strings.TrimSuffix(spec.Host, ".")
-	}
-	if strings.Contains(spec.Host, "..") {
-		return HostSpec{}, fmt.Errorf("host %q: not a valid hostname", sanitize(arg, 80))
-	}
-	if net.ParseIP(spec.Host) != nil {
+	spec := HostSpec{Arg: arg, Remote: true, User: a.User, Host: a.Host, Port: a.Port}
+	if ip, _, _ := strings.Cut(spec.Host, "%"); net.ParseIP(ip) != nil {
 		spec.Name = spec.Host
 	} else {
 		spec.Name, _, _ = strings.Cut(spec.Host, ".")

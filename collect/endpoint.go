@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"net"
 	"net/url"
 	"strings"
@@ -40,7 +41,7 @@ func ParseEndpoint(arg string) (Endpoint, error) {
 		}
 		ep := Endpoint{Name: spec.Name, Kind: "traffic_ctl", Arg: arg}
 		if spec.Remote {
-			ep.SSH = sshAddr(spec)
+			ep.SSH = spec.addr()
 		}
 		return ep, nil
 	}
@@ -50,38 +51,13 @@ func ParseEndpoint(arg string) (Endpoint, error) {
 	}
 	ep := Endpoint{Name: spec.Name, Kind: "jsonrpc", Arg: arg, Socket: spec.SocketPath}
 	if spec.Remote {
-		ep.SSH = sshAddr(spec)
+		ep.SSH = spec.addr()
 	}
 	return ep, nil
 }
 
-// sshAddr puts a parsed remote host back together as [user@]host[:port].
-func sshAddr(spec HostSpec) string {
-	s := spec.Host
-	if strings.Contains(s, ":") {
-		s = "[" + s + "]"
-	}
-	if spec.Port != 0 {
-		s = fmt.Sprintf("%s:%d", s, spec.Port)
-	} else if strings.HasPrefix(s, "[") {
-		s = spec.Host // bare IPv6 without a port
-	}
-	if spec.User != "" {
-		s = spec.User + "@" + s
-	}
-	return s
-}
-
-// SplitSSHAddr splits [user@]host[:port] as written by sshAddr or a config.
-func SplitSSHAddr(addr string) (user, host string, port int, err error) {
-	spec, err := ParseHostArg(addr)
-	if err != nil {
-		return "", "", 0, err
-	}
-	if !spec.Remote {
-		return "", "", 0, fmt.Errorf("ssh %q: not a remote host", sanitize(addr, 80))
-	}
-	return spec.User, spec.Host, spec.Port, nil
+func (spec HostSpec) addr() sshconn.Addr {
+	return sshconn.Addr{User: spec.User, Host: spec.Host, Port: spec.Port}
 }
 
 func parseURLEndpoint(arg, scheme string) (Endpoint, error) {

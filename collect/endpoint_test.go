@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"strings"
 	"testing"
 )
@@ -21,9 +22,9 @@ func TestParseEndpoint(t *testing.T) {
 	}{
 		{arg: "localhost", want: Endpoint{Name: "localhost", Kind: "jsonrpc", Arg: "localhost"}},
 		{arg: "unix:/opt/ats2/var/trafficserver/jsonrpc20.sock", want: Endpoint{Name: "ats2", Kind: "jsonrpc", Arg: "unix:/opt/ats2/var/trafficserver/jsonrpc20.sock", Socket: "/opt/ats2/var/trafficserver/jsonrpc20.sock"}},
-		{arg: "ops@edge1.example.com:2222", want: Endpoint{Name: "edge1", Kind: "jsonrpc", Arg: "ops@edge1.example.com:2222", SSH: "ops@edge1.example.com:2222"}},
+		{arg: "ops@edge1.example.com:2222", want: Endpoint{Name: "edge1", Kind: "jsonrpc", Arg: "ops@edge1.example.com:2222", SSH: sshconn.Addr{User: "ops", Host: "edge1.example.com", Port: 2222}}},
 		{arg: "ctl:localhost", want: Endpoint{Name: "localhost", Kind: "traffic_ctl", Arg: "ctl:localhost"}},
-		{arg: "ctl:edge2", want: Endpoint{Name: "edge2", Kind: "traffic_ctl", Arg: "ctl:edge2", SSH: "edge2"}},
+		{arg: "ctl:edge2", want: Endpoint{Name: "edge2", Kind: "traffic_ctl", Arg: "ctl:edge2", SSH: sshconn.Addr{Host: "edge2"}}},
 		{arg: "ctl:/x.sock", wantErr: "takes a host name"},
 		{arg: "testhttp+http://10.0.0.5:9100/metrics", want: Endpoint{Name: "10.0.0.5", Kind: "testhttp", Arg: "testhttp+http://10.0.0.5:9100/metrics", URL: "http://10.0.0.5:9100/metrics"}},
 		{arg: "testhttp+https://prom.example.com:9090#edge1.example.com:9100", want: Endpoint{Name: "edge1", Kind: "testhttp", Arg: "testhttp+https://prom.example.com:9090#edge1.example.com:9100", URL: "https://prom.example.com:9090", Host: "edge1.example.com:9100"}},

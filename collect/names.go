@@ -122,10 +122,8 @@ func endpointPort(ep Endpoint) string {
 			return u.Port()
 		}
 	}
-	if ep.SSH != "" {
-		if _, _, port, err := SplitSSHAddr(ep.SSH); err == nil && port != 0 {
-			return strconv.Itoa(port)
-		}
+	if ep.SSH.Port != 0 {
+		return strconv.Itoa(ep.SSH.Port)
 	}
 	return ""
 }

@@ -31,7 +31,7 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 	if socket == "" {
 		socket = env.Socket
 	}
-	if ep.SSH != "" {
+	if ep.Remote() {
 		client, closer, err := openSSH(ctx, ep, env)
 		if err != nil {
 			return Opened{Close: closer}, err
@@ -62,7 +62,7 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 }
 
 func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
-	if ep.SSH == "" {
+	if !ep.Remote() {
 		// The full path, so that every error names the binary that ran.
 		bin := ep.trafficCtl(env)
 		if bin == "" {
@@ -94,10 +94,7 @@ func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 // "reconnecting" state, so an outage of one host never keeps you from
 // watching the others.
 func openSSH(ctx context.Context, ep Endpoint, env Env) (*sshconn.Client, func(), error) {
-	user, host, port, err := SplitSSHAddr(ep.SSH)
-	if err != nil {
-		return nil, nil, err
-	}
+	user, host, port := ep.SSH.User, ep.SSH.Host, ep.SSH.Port
 	client, err := sshconn.New(env.SSH, host, user, port)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", ep.Arg, err)

@@ -27,15 +27,18 @@ type Endpoint struct {
 	// Socket is the JSON-RPC socket (local, or on the SSH host); empty
 	// means discover it.
 	Socket string
-	// SSH is [user@]host[:port] (or an ssh_config alias) when the host is
-	// reached over SSH; empty means this machine.
-	SSH string
+	// SSH is where the host is reached over SSH (an ssh_config alias or a
+	// host, with user and port); the zero Addr means this machine.
+	SSH sshconn.Addr
 	// Host is what $host stands for in promql queries.
 	Host string
 	// TrafficCtl is the traffic_ctl binary for this host (a config's
 	// traffic_ctl:); "" means Env.TrafficCtl, else searched.
 	TrafficCtl string
 }
+
+// Remote says whether the host is reached over SSH.
+func (ep Endpoint) Remote() bool { return ep.SSH.Host != "" }
 
 // trafficCtl is the traffic_ctl a host is to run, "" to search for one.
 func (ep Endpoint) trafficCtl(env Env) string {

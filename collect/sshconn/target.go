@@ -127,10 +127,13 @@ const (
 	defaultAliveCountMax  = 3
 )
 
-var (
-	hostNameRe = regexp.MustCompile(`^[a-zA-Z0-9_]([a-zA-Z0-9._-]*[a-zA-Z0-9_])?$|^[0-9a-fA-F:.]+$`)
-	userNameRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]*$`)
-)
+var userNameRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]*$`)
+
+// validHost says whether h is a host name or IP literal (as ParseAddr
+// accepts them): nothing a shell or ssh could read as anything else.
+func validHost(h string) bool {
+	return isIPv6(h) || (nameRe.MatchString(h) && !strings.Contains(h, ".."))
+}
 
 // Resolve applies the SSH config to a host given as [user@]alias[:port]
 // (user and port 0 if not given; the command line wins over the config).
@@ -161,7 +164,7 @@ func (s Settings) Resolve(alias, user string, port int) (Target, error) {
 	if hn := get("HostName"); hn != "" {
 		t.HostName = expandTokens(hn, tokenSet{h: alias, n: alias})
 	}
-	if !hostNameRe.MatchString(t.HostName) {
+	if !validHost(t.HostName) {
 		return Target{}, fmt.Errorf("ssh: host %q: HostName %q is not a valid host name", alias, t.HostName)
 	}
 	if p := get("Port"); p != "" {
@@ -264,28 +267,11 @@ func (s Settings) Resolve(alias, user string, port int) (Target, error) {
 
 // ParseJump splits a ProxyJump hop "[user@]host[:port]".
 func ParseJump(hop string) (user, host string, port int, err error) {
-	rest := hop
-	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
-		user, rest = rest[:i], rest[i+1:]
-	}
-	host = rest
-	if strings.HasPrefix(rest, "[") {
-		if i := strings.Index(rest, "]"); i > 0 {
-			host = rest[1:i]
-			rest = rest[i+1:]
-			if p, ok := strings.CutPrefix(rest, ":"); ok {
-				port, err = strconv.Atoi(p)
-			}
-		}
-	} else if strings.Count(rest, ":") == 1 {
-		var p string
-		host, p, _ = strings.Cut(rest, ":")
-		port, err = strconv.Atoi(p)
-	}
-	if err != nil || port < 0 || port > 65535 || host == "" || !hostNameRe.MatchString(host) || (user != "" && !userNameRe.MatchString(user)) {
+	a, err := ParseAddr(hop)
+	if err != nil {
 		return "", "", 0, fmt.Errorf("ssh: ProxyJump hop %q is not [user@]host[:port]", hop)
 	}
-	return user, host, port, nil
+	return a.User, a.Host, a.Port, nil
 }
 
 type loadedConfig struct {
