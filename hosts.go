@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -55,27 +54,44 @@ func endpoints(opts *options, cfg *config.Dashboard) ([]collect.Endpoint, error)
 }
 
 // configEndpoints turns a config's hosts: entries into endpoints, checking
-// what the config package cannot (addresses), with the entry's line.
+// what the config package cannot (sources, against the source registry,
+// and addresses), with the entry's file and line.
 func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint, error) {
 	eps := make([]collect.Endpoint, len(hosts))
 	var errs config.ErrorList
 	for i, h := range hosts {
-		// config.Load has checked the fields and the source's name.
-		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, Host: h.Host, TrafficCtl: h.TrafficCtl}
 		field := fmt.Sprintf("hosts[%d]", i)
+		bad := func(f, format string, args ...any) {
+			errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + f, Msg: fmt.Sprintf(format, args...)})
+		}
+		kind, known := collect.LookupKind(h.Kind())
+		switch {
+		case !known:
+			bad(".source", "unknown source %q (known: %s)", h.Source, strings.Join(collect.KindNames(), ", "))
+		case kind.ByURL() && h.URL == "":
+			bad(".url", "a %s source needs url: (e.g. http://edge1:8080/_stats)", h.Source)
+		case kind.ByURL() && (h.Socket != "" || h.SSH != "" || h.TrafficCtl != ""):
+			bad("", "socket:, ssh: and traffic_ctl: are for sources reached on this machine or over SSH, not %s", h.Source)
+		case !kind.ByURL() && h.URL != "":
+			bad(".url", "url: is for sources reached over HTTP; %s uses socket: or ssh:", h.Kind())
+		}
+		if known && h.Host != "" && !kind.HostPlaceholder {
+			bad(".host", "host: ($host in queries) is for query sources (promql) only")
+		}
+		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, Host: h.Host, TrafficCtl: h.TrafficCtl}
 		if h.SSH != "" {
 			a, err := sshconn.ParseAddr(h.SSH)
 			if err != nil {
-				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".ssh", Msg: err.Error()})
+				bad(".ssh", "%v", err)
 			}
 			ep.SSH = a
 		}
-		if h.URL != "" {
+		if h.URL != "" && known && kind.ByURL() {
 			// The command line's parser, so url: means what it means there
 			// (an http(s) URL; for promql a #host part is $host).
 			u, err := collect.ParseEndpoint(ep.Kind + "+" + h.URL)
 			if err != nil {
-				errs = append(errs, &config.Error{File: file, Line: h.Line, Field: field + ".url", Msg: err.Error()})
+				bad(".url", "%v", err)
 			}
 			ep.URL = u.URL
 			if ep.Host == "" {
@@ -138,11 +154,7 @@ func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint, cfg *config
 	var wg sync.WaitGroup
 	for i, ep := range eps {
 		wg.Go(func() {
-			if ep.Kind == "demo" {
-				opened[i], errs[i] = openDemo(i)
-			} else {
-				opened[i], errs[i] = collect.Open(ctx, ep, env)
-			}
+			opened[i], errs[i] = collect.Open(ctx, ep, env)
 			a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
 		})
 	}
@@ -153,15 +165,6 @@ func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint, cfg *config
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// openDemo starts simulator i for --demo.
-func openDemo(i int) (collect.Opened, error) {
-	sim, err := simulator.Start(simulator.Options{Seed: int64(i + 1)})
-	if err != nil {
-		return collect.Opened{}, fmt.Errorf("starting the demo simulator: %w", err)
-	}
-	return collect.Opened{Source: collect.NewJSONRPCSource(sim.Path()), Close: func() { sim.Close() }}, nil
 }
 
 // exporterCheckBound is the one deadline for every exporter's start-up

@@ -23,7 +23,8 @@ func init() {
 	Register(Kind{
 		Name:     "promql",
 		Schemes:  []string{"promql+http", "promql+https"},
-		Pages:    "node-promql",
+		Pages:           "node-promql",
+		HostPlaceholder: true,
 		Describe: "a Prometheus server's query API, one PromQL query per metric; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100",
 		Open:     openPromQL,
 	})

@@ -80,6 +80,9 @@ type Kind struct {
 	Pages string
 	// Describe is one line for --help.
 	Describe string
+	// HostPlaceholder says the kind's queries take $host (a config's
+	// host:); only a query engine's do.
+	HostPlaceholder bool
 	// Open opens ep. Errors that retrying cannot fix (bad address,
 	// refused host key) are returned; a host that is merely down should
 	// open and report errors from Fetch, so it can come back.
@@ -109,6 +112,11 @@ func Register(k Kind) {
 	}
 	kinds[k.Name] = k
 }
+
+// ByURL says hosts of the kind are an HTTP(S) address (url: in a config,
+// KIND+http://… on the command line); the others are this machine or an
+// SSH host (socket:, ssh:, traffic_ctl:).
+func (k Kind) ByURL() bool { return len(k.Schemes) > 0 }
 
 // LookupKind returns the registered kind called name.
 func LookupKind(name string) (Kind, bool) {

@@ -158,10 +158,6 @@ func TestParseErrors(t *testing.T) {
 
 		// hosts and built-in pages
 		{"host without name", valid + "hosts:\n  - {source: stats, url: 'http://a:8080/_stats'}\n", 8, "hosts[0].name", "every host needs a name"},
-		{"stats host without url", valid + "hosts:\n  - {name: e1, source: stats}\n", 8, "hosts[0].url", "a stats source needs url:"},
-		{"unknown source", valid + "hosts:\n  - {name: e1, source: snmp}\n", 8, "hosts[0].source", `unknown source "snmp"`},
-		{"url on jsonrpc", valid + "hosts:\n  - {name: e1, url: 'http://x'}\n", 8, "hosts[0].url", "jsonrpc uses socket: or ssh:"},
-		{"host placeholder off promql", valid + "hosts:\n  - {name: e1, source: prom, url: 'http://x:9100/metrics', host: x}\n", 8, "hosts[0].host", "promql sources only"},
 		{"misspelt host field", valid + "hosts:\n  - {name: e1, sockt: /x.sock}\n", 8, "hosts[0].sockt", "did you mean socket?"},
 		{"five hosts", valid + "hosts: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]\n", 7, "hosts", "at most 4"},
 		{"pages and builtin_pages", valid + "builtin_pages: node\n", 7, "builtin_pages", "not both"},

@@ -59,24 +59,9 @@ func (d *Dashboard) check(r *reporter) {
 	for i, h := range d.Hosts {
 		hp := fmt.Sprintf("hosts[%d]", i)
 		checkLabel(r, hp+".name", h.Name, "every host needs a name, shown in the header and legends")
-		switch h.Source {
-		case "", "jsonrpc", "traffic_ctl":
-			if h.URL != "" {
-				r.add(hp+".url", "url: is for stats, prom and promql sources; %s uses socket: or ssh:", h.Kind())
-			}
-		case "stats", "prom", "promql":
-			if h.URL == "" {
-				r.add(hp+".url", "a %s source needs url: (e.g. http://edge1:8080/_stats)", h.Source)
-			}
-			if h.Socket != "" || h.SSH != "" || h.TrafficCtl != "" {
-				r.add(hp, "socket:, ssh: and traffic_ctl: are for jsonrpc and traffic_ctl sources, not %s", h.Source)
-			}
-		default:
-			r.add(hp+".source", "unknown source %q (known: jsonrpc, traffic_ctl, stats, prom, promql)", h.Source)
-		}
-		if h.Host != "" && h.Source != "promql" {
-			r.add(hp+".host", "host: ($host in queries) is for promql sources only")
-		}
+		// Which source takes which fields is the source registry's to
+		// say (collect.Kind); the hosts are checked against it when they
+		// are opened, with this file's lines.
 	}
 	if d.Timezone != "" {
 		if msg := checkTimezone(d.Timezone); msg != "" {
