@@ -21,12 +21,12 @@ import (
 // collection host of its own, all asking the same server.
 func init() {
 	Register(Kind{
-		Name:     "promql",
-		Schemes:  []string{"promql+http", "promql+https"},
+		Name:            "promql",
+		Schemes:         []string{"promql+http", "promql+https"},
 		Pages:           "node-promql",
 		HostPlaceholder: true,
-		Describe: "a Prometheus server's query API, one PromQL query per metric; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100",
-		Open:     openPromQL,
+		Describe:        "a Prometheus server's query API, one PromQL query per metric; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100",
+		Open:            openPromQL,
 	})
 }
 
