@@ -1,0 +1,266 @@
+// Package app is traffic_grapher's wiring: the command line, the hosts
+// and their sources, the dashboard, and the three ways of running (the
+// screen, --once, the metrics browser). main calls Main; tests call it
+// (and the pieces) directly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
+)
+
+// Version is what --version prints; main sets it (from -ldflags "-X
+// main.version=...").
+var Version = "0.1.0-dev"
+
+// Main runs traffic_grapher with args (without the program's name) and
+// returns the exit status: 0 fine, 1 failure while running, 2 bad command
+// line or configuration, 70 an internal error, 128+N ended by signal N.
+func Main(args []string, stdout, stderr io.Writer) int { return run(args, stdout, stderr) }
+
+// run is main without the exit, so tests can drive it. Exit status: 0 fine,
+// 1 failure while running, 2 bad command line or configuration.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "metrics" {
+		return runMetrics(args[1:], stdout, stderr)
+	}
+	opts, err := parseArgs(args, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\nRun 'traffic_grapher --help' for usage.\n", err)
+		return 2
+	}
+	if opts.help {
+		return 0
+	}
+	if opts.version {
+		fmt.Fprintf(stdout, "traffic_grapher %s\n", Version)
+		return 0
+	}
+	stop := newStopper()
+	defer stop.stop()
+	ctx := stop.ctx
+
+	app, err := setup(ctx, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return stop.exitCode(1) // a signal: say nothing more
+		}
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		var ce *config.Error
+		var ue usageError
+		if errors.As(err, &ce) || errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	defer app.close()
+
+	if opts.once {
+		return stop.exitCode(app.once(ctx, stdout, stderr))
+	}
+	return stop.exitCode(app.interactive(ctx, stop, stderr))
+}
+
+// app is a configured run: dashboard, hosts and their sources.
+type app struct {
+	opts     *options
+	pctx     *model.ProgramContext
+	hosts    []collect.Host
+	data     *monitor.State
+	closers  []func()
+	interval time.Duration
+}
+
+// closeBound is how long closing the hosts' connections may take at exit:
+// an SSH peer that no longer answers must not keep the program alive.
+const closeBound = 500 * time.Millisecond
+
+func (a *app) close() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := len(a.closers) - 1; i >= 0; i-- {
+			a.closers[i]()
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeBound):
+	}
+}
+
+// setup loads the dashboard and connects the hosts' sources.
+func setup(ctx context.Context, opts *options) (*app, error) {
+	var cfg *config.Dashboard
+	if opts.config != "" {
+		d, err := loadConfig(ctx, opts.config)
+		if err != nil {
+			return nil, err
+		}
+		cfg = d
+	}
+	eps, err := endpoints(opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	dash, err := choosePages(opts.pages, opts.config, cfg, eps)
+	if err != nil {
+		return nil, err
+	}
+	history := opts.history
+	if dash.HistorySeconds > 0 && !opts.historySet {
+		history = time.Duration(dash.HistorySeconds) * time.Second
+	}
+	tzName := opts.timezone
+	if dash.Timezone != "" && !opts.tzSet {
+		tzName = dash.Timezone
+	}
+	loc, err := time.LoadLocation(tzName)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--timezone %q: unknown time zone (want an IANA name such as Europe/Paris, UTC or Local)", tzName)}
+	}
+
+	a := &app{opts: opts, interval: opts.interval}
+	if err := a.openHosts(ctx, eps, cfg); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := checkExporterPages(ctx, dash, eps, a.hosts); err != nil {
+		a.close()
+		return nil, err
+	}
+	names := make([]string, len(a.hosts))
+	deadlines := make([]time.Duration, len(a.hosts))
+	for i, h := range a.hosts {
+		names[i] = h.Name
+		deadlines[i] = collect.RequestDeadline(h.Source, opts.interval)
+	}
+	a.data, err = monitor.New(dash, names, history, opts.interval)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.pctx = &model.ProgramContext{
+		Dashboard: dash,
+		Title:     dashboardTitle(dash),
+		Hosts:     names,
+		Interval:  opts.interval,
+		History:   history,
+		Location:  loc,
+		Styles:    model.DefaultStyles(),
+		Keys:      model.DefaultKeyMap(),
+		Now:       time.Now,
+		Deadlines: deadlines,
+	}
+	opts.displayOptions.apply(a.pctx, os.Getenv)
+	return a, nil
+}
+
+// once prints a plain-text snapshot. Rates need two samples and ATS updates
+// some stats only every 5 s, so it samples until every series has a value or
+// a few sync periods have passed. Errors and warnings of the last round go
+// to stderr with --format text and into the JSON with --format json. Exit
+// status 1 when no host answered, else 0.
+func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
+	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	deadline := time.Now().Add(max(6*a.interval, 12*time.Second))
+	var errs, warns []string
+	for round := 0; ; round++ {
+		errs, warns = errs[:0], warns[:0]
+		results := c.Once(ctx)
+		for _, r := range results {
+			a.data.Apply(r)
+			for _, w := range r.Warnings {
+				warns = append(warns, fmt.Sprintf("%s: %s", a.pctx.Hosts[r.Host], w))
+			}
+			if r.Err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
+			}
+		}
+		if len(errs) == len(a.hosts) {
+			break // nobody answers: waiting will not help
+		}
+		if round > 0 && a.data.AllHaveValues() || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(a.interval):
+		}
+	}
+	if ctx.Err() != nil {
+		return 1 // a signal: the exit status says which
+	}
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data.Store(), time.Now(), errs, warns); err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
+	if !a.opts.displayOptions.json() {
+		for _, w := range warns {
+			fmt.Fprintf(stderr, "traffic_grapher: warning: %s\n", w)
+		}
+	}
+	if len(errs) == len(a.hosts) {
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "traffic_grapher: %s\n", e)
+		}
+		return 1
+	}
+	return 0
+}
+
+// interactive runs the full-screen dashboard until q, Ctrl-C, a signal or
+// --run-for. Exit status 0, or 70 after an internal error (a panic), which
+// is printed with its stack once the terminal is restored.
+func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if a.opts.cpuProfile != "" {
+		f, err := os.OpenFile(a.opts.cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
+	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	results := c.Run(ctx)
+	g := &guardedModel{Model: model.New(a.pctx, a.data, results, a.opts.runFor)}
+	restore := terminalRestorer(os.Stdin, os.Stdout)
+	stop.restore.Store(&restore)
+	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20), tea.WithoutSignalHandler()},
+		a.opts.displayOptions.programOptions()...)
+	p := tea.NewProgram(g, popts...)
+	_, err := p.Run()
+	stop.restore.Store(nil) // Bubble Tea has put the terminal back
+	if g.panicked != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: internal error: %v\n\n%s\nPlease report this, with the lines above.\n", g.panicked, g.stack)
+		return 70
+	}
+	switch {
+	case errors.Is(err, tea.ErrProgramPanic):
+		fmt.Fprintf(stderr, "traffic_grapher: internal error (see the stack above); please report it\n")
+		return 70
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
+	return 0
+}
