@@ -158,17 +158,59 @@ const (
 // ErrTooLarge past MaxOutputBytes, ErrMalformed when the output is not
 // traffic_ctl's (see ParseTrafficCtlOutput).
 func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = dedupe(keys)
-	values := make(map[string]metrics.Sample, len(keys))
-	warnByKey := make(map[string]string)
-	var invalid []string
-	now := s.clock()
+	f := s.plan(dedupe(keys))
+	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	f.budget = time.Until(deadline)
+	for {
+		names := f.pending()
+		if len(names) == 0 {
+			break
+		}
+		r, err := s.round(ctx, f, names)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.apply(f, r)
+	}
+	return f.values, f.warnings(), nil
+}
 
+// ctlFetch is one Fetch under way.
+type ctlFetch struct {
+	keys     []string
+	states   []*ctlKey
+	values   map[string]metrics.Sample
+	warnBy   map[string]string // per key, in the order of keys
+	invalid  []string
+	now      time.Time
+	budget   time.Duration
+	foreign  int    // lines that were none of the records asked for
+	foreign1 string // the first of them
+	// tried holds the names asked for in this Fetch: a key never goes
+	// back to a name that already failed, so the rounds end.
+	tried map[string]bool
+}
+
+// ctlRound is what one round of commands said of each name it asked for.
+type ctlRound struct {
+	outcome map[string]ctlOutcome
+	samples map[string]metrics.Sample
+	bad     map[string]string
+}
+
+// plan works out, for every key, the names to ask for: the name that
+// answered last time, the key itself, its aliases; names remembered as
+// absent are skipped, invalid ones are warnings.
+func (s *TrafficCtlSource) plan(keys []string) *ctlFetch {
+	f := &ctlFetch{keys: keys, values: make(map[string]metrics.Sample, len(keys)), warnBy: map[string]string{},
+		now: s.clock(), tried: map[string]bool{}}
 	s.mu.Lock()
-	states := make([]*ctlKey, 0, len(keys))
+	defer s.mu.Unlock()
 	for _, k := range keys {
 		if !validRecordName(k) {
-			invalid = append(invalid, "invalid record name: "+strconv.Quote(sanitize(k, 120)))
+			f.invalid = append(f.invalid, "invalid record name: "+strconv.Quote(sanitize(k, 120)))
 			continue
 		}
 		var cands []string
@@ -178,17 +220,35 @@ func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string
 		cands = append(cands, k)
 		cands = append(cands, RecordAliases(k)...)
 		ks := &ctlKey{key: k, cands: dedupe(cands), next: -1}
-		if !s.advanceLocked(ks, now, nil) {
-			warnByKey[k] = "record not found: " + sanitize(k, 120)
+		if !s.advanceLocked(ks, f.now, nil) {
+			f.warnBy[k] = "record not found: " + sanitize(k, 120)
 		}
-		states = append(states, ks)
+		f.states = append(f.states, ks)
 	}
-	s.mu.Unlock()
+	return f
+}
 
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
-	defer cancel()
-	deadline, _ := ctx.Deadline()
-	budget := time.Until(deadline)
+// pending lists the names still to ask for, each once.
+func (f *ctlFetch) pending() []string {
+	var names []string
+	seen := make(map[string]bool)
+	for _, ks := range f.states {
+		if ks.done {
+			continue
+		}
+		if w := ks.wire(); !seen[w] {
+			seen[w] = true
+			names = append(names, w)
+		}
+	}
+	return names
+}
+
+// round runs `traffic_ctl metric get` for names, in as many commands as
+// the command line needs, and says what each name gave. 9.x's stop at an
+// unknown name is an outcome (that name absent, the rest not attempted),
+// not an error.
+func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []string) (ctlRound, error) {
 	run := s.Run
 	if run == nil {
 		run = ExecRunner
@@ -197,124 +257,109 @@ func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string
 	if maxOut <= 0 {
 		maxOut = DefaultMaxCtlOutputBytes
 	}
-
-	var foreignLines int
-	var foreignFirst string
-	// tried holds the names asked for in this Fetch: a key never goes back
-	// to a name that already failed, so the loop ends.
-	tried := make(map[string]bool)
-	for {
-		var names []string
-		seen := make(map[string]bool)
-		for _, ks := range states {
-			if ks.done {
-				continue
-			}
-			if w := ks.wire(); !seen[w] {
-				seen[w] = true
-				names = append(names, w)
-			}
+	r := ctlRound{outcome: make(map[string]ctlOutcome, len(names)), samples: make(map[string]metrics.Sample, len(names)), bad: map[string]string{}}
+	for _, chunk := range chunkCtlNames(s.bin(), names) {
+		if ctx.Err() != nil { // do not start a command that cannot finish
+			return r, s.timeoutError(ctx, ctx.Err(), f.budget, 0)
 		}
-		if len(names) == 0 {
-			break
+		argv := append([]string{s.bin(), "metric", "get"}, chunk...)
+		out, runErr := runGuarded(ctx, run, argv)
+		if runErr != nil && (ctx.Err() != nil || isTimeout(runErr)) {
+			return r, s.timeoutError(ctx, runErr, f.budget, len(out))
 		}
-
-		outcome := make(map[string]ctlOutcome, len(names))
-		samples := make(map[string]metrics.Sample, len(names))
-		bad := make(map[string]string)
-		for _, chunk := range chunkCtlNames(s.bin(), names) {
-			if ctx.Err() != nil { // do not start a command that cannot finish
-				return nil, nil, s.timeoutError(ctx, ctx.Err(), budget, 0)
-			}
-			argv := append([]string{s.bin(), "metric", "get"}, chunk...)
-			out, runErr := runGuarded(ctx, run, argv)
-			if runErr != nil && (ctx.Err() != nil || isTimeout(runErr)) {
-				return nil, nil, s.timeoutError(ctx, runErr, budget, len(out))
-			}
-			if int64(len(out)) > maxOut {
-				return nil, nil, newErr(ErrTooLarge, nil, "%s: output larger than %s", s.what(), formatBytes(maxOut))
-			}
-			accept := make(map[string]bool, len(chunk))
-			for _, n := range chunk {
-				accept[n] = true
-			}
-			p := parseCtlLines(out, accept)
-			attempted := chunk
-			if runErr != nil {
-				failed, ok := unknownRecordFailure(runErr, chunk)
-				if !ok {
-					return nil, nil, s.commandError(runErr)
-				}
-				i := slices.Index(chunk, failed)
-				attempted = chunk[:i]
-				outcome[failed] = ctlAbsent
-				tried[failed] = true
-				s.markAbsent(failed, now)
-				for _, n := range chunk[i+1:] {
-					outcome[n] = ctlNotAttempted
-				}
-			} else if p.recognized == 0 && p.foreign > 0 {
-				return nil, nil, newErr(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
-					s.what(), p.firstForeignLine, p.firstForeign)
-			}
-			if p.foreign > 0 {
-				if foreignLines == 0 {
-					foreignFirst = fmt.Sprintf("line %d: %s", p.firstForeignLine, p.firstForeign)
-				}
-				foreignLines += p.foreign
-			}
-			for _, n := range attempted {
-				tried[n] = true
-				switch {
-				case p.bad[n] != "":
-					outcome[n], bad[n] = ctlBad, p.bad[n]
-				case p.has(n):
-					outcome[n], samples[n] = ctlFound, p.values[n]
-				default:
-					outcome[n] = ctlAbsent
-				}
-			}
+		if int64(len(out)) > maxOut {
+			return r, newErr(ErrTooLarge, nil, "%s: output larger than %s", s.what(), formatBytes(maxOut))
 		}
-
-		s.mu.Lock()
-		for _, ks := range states {
-			if ks.done {
-				continue
-			}
-			w := ks.wire()
-			switch outcome[w] {
-			case ctlFound:
-				values[ks.key] = samples[w]
-				ks.done = true
-				s.rememberLocked(ks.key, w)
-			case ctlBad:
-				warnByKey[ks.key] = bad[w]
-				ks.done = true
-			case ctlNotAttempted:
-				// asked for again in the next round
-			case ctlAbsent:
-				if s.resolved[ks.key] == w {
-					delete(s.resolved, ks.key) // host upgraded (or downgraded) under us
-				}
-				if !s.advanceLocked(ks, now, tried) {
-					warnByKey[ks.key] = "record not found: " + sanitize(ks.key, 120)
-				}
-			}
+		accept := make(map[string]bool, len(chunk))
+		for _, n := range chunk {
+			accept[n] = true
 		}
-		s.mu.Unlock()
-	}
-
-	var warnings []string
-	warnings = append(warnings, invalid...)
-	for _, k := range keys {
-		if w, ok := warnByKey[k]; ok {
-			warnings = append(warnings, w)
+		p := parseCtlLines(out, accept)
+		attempted := chunk
+		if runErr != nil {
+			failed, ok := unknownRecordFailure(runErr, chunk)
+			if !ok {
+				return r, s.commandError(runErr)
+			}
+			i := slices.Index(chunk, failed)
+			attempted = chunk[:i]
+			r.outcome[failed] = ctlAbsent
+			f.tried[failed] = true
+			s.markAbsent(failed, f.now)
+			for _, n := range chunk[i+1:] {
+				r.outcome[n] = ctlNotAttempted
+			}
+		} else if p.recognized == 0 && p.foreign > 0 {
+			return r, newErr(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
+				s.what(), p.firstForeignLine, p.firstForeign)
+		}
+		if p.foreign > 0 {
+			if f.foreign == 0 {
+				f.foreign1 = fmt.Sprintf("line %d: %s", p.firstForeignLine, p.firstForeign)
+			}
+			f.foreign += p.foreign
+		}
+		for _, n := range attempted {
+			f.tried[n] = true
+			switch {
+			case p.bad[n] != "":
+				r.outcome[n], r.bad[n] = ctlBad, p.bad[n]
+			case p.has(n):
+				r.outcome[n], r.samples[n] = ctlFound, p.values[n]
+			default:
+				r.outcome[n] = ctlAbsent
+			}
 		}
 	}
-	if foreignLines > 0 {
-		warnings = append(warnings, foreignWarning(foreignLines, foreignFirst))
+	return r, nil
+}
+
+// apply moves every key on by what the round said of its name: found (a
+// value, and the name remembered), unusable (a warning), not attempted
+// (asked again), absent (its next name, or a warning when none is left).
+func (s *TrafficCtlSource) apply(f *ctlFetch, r ctlRound) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ks := range f.states {
+		if ks.done {
+			continue
+		}
+		w := ks.wire()
+		switch r.outcome[w] {
+		case ctlFound:
+			f.values[ks.key] = r.samples[w]
+			ks.done = true
+			s.rememberLocked(ks.key, w)
+		case ctlBad:
+			f.warnBy[ks.key] = r.bad[w]
+			ks.done = true
+		case ctlNotAttempted:
+			// asked for again in the next round
+		case ctlAbsent:
+			if s.resolved[ks.key] == w {
+				delete(s.resolved, ks.key) // host upgraded (or downgraded) under us
+			}
+			if !s.advanceLocked(ks, f.now, f.tried) {
+				f.warnBy[ks.key] = "record not found: " + sanitize(ks.key, 120)
+			}
+		}
 	}
-	return values, warnings, nil
+}
+
+// warnings are the Fetch's warnings: invalid names, then per key in the
+// order asked, then the lines that were none of the records.
+func (f *ctlFetch) warnings() []string {
+	var out []string
+	out = append(out, f.invalid...)
+	for _, k := range f.keys {
+		if w, ok := f.warnBy[k]; ok {
+			out = append(out, w)
+		}
+	}
+	if f.foreign > 0 {
+		out = append(out, foreignWarning(f.foreign, f.foreign1))
+	}
+	return out
 }
 
 // advanceLocked moves ks to its next name that is neither tried in this
