@@ -3,6 +3,7 @@ package collect
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,9 +99,10 @@ func CommandMessage(stderr string) string {
 	}
 }
 
-// Discoverer finds the JSON-RPC socket of a Traffic Server install. Every
-// interaction with the system goes through a field, so tests (and remote
-// hosts) can substitute them; nil fields use the local machine.
+// Discoverer finds the JSON-RPC socket of a Traffic Server install, and
+// the traffic_ctl that belongs to it. Every interaction with the system
+// goes through a field, so that tests and remote hosts (SSHSource) run the
+// same search with their own hooks; nil fields use the local machine.
 type Discoverer struct {
 	Env      func(string) string                    // environment lookup; nil: os.Getenv
 	Run      CommandRunner                          // nil: ExecRunner
@@ -110,6 +112,28 @@ type Discoverer struct {
 	// TrafficCtl, if set, is the only traffic_ctl asked (--traffic-ctl):
 	// on a machine with two installs, PATH may lead to the wrong one.
 	TrafficCtl string
+	// Reach says whether a socket can be used; nil: Stat says it is a
+	// socket. A remote host opens a stream-local channel to it. A non-nil
+	// error stops the search (the host went down).
+	Reach func(ctx context.Context, p string) (ok bool, why string, err error)
+	// Sockets, if set, are the only sockets tried (a remote --socket),
+	// instead of traffic_ctl's local_state_dir and the usual locations.
+	Sockets []string
+	// PathName names PATH in messages ("the remote PATH"); "" is "PATH".
+	PathName string
+}
+
+// Discovery is what Discoverer.Find found.
+type Discovery struct {
+	// Socket is the socket to read ("" when none could be used) and How
+	// the rule that found it ("--socket", "$TRAFFICSERVER_JSONRPC_SOCKET",
+	// "traffic_ctl (/usr/local/bin/traffic_ctl)", "default location").
+	Socket, How string
+	// TrafficCtl is the traffic_ctl that answered or, when none did, the
+	// first that exists: what can read the host when no socket can.
+	TrafficCtl string
+	// Tried says, for each place looked at in vain, why.
+	Tried []string
 }
 
 // DiscoverSocket finds the JSON-RPC socket of the local Traffic Server, in
@@ -123,16 +147,31 @@ type Discoverer struct {
 //  4. <prefix>/var/trafficserver/jsonrpc20.sock for each prefix, then
 //     /run/trafficserver and /var/run/trafficserver, first that exists.
 //
-// how says which rule matched ("--socket", "$TRAFFICSERVER_JSONRPC_SOCKET",
-// "traffic_ctl (/usr/local/bin/traffic_ctl)", "default location"). When
-// nothing is found the error lists every place tried and why it failed.
+// how says which rule matched. When nothing is found the error lists every
+// place tried and why it failed.
 func DiscoverSocket(ctx context.Context, flagValue string, env func(string) string, run CommandRunner) (path string, how string, err error) {
 	d := Discoverer{Env: env, Run: run}
 	return d.Discover(ctx, flagValue)
 }
 
-// Discover implements DiscoverSocket with d's hooks.
+// Discover is Find for a socket: its path and how it was found, or an
+// error listing every place tried.
 func (d Discoverer) Discover(ctx context.Context, flagValue string) (string, string, error) {
+	found, err := d.Find(ctx, flagValue)
+	if err != nil {
+		return "", "", err
+	}
+	if found.Socket == "" {
+		return "", "", fmt.Errorf("no Traffic Server JSON-RPC socket found (use --socket PATH or set $%s); tried:\n  %s",
+			SocketEnv, strings.Join(found.Tried, "\n  "))
+	}
+	return found.Socket, found.How, nil
+}
+
+// Find runs the search of DiscoverSocket. err is only for a search that
+// could not finish (ctx ended, Reach failed); not finding a socket is a
+// Discovery without one.
+func (d Discoverer) Find(ctx context.Context, flagValue string) (Discovery, error) {
 	env, run, stat, lookPath, prefixes := d.Env, d.Run, d.Stat, d.LookPath, d.Prefixes
 	if env == nil {
 		env = os.Getenv
@@ -149,31 +188,47 @@ func (d Discoverer) Discover(ctx context.Context, flagValue string) (string, str
 	if prefixes == nil {
 		prefixes = DefaultPrefixes
 	}
+	reach := d.Reach
+	if reach == nil {
+		reach = func(_ context.Context, p string) (bool, string, error) {
+			fi, err := stat(p)
+			switch {
+			case err == nil && fi.Mode()&fs.ModeSocket != 0:
+				return true, "", nil
+			case err == nil:
+				return false, "exists but is not a socket", nil
+			case errors.Is(err, fs.ErrNotExist):
+				return false, "no such file", nil
+			case errors.Is(err, fs.ErrPermission):
+				return false, "permission denied", nil
+			}
+			return false, sanitize(err.Error(), 120), nil
+		}
+	}
 
+	var found Discovery
 	if flagValue != "" {
-		return flagValue, "--socket", nil
+		found.Socket, found.How = flagValue, "--socket"
+		return found, nil
 	}
 	if v := env(SocketEnv); v != "" {
-		return v, "$" + SocketEnv, nil
+		found.Socket, found.How = v, "$"+SocketEnv
+		return found, nil
 	}
-
-	var tried []string
-	checkSocket := func(p string) (bool, string) {
-		fi, err := stat(p)
-		switch {
-		case err == nil && fi.Mode()&fs.ModeSocket != 0:
-			return true, ""
-		case err == nil:
-			return false, "exists but is not a socket"
-		case errors.Is(err, fs.ErrNotExist):
-			return false, "no such file"
-		case errors.Is(err, fs.ErrPermission):
-			return false, "permission denied"
+	try := func(p, how, context string) (bool, error) {
+		ok, why, err := reach(ctx, p)
+		if err != nil {
+			return false, err
 		}
-		return false, sanitize(err.Error(), 120)
+		if ok {
+			found.Socket, found.How = p, how
+			return true, nil
+		}
+		found.Tried = append(found.Tried, p+context+": "+why)
+		return false, nil
 	}
 
-	// traffic_ctl candidates: PATH first, then each prefix's bin/.
+	// traffic_ctl: the one named, else PATH first, then each prefix's bin/.
 	type ctlCandidate struct{ bin, prefix string }
 	var ctls []ctlCandidate
 	seen := map[string]bool{}
@@ -196,56 +251,81 @@ func (d Discoverer) Discover(ctx context.Context, flagValue string) (string, str
 		}
 	}
 	if len(ctls) == 0 {
+		pathName := cmp.Or(d.PathName, "PATH")
 		dirs := make([]string, 0, len(prefixes)+1)
-		dirs = append(dirs, "PATH")
+		dirs = append(dirs, pathName)
 		for _, pre := range prefixes {
 			dirs = append(dirs, path.Join(pre, "bin"))
 		}
-		tried = append(tried, "traffic_ctl: not found in "+strings.Join(dirs, ", "))
+		found.Tried = append(found.Tried, "traffic_ctl: not found in "+strings.Join(dirs, ", "))
 	}
+	ranOK := false
 	for _, c := range ctls {
 		if err := ctx.Err(); err != nil {
-			return "", "", err
+			return found, err
 		}
 		cctx, cancel := context.WithTimeout(ctx, commandTimeout)
 		argv := []string{c.bin, "config", "get", "proxy.config.local_state_dir"}
 		out, err := run(cctx, argv)
 		cancel()
 		if err != nil {
-			tried = append(tried, fmt.Sprintf("%s: %s", strings.Join(argv, " "), sanitize(err.Error(), 160)))
+			if isNotInstalled(err) {
+				continue
+			}
+			// It exists but failed (9.x without traffic_manager, say):
+			// still what reads the host if nothing answers better.
+			found.Tried = append(found.Tried, fmt.Sprintf("%s: %s", strings.Join(argv, " "), sanitize(err.Error(), 160)))
+			if found.TrafficCtl == "" {
+				found.TrafficCtl = c.bin
+			}
 			continue
+		}
+		if !ranOK {
+			found.TrafficCtl, ranOK = c.bin, true
 		}
 		dir, ok := ParseLocalStateDir(out)
 		if !ok {
-			tried = append(tried, fmt.Sprintf("%s: unexpected output %q", strings.Join(argv, " "), sanitize(firstLine(string(out)), 80)))
+			found.Tried = append(found.Tried, fmt.Sprintf("%s: unexpected output %q", strings.Join(argv, " "), sanitize(firstLine(string(out)), 80)))
 			continue
+		}
+		if d.Sockets != nil {
+			continue // the sockets to try are given
 		}
 		if !path.IsAbs(dir) {
 			dir = path.Join(c.prefix, dir)
 		}
-		p := path.Join(dir, SocketName)
-		if ok, why := checkSocket(p); ok {
-			return p, "traffic_ctl (" + c.bin + ")", nil
-		} else {
-			tried = append(tried, fmt.Sprintf("%s (local_state_dir from %s): %s", p, c.bin, why))
+		if ok, err := try(path.Join(dir, SocketName), "traffic_ctl ("+c.bin+")", " (local_state_dir from "+c.bin+")"); ok || err != nil {
+			found.TrafficCtl = c.bin
+			return found, err
 		}
 	}
 
-	candidates := make([]string, 0, len(prefixes)+len(extraSocketPaths))
-	for _, pre := range prefixes {
-		candidates = append(candidates, path.Join(pre, "var", "trafficserver", SocketName))
+	candidates := d.Sockets
+	if candidates == nil {
+		for _, pre := range prefixes {
+			candidates = append(candidates, path.Join(pre, "var", "trafficserver", SocketName))
+		}
+		candidates = append(candidates, extraSocketPaths...)
 	}
-	candidates = append(candidates, extraSocketPaths...)
+	done := map[string]bool{}
 	for _, p := range candidates {
-		if ok, why := checkSocket(p); ok {
-			return p, "default location", nil
-		} else {
-			tried = append(tried, p+": "+why)
+		if done[p] {
+			continue
+		}
+		done[p] = true
+		if ok, err := try(p, "default location", ""); ok || err != nil {
+			return found, err
 		}
 	}
+	return found, nil
+}
 
-	return "", "", fmt.Errorf("no Traffic Server JSON-RPC socket found (use --socket PATH or set $%s); tried:\n  %s",
-		SocketEnv, strings.Join(tried, "\n  "))
+// isNotInstalled says a command failed because there is no such program:
+// not on PATH here, a path that does not exist, or the remote shell's 127.
+func isNotInstalled(err error) bool {
+	var st interface{ ExitStatus() int }
+	return errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) ||
+		(errors.As(err, &st) && st.ExitStatus() == 127)
 }
 
 // ParseLocalStateDir extracts the value from `traffic_ctl config get

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os/exec"
 	"path"
 	"strings"
 	"sync"
@@ -151,25 +153,14 @@ func (s *SSHSource) useJSONRPC(socket string) {
 
 // Prepare decides how to read the host, on the live connection: the
 // JSON-RPC socket if a stream-local channel to it opens, else traffic_ctl
-// over exec. The socket is --socket if given; otherwise, as on localhost,
-// `traffic_ctl config get proxy.config.local_state_dir` then the usual
-// locations.
+// over exec. The socket is --socket if given; otherwise it is searched for
+// as on localhost, by the same Discoverer with remote hooks: `traffic_ctl
+// config get proxy.config.local_state_dir`, then the usual locations.
 func (s *SSHSource) Prepare(ctx context.Context) error {
 	ctx, cancel := withDefaultDeadline(ctx, remoteProbeBudget)
 	defer cancel()
 	alias := s.Client.Target().Alias
-	if s.TrafficCtlOnly {
-		bin, _, _, why := s.findTrafficCtl(ctx)
-		if bin == "" {
-			return fmt.Errorf("ssh %s: %s", alias, why)
-		}
-		s.mu.Lock()
-		s.bin = bin
-		s.mu.Unlock()
-		s.useTrafficCtl()
-		return nil
-	}
-	if s.SocketPath != "" {
+	if s.SocketPath != "" && !s.TrafficCtlOnly {
 		// A socket given outright needs no discovery: one channel open
 		// settles it, and traffic_ctl is looked for only to fall back.
 		conn, err := s.Client.DialUnix(ctx, s.SocketPath)
@@ -183,66 +174,119 @@ func (s *SSHSource) Prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	var tried []string
-	bin, prefix, ctlDir, why := s.findTrafficCtl(ctx)
-	if bin == "" {
-		tried = append(tried, why)
+	refused := ""
+	d := s.discoverer(ctx, &refused)
+	if s.SocketPath != "" {
+		d.Sockets = []string{s.SocketPath}
+	}
+	if s.TrafficCtlOnly {
+		d.Sockets = []string{} // ctl: reads with traffic_ctl, whatever sockets there are
+	}
+	found, err := d.Find(ctx, "")
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
-	s.bin = bin
+	s.bin = found.TrafficCtl
 	s.mu.Unlock()
-
-	var candidates []string
-	if s.SocketPath != "" {
-		candidates = []string{s.SocketPath}
-	} else {
-		if ctlDir != "" {
-			if !path.IsAbs(ctlDir) {
-				ctlDir = path.Join(prefix, ctlDir)
-			}
-			candidates = append(candidates, path.Join(ctlDir, SocketName))
-		}
-		for _, pre := range s.prefixes() {
-			candidates = append(candidates, path.Join(pre, "var", "trafficserver", SocketName))
-		}
-		candidates = append(candidates, extraSocketPaths...)
-	}
-	seen := map[string]bool{}
-	refused := ""
-	for _, p := range candidates {
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		conn, err := s.Client.DialUnix(ctx, p)
-		if err == nil {
-			conn.Close()
-			s.useJSONRPC(p)
-			return nil
-		}
-		var de *sshconn.DownError
-		if errors.As(err, &de) || ctx.Err() != nil {
-			return err
-		}
-		// OpenSSH gives the same answer for a missing socket and for
-		// refused forwarding; a socket that exists settles it.
-		if errors.Is(err, sshconn.StreamLocalRefused) || s.socketExists(ctx, p) {
-			refused = p
-			break
-		}
-		tried = append(tried, p+": "+err.Error())
-	}
 	switch {
-	case refused != "" && bin == "":
-		return fmt.Errorf("ssh %s: the server refuses stream-local forwarding to %s (AllowStreamLocalForwarding no, or a restricted key), and traffic_ctl was not found there to fall back on: %s", alias, refused, why)
-	case bin != "":
-		// Forwarding refused, or no socket but traffic_ctl runs (ATS
-		// 9.x): read the host with traffic_ctl.
+	case s.TrafficCtlOnly && found.TrafficCtl == "":
+		return fmt.Errorf("ssh %s: %s", alias, strings.Join(found.Tried, "; "))
+	case found.Socket != "" && !s.TrafficCtlOnly:
+		s.useJSONRPC(found.Socket)
+		return nil
+	case refused != "" && found.TrafficCtl == "":
+		return fmt.Errorf("ssh %s: the server refuses stream-local forwarding to %s (AllowStreamLocalForwarding no, or a restricted key), and traffic_ctl was not found there to fall back on: %s",
+			alias, refused, strings.Join(found.Tried, "; "))
+	case found.TrafficCtl != "":
+		// ctl:, forwarding refused, or no socket but traffic_ctl runs
+		// (ATS 9.x): read the host with traffic_ctl.
 		s.useTrafficCtl()
 		return nil
 	}
-	return fmt.Errorf("ssh %s: no Traffic Server found (use --socket PATH); tried:\n  %s", alias, strings.Join(tried, "\n  "))
+	return fmt.Errorf("ssh %s: no Traffic Server found (use --socket PATH); tried:\n  %s", alias, strings.Join(found.Tried, "\n  "))
 }
+
+// discoverer is the local search's Discoverer with remote hooks: commands
+// run on the host, files are looked at with test(1) there, and a socket
+// is usable when a stream-local channel to it opens. A socket that exists
+// but the server will not forward to is noted in refused. The remote
+// environment is not ours to read.
+func (s *SSHSource) discoverer(ctx context.Context, refused *string) Discoverer {
+	return Discoverer{
+		Env:        func(string) string { return "" },
+		Run:        s.runCommand,
+		Stat:       func(p string) (fs.FileInfo, error) { return s.remoteStat(ctx, p) },
+		LookPath:   func(string) (string, error) { return s.remoteLookPath(ctx) },
+		Prefixes:   s.Prefixes,
+		TrafficCtl: s.TrafficCtl,
+		PathName:   "the remote PATH",
+		Reach: func(ctx context.Context, p string) (bool, string, error) {
+			conn, err := s.Client.DialUnix(ctx, p)
+			if err == nil {
+				conn.Close()
+				return true, "", nil
+			}
+			var de *sshconn.DownError
+			if errors.As(err, &de) || ctx.Err() != nil {
+				return false, "", err
+			}
+			// OpenSSH gives the same answer for a missing socket and for
+			// refused forwarding; a socket that exists settles it.
+			if errors.Is(err, sshconn.StreamLocalRefused) || s.socketExists(ctx, p) {
+				if *refused == "" {
+					*refused = p
+				}
+				return false, "the server refuses stream-local forwarding to it", nil
+			}
+			return false, err.Error(), nil
+		},
+	}
+}
+
+// remoteLookPath finds traffic_ctl on the remote PATH. `command -v` is a
+// constant command string: nothing of ours is pasted into the remote shell.
+func (s *SSHSource) remoteLookPath(ctx context.Context) (string, error) {
+	out, err := s.Client.Run(ctx, []string{"sh", "-c", "command -v traffic_ctl"})
+	if p := strings.TrimSpace(string(out)); err == nil && strings.HasPrefix(p, "/") && !strings.ContainsAny(p, "\n\x00") {
+		return p, nil
+	}
+	return "", exec.ErrNotFound
+}
+
+// remoteStat says what p is on the remote host. The path is an argument
+// of sh (quoted like every argument), not part of its script.
+func (s *SSHSource) remoteStat(ctx context.Context, p string) (fs.FileInfo, error) {
+	const script = `if [ -S "$1" ]; then echo socket; elif [ -d "$1" ]; then echo dir; elif [ -e "$1" ]; then echo file; else echo none; fi`
+	out, err := s.Client.Run(ctx, []string{"sh", "-c", script, "sh", p})
+	if err != nil {
+		return nil, err
+	}
+	var mode fs.FileMode
+	switch strings.TrimSpace(string(out)) {
+	case "socket":
+		mode = fs.ModeSocket
+	case "dir":
+		mode = fs.ModeDir
+	case "file":
+	default:
+		return nil, &fs.PathError{Op: "stat", Path: p, Err: fs.ErrNotExist}
+	}
+	return remoteFileInfo{name: path.Base(p), mode: mode}, nil
+}
+
+// remoteFileInfo is what remoteStat knows of a remote file: its kind.
+type remoteFileInfo struct {
+	name string
+	mode fs.FileMode
+}
+
+func (f remoteFileInfo) Name() string       { return f.name }
+func (f remoteFileInfo) Size() int64        { return 0 }
+func (f remoteFileInfo) Mode() fs.FileMode  { return f.mode }
+func (f remoteFileInfo) ModTime() time.Time { return time.Time{} }
+func (f remoteFileInfo) IsDir() bool        { return f.mode.IsDir() }
+func (f remoteFileInfo) Sys() any           { return nil }
 
 // runCommand runs argv on the host and reports a failure the way
 // ExecRunner reports a local one, with the stderr line that matters
@@ -263,63 +307,4 @@ func (s *SSHSource) runCommand(ctx context.Context, argv []string) ([]byte, erro
 func (s *SSHSource) socketExists(ctx context.Context, p string) bool {
 	_, err := s.Client.Run(ctx, []string{"test", "-S", p})
 	return err == nil
-}
-
-// findTrafficCtl looks for traffic_ctl on the remote host: on the remote
-// PATH, then in each prefix's bin/. It returns the first that runs, its
-// install prefix, and the local_state_dir it reports ("" if none).
-func (s *SSHSource) findTrafficCtl(ctx context.Context) (bin, prefix, stateDir, why string) {
-	var cands []string
-	if s.TrafficCtl != "" {
-		cands = []string{s.TrafficCtl}
-	} else {
-		// `command -v` is a constant command string: nothing of ours is
-		// pasted into the remote shell here.
-		if out, err := s.Client.Run(ctx, []string{"sh", "-c", "command -v traffic_ctl"}); err == nil {
-			if p := strings.TrimSpace(string(out)); strings.HasPrefix(p, "/") && !strings.ContainsAny(p, "\n\x00") {
-				cands = append(cands, p)
-			}
-		}
-		for _, pre := range s.prefixes() {
-			cands = append(cands, path.Join(pre, "bin", "traffic_ctl"))
-		}
-	}
-	var errs []string
-	seen := map[string]bool{}
-	for _, c := range cands {
-		if seen[c] || ctx.Err() != nil {
-			continue
-		}
-		seen[c] = true
-		cctx, cancel := context.WithTimeout(ctx, commandTimeout)
-		out, err := s.Client.Run(cctx, []string{c, "config", "get", "proxy.config.local_state_dir"})
-		cancel()
-		var ee *sshconn.ExitError
-		if errors.As(err, &ee) && ee.Status == 127 {
-			continue // not installed there
-		}
-		pre := path.Dir(path.Dir(c))
-		if err != nil {
-			// It exists but failed (9.x without traffic_manager, say):
-			// still usable later, and worth naming.
-			errs = append(errs, c+": "+err.Error())
-			if bin == "" {
-				bin, prefix = c, pre
-			}
-			continue
-		}
-		dir, _ := ParseLocalStateDir(out)
-		return c, pre, dir, ""
-	}
-	if bin != "" {
-		return bin, prefix, "", strings.Join(errs, "; ")
-	}
-	return "", "", "", "traffic_ctl: not found on the remote PATH or in " + strings.Join(s.prefixes(), "/bin, ") + "/bin"
-}
-
-func (s *SSHSource) prefixes() []string {
-	if s.Prefixes != nil {
-		return s.Prefixes
-	}
-	return DefaultPrefixes
 }
