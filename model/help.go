@@ -7,14 +7,33 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// helpView is the ? overlay: every key of the KeyMap, grouped, in a box in
-// the middle of the page area (in the readout, as plain lines: a screen
+// HelpView is the ? overlay: every key of the KeyMap, grouped, in a box in
+// the middle of the page area (over the readout, as plain lines: a screen
 // reader would read the box's edges aloud). It is built from the same
 // bindings that handleKey matches, so it cannot list a key that does not
-// work.
-func (m *Model) helpView(w, h int) string {
-	st, g := m.ctx.Styles, &m.ctx.Glyphs
-	groups := m.ctx.Keys.helpGroups()
+// work. Like the other components it owns its size and caches its drawing.
+type HelpView struct {
+	ctx  *ProgramContext
+	w, h int
+	box  string
+}
+
+// SetSize sets the area the overlay covers.
+func (v *HelpView) SetSize(w, h int) { v.w, v.h = w, h }
+
+// View is the cached overlay.
+func (v *HelpView) View() string { return v.box }
+
+// Refresh draws the overlay, boxed over charts or plain over the readout.
+func (v *HelpView) Refresh(boxed bool) {
+	if v.w > 0 && v.h > 0 {
+		v.box = v.draw(v.w, v.h, boxed)
+	}
+}
+
+func (v *HelpView) draw(w, h int, boxed bool) string {
+	st, g := v.ctx.Styles, &v.ctx.Glyphs
+	groups := v.ctx.Keys.helpGroups()
 	keyW := 0
 	entries := 1
 	for _, group := range groups {
@@ -23,7 +42,6 @@ func (m *Model) helpView(w, h int) string {
 			keyW = max(keyW, lipgloss.Width(b.Help().Key))
 		}
 	}
-	boxed := !m.readoutOn
 	room := h
 	if boxed {
 		room -= 2

@@ -6,7 +6,6 @@ package model
 import (
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
@@ -55,12 +54,10 @@ type Model struct {
 	absolute      bool     // counters show absolute counts, not rates
 	readoutOn     bool
 	helpOpen      bool
-	helpBox       string // the ? overlay, built when opened or resized
-	// The header (its page and hosts part apart, for the clock's tick)
-	// and footer, rebuilt by refreshChrome when what they show changes.
-	headerLine, headerRest, footerLine string
-	// The footer's key help per mode, built once: the keys never change.
-	helpLive, helpPaused, helpReadout, helpReadoutPaused, helpHelp string
+	// The chrome, rebuilt by refreshChrome when what it shows changes.
+	header HeaderView
+	footer *FooterView
+	help   HelpView
 }
 
 // New builds the model over data, the hosts' collected data. results is
@@ -81,16 +78,9 @@ func New(ctx *ProgramContext, data *monitor.State, results <-chan collect.Result
 		readoutOn: ctx.Readout,
 		readout:   NewReadoutView(),
 	}
-	h := help.New()
-	h.ShortSeparator = ctx.Glyphs.Sep
-	h.Styles.ShortKey = ctx.Styles.Footer.Bold(true)
-	h.Styles.ShortDesc = ctx.Styles.Footer
-	h.Styles.ShortSeparator = ctx.Styles.Footer
-	m.helpLive = " " + h.ShortHelpView(ctx.Keys.liveHelp())
-	m.helpPaused = " " + h.ShortHelpView(ctx.Keys.pausedHelp())
-	m.helpReadout = " " + h.ShortHelpView(ctx.Keys.readoutHelp())
-	m.helpReadoutPaused = " " + h.ShortHelpView(ctx.Keys.readoutPausedHelp())
-	m.helpHelp = " " + h.ShortHelpView(ctx.Keys.helpOpenHelp())
+	m.header = HeaderView{ctx: ctx}
+	m.footer = NewFooterView(ctx)
+	m.help = HelpView{ctx: ctx}
 	for i := range ctx.Dashboard.Pages {
 		m.pages = append(m.pages, NewPageView(ctx, i))
 	}
@@ -152,7 +142,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.clock.Sub(m.drawnAt) >= m.ctx.Interval {
 			m.redrawLive() // no data came: the time axis moves on anyway
 		} else {
-			m.refreshHeader()
+			m.header.Tick(m.clock)
 		}
 		return m, tickClock()
 	case collectDoneMsg:
@@ -214,8 +204,9 @@ func (m *Model) viewChanged() {
 // refreshHelp rebuilds the ? overlay while it is open: its layout depends on
 // the size and on whether the readout (unboxed) or the charts are shown.
 func (m *Model) refreshHelp() {
-	if m.helpOpen && m.width > 0 && m.height > 0 {
-		m.helpBox = m.helpView(m.width, m.height-2)
+	if m.helpOpen {
+		m.help.SetSize(m.width, m.height-2)
+		m.help.Refresh(!m.readoutOn)
 	}
 }
 
@@ -249,6 +240,8 @@ func (m *Model) layout() {
 		p.SetSize(m.width, m.height-2)
 	}
 	m.readout.SetSize(m.width, m.height-2)
+	m.header.SetWidth(m.width)
+	m.footer.SetWidth(m.width)
 	m.refreshVisible()
 	m.refreshHelp()
 	m.refreshChrome()

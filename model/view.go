@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -27,18 +26,18 @@ func (m *Model) View() string {
 		return m.tooSmall()
 	}
 	var b strings.Builder
-	b.WriteString(m.headerLine)
+	b.WriteString(m.header.View())
 	b.WriteByte('\n')
 	switch {
 	case m.helpOpen:
-		b.WriteString(m.helpBox)
+		b.WriteString(m.help.View())
 	case m.readoutOn:
 		b.WriteString(m.readout.View())
 	case len(m.pages) > 0:
 		b.WriteString(m.pages[m.page].View())
 	}
 	b.WriteByte('\n')
-	b.WriteString(m.footerLine)
+	b.WriteString(m.footer.View())
 	return b.String()
 }
 
@@ -49,122 +48,29 @@ func (m *Model) refreshChrome() {
 	if m.width == 0 || m.height == 0 {
 		return
 	}
-	m.headerRest = m.headerPageHosts()
-	m.refreshHeader()
-	m.footerLine = m.footer()
+	s := m.chromeState()
+	m.header.Refresh(s, m.clock)
+	m.footer.Refresh(s)
 }
 
-// refreshHeader rebuilds the header line from its cached page and hosts
-// part and the clock; the clock's tick calls only this.
-func (m *Model) refreshHeader() {
-	if m.width == 0 || m.height == 0 {
-		return
+// chromeState is what the header and footer show of the model now.
+func (m *Model) chromeState() ChromeState {
+	s := ChromeState{
+		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen,
+		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
+		Errors: m.status.Errors(m.ctx.Hosts), Warnings: m.status.Warnings(m.ctx.Hosts),
 	}
-	if m.readoutOn {
-		m.headerLine = m.readoutHeader()
-		return
-	}
-	m.headerLine = fitWidth(m.headerWhen()+m.headerRest, m.width)
-}
-
-// headerWhen starts the header: the time in the chosen zone (while paused,
-// the cursor's time and how far behind live it is).
-func (m *Model) headerWhen() string {
-	st, g := m.ctx.Styles, &m.ctx.Glyphs
-	title := m.ctx.Title
-	if title == "" {
-		title = "ATS"
-	}
-	when := st.Header.Render(" " + title + g.Sep + m.clock.In(m.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
-	if m.time.Paused() {
-		span := m.span()
-		behind := m.now.Sub(span.Cursor).Round(time.Second)
-		when = " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(span.Cursor, m.ctx.Location)+
-			" (-"+shortDuration(behind)+")"+g.Sep)
-	}
-	return when
-}
-
-// headerPageHosts ends the header: page number and name, hosts.
-func (m *Model) headerPageHosts() string {
-	st, g := m.ctx.Styles, &m.ctx.Glyphs
-	name := ""
 	if len(m.pages) > 0 {
-		name = m.pages[m.page].Name
+		s.PageName = m.pages[m.page].Name
 	}
-	hosts := m.status.HostLabel(0, m.ctx.Hosts[0])
-	if len(m.ctx.Hosts) > 1 {
-		parts := make([]string, len(m.ctx.Hosts))
-		for i, h := range m.ctx.Hosts {
-			parts[i] = g.hostSample(i) + " " + m.status.HostLabel(i, h)
-		}
-		hosts = strings.Join(parts, "  ")
-	}
-	return st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", m.page+1, len(m.pages), name)) +
-		st.Header.Render(g.Sep+hosts)
-}
-
-// readoutHeader is the readout's first line: plain words, no clock, so it
-// stays the same from tick to tick and a screen reader is not made to
-// repeat it.
-func (m *Model) readoutHeader() string {
-	name := ""
-	if len(m.pages) > 0 {
-		name = m.pages[m.page].Name
-	}
-	hosts := make([]string, len(m.ctx.Hosts))
 	for i, h := range m.ctx.Hosts {
-		hosts[i] = m.status.HostLabel(i, h)
+		s.Hosts = append(s.Hosts, m.status.HostLabel(i, h))
 	}
-	line := fmt.Sprintf("Page %d of %d: %s. Hosts: %s.", m.page+1, len(m.pages), name, strings.Join(hosts, ", "))
-	return fitWidth(m.ctx.Styles.Header.Render(ansi.Truncate(line, m.width, m.ctx.Glyphs.Ellipsis)), m.width)
-}
-
-// footer: per-host errors in red when collection fails, warnings in orange,
-// otherwise the keys of the current mode, with the refresh interval and the
-// time window (or the readout's position) on the right.
-func (m *Model) footer() string {
-	st, g := m.ctx.Styles, &m.ctx.Glyphs
-	if errs := m.status.Errors(m.ctx.Hosts); len(errs) > 0 {
-		return fitWidth(st.Error.Render(" "+strings.Join(errs, g.Sep)), m.width)
+	if s.Paused {
+		span := m.span()
+		s.Cursor, s.Behind = span.Cursor, m.now.Sub(span.Cursor).Round(time.Second)
 	}
-	interval := shortDuration(m.ctx.Interval)
-	if m.ctx.Interval < 0 || m.ctx.Interval%1e9 != 0 {
-		interval = m.ctx.Interval.String()
-	}
-	window := shortDuration(m.ctx.History) + " history"
-	if w := m.time.Window(); w != m.ctx.History {
-		window = shortDuration(w) + " of " + shortDuration(m.ctx.History)
-	}
-	right := interval + g.Sep + window + " "
-	if m.readoutOn && !m.helpOpen {
-		if pos := m.readout.Position(); pos != "" {
-			right = pos + g.Sep + right
-		}
-	}
-	var left string
-	switch warns := m.status.Warnings(m.ctx.Hosts); {
-	case len(warns) > 0:
-		left = st.Warning.Render(" " + strings.Join(warns, g.Sep))
-	case m.helpOpen:
-		left = m.helpHelp
-	case m.readoutOn && m.time.Paused():
-		left = m.helpReadoutPaused
-	case m.readoutOn:
-		left = m.helpReadout
-	case m.time.Paused():
-		left = m.helpPaused
-	default:
-		left = m.helpLive
-	}
-	if lipgloss.Width(left)+lipgloss.Width(right) >= m.width {
-		// narrow screens: the keys matter more than the word "history"
-		right = strings.Replace(right, " history", "", 1)
-	}
-	room := m.width - lipgloss.Width(right)
-	left = ansi.Truncate(left, max(room-1, 0), g.Ellipsis)
-	gap := max(room-lipgloss.Width(left), 0)
-	return fitWidth(left+strings.Repeat(" ", gap)+st.Footer.Render(right), m.width)
+	return s
 }
 
 // tooSmall says so instead of drawing a broken page, cut to the screen so

@@ -1,0 +1,193 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The screen's chrome: the header line, the footer line and the ? overlay.
+// Each is a component like PageView: it owns its size and a cached
+// drawing, rebuilt in Update when what it shows changes; View only joins
+// the caches.
+
+// ChromeState is what the header and footer show of the model: assembled
+// once per change by Model.chromeState.
+type ChromeState struct {
+	Page, Pages int    // the visible page, from 0, and how many
+	PageName    string //
+	Hosts       []string
+	Readout     bool // the text readout is shown
+	HelpOpen    bool
+	Paused      bool
+	Cursor      time.Time     // while paused: the instant shown
+	Behind      time.Duration // while paused: how far behind live
+	Window      time.Duration // the zoom window
+	ReadoutPos  string        // the readout's scroll position, "" if all fits
+	Errors      []string      // "host: error", in host order
+	Warnings    []string      // "host: warning"
+}
+
+// HeaderView is the top line: title and clock (while paused, the cursor's
+// time), page and hosts; in the readout, plain words without a clock.
+type HeaderView struct {
+	ctx   *ProgramContext
+	width int
+	state ChromeState
+	rest  string // the page and hosts part, which the clock's tick keeps
+	line  string
+}
+
+// SetWidth sets the width; Refresh draws for it.
+func (h *HeaderView) SetWidth(w int) { h.width = w }
+
+// Refresh rebuilds the header for s at clock.
+func (h *HeaderView) Refresh(s ChromeState, now time.Time) {
+	h.state = s
+	h.rest = h.pageHosts()
+	h.Tick(now)
+}
+
+// Tick moves the clock: only the header's first part is rebuilt.
+func (h *HeaderView) Tick(now time.Time) {
+	if h.width <= 0 {
+		return
+	}
+	if h.state.Readout {
+		h.line = h.readoutLine()
+		return
+	}
+	h.line = fitWidth(h.when(now)+h.rest, h.width)
+}
+
+// View is the cached line.
+func (h *HeaderView) View() string { return h.line }
+
+// when starts the header: the time in the chosen zone (while paused, the
+// cursor's time and how far behind live it is).
+func (h *HeaderView) when(now time.Time) string {
+	st, g := h.ctx.Styles, &h.ctx.Glyphs
+	title := h.ctx.Title
+	if title == "" {
+		title = "ATS"
+	}
+	if h.state.Paused {
+		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(h.state.Cursor, h.ctx.Location)+
+			" (-"+shortDuration(h.state.Behind)+")"+g.Sep)
+	}
+	return st.Header.Render(" " + title + g.Sep + now.In(h.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
+}
+
+// pageHosts ends the header: page number and name, hosts.
+func (h *HeaderView) pageHosts() string {
+	st, g := h.ctx.Styles, &h.ctx.Glyphs
+	s := h.state
+	hosts := ""
+	if len(s.Hosts) > 0 {
+		hosts = s.Hosts[0]
+	}
+	if len(s.Hosts) > 1 {
+		parts := make([]string, len(s.Hosts))
+		for i, name := range s.Hosts {
+			parts[i] = g.hostSample(i) + " " + name
+		}
+		hosts = strings.Join(parts, "  ")
+	}
+	return st.HeaderPage.Render(fmt.Sprintf("Page %d/%d %s", s.Page+1, s.Pages, s.PageName)) +
+		st.Header.Render(g.Sep+hosts)
+}
+
+// readoutLine is the readout's first line: plain words, no clock, so it
+// stays the same from tick to tick and a screen reader is not made to
+// repeat it.
+func (h *HeaderView) readoutLine() string {
+	s := h.state
+	line := fmt.Sprintf("Page %d of %d: %s. Hosts: %s.", s.Page+1, s.Pages, s.PageName, strings.Join(s.Hosts, ", "))
+	return fitWidth(h.ctx.Styles.Header.Render(ansi.Truncate(line, h.width, h.ctx.Glyphs.Ellipsis)), h.width)
+}
+
+// FooterView is the bottom line: per-host errors in red when collection
+// fails, warnings in orange, otherwise the keys of the current mode, with
+// the refresh interval and the time window (or the readout's position) on
+// the right.
+type FooterView struct {
+	ctx   *ProgramContext
+	width int
+	// The key help per mode, built once: the keys never change.
+	live, paused, readout, readoutPaused, helpOpen string
+	line                                           string
+}
+
+// NewFooterView builds the key help lines from the context's keys.
+func NewFooterView(ctx *ProgramContext) *FooterView {
+	h := help.New()
+	h.ShortSeparator = ctx.Glyphs.Sep
+	h.Styles.ShortKey = ctx.Styles.Footer.Bold(true)
+	h.Styles.ShortDesc = ctx.Styles.Footer
+	h.Styles.ShortSeparator = ctx.Styles.Footer
+	return &FooterView{
+		ctx:           ctx,
+		live:          " " + h.ShortHelpView(ctx.Keys.liveHelp()),
+		paused:        " " + h.ShortHelpView(ctx.Keys.pausedHelp()),
+		readout:       " " + h.ShortHelpView(ctx.Keys.readoutHelp()),
+		readoutPaused: " " + h.ShortHelpView(ctx.Keys.readoutPausedHelp()),
+		helpOpen:      " " + h.ShortHelpView(ctx.Keys.helpOpenHelp()),
+	}
+}
+
+// SetWidth sets the width; Refresh draws for it.
+func (f *FooterView) SetWidth(w int) { f.width = w }
+
+// View is the cached line.
+func (f *FooterView) View() string { return f.line }
+
+// Refresh rebuilds the footer for s.
+func (f *FooterView) Refresh(s ChromeState) {
+	if f.width <= 0 {
+		return
+	}
+	st, g := f.ctx.Styles, &f.ctx.Glyphs
+	if len(s.Errors) > 0 {
+		f.line = fitWidth(st.Error.Render(" "+strings.Join(s.Errors, g.Sep)), f.width)
+		return
+	}
+	interval := shortDuration(f.ctx.Interval)
+	if f.ctx.Interval < 0 || f.ctx.Interval%1e9 != 0 {
+		interval = f.ctx.Interval.String()
+	}
+	window := shortDuration(f.ctx.History) + " history"
+	if s.Window != f.ctx.History {
+		window = shortDuration(s.Window) + " of " + shortDuration(f.ctx.History)
+	}
+	right := interval + g.Sep + window + " "
+	if s.Readout && !s.HelpOpen && s.ReadoutPos != "" {
+		right = s.ReadoutPos + g.Sep + right
+	}
+	var left string
+	switch {
+	case len(s.Warnings) > 0:
+		left = st.Warning.Render(" " + strings.Join(s.Warnings, g.Sep))
+	case s.HelpOpen:
+		left = f.helpOpen
+	case s.Readout && s.Paused:
+		left = f.readoutPaused
+	case s.Readout:
+		left = f.readout
+	case s.Paused:
+		left = f.paused
+	default:
+		left = f.live
+	}
+	if lipgloss.Width(left)+lipgloss.Width(right) >= f.width {
+		// narrow screens: the keys matter more than the word "history"
+		right = strings.Replace(right, " history", "", 1)
+	}
+	room := f.width - lipgloss.Width(right)
+	left = ansi.Truncate(left, max(room-1, 0), g.Ellipsis)
+	gap := max(room-lipgloss.Width(left), 0)
+	f.line = fitWidth(left+strings.Repeat(" ", gap)+st.Footer.Render(right), f.width)
+}
