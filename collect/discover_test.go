@@ -10,19 +10,6 @@ import (
 	"time"
 )
 
-// fakeInfo is a fs.FileInfo with just a mode.
-type fakeInfo struct {
-	name string
-	mode fs.FileMode
-}
-
-func (f fakeInfo) Name() string       { return f.name }
-func (f fakeInfo) Size() int64        { return 0 }
-func (f fakeInfo) Mode() fs.FileMode  { return f.mode }
-func (f fakeInfo) ModTime() time.Time { return time.Time{} }
-func (f fakeInfo) IsDir() bool        { return f.mode.IsDir() }
-func (f fakeInfo) Sys() any           { return nil }
-
 // fakeSystem is a filesystem, PATH and command outputs for Discoverer.
 type fakeSystem struct {
 	files   map[string]fs.FileMode // path → mode (fs.ModeSocket for sockets, 0 for files)
@@ -55,7 +42,7 @@ func (f *fakeSystem) discoverer() Discoverer {
 			if !ok {
 				return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 			}
-			return fakeInfo{name: name, mode: m}, nil
+			return modeInfo{name: name, mode: m}, nil
 		},
 		LookPath: func(file string) (string, error) {
 			if p, ok := f.path[file]; ok {

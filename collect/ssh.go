@@ -272,21 +272,22 @@ func (s *SSHSource) remoteStat(ctx context.Context, p string) (fs.FileInfo, erro
 	default:
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: fs.ErrNotExist}
 	}
-	return remoteFileInfo{name: path.Base(p), mode: mode}, nil
+	return modeInfo{name: path.Base(p), mode: mode}, nil
 }
 
-// remoteFileInfo is what remoteStat knows of a remote file: its kind.
-type remoteFileInfo struct {
+// modeInfo is a file known only by its kind (what remoteStat learns of a
+// remote file, what tests make up).
+type modeInfo struct {
 	name string
 	mode fs.FileMode
 }
 
-func (f remoteFileInfo) Name() string       { return f.name }
-func (f remoteFileInfo) Size() int64        { return 0 }
-func (f remoteFileInfo) Mode() fs.FileMode  { return f.mode }
-func (f remoteFileInfo) ModTime() time.Time { return time.Time{} }
-func (f remoteFileInfo) IsDir() bool        { return f.mode.IsDir() }
-func (f remoteFileInfo) Sys() any           { return nil }
+func (f modeInfo) Name() string       { return f.name }
+func (f modeInfo) Size() int64        { return 0 }
+func (f modeInfo) Mode() fs.FileMode  { return f.mode }
+func (f modeInfo) ModTime() time.Time { return time.Time{} }
+func (f modeInfo) IsDir() bool        { return f.mode.IsDir() }
+func (f modeInfo) Sys() any           { return nil }
 
 // runCommand runs argv on the host and reports a failure the way
 // ExecRunner reports a local one, with the stderr line that matters
