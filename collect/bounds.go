@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// withDefaultDeadline gives ctx a deadline d away unless it has one: every
+// WithDefaultDeadline gives ctx a deadline d away unless it has one: every
 // request a source makes must be bounded, even when a caller forgot.
-func withDefaultDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+func WithDefaultDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return ctx, func() {}
 	}

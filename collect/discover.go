@@ -67,7 +67,7 @@ func runCommand(ctx context.Context, argv, env []string) ([]byte, error) {
 	out, err := cmd.Output()
 	if err != nil {
 		if msg := CommandMessage(stderr.String()); msg != "" {
-			return out, fmt.Errorf("%w: %s", err, sanitize(msg, 300))
+			return out, fmt.Errorf("%w: %s", err, Sanitize(msg, 300))
 		}
 		return out, err
 	}
@@ -202,7 +202,7 @@ func (d Discoverer) Find(ctx context.Context, flagValue string) (Discovery, erro
 			case errors.Is(err, fs.ErrPermission):
 				return false, "permission denied", nil
 			}
-			return false, sanitize(err.Error(), 120), nil
+			return false, Sanitize(err.Error(), 120), nil
 		}
 	}
 
@@ -274,7 +274,7 @@ func (d Discoverer) Find(ctx context.Context, flagValue string) (Discovery, erro
 			}
 			// It exists but failed (9.x without traffic_manager, say):
 			// still what reads the host if nothing answers better.
-			found.Tried = append(found.Tried, fmt.Sprintf("%s: %s", strings.Join(argv, " "), sanitize(err.Error(), 160)))
+			found.Tried = append(found.Tried, fmt.Sprintf("%s: %s", strings.Join(argv, " "), Sanitize(err.Error(), 160)))
 			if found.TrafficCtl == "" {
 				found.TrafficCtl = c.bin
 			}
@@ -285,7 +285,7 @@ func (d Discoverer) Find(ctx context.Context, flagValue string) (Discovery, erro
 		}
 		dir, ok := ParseLocalStateDir(out)
 		if !ok {
-			found.Tried = append(found.Tried, fmt.Sprintf("%s: unexpected output %q", strings.Join(argv, " "), sanitize(firstLine(string(out)), 80)))
+			found.Tried = append(found.Tried, fmt.Sprintf("%s: unexpected output %q", strings.Join(argv, " "), Sanitize(firstLine(string(out)), 80)))
 			continue
 		}
 		if d.Sockets != nil {
@@ -398,26 +398,26 @@ func ParseHostArg(s string) (HostSpec, error) {
 	}
 	if p, ok := strings.CutPrefix(s, "unix:"); ok {
 		if p == "" {
-			return HostSpec{}, fmt.Errorf("host %q: empty socket path after unix:", sanitize(arg, 80))
+			return HostSpec{}, fmt.Errorf("host %q: empty socket path after unix:", Sanitize(arg, 80))
 		}
 		if strings.ContainsRune(p, 0) {
-			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", sanitize(arg, 80))
+			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", Sanitize(arg, 80))
 		}
 		p = path.Clean(p)
 		return HostSpec{Name: socketShortName(p), Arg: arg, SocketPath: p}, nil
 	}
 	if strings.HasPrefix(s, "/") {
 		if !strings.HasSuffix(s, ".sock") {
-			return HostSpec{}, fmt.Errorf("host %q: a socket path must end in .sock (or use unix:%s)", sanitize(arg, 80), sanitize(s, 80))
+			return HostSpec{}, fmt.Errorf("host %q: a socket path must end in .sock (or use unix:%s)", Sanitize(arg, 80), Sanitize(s, 80))
 		}
 		if strings.ContainsRune(s, 0) {
-			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", sanitize(arg, 80))
+			return HostSpec{}, fmt.Errorf("host %q: invalid socket path", Sanitize(arg, 80))
 		}
 		p := path.Clean(s)
 		return HostSpec{Name: socketShortName(p), Arg: arg, SocketPath: p}, nil
 	}
 	if strings.ContainsRune(s, '/') && strings.HasSuffix(s, ".sock") {
-		return HostSpec{}, fmt.Errorf("host %q: relative socket paths are not accepted; use an absolute path or unix:PATH", sanitize(arg, 80))
+		return HostSpec{}, fmt.Errorf("host %q: relative socket paths are not accepted; use an absolute path or unix:PATH", Sanitize(arg, 80))
 	}
 
 	a, err := sshconn.ParseAddr(s)
@@ -430,7 +430,7 @@ func ParseHostArg(s string) (HostSpec, error) {
 		if why == "not a valid hostname" {
 			why += " (expected localhost, unix:/path/jsonrpc20.sock, /path/*.sock or [user@]host[:port])"
 		}
-		return HostSpec{}, fmt.Errorf("host %q: %s", sanitize(arg, 80), why)
+		return HostSpec{}, fmt.Errorf("host %q: %s", Sanitize(arg, 80), why)
 	}
 	spec := HostSpec{Arg: arg, Remote: true, User: a.User, Host: a.Host, Port: a.Port}
 	if ip, _, _ := strings.Cut(spec.Host, "%"); net.ParseIP(ip) != nil {

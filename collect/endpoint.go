@@ -37,7 +37,7 @@ func ParseEndpoint(arg string) (Endpoint, error) {
 			return Endpoint{}, err
 		}
 		if spec.SocketPath != "" {
-			return Endpoint{}, fmt.Errorf("host %q: ctl: takes a host name (ctl:localhost, ctl:edge1), not a socket", sanitize(arg, 80))
+			return Endpoint{}, fmt.Errorf("host %q: ctl: takes a host name (ctl:localhost, ctl:edge1), not a socket", Sanitize(arg, 80))
 		}
 		ep := Endpoint{Name: spec.Name, Kind: "traffic_ctl", Arg: arg}
 		if spec.Remote {
@@ -63,12 +63,12 @@ func (spec HostSpec) addr() sshconn.Addr {
 func parseURLEndpoint(arg, scheme string) (Endpoint, error) {
 	kind, ok := kindForScheme(scheme)
 	if !ok {
-		return Endpoint{}, fmt.Errorf("host %q: unknown source scheme %q (use stats+http://, prom+http://, promql+http:// or an https variant)", sanitize(arg, 80), sanitize(scheme, 20))
+		return Endpoint{}, fmt.Errorf("host %q: unknown source scheme %q (use stats+http://, prom+http://, promql+http:// or an https variant)", Sanitize(arg, 80), Sanitize(scheme, 20))
 	}
 	_, httpURL, _ := strings.Cut(strings.TrimSpace(arg), "+")
 	u, err := url.Parse(httpURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return Endpoint{}, fmt.Errorf("host %q: not a valid http(s) URL", sanitize(arg, 80))
+		return Endpoint{}, fmt.Errorf("host %q: not a valid http(s) URL", Sanitize(arg, 80))
 	}
 	ep := Endpoint{Kind: kind, Arg: arg}
 	if u.Fragment != "" {

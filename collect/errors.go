@@ -71,11 +71,14 @@ func (e *fetchError) Unwrap() []error {
 	return []error{e.kind, e.cause}
 }
 
-func newErr(kind error, cause error, format string, args ...any) error {
+// NewError is an error of kind (one of the Err* values) with a message for
+// people and an optional cause, both matched by errors.Is and errors.As.
+func NewError(kind error, cause error, format string, args ...any) error {
 	return &fetchError{kind: kind, msg: fmt.Sprintf(format, args...), cause: cause}
 }
 
-func isTimeout(err error) bool {
+// IsTimeout says err is a deadline, of a context or of a connection.
+func IsTimeout(err error) bool {
 	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
@@ -83,13 +86,14 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-func isClosedByPeer(err error) bool {
+// IsClosedByPeer says the other end closed or reset the connection.
+func IsClosedByPeer(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// roundDuration rounds a timeout for messages: 1s, 1.5s, 200ms, 15ms.
-func roundDuration(d time.Duration) time.Duration {
+// RoundDuration rounds a timeout for messages: 1s, 1.5s, 200ms, 15ms.
+func RoundDuration(d time.Duration) time.Duration {
 	switch {
 	case d <= 0:
 		return 0
@@ -101,8 +105,8 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
-// formatBytes renders a size in binary units: 16 MiB, 512 KiB, 100 B.
-func formatBytes(n int64) string {
+// FormatBytes renders a size in binary units: 16 MiB, 512 KiB, 100 B.
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
@@ -116,8 +120,8 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// dedupe drops empty and repeated keys, keeping the first of each.
-func dedupe(keys []string) []string {
+// Dedupe drops empty and repeated keys, keeping the first of each.
+func Dedupe(keys []string) []string {
 	seen := make(map[string]struct{}, len(keys))
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
@@ -133,10 +137,10 @@ func dedupe(keys []string) []string {
 	return out
 }
 
-// sanitize makes server-supplied text safe to put on a terminal: control
+// Sanitize makes server-supplied text safe to put on a terminal: control
 // characters (including ESC) and invalid UTF-8 become '?', and the result
 // is at most max runes ("…" marks a cut).
-func sanitize(s string, max int) string {
+func Sanitize(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for i, r := range s {

@@ -87,12 +87,12 @@ func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
 // Fetch implements Source with one admin_lookup_records request carrying
 // every key (several if the key list is too long for one request).
 func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = dedupe(keys)
+	keys = Dedupe(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
 		return values, nil, nil
 	}
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
@@ -119,7 +119,7 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 			if errors.As(err, &rpcErr) {
 				return nil, nil, err
 			}
-			return nil, nil, newErr(ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
+			return nil, nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
 		}
 		for k, sample := range v {
 			values[k] = sample
@@ -174,35 +174,35 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 
 	// One write: the server stops reading after ~1 ms of silence.
 	if _, err := conn.Write(req); err != nil {
-		if ctx.Err() != nil || isTimeout(err) {
+		if ctx.Err() != nil || IsTimeout(err) {
 			return nil, s.timeoutError(ctx, budget, 0)
 		}
-		if isClosedByPeer(err) {
-			return nil, newErr(ErrNoReply, err, "%s closed the connection before the request was sent (traffic_server crashed or restarting?)", s.SocketPath)
+		if IsClosedByPeer(err) {
+			return nil, NewError(ErrNoReply, err, "%s closed the connection before the request was sent (traffic_server crashed or restarting?)", s.SocketPath)
 		}
-		return nil, newErr(ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
+		return nil, NewError(ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
 	}
 
 	var buf bytes.Buffer
 	buf.Grow(32 << 10)
 	n, err := buf.ReadFrom(io.LimitReader(conn, max+1))
 	if n > max {
-		return nil, newErr(ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, formatBytes(max))
+		return nil, NewError(ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, FormatBytes(max))
 	}
 	if err != nil {
-		if ctx.Err() != nil || isTimeout(err) {
+		if ctx.Err() != nil || IsTimeout(err) {
 			return nil, s.timeoutError(ctx, budget, n)
 		}
-		if isClosedByPeer(err) {
+		if IsClosedByPeer(err) {
 			if n == 0 {
-				return nil, newErr(ErrNoReply, err, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+				return nil, NewError(ErrNoReply, err, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 			}
-			return nil, newErr(ErrNoReply, err, "%s reset the connection after %d bytes of reply (traffic_server crashed or restarting?)", s.SocketPath, n)
+			return nil, NewError(ErrNoReply, err, "%s reset the connection after %d bytes of reply (traffic_server crashed or restarting?)", s.SocketPath, n)
 		}
-		return nil, newErr(ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
+		return nil, NewError(ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
 	}
 	if n == 0 {
-		return nil, newErr(ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+		return nil, NewError(ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 	}
 	// A reply can complete just as the deadline fires; prefer the data.
 	return buf.Bytes(), nil
@@ -210,19 +210,19 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 
 func (s *JSONRPCSource) timeoutError(ctx context.Context, budget time.Duration, got int64) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return newErr(ErrTimeout, ctx.Err(), "request to %s cancelled", s.SocketPath)
+		return NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", s.SocketPath)
 	}
 	if got > 0 {
-		return newErr(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.SocketPath, roundDuration(budget), got)
+		return NewError(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.SocketPath, RoundDuration(budget), got)
 	}
-	return newErr(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", s.SocketPath, roundDuration(budget))
+	return NewError(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", s.SocketPath, RoundDuration(budget))
 }
 
 func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Duration) error {
 	p := s.SocketPath
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT):
-		return newErr(ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
+		return NewError(ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		// Connecting to a directory or a plain file is refused too; say
 		// what the path really is.
@@ -233,19 +233,19 @@ func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Du
 			} else if !fi.Mode().IsRegular() {
 				what = "a " + fi.Mode().Type().String() + " file"
 			}
-			return newErr(ErrConnect, err, "cannot connect to %s: it is %s, not a socket (the socket is jsonrpc20.sock in ATS's runtime directory; use --socket)", p, what)
+			return NewError(ErrConnect, err, "cannot connect to %s: it is %s, not a socket (the socket is jsonrpc20.sock in ATS's runtime directory; use --socket)", p, what)
 		}
-		return newErr(ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
+		return NewError(ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
-		return newErr(ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)
+		return NewError(ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)
 	case errors.Is(err, syscall.ENOTSOCK):
-		return newErr(ErrConnect, err, "cannot connect to %s: not a socket", p)
+		return NewError(ErrConnect, err, "cannot connect to %s: not a socket", p)
 	case errors.Is(err, context.Canceled):
-		return newErr(ErrConnect, err, "cannot connect to %s: cancelled", p)
-	case ctx.Err() != nil || isTimeout(err):
-		return newErr(ErrConnect, err, "cannot connect to %s: timed out after %s", p, roundDuration(budget))
+		return NewError(ErrConnect, err, "cannot connect to %s: cancelled", p)
+	case ctx.Err() != nil || IsTimeout(err):
+		return NewError(ErrConnect, err, "cannot connect to %s: timed out after %s", p, RoundDuration(budget))
 	}
-	return newErr(ErrConnect, err, "cannot connect to %s: %s", p, sanitize(err.Error(), 200))
+	return NewError(ErrConnect, err, "cannot connect to %s: %s", p, Sanitize(err.Error(), 200))
 }
 
 // chunkKeys splits keys so each lookup request stays under maxRequestBytes.
@@ -401,23 +401,23 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		return nil, nil, errors.New("empty reply")
 	}
 	if trimmed[0] != '{' {
-		return nil, nil, fmt.Errorf("expected a JSON object, got %s", excerpt(trimmed))
+		return nil, nil, fmt.Errorf("expected a JSON object, got %s", Excerpt(trimmed))
 	}
 	var r reply
 	if err := json.Unmarshal(trimmed, &r); err != nil {
-		return nil, nil, fmt.Errorf("%s in %s", describeJSONError(err), excerpt(trimmed))
+		return nil, nil, fmt.Errorf("%s in %s", DescribeJSONError(err), Excerpt(trimmed))
 	}
 	if r.Error != nil {
-		e := &RPCError{Message: sanitize(string(r.Error.Message), 200)}
+		e := &RPCError{Message: Sanitize(string(r.Error.Message), 200)}
 		if r.Error.Code != nil {
 			if c, err := strconv.Atoi(r.Error.Code.String()); err == nil {
 				e.Code = c
 			} else {
-				return nil, nil, fmt.Errorf("error object with non-integer code %s", sanitize(r.Error.Code.String(), 40))
+				return nil, nil, fmt.Errorf("error object with non-integer code %s", Sanitize(r.Error.Code.String(), 40))
 			}
 		}
 		for _, d := range r.Error.Data {
-			if msg := sanitize(string(d.Message), 200); msg != "" {
+			if msg := Sanitize(string(d.Message), 200); msg != "" {
 				e.Data = append(e.Data, msg)
 			}
 		}
@@ -432,10 +432,10 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 			if len(r.ID) == 0 {
 				return nil, nil, fmt.Errorf("reply has no id (want %q)", wantID)
 			}
-			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", sanitize(string(r.ID), 60), wantID)
+			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", Sanitize(string(r.ID), 60), wantID)
 		}
 		if gotID != wantID {
-			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", sanitize(gotID, 60), wantID)
+			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", Sanitize(gotID, 60), wantID)
 		}
 	}
 	if r.Result == nil {
@@ -460,8 +460,8 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		accounted[name] = struct{}{}
 		sample, ok := parseSample(string(rec.Record.DataType), string(rec.Record.CurrentValue))
 		if !ok {
-			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", sanitize(name, 120),
-				sanitize(string(rec.Record.CurrentValue), 40), sanitize(string(rec.Record.DataType), 20)))
+			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", Sanitize(name, 120),
+				Sanitize(string(rec.Record.CurrentValue), 40), Sanitize(string(rec.Record.DataType), 20)))
 			continue
 		}
 		values[name] = sample
@@ -472,13 +472,13 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 			if _, ok := want[name]; ok {
 				accounted[name] = struct{}{}
 			}
-			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), sanitize(name, 120)))
+			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), Sanitize(name, 120)))
 		}
 	}
 	for _, k := range keys {
 		if _, ok := accounted[k]; !ok {
 			accounted[k] = struct{}{} // duplicates in keys warn once
-			warnings = append(warnings, "not reported by server: "+sanitize(k, 120))
+			warnings = append(warnings, "not reported by server: "+Sanitize(k, 120))
 		}
 	}
 	return values, warnings, nil
@@ -521,10 +521,10 @@ var errorListText = map[string]string{
 // describeErrorEntry renders one errorList entry as a warning:
 // "record not found: proxy.process.foo (2000)".
 func describeErrorEntry(code, message, name string) string {
-	code = sanitize(code, 20)
+	code = Sanitize(code, 20)
 	text, ok := errorListText[code]
 	if !ok {
-		text = strings.TrimRight(sanitize(message, 120), ".")
+		text = strings.TrimRight(Sanitize(message, 120), ".")
 		if text == "" {
 			text = "server error"
 		} else if len(text) > 1 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z' {
@@ -545,7 +545,7 @@ func describeErrorEntry(code, message, name string) string {
 	return b.String()
 }
 
-func describeJSONError(err error) string {
+func DescribeJSONError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -553,7 +553,7 @@ func describeJSONError(err error) string {
 		if strings.Contains(syn.Error(), "unexpected end") {
 			return "truncated JSON"
 		}
-		return fmt.Sprintf("invalid JSON at byte %d (%s)", syn.Offset, sanitize(syn.Error(), 80))
+		return fmt.Sprintf("invalid JSON at byte %d (%s)", syn.Offset, Sanitize(syn.Error(), 80))
 	case errors.As(err, &typ):
 		if typ.Field != "" {
 			return fmt.Sprintf("unexpected %s for %s", typ.Value, typ.Field)
@@ -562,16 +562,16 @@ func describeJSONError(err error) string {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "truncated JSON"
 	}
-	return sanitize(err.Error(), 120)
+	return Sanitize(err.Error(), 120)
 }
 
-// excerpt quotes the start (and, for long bodies, the end) of a reply for an
+// Excerpt quotes the start (and, for long bodies, the end) of a reply for an
 // error message, with control characters and invalid UTF-8 replaced.
-func excerpt(b []byte) string {
+func Excerpt(b []byte) string {
 	const head, tail = 60, 20
 	if len(b) <= head+tail+5 {
-		return strconv.Quote(sanitize(string(b), head+tail+5))
+		return strconv.Quote(Sanitize(string(b), head+tail+5))
 	}
-	return strconv.Quote(sanitize(string(b[:head]), head)) + " … " + strconv.Quote(sanitize(string(b[len(b)-tail:]), tail)) +
+	return strconv.Quote(Sanitize(string(b[:head]), head)) + " … " + strconv.Quote(Sanitize(string(b[len(b)-tail:]), tail)) +
 		fmt.Sprintf(" (%d bytes)", len(b))
 }

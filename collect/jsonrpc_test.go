@@ -658,18 +658,18 @@ func TestSingleWriteNoHalfClose(t *testing.T) {
 }
 
 func TestSanitizeAndFormat(t *testing.T) {
-	if got := sanitize("a\x1b[0mb\xffc\u2028d", 100); got != "a?[0mb?c?d" {
+	if got := Sanitize("a\x1b[0mb\xffc\u2028d", 100); got != "a?[0mb?c?d" {
 		t.Errorf("sanitize = %q", got)
 	}
-	if got := sanitize("evil‮txt.exe⁦", 100); got != "evil?txt.exe?" {
+	if got := Sanitize("evil‮txt.exe⁦", 100); got != "evil?txt.exe?" {
 		t.Errorf("bidi overrides kept: %q", got)
 	}
-	if got := sanitize(strings.Repeat("x", 10), 4); got != "xxxx…" {
+	if got := Sanitize(strings.Repeat("x", 10), 4); got != "xxxx…" {
 		t.Errorf("sanitize cut = %q", got)
 	}
 	for n, want := range map[int64]string{16 << 20: "16 MiB", 1536: "1.5 KiB", 100: "100 B", 3 << 19: "1.5 MiB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		if got := FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

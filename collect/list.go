@@ -31,7 +31,7 @@ var versionRecords = []string{
 // Skipped says which records List leaves out that pattern would match, and
 // why, so the browser can say so instead of hiding them silently.
 func (s *JSONRPCSource) Skipped(pattern string) (names []string, why string) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, ""
 	}
@@ -43,9 +43,9 @@ func (s *JSONRPCSource) Skipped(pattern string) (names []string, why string) {
 	return names, "they are STRING records, and asking Traffic Server 10.2.0 for STRING records by regular expression crashes it; read them with traffic_ctl metric get NAME"
 }
 
-// compileFilter compiles the user's pattern (case-insensitive, unanchored,
+// CompileFilter compiles the user's pattern (case-insensitive, unanchored,
 // like ATS's own matching); "" matches everything.
-func compileFilter(pattern string) (*regexp.Regexp, error) {
+func CompileFilter(pattern string) (*regexp.Regexp, error) {
 	if pattern == "" {
 		return nil, nil
 	}
@@ -56,7 +56,7 @@ func compileFilter(pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func sortInfos(out []MetricInfo) []MetricInfo {
+func SortInfos(out []MetricInfo) []MetricInfo {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -65,7 +65,7 @@ func sortInfos(out []MetricInfo) []MetricInfo {
 // (STRING version records excepted, see browseRegex), filtered here with
 // pattern.
 func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]MetricInfo,
 		Params:  []lookupParam{{RecordNameRegex: browseRegex, RecTypes: lookupRecTypes}},
 		ID:      id,
 	})
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	body, err := s.roundTrip(ctx, req, time.Until(deadline), s.replyLimit(-1))
@@ -85,33 +85,33 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]MetricInfo,
 	}
 	var r reply
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, newErr(ErrMalformed, err, "malformed reply from %s: %s", s.SocketPath, describeJSONError(err))
+		return nil, NewError(ErrMalformed, err, "malformed reply from %s: %s", s.SocketPath, DescribeJSONError(err))
 	}
 	if r.Error != nil {
-		return nil, &RPCError{Message: sanitize(string(r.Error.Message), 200)}
+		return nil, &RPCError{Message: Sanitize(string(r.Error.Message), 200)}
 	}
 	if r.Result == nil || r.Result.RecordList == nil {
-		return nil, newErr(ErrMalformed, errors.New("no recordList"), "malformed reply from %s: no recordList", s.SocketPath)
+		return nil, NewError(ErrMalformed, errors.New("no recordList"), "malformed reply from %s: no recordList", s.SocketPath)
 	}
 	var out []MetricInfo
 	for _, rec := range *r.Result.RecordList {
-		name := sanitize(string(rec.Record.Name), 256)
+		name := Sanitize(string(rec.Record.Name), 256)
 		if re != nil && !re.MatchString(name) {
 			continue
 		}
 		out = append(out, MetricInfo{
 			Name:  name,
-			Type:  strings.ToLower(sanitize(string(rec.Record.DataType), 20)),
-			Value: sanitize(string(rec.Record.CurrentValue), 80),
+			Type:  strings.ToLower(Sanitize(string(rec.Record.DataType), 20)),
+			Value: Sanitize(string(rec.Record.CurrentValue), 80),
 		})
 	}
-	return sortInfos(out), nil
+	return SortInfos(out), nil
 }
 
 // List implements Lister with `traffic_ctl metric match REGEX` (ATS 9.x
 // and 10.x print `name value` lines).
 func (s *TrafficCtlSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -119,13 +119,13 @@ func (s *TrafficCtlSource) List(ctx context.Context, pattern string) ([]MetricIn
 	if run == nil {
 		run = ExecRunner
 	}
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	// traffic_ctl's own regex dialect differs between versions: ask for
 	// everything and filter here.
 	out, err := runGuarded(ctx, run, []string{s.bin(), "metric", "match", "."})
 	if err != nil {
-		return nil, s.commandErrorAs(sanitize(s.bin(), 200)+" metric match", err)
+		return nil, s.commandErrorAs(Sanitize(s.bin(), 200)+" metric match", err)
 	}
 	var infos []MetricInfo
 	for _, line := range strings.Split(string(out), "\n") {
@@ -140,9 +140,9 @@ func (s *TrafficCtlSource) List(ctx context.Context, pattern string) ([]MetricIn
 		if _, ok := ParseTrafficCtlValue(value); !ok {
 			typ = "string"
 		}
-		infos = append(infos, MetricInfo{Name: sanitize(name, 256), Type: typ, Value: sanitize(value, 80)})
+		infos = append(infos, MetricInfo{Name: Sanitize(name, 256), Type: typ, Value: Sanitize(value, 80)})
 	}
-	return sortInfos(infos), nil
+	return SortInfos(infos), nil
 }
 
 // List implements Lister through whichever path the host is read by.

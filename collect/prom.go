@@ -29,7 +29,7 @@ func init() {
 func openProm(_ context.Context, ep Endpoint, _ Env) (Opened, error) {
 	u, err := url.Parse(ep.URL)
 	if err != nil || u.Host == "" {
-		return Opened{}, fmt.Errorf("host %s: not a valid URL %q", ep.Name, sanitize(ep.URL, 120))
+		return Opened{}, fmt.Errorf("host %s: not a valid URL %q", ep.Name, Sanitize(ep.URL, 120))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/metrics" // every exporter's default
@@ -95,18 +95,18 @@ func (s *PromSource) scrape(ctx context.Context) (*exposition, []string, error) 
 	}
 	ct := strings.ToLower(r.contentType)
 	if strings.HasPrefix(ct, "application/vnd.google.protobuf") || strings.HasPrefix(ct, "text/html") {
-		return nil, nil, newErr(ErrMalformed, nil, "%s: got %s, not the Prometheus text format (is this the metrics path?)", r.url, sanitize(r.contentType, 60))
+		return nil, nil, NewError(ErrMalformed, nil, "%s: got %s, not the Prometheus text format (is this the metrics path?)", r.url, Sanitize(r.contentType, 60))
 	}
 	e, warnings, err := parseExposition(r.body)
 	if err != nil {
-		return nil, nil, newErr(ErrMalformed, err, "%s: not the Prometheus text format: %s", r.url, sanitize(err.Error(), 160))
+		return nil, nil, NewError(ErrMalformed, err, "%s: not the Prometheus text format: %s", r.url, Sanitize(err.Error(), 160))
 	}
 	return e, warnings, nil
 }
 
 // Fetch implements Source: one scrape, then each key is selected from it.
 func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = dedupe(keys)
+	keys = Dedupe(keys)
 	if len(keys) == 0 {
 		return map[string]metrics.Sample{}, nil, nil
 	}
@@ -127,16 +127,16 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 		}
 		got := e.sel(sel)
 		if got.n == 0 {
-			warnings = append(warnings, fmt.Sprintf("%s: no such series", sanitize(key, 120)))
+			warnings = append(warnings, fmt.Sprintf("%s: no such series", Sanitize(key, 120)))
 			continue
 		}
 		values[key] = metrics.Sample{Value: got.sum, Float: true}
 		if len(got.quants) > 1 {
-			warnings = append(warnings, fmt.Sprintf("%s: sums %d quantiles of summary %s, which means nothing; add {quantile=\"0.99\"} (or another)", sanitize(key, 120), len(got.quants), got.family))
+			warnings = append(warnings, fmt.Sprintf("%s: sums %d quantiles of summary %s, which means nothing; add {quantile=\"0.99\"} (or another)", Sanitize(key, 120), len(got.quants), got.family))
 		}
 		if got.buckets != nil {
 			if _, ok := got.buckets[math.Inf(+1)]; !ok && len(got.buckets) > 0 {
-				warnings = append(warnings, fmt.Sprintf("%s: histogram has no +Inf bucket, so no quantile", sanitize(key, 120)))
+				warnings = append(warnings, fmt.Sprintf("%s: histogram has no +Inf bucket, so no quantile", Sanitize(key, 120)))
 			}
 			for le, n := range got.buckets {
 				values[metrics.BucketKey(key, le)] = metrics.Sample{Value: n, Float: true}
@@ -184,7 +184,7 @@ func constantKey(key string) (float64, bool) {
 // histogram is listed once per label set under its own name (the key a
 // quantile metric uses), with its _sum and _count; its buckets are not.
 func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 	var out []MetricInfo
 	add := func(name, typ, value string) {
 		if re == nil || re.MatchString(name) {
-			out = append(out, MetricInfo{Name: sanitize(name, 400), Type: typ, Value: value})
+			out = append(out, MetricInfo{Name: Sanitize(name, 400), Type: typ, Value: value})
 		}
 	}
 	for name, series := range e.byName {
@@ -213,7 +213,7 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 			add(ser.String(), ser.typ, formatPromValue(ser.value))
 		}
 	}
-	sortInfos(out)
+	SortInfos(out)
 	return out, nil
 }
 

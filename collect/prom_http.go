@@ -84,7 +84,7 @@ type promReply struct {
 // DefaultTimeout. Messages name the URL as display says (without a
 // password, or a query string that is said elsewhere).
 func promGet(ctx context.Context, client *http.Client, rawURL, display string, header http.Header, maxBytes int64) (*promReply, error) {
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	start := time.Now()
 	// Whether a connection was made tells "cannot connect" from "no
@@ -93,7 +93,7 @@ func promGet(ctx context.Context, client *http.Client, rawURL, display string, h
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, newErr(ErrConnect, err, "%s: %v", display, err)
+		return nil, NewError(ErrConnect, err, "%s: %v", display, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -115,7 +115,7 @@ func promGet(ctx context.Context, client *http.Client, rawURL, display string, h
 		return nil, classifyPromHTTPError(ctx, display, err, true, start)
 	}
 	if int64(len(r.body)) > maxBytes {
-		return nil, newErr(ErrTooLarge, nil, "%s: reply larger than %s", display, formatBytes(maxBytes))
+		return nil, NewError(ErrTooLarge, nil, "%s: reply larger than %s", display, FormatBytes(maxBytes))
 	}
 	return r, nil
 }
@@ -126,7 +126,7 @@ func (r *promReply) statusError() error {
 	if line, _, ok := strings.Cut(body, "\n"); ok {
 		body = line
 	}
-	return &PromHTTPError{URL: r.url, Status: sanitize(strings.TrimSpace(r.statusText), 60), Body: sanitize(body, 120)}
+	return &PromHTTPError{URL: r.url, Status: Sanitize(strings.TrimSpace(r.statusText), 60), Body: Sanitize(body, 120)}
 }
 
 // classifyPromHTTPError sorts a failed exchange into the error kinds;
@@ -138,22 +138,22 @@ func classifyPromHTTPError(ctx context.Context, u string, err error, connected b
 		cause = ue.Err // without net/http's `Get "URL": ` prefix
 	}
 	var dnsErr *net.DNSError
-	took := roundDuration(time.Since(start))
+	took := RoundDuration(time.Since(start))
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
-		return newErr(ErrTimeout, ctx.Err(), "%s: request cancelled", u)
-	case (ctx.Err() != nil || isTimeout(err)) && !connected:
-		return newErr(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %v", u, took)
-	case ctx.Err() != nil || isTimeout(err):
-		return newErr(ErrTimeout, context.DeadlineExceeded, "%s: no complete reply within %v", u, took)
+		return NewError(ErrTimeout, ctx.Err(), "%s: request cancelled", u)
+	case (ctx.Err() != nil || IsTimeout(err)) && !connected:
+		return NewError(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %v", u, took)
+	case ctx.Err() != nil || IsTimeout(err):
+		return NewError(ErrTimeout, context.DeadlineExceeded, "%s: no complete reply within %v", u, took)
 	case errors.Is(err, errPromRedirects):
-		return newErr(ErrMalformed, err, "%s: %v", u, cause)
+		return NewError(ErrMalformed, err, "%s: %v", u, cause)
 	case errors.As(err, &dnsErr):
-		return newErr(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, sanitize(dnsErr.Name, 100))
+		return NewError(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, Sanitize(dnsErr.Name, 100))
 	case !connected:
-		return newErr(ErrConnect, err, "cannot connect to %s: %s", u, sanitize(cause.Error(), 200))
+		return NewError(ErrConnect, err, "cannot connect to %s: %s", u, Sanitize(cause.Error(), 200))
 	}
-	return newErr(ErrNoReply, err, "%s: %s", u, sanitize(cause.Error(), 200))
+	return NewError(ErrNoReply, err, "%s: %s", u, Sanitize(cause.Error(), 200))
 }
 
 // displayURL is rawURL for messages: without a password or query string,
@@ -161,8 +161,8 @@ func classifyPromHTTPError(ctx context.Context, u string, err error, connected b
 func displayURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return sanitize(rawURL, 120)
+		return Sanitize(rawURL, 120)
 	}
 	u.RawQuery, u.Fragment = "", ""
-	return sanitize(u.Redacted(), 120)
+	return Sanitize(u.Redacted(), 120)
 }

@@ -45,7 +45,7 @@ func keysOf(defs []metrics.MetricDef) []string {
 			keys = append(keys, d.Key2)
 		}
 	}
-	return dedupe(keys)
+	return Dedupe(keys)
 }
 
 // feed fetches keys from src once and gives the snapshot to store.

@@ -76,7 +76,7 @@ func parseSelector(s string) (*promSelector, error) {
 	p := &selectorParser{s: s}
 	sel, err := p.parse()
 	if err != nil {
-		return nil, fmt.Errorf("bad selector %q: %v", sanitize(s, 80), err)
+		return nil, fmt.Errorf("bad selector %q: %v", Sanitize(s, 80), err)
 	}
 	return sel, nil
 }

@@ -65,7 +65,7 @@ type promVectorSample struct {
 func ParsePromQLReply(body []byte) (PromQLResult, error) {
 	var r promAPIReply
 	if err := json.Unmarshal(body, &r); err != nil {
-		return PromQLResult{}, errors.New(describeJSONError(err))
+		return PromQLResult{}, errors.New(DescribeJSONError(err))
 	}
 	res := PromQLResult{Warnings: r.Warnings}
 	switch r.Status {
@@ -75,20 +75,20 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 		if t == "" {
 			t = "error"
 		}
-		res.Err = &PromQLError{Type: sanitize(t, 40), Message: sanitize(r.Error, 240)}
+		res.Err = &PromQLError{Type: Sanitize(t, 40), Message: Sanitize(r.Error, 240)}
 		return res, nil
 	default:
-		return PromQLResult{}, fmt.Errorf("status %q, want success or error", sanitize(r.Status, 20))
+		return PromQLResult{}, fmt.Errorf("status %q, want success or error", Sanitize(r.Status, 20))
 	}
 	var d promQueryData
 	if err := json.Unmarshal(r.Data, &d); err != nil {
-		return PromQLResult{}, fmt.Errorf("data: %s", describeJSONError(err))
+		return PromQLResult{}, fmt.Errorf("data: %s", DescribeJSONError(err))
 	}
 	switch d.ResultType {
 	case "vector":
 		var samples []promVectorSample
 		if err := json.Unmarshal(d.Result, &samples); err != nil {
-			return PromQLResult{}, fmt.Errorf("vector: %s", describeJSONError(err))
+			return PromQLResult{}, fmt.Errorf("vector: %s", DescribeJSONError(err))
 		}
 		for _, smp := range samples {
 			v, err := promPairValue(smp.Value)
@@ -101,7 +101,7 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 	case "scalar":
 		var pair []json.RawMessage
 		if err := json.Unmarshal(d.Result, &pair); err != nil {
-			return PromQLResult{}, fmt.Errorf("scalar: %s", describeJSONError(err))
+			return PromQLResult{}, fmt.Errorf("scalar: %s", DescribeJSONError(err))
 		}
 		v, err := promPairValue(pair)
 		if err != nil {
@@ -115,7 +115,7 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 		res.Series = -1
 		res.Unusable = "a string, not a number"
 	default:
-		return PromQLResult{}, fmt.Errorf("unknown resultType %q", sanitize(d.ResultType, 20))
+		return PromQLResult{}, fmt.Errorf("unknown resultType %q", Sanitize(d.ResultType, 20))
 	}
 	return res, nil
 }
@@ -128,11 +128,11 @@ func promPairValue(pair []json.RawMessage) (float64, error) {
 	}
 	var text string
 	if err := json.Unmarshal(pair[1], &text); err != nil {
-		return 0, fmt.Errorf("sample value is not a string: %s", excerpt(pair[1]))
+		return 0, fmt.Errorf("sample value is not a string: %s", Excerpt(pair[1]))
 	}
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return 0, fmt.Errorf("sample value %q is not a number", sanitize(text, 40))
+		return 0, fmt.Errorf("sample value %q is not a number", Sanitize(text, 40))
 	}
 	return v, nil
 }

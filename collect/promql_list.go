@@ -14,7 +14,7 @@ import (
 // type its exporters declared (/api/v1/metadata, when the server has it).
 // Values are left out: they would take a query per name.
 func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +38,13 @@ func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, 
 		if re != nil && !re.MatchString(n) {
 			continue
 		}
-		info := MetricInfo{Name: sanitize(n, 256)}
+		info := MetricInfo{Name: Sanitize(n, 256)}
 		if m := meta[n]; len(m) > 0 {
-			info.Type = sanitize(m[0].Type, 20)
+			info.Type = Sanitize(m[0].Type, 20)
 		}
 		out = append(out, info)
 	}
-	sortInfos(out)
+	SortInfos(out)
 	return out, nil
 }
 
@@ -64,13 +64,13 @@ func (s *PromQLSource) getAPI(ctx context.Context, path string, q url.Values, v 
 		if r.status != http.StatusOK {
 			return r.statusError()
 		}
-		return newErr(ErrMalformed, err, "%s%s: %s", display, path, describeJSONError(err))
+		return NewError(ErrMalformed, err, "%s%s: %s", display, path, DescribeJSONError(err))
 	}
 	if reply.Status != "success" {
-		return &PromQLError{Type: sanitize(reply.ErrorType, 40), Message: sanitize(reply.Error, 240)}
+		return &PromQLError{Type: Sanitize(reply.ErrorType, 40), Message: Sanitize(reply.Error, 240)}
 	}
 	if err := json.Unmarshal(reply.Data, v); err != nil {
-		return newErr(ErrMalformed, err, "%s%s: %s", display, path, describeJSONError(err))
+		return NewError(ErrMalformed, err, "%s%s: %s", display, path, DescribeJSONError(err))
 	}
 	return nil
 }

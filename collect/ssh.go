@@ -157,7 +157,7 @@ func (s *SSHSource) useJSONRPC(socket string) {
 // as on localhost, by the same Discoverer with remote hooks: `traffic_ctl
 // config get proxy.config.local_state_dir`, then the usual locations.
 func (s *SSHSource) Prepare(ctx context.Context) error {
-	ctx, cancel := withDefaultDeadline(ctx, remoteProbeBudget)
+	ctx, cancel := WithDefaultDeadline(ctx, remoteProbeBudget)
 	defer cancel()
 	alias := s.Client.Target().Alias
 	if s.SocketPath != "" && !s.TrafficCtlOnly {
@@ -298,7 +298,7 @@ func (s *SSHSource) runCommand(ctx context.Context, argv []string) ([]byte, erro
 	var ee *sshconn.ExitError
 	if errors.As(err, &ee) && ee.Status != 127 {
 		if msg := CommandMessage(ee.Stderr); msg != "" {
-			return out, fmt.Errorf("exit status %d: %s", ee.Status, sanitize(msg, 300))
+			return out, fmt.Errorf("exit status %d: %s", ee.Status, Sanitize(msg, 300))
 		}
 	}
 	return out, err

@@ -108,7 +108,7 @@ type StatsSource struct {
 func NewStatsSource(rawURL string) (*StatsSource, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("stats: %q is not an http(s) URL", sanitize(rawURL, 120))
+		return nil, fmt.Errorf("stats: %q is not an http(s) URL", Sanitize(rawURL, 120))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = DefaultStatsPath
@@ -120,7 +120,7 @@ func NewStatsSource(rawURL string) (*StatsSource, error) {
 		MaxIdleConnsPerHost: 1, // one request in flight per host
 		IdleConnTimeout:     90 * time.Second,
 	}
-	s := &StatsSource{URL: u.String(), redacted: sanitize(u.Redacted(), 200)}
+	s := &StatsSource{URL: u.String(), redacted: Sanitize(u.Redacted(), 200)}
 	s.Client = &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -158,9 +158,9 @@ func (s *StatsSource) display() string {
 		return s.redacted
 	}
 	if u, err := url.Parse(s.URL); err == nil {
-		return sanitize(u.Redacted(), 200)
+		return Sanitize(u.Redacted(), 200)
 	}
-	return sanitize(s.URL, 200)
+	return Sanitize(s.URL, 200)
 }
 
 // Fetch implements Source with one GET. Requested records missing from
@@ -174,7 +174,7 @@ func (s *StatsSource) display() string {
 // *HTTPStatusError for a non-2xx answer (including a redirect past
 // MaxStatsRedirects).
 func (s *StatsSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = dedupe(keys)
+	keys = Dedupe(keys)
 	if len(keys) == 0 {
 		return map[string]metrics.Sample{}, nil, nil
 	}
@@ -184,7 +184,7 @@ func (s *StatsSource) Fetch(ctx context.Context, keys []string) (map[string]metr
 	}
 	values, warnings, err := ParseStatsReply(body, keys)
 	if err != nil {
-		return nil, nil, newErr(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
+		return nil, nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
 	}
 	return values, warnings, nil
 }
@@ -193,7 +193,7 @@ func (s *StatsSource) Fetch(ctx context.Context, keys []string) (map[string]metr
 // pattern, typed "int", "float" or "string" from its text as for
 // TrafficCtlSource (the plugin says no more).
 func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := compileFilter(pattern)
+	re, err := CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, e
 	}
 	recs, _, err := parseStatsRecords(body)
 	if err != nil {
-		return nil, newErr(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
+		return nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
 	}
 	infos := make([]MetricInfo, 0, len(recs))
 	for name, v := range recs {
@@ -217,14 +217,14 @@ func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, e
 				typ = "float"
 			}
 		}
-		infos = append(infos, MetricInfo{Name: sanitize(name, 256), Type: typ, Value: sanitize(v, 80)})
+		infos = append(infos, MetricInfo{Name: Sanitize(name, 256), Type: typ, Value: Sanitize(v, 80)})
 	}
-	return sortInfos(infos), nil
+	return SortInfos(infos), nil
 }
 
 // get makes one request and returns the body of a 2xx reply.
 func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline)
@@ -235,7 +235,7 @@ func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, s.URL, nil)
 	if err != nil {
-		return nil, newErr(ErrConnect, err, "stats: bad URL %s: %v", s.display(), err)
+		return nil, NewError(ErrConnect, err, "stats: bad URL %s: %v", s.display(), err)
 	}
 	// Any Accept but text/csv selects JSON; say so explicitly.
 	req.Header.Set("Accept", "application/json")
@@ -264,20 +264,20 @@ func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
 	if n > max {
-		return nil, newErr(ErrTooLarge, nil, "reply from %s larger than %s", s.display(), formatBytes(max))
+		return nil, NewError(ErrTooLarge, nil, "reply from %s larger than %s", s.display(), FormatBytes(max))
 	}
 	if err != nil {
-		if ctx.Err() != nil || isTimeout(err) {
+		if ctx.Err() != nil || IsTimeout(err) {
 			if errors.Is(ctx.Err(), context.Canceled) {
-				return nil, newErr(ErrTimeout, ctx.Err(), "request to %s cancelled", s.display())
+				return nil, NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", s.display())
 			}
-			return nil, newErr(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.display(), roundDuration(budget), n)
+			return nil, NewError(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.display(), RoundDuration(budget), n)
 		}
 		var corrupt flate.CorruptInputError
 		if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt) {
-			return nil, newErr(ErrMalformed, err, "malformed reply from %s: bad gzip encoding: %s", s.display(), sanitize(err.Error(), 120))
+			return nil, NewError(ErrMalformed, err, "malformed reply from %s: bad gzip encoding: %s", s.display(), Sanitize(err.Error(), 120))
 		}
-		return nil, newErr(ErrNoReply, err, "reading reply from %s: %s (after %d bytes)", s.display(), sanitize(err.Error(), 160), n)
+		return nil, NewError(ErrNoReply, err, "reading reply from %s: %s (after %d bytes)", s.display(), Sanitize(err.Error(), 160), n)
 	}
 	return buf.Bytes(), nil
 }
@@ -288,22 +288,22 @@ func (s *StatsSource) requestError(ctx context.Context, err error, connected boo
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
-		return newErr(ErrTimeout, ctx.Err(), "request to %s cancelled", u)
-	case ctx.Err() != nil || isTimeout(err):
+		return NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", u)
+	case ctx.Err() != nil || IsTimeout(err):
 		if !connected {
-			return newErr(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %s", u, roundDuration(budget))
+			return NewError(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %s", u, RoundDuration(budget))
 		}
-		return newErr(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", u, roundDuration(budget))
+		return NewError(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", u, RoundDuration(budget))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return newErr(ErrConnect, err, "cannot connect to %s: connection refused (is traffic_server running, and is this its HTTP port?)", u)
+		return NewError(ErrConnect, err, "cannot connect to %s: connection refused (is traffic_server running, and is this its HTTP port?)", u)
 	case errors.As(err, &dnsErr):
-		return newErr(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, sanitize(dnsErr.Name, 100))
+		return NewError(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, Sanitize(dnsErr.Name, 100))
 	case !connected:
-		return newErr(ErrConnect, err, "cannot connect to %s: %s", u, sanitize(unwrapURLError(err).Error(), 200))
-	case isClosedByPeer(err):
-		return newErr(ErrNoReply, err, "%s closed the connection without replying", u)
+		return NewError(ErrConnect, err, "cannot connect to %s: %s", u, Sanitize(unwrapURLError(err).Error(), 200))
+	case IsClosedByPeer(err):
+		return NewError(ErrNoReply, err, "%s closed the connection without replying", u)
 	}
-	return newErr(ErrNoReply, err, "request to %s: %s", u, sanitize(unwrapURLError(err).Error(), 200))
+	return NewError(ErrNoReply, err, "request to %s: %s", u, Sanitize(unwrapURLError(err).Error(), 200))
 }
 
 // unwrapURLError drops the "Get \"URL\": " prefix the client adds (the URL
@@ -327,15 +327,15 @@ type HTTPStatusError struct {
 }
 
 func newHTTPStatusError(u string, resp *http.Response, head []byte) *HTTPStatusError {
-	e := &HTTPStatusError{URL: u, StatusCode: resp.StatusCode, Status: sanitize(resp.Status, 60)}
+	e := &HTTPStatusError{URL: u, StatusCode: resp.StatusCode, Status: Sanitize(resp.Status, 60)}
 	if e.Status == "" {
 		e.Status = strconv.Itoa(resp.StatusCode)
 	}
 	if loc := resp.Header.Get("Location"); loc != "" {
-		e.Location = sanitize(loc, 120)
+		e.Location = Sanitize(loc, 120)
 	}
 	if h := bytes.TrimSpace(head); len(h) > 0 {
-		e.Excerpt = excerpt(h)
+		e.Excerpt = Excerpt(h)
 	}
 	return e
 }

@@ -23,7 +23,7 @@ func ParseStatsReply(body []byte, keys []string) (map[string]metrics.Sample, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	keys = dedupe(keys)
+	keys = Dedupe(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	var warnings []string
 	if warning != "" {
@@ -38,13 +38,13 @@ key:
 			}
 			sample, ok := ParseTrafficCtlValue(v)
 			if !ok {
-				warnings = append(warnings, fmt.Sprintf("not a number: %s = %q", sanitize(k, 120), sanitize(v, 40)))
+				warnings = append(warnings, fmt.Sprintf("not a number: %s = %q", Sanitize(k, 120), Sanitize(v, 40)))
 				continue key
 			}
 			values[k] = sample
 			continue key
 		}
-		warnings = append(warnings, "record not found: "+sanitize(k, 120))
+		warnings = append(warnings, "record not found: "+Sanitize(k, 120))
 	}
 	return values, warnings, nil
 }
@@ -58,7 +58,7 @@ func parseStatsRecords(body []byte) (recs map[string]string, warning string, err
 		return nil, "", errors.New("empty reply")
 	}
 	if trimmed[0] != '{' {
-		return nil, "", fmt.Errorf("expected a JSON object, got %s", excerpt(trimmed))
+		return nil, "", fmt.Errorf("expected a JSON object, got %s", Excerpt(trimmed))
 	}
 	recs, err = decodeStats(trimmed)
 	if err == io.EOF {
@@ -70,10 +70,10 @@ func parseStatsRecords(body []byte) (recs map[string]string, warning string, err
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) && looksLikePluginBody(trimmed) {
 		if recs, ok := scanStatsLines(trimmed); ok {
-			return recs, fmt.Sprintf("reply is not valid JSON (%s); read it line by line", describeJSONError(err)), nil
+			return recs, fmt.Sprintf("reply is not valid JSON (%s); read it line by line", DescribeJSONError(err)), nil
 		}
 	}
-	return nil, "", fmt.Errorf("%s in %s", describeJSONError(err), excerpt(trimmed))
+	return nil, "", fmt.Errorf("%s in %s", DescribeJSONError(err), Excerpt(trimmed))
 }
 
 // decodeStats decodes {"global": {name: value, ...}, ...} with a streaming
@@ -165,7 +165,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("expected %q, got %s", string(want), sanitize(fmt.Sprint(tok), 40))
+		return fmt.Errorf("expected %q, got %s", string(want), Sanitize(fmt.Sprint(tok), 40))
 	}
 	return nil
 }

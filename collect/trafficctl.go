@@ -158,8 +158,8 @@ const (
 // ErrTooLarge past MaxOutputBytes, ErrMalformed when the output is not
 // traffic_ctl's (see ParseTrafficCtlOutput).
 func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	f := s.plan(dedupe(keys))
-	ctx, cancel := withDefaultDeadline(ctx, DefaultTimeout)
+	f := s.plan(Dedupe(keys))
+	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	f.budget = time.Until(deadline)
@@ -210,7 +210,7 @@ func (s *TrafficCtlSource) plan(keys []string) *ctlFetch {
 	defer s.mu.Unlock()
 	for _, k := range keys {
 		if !validRecordName(k) {
-			f.invalid = append(f.invalid, "invalid record name: "+strconv.Quote(sanitize(k, 120)))
+			f.invalid = append(f.invalid, "invalid record name: "+strconv.Quote(Sanitize(k, 120)))
 			continue
 		}
 		var cands []string
@@ -219,9 +219,9 @@ func (s *TrafficCtlSource) plan(keys []string) *ctlFetch {
 		}
 		cands = append(cands, k)
 		cands = append(cands, RecordAliases(k)...)
-		ks := &ctlKey{key: k, cands: dedupe(cands), next: -1}
+		ks := &ctlKey{key: k, cands: Dedupe(cands), next: -1}
 		if !s.advanceLocked(ks, f.now, nil) {
-			f.warnBy[k] = "record not found: " + sanitize(k, 120)
+			f.warnBy[k] = "record not found: " + Sanitize(k, 120)
 		}
 		f.states = append(f.states, ks)
 	}
@@ -264,11 +264,11 @@ func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []strin
 		}
 		argv := append([]string{s.bin(), "metric", "get"}, chunk...)
 		out, runErr := runGuarded(ctx, run, argv)
-		if runErr != nil && (ctx.Err() != nil || isTimeout(runErr)) {
+		if runErr != nil && (ctx.Err() != nil || IsTimeout(runErr)) {
 			return r, s.timeoutError(ctx, runErr, f.budget, len(out))
 		}
 		if int64(len(out)) > maxOut {
-			return r, newErr(ErrTooLarge, nil, "%s: output larger than %s", s.what(), formatBytes(maxOut))
+			return r, NewError(ErrTooLarge, nil, "%s: output larger than %s", s.what(), FormatBytes(maxOut))
 		}
 		accept := make(map[string]bool, len(chunk))
 		for _, n := range chunk {
@@ -290,7 +290,7 @@ func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []strin
 				r.outcome[n] = ctlNotAttempted
 			}
 		} else if p.recognized == 0 && p.foreign > 0 {
-			return r, newErr(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
+			return r, NewError(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
 				s.what(), p.firstForeignLine, p.firstForeign)
 		}
 		if p.foreign > 0 {
@@ -340,7 +340,7 @@ func (s *TrafficCtlSource) apply(f *ctlFetch, r ctlRound) {
 				delete(s.resolved, ks.key) // host upgraded (or downgraded) under us
 			}
 			if !s.advanceLocked(ks, f.now, f.tried) {
-				f.warnBy[ks.key] = "record not found: " + sanitize(ks.key, 120)
+				f.warnBy[ks.key] = "record not found: " + Sanitize(ks.key, 120)
 			}
 		}
 	}
@@ -408,19 +408,19 @@ func (s *TrafficCtlSource) markAbsent(name string, now time.Time) {
 }
 
 // what names the command in messages: "traffic_ctl metric get".
-func (s *TrafficCtlSource) what() string { return sanitize(s.bin(), 200) + " metric get" }
+func (s *TrafficCtlSource) what() string { return Sanitize(s.bin(), 200) + " metric get" }
 
 func (s *TrafficCtlSource) timeoutError(ctx context.Context, cause error, budget time.Duration, got int) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return newErr(ErrTimeout, ctx.Err(), "%s: cancelled", s.what())
+		return NewError(ErrTimeout, ctx.Err(), "%s: cancelled", s.what())
 	}
-	if cause == nil || !isTimeout(cause) {
+	if cause == nil || !IsTimeout(cause) {
 		cause = context.DeadlineExceeded
 	}
 	if got > 0 {
-		return newErr(ErrTimeout, cause, "%s: incomplete output within %s (%d bytes received)", s.what(), roundDuration(budget), got)
+		return NewError(ErrTimeout, cause, "%s: incomplete output within %s (%d bytes received)", s.what(), RoundDuration(budget), got)
 	}
-	return newErr(ErrTimeout, cause, "%s: no answer within %s", s.what(), roundDuration(budget))
+	return NewError(ErrTimeout, cause, "%s: no answer within %s", s.what(), RoundDuration(budget))
 }
 
 // commandError turns a failed traffic_ctl run into an ErrConnect error
@@ -432,29 +432,29 @@ func (s *TrafficCtlSource) commandError(err error) error {
 // commandErrorAs is commandError for a command described as what
 // ("/usr/bin/traffic_ctl metric match").
 func (s *TrafficCtlSource) commandErrorAs(what string, err error) error {
-	msg := sanitize(err.Error(), 300)
+	msg := Sanitize(err.Error(), 300)
 	lower := strings.ToLower(msg)
 	code, haveCode := exitCode(err)
-	bin := sanitize(s.bin(), 200)
+	bin := Sanitize(s.bin(), 200)
 	switch {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist),
 		haveCode && code == 127, strings.Contains(lower, "command not found"):
 		// exec.ErrNotFound: not in PATH here; fs.ErrNotExist: a path that
 		// does not exist; 127: the remote shell found no such command.
-		return newErr(ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
+		return NewError(ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
 			what, msg, bin)
 	case errors.Is(err, fs.ErrPermission), haveCode && code == 126:
-		return newErr(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", what, msg, bin)
+		return NewError(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", what, msg, bin)
 	case strings.Contains(lower, "permission denied") || strings.Contains(msg, "[13]"):
 		// 9.x TS_ERR_PERMISSION_DENIED, or 10.x unable to open the socket.
-		return newErr(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", what, msg)
+		return NewError(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", what, msg)
 	case haveCode && code == 2:
 		// CTRL_EX_ERROR: traffic_ctl ran but could not talk to the server
 		// (9.x "[5] Error establishing socket connection.", 10.x "Error
 		// found:" followed by the RPC error on the next line).
-		return newErr(ErrConnect, err, "%s: %s (is traffic_server running?)", what, msg)
+		return NewError(ErrConnect, err, "%s: %s (is traffic_server running?)", what, msg)
 	}
-	return newErr(ErrConnect, err, "%s: %s", what, msg)
+	return NewError(ErrConnect, err, "%s: %s", what, msg)
 }
 
 var exitStatusRe = regexp.MustCompile(`(?i)\bexit(?:ed with)? status (\d{1,3})\b`)
