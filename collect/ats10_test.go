@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/stats"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
@@ -78,7 +79,7 @@ func TestATS10SourcesAgree(t *testing.T) {
 	keys := dash.Keys()
 	jr := collect.NewJSONRPCSource(a.Socket)
 	ctl := &collect.TrafficCtlSource{Run: collect.ExecRunnerWithEnv(a.Env()...), Bin: a.TrafficCtl()}
-	stats, err := collect.NewStatsSource(a.StatsURL)
+	stats, err := stats.NewStatsSource(a.StatsURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/stats"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -34,10 +35,10 @@ const (
 )
 
 // ats92Sources returns the two sources reading a: traffic_ctl first.
-func ats92Sources(t *testing.T, a *atstest.ATS) (*collect.TrafficCtlSource, *collect.StatsSource) {
+func ats92Sources(t *testing.T, a *atstest.ATS) (*collect.TrafficCtlSource, *stats.StatsSource) {
 	t.Helper()
 	ctl := &collect.TrafficCtlSource{Run: a.Run, Bin: a.TrafficCtlPath}
-	stats, err := collect.NewStatsSource(a.StatsURL)
+	stats, err := stats.NewStatsSource(a.StatsURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func ats92DashboardKeys(t *testing.T, sources []collect.Source) {
 // StatsSource). With no other traffic, incoming_requests grows between two
 // stats syncs by the number of polls made in that time (give or take the
 // one poll a sync can fall in the middle of).
-func ats92PollsCounted(t *testing.T, stats *collect.StatsSource) {
+func ats92PollsCounted(t *testing.T, stats *stats.StatsSource) {
 	keys := []string{k92Incoming, k92Outgoing, k92TwoXX}
 	type change struct {
 		polls  uint64

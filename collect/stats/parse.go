@@ -1,10 +1,11 @@
-package collect
+package stats
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 
 // ParseStatsReply reads the plugin's JSON for the records keys: values of
 // the requested records (a key missing under its own name is looked for
-// under its RecordAliases, so 9.x's *_stat names answer for 10.x's), and
+// under its collect.RecordAliases, so 9.x's *_stat names answer for 10.x's), and
 // warnings for requested records that are missing ("record not found: K")
 // or not numbers ("not a number: K = ..."), plus one if the body was not
 // valid JSON and was read line by line. err describes a body that is not
@@ -23,7 +24,7 @@ func ParseStatsReply(body []byte, keys []string) (map[string]metrics.Sample, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	var warnings []string
 	if warning != "" {
@@ -31,20 +32,20 @@ func ParseStatsReply(body []byte, keys []string) (map[string]metrics.Sample, []s
 	}
 key:
 	for _, k := range keys {
-		for _, n := range append([]string{k}, RecordAliases(k)...) {
+		for _, n := range append([]string{k}, collect.RecordAliases(k)...) {
 			v, ok := recs[n]
 			if !ok {
 				continue
 			}
-			sample, ok := ParseTrafficCtlValue(v)
+			sample, ok := collect.ParseTrafficCtlValue(v)
 			if !ok {
-				warnings = append(warnings, fmt.Sprintf("not a number: %s = %q", Sanitize(k, 120), Sanitize(v, 40)))
+				warnings = append(warnings, fmt.Sprintf("not a number: %s = %q", collect.Sanitize(k, 120), collect.Sanitize(v, 40)))
 				continue key
 			}
 			values[k] = sample
 			continue key
 		}
-		warnings = append(warnings, "record not found: "+Sanitize(k, 120))
+		warnings = append(warnings, "record not found: "+collect.Sanitize(k, 120))
 	}
 	return values, warnings, nil
 }
@@ -58,7 +59,7 @@ func parseStatsRecords(body []byte) (recs map[string]string, warning string, err
 		return nil, "", errors.New("empty reply")
 	}
 	if trimmed[0] != '{' {
-		return nil, "", fmt.Errorf("expected a JSON object, got %s", Excerpt(trimmed))
+		return nil, "", fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	recs, err = decodeStats(trimmed)
 	if err == io.EOF {
@@ -70,10 +71,10 @@ func parseStatsRecords(body []byte) (recs map[string]string, warning string, err
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) && looksLikePluginBody(trimmed) {
 		if recs, ok := scanStatsLines(trimmed); ok {
-			return recs, fmt.Sprintf("reply is not valid JSON (%s); read it line by line", DescribeJSONError(err)), nil
+			return recs, fmt.Sprintf("reply is not valid JSON (%s); read it line by line", collect.DescribeJSONError(err)), nil
 		}
 	}
-	return nil, "", fmt.Errorf("%s in %s", DescribeJSONError(err), Excerpt(trimmed))
+	return nil, "", fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))
 }
 
 // decodeStats decodes {"global": {name: value, ...}, ...} with a streaming
@@ -165,7 +166,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("expected %q, got %s", string(want), Sanitize(fmt.Sprint(tok), 40))
+		return fmt.Errorf("expected %q, got %s", string(want), collect.Sanitize(fmt.Sprint(tok), 40))
 	}
 	return nil
 }

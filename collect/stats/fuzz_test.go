@@ -1,4 +1,4 @@
-package collect
+package stats
 
 import (
 	"encoding/json"

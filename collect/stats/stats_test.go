@@ -1,4 +1,4 @@
-package collect
+package stats
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
-var statsCaptureDir = filepath.Join("testdata", "stats")
+var statsCaptureDir = "testdata"
 
 func statsFixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -77,7 +78,7 @@ func TestParseStatsReplyAgreesWithTrafficCtl(t *testing.T) {
 	for k := range recs {
 		keys = append(keys, k)
 	}
-	ctl, _, err := ParseTrafficCtlOutput(ctlFixture(t, "ats92_metric_get.txt"), keys)
+	ctl, _, err := collect.ParseTrafficCtlOutput(ctlFixture(t, "ats92_metric_get.txt"), keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +258,7 @@ func newTestStatsSource(t *testing.T, u string) *StatsSource {
 	return src
 }
 
-func fetchWithin(t *testing.T, src Source, d time.Duration, keys ...string) (map[string]metrics.Sample, []string, error) {
+func fetchWithin(t *testing.T, src collect.Source, d time.Duration, keys ...string) (map[string]metrics.Sample, []string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -383,7 +384,7 @@ func TestStatsFetchTooLarge(t *testing.T) {
 	src := newTestStatsSource(t, srv.URL)
 	src.MaxBodyBytes = 256 << 10
 	_, _, err := fetchWithin(t, src, 5*time.Second, ctlIncoming)
-	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "larger than 256 KiB") {
+	if !errors.Is(err, collect.ErrTooLarge) || !strings.Contains(err.Error(), "larger than 256 KiB") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -404,8 +405,8 @@ func TestStatsFetchMalformed(t *testing.T) {
 			})
 			src := newTestStatsSource(t, srv.URL)
 			_, _, err := fetchWithin(t, src, 2*time.Second, ctlIncoming)
-			if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want ErrMalformed containing %q", err, c.want)
+			if !errors.Is(err, collect.ErrMalformed) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want collect.ErrMalformed containing %q", err, c.want)
 			}
 		})
 	}
@@ -442,7 +443,7 @@ func TestStatsFetchSlow(t *testing.T) {
 			start := time.Now()
 			_, _, err := fetchWithin(t, src, budget, ctlIncoming)
 			took := time.Since(start)
-			if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "within 300ms") {
+			if !errors.Is(err, collect.ErrTimeout) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "within 300ms") {
 				t.Fatalf("err = %v", err)
 			}
 			if took > budget+ctlPromptSlack {
@@ -462,7 +463,7 @@ func TestStatsFetchConnectErrors(t *testing.T) {
 	l.Close()
 	src := newTestStatsSource(t, "http://"+addr+"/_stats")
 	_, _, err = fetchWithin(t, src, 2*time.Second, ctlIncoming)
-	if !errors.Is(err, ErrConnect) || !strings.Contains(err.Error(), "connection refused (is traffic_server running") {
+	if !errors.Is(err, collect.ErrConnect) || !strings.Contains(err.Error(), "connection refused (is traffic_server running") {
 		t.Fatalf("refused: err = %v", err)
 	}
 	if src.Polls() != 0 {
@@ -487,7 +488,7 @@ func TestStatsFetchConnectErrors(t *testing.T) {
 	}()
 	src = newTestStatsSource(t, "http://"+hang.Addr().String())
 	_, _, err = fetchWithin(t, src, 2*time.Second, ctlIncoming)
-	if !errors.Is(err, ErrNoReply) {
+	if !errors.Is(err, collect.ErrNoReply) {
 		t.Fatalf("hang-up: err = %v", err)
 	}
 }
@@ -498,7 +499,7 @@ func TestStatsFetchCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, _, err := src.Fetch(ctx, []string{ctlIncoming})
-	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "cancelled") {
+	if !errors.Is(err, collect.ErrTimeout) || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -538,7 +539,7 @@ func TestStatsList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []MetricInfo{
+	want := []collect.MetricInfo{
 		{Name: "proxy.process.http.incoming_requests", Type: "int", Value: "621"},
 		{Name: statsTotalHit, Type: "float", Value: "0.048000"},
 		{Name: "server", Type: "string", Value: "9.2.9"},
@@ -558,11 +559,11 @@ func TestStatsEndpointAndOpen(t *testing.T) {
 		"stats+http://[::1]:8080/":           "http://[::1]:8080/_stats",
 		"stats+http://edge1:8080/my/stats":   "http://edge1:8080/my/stats",
 	} {
-		ep, err := ParseEndpoint(arg)
+		ep, err := collect.ParseEndpoint(arg)
 		if err != nil || ep.Kind != "stats" {
 			t.Fatalf("%s: %+v %v", arg, ep, err)
 		}
-		o, err := Open(context.Background(), ep, Env{})
+		o, err := collect.Open(context.Background(), ep, collect.Env{})
 		if err != nil {
 			t.Fatalf("%s: %v", arg, err)
 		}
@@ -572,7 +573,7 @@ func TestStatsEndpointAndOpen(t *testing.T) {
 		}
 		o.Close()
 	}
-	k, ok := LookupKind("stats")
+	k, ok := collect.LookupKind("stats")
 	if !ok || k.Pages != "ats" || k.Describe == "" {
 		t.Errorf("kind %+v", k)
 	}

@@ -1,4 +1,4 @@
-package collect
+package stats
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -23,7 +24,7 @@ import (
 
 // The stats_over_http plugin, read over HTTP(S).
 func init() {
-	Register(Kind{
+	collect.Register(collect.Kind{
 		Name:     "stats",
 		Schemes:  []string{"stats+http", "stats+https"},
 		Pages:    "ats",
@@ -32,12 +33,12 @@ func init() {
 	})
 }
 
-func openStats(_ context.Context, ep Endpoint, _ Env) (Opened, error) {
+func openStats(_ context.Context, ep collect.Endpoint, _ collect.Env) (collect.Opened, error) {
 	src, err := NewStatsSource(ep.URL)
 	if err != nil {
-		return Opened{}, fmt.Errorf("host %s: %w", ep.Name, err)
+		return collect.Opened{}, fmt.Errorf("host %s: %w", ep.Name, err)
 	}
-	return Opened{Source: src, Close: src.Close}, nil
+	return collect.Opened{Source: src, Close: src.Close}, nil
 }
 
 // MaxStatsRedirects is how many redirects one poll follows (http → https,
@@ -50,15 +51,15 @@ const DefaultStatsPath = "/_stats"
 
 // StatsSource reads records from Traffic Server's stats_over_http plugin:
 // one GET of http://host:port/_stats per Fetch, answered with every
-// record as {"global": {"name": "value", ...}} (see testdata/stats).
+// record as {"global": {"name": "value", ...}} (see testdata).
 //
 // Facts it relies on, from the plugin's source and a real ATS 9.2:
 //
 //   - Values are JSON strings printed by the record's type: "%" PRIu64 for
 //     INT and COUNTER, "%f" for FLOAT ("0.048000"), the text for STRING.
 //     With the plugin's --integer-counters option they are bare JSON
-//     numbers. Either way the text goes through ParseTrafficCtlValue, the
-//     rule TrafficCtlSource uses, so Sample.Float marks 9.x's float-second
+//     numbers. Either way the text goes through collect.ParseTrafficCtlValue, the
+//     rule collect.TrafficCtlSource uses, so Sample.Float marks 9.x's float-second
 //     transaction_totaltime.* exactly as traffic_ctl's output does and
 //     latency panels pick the unit the same way.
 //   - 10.x adds "current_time_epoch_ms" (a record like any other here);
@@ -95,7 +96,7 @@ type StatsSource struct {
 	// MaxStatsRedirects redirects.
 	Client *http.Client
 	// MaxBodyBytes bounds a reply after decompression; <= 0 means
-	// DefaultMaxReplyBytes.
+	// collect.DefaultMaxReplyBytes.
 	MaxBodyBytes int64
 
 	redacted string // URL without a password, for messages
@@ -108,7 +109,7 @@ type StatsSource struct {
 func NewStatsSource(rawURL string) (*StatsSource, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("stats: %q is not an http(s) URL", Sanitize(rawURL, 120))
+		return nil, fmt.Errorf("stats: %q is not an http(s) URL", collect.Sanitize(rawURL, 120))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = DefaultStatsPath
@@ -120,7 +121,7 @@ func NewStatsSource(rawURL string) (*StatsSource, error) {
 		MaxIdleConnsPerHost: 1, // one request in flight per host
 		IdleConnTimeout:     90 * time.Second,
 	}
-	s := &StatsSource{URL: u.String(), redacted: Sanitize(u.Redacted(), 200)}
+	s := &StatsSource{URL: u.String(), redacted: collect.Sanitize(u.Redacted(), 200)}
 	s.Client = &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -158,23 +159,23 @@ func (s *StatsSource) display() string {
 		return s.redacted
 	}
 	if u, err := url.Parse(s.URL); err == nil {
-		return Sanitize(u.Redacted(), 200)
+		return collect.Sanitize(u.Redacted(), 200)
 	}
-	return Sanitize(s.URL, 200)
+	return collect.Sanitize(s.URL, 200)
 }
 
-// Fetch implements Source with one GET. Requested records missing from
-// the reply (under their own name and their RecordAliases) are warnings,
+// Fetch implements collect.Source with one GET. Requested records missing from
+// the reply (under their own name and their collect.RecordAliases) are warnings,
 // as are values that are not numbers.
 //
-// Errors: ErrConnect (refused, unresolvable, TLS, or no connection within
-// the deadline), ErrTimeout (connected, no complete reply in time),
-// ErrNoReply (connection closed or reset without a reply), ErrTooLarge
-// (past MaxBodyBytes), ErrMalformed (not the plugin's JSON), or an
+// Errors: collect.ErrConnect (refused, unresolvable, TLS, or no connection within
+// the deadline), collect.ErrTimeout (connected, no complete reply in time),
+// collect.ErrNoReply (connection closed or reset without a reply), collect.ErrTooLarge
+// (past MaxBodyBytes), collect.ErrMalformed (not the plugin's JSON), or an
 // *HTTPStatusError for a non-2xx answer (including a redirect past
 // MaxStatsRedirects).
 func (s *StatsSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	if len(keys) == 0 {
 		return map[string]metrics.Sample{}, nil, nil
 	}
@@ -184,16 +185,16 @@ func (s *StatsSource) Fetch(ctx context.Context, keys []string) (map[string]metr
 	}
 	values, warnings, err := ParseStatsReply(body, keys)
 	if err != nil {
-		return nil, nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
+		return nil, nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
 	}
 	return values, warnings, nil
 }
 
 // List implements Lister: every record of one reply whose name matches
 // pattern, typed "int", "float" or "string" from its text as for
-// TrafficCtlSource (the plugin says no more).
-func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := CompileFilter(pattern)
+// collect.TrafficCtlSource (the plugin says no more).
+func (s *StatsSource) List(ctx context.Context, pattern string) ([]collect.MetricInfo, error) {
+	re, err := collect.CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -203,28 +204,28 @@ func (s *StatsSource) List(ctx context.Context, pattern string) ([]MetricInfo, e
 	}
 	recs, _, err := parseStatsRecords(body)
 	if err != nil {
-		return nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
+		return nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: %v", s.display(), err)
 	}
-	infos := make([]MetricInfo, 0, len(recs))
+	infos := make([]collect.MetricInfo, 0, len(recs))
 	for name, v := range recs {
 		if re != nil && !re.MatchString(name) {
 			continue
 		}
 		typ := "string"
-		if sample, ok := ParseTrafficCtlValue(v); ok {
+		if sample, ok := collect.ParseTrafficCtlValue(v); ok {
 			typ = "int"
 			if sample.Float {
 				typ = "float"
 			}
 		}
-		infos = append(infos, MetricInfo{Name: Sanitize(name, 256), Type: typ, Value: Sanitize(v, 80)})
+		infos = append(infos, collect.MetricInfo{Name: collect.Sanitize(name, 256), Type: typ, Value: collect.Sanitize(v, 80)})
 	}
-	return SortInfos(infos), nil
+	return collect.SortInfos(infos), nil
 }
 
 // get makes one request and returns the body of a 2xx reply.
 func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
-	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline)
@@ -235,7 +236,7 @@ func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, s.URL, nil)
 	if err != nil {
-		return nil, NewError(ErrConnect, err, "stats: bad URL %s: %v", s.display(), err)
+		return nil, collect.NewError(collect.ErrConnect, err, "stats: bad URL %s: %v", s.display(), err)
 	}
 	// Any Accept but text/csv selects JSON; say so explicitly.
 	req.Header.Set("Accept", "application/json")
@@ -259,25 +260,25 @@ func (s *StatsSource) get(ctx context.Context) ([]byte, error) {
 	}
 	max := s.MaxBodyBytes
 	if max <= 0 {
-		max = DefaultMaxReplyBytes
+		max = collect.DefaultMaxReplyBytes
 	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
 	if n > max {
-		return nil, NewError(ErrTooLarge, nil, "reply from %s larger than %s", s.display(), FormatBytes(max))
+		return nil, collect.NewError(collect.ErrTooLarge, nil, "reply from %s larger than %s", s.display(), collect.FormatBytes(max))
 	}
 	if err != nil {
-		if ctx.Err() != nil || IsTimeout(err) {
+		if ctx.Err() != nil || collect.IsTimeout(err) {
 			if errors.Is(ctx.Err(), context.Canceled) {
-				return nil, NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", s.display())
+				return nil, collect.NewError(collect.ErrTimeout, ctx.Err(), "request to %s cancelled", s.display())
 			}
-			return nil, NewError(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.display(), RoundDuration(budget), n)
+			return nil, collect.NewError(collect.ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.display(), collect.RoundDuration(budget), n)
 		}
 		var corrupt flate.CorruptInputError
 		if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt) {
-			return nil, NewError(ErrMalformed, err, "malformed reply from %s: bad gzip encoding: %s", s.display(), Sanitize(err.Error(), 120))
+			return nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: bad gzip encoding: %s", s.display(), collect.Sanitize(err.Error(), 120))
 		}
-		return nil, NewError(ErrNoReply, err, "reading reply from %s: %s (after %d bytes)", s.display(), Sanitize(err.Error(), 160), n)
+		return nil, collect.NewError(collect.ErrNoReply, err, "reading reply from %s: %s (after %d bytes)", s.display(), collect.Sanitize(err.Error(), 160), n)
 	}
 	return buf.Bytes(), nil
 }
@@ -288,22 +289,22 @@ func (s *StatsSource) requestError(ctx context.Context, err error, connected boo
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
-		return NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", u)
-	case ctx.Err() != nil || IsTimeout(err):
+		return collect.NewError(collect.ErrTimeout, ctx.Err(), "request to %s cancelled", u)
+	case ctx.Err() != nil || collect.IsTimeout(err):
 		if !connected {
-			return NewError(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %s", u, RoundDuration(budget))
+			return collect.NewError(collect.ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %s", u, collect.RoundDuration(budget))
 		}
-		return NewError(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", u, RoundDuration(budget))
+		return collect.NewError(collect.ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", u, collect.RoundDuration(budget))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return NewError(ErrConnect, err, "cannot connect to %s: connection refused (is traffic_server running, and is this its HTTP port?)", u)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: connection refused (is traffic_server running, and is this its HTTP port?)", u)
 	case errors.As(err, &dnsErr):
-		return NewError(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, Sanitize(dnsErr.Name, 100))
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, collect.Sanitize(dnsErr.Name, 100))
 	case !connected:
-		return NewError(ErrConnect, err, "cannot connect to %s: %s", u, Sanitize(unwrapURLError(err).Error(), 200))
-	case IsClosedByPeer(err):
-		return NewError(ErrNoReply, err, "%s closed the connection without replying", u)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: %s", u, collect.Sanitize(unwrapURLError(err).Error(), 200))
+	case collect.IsClosedByPeer(err):
+		return collect.NewError(collect.ErrNoReply, err, "%s closed the connection without replying", u)
 	}
-	return NewError(ErrNoReply, err, "request to %s: %s", u, Sanitize(unwrapURLError(err).Error(), 200))
+	return collect.NewError(collect.ErrNoReply, err, "request to %s: %s", u, collect.Sanitize(unwrapURLError(err).Error(), 200))
 }
 
 // unwrapURLError drops the "Get \"URL\": " prefix the client adds (the URL
@@ -327,15 +328,15 @@ type HTTPStatusError struct {
 }
 
 func newHTTPStatusError(u string, resp *http.Response, head []byte) *HTTPStatusError {
-	e := &HTTPStatusError{URL: u, StatusCode: resp.StatusCode, Status: Sanitize(resp.Status, 60)}
+	e := &HTTPStatusError{URL: u, StatusCode: resp.StatusCode, Status: collect.Sanitize(resp.Status, 60)}
 	if e.Status == "" {
 		e.Status = strconv.Itoa(resp.StatusCode)
 	}
 	if loc := resp.Header.Get("Location"); loc != "" {
-		e.Location = Sanitize(loc, 120)
+		e.Location = collect.Sanitize(loc, 120)
 	}
 	if h := bytes.TrimSpace(head); len(h) > 0 {
-		e.Excerpt = Excerpt(h)
+		e.Excerpt = collect.Excerpt(h)
 	}
 	return e
 }

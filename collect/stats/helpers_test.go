@@ -1,0 +1,47 @@
+package stats
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// promptSlack is how late past its deadline a Fetch may return.
+const ctlPromptSlack = 500 * time.Millisecond
+
+// Records the tests read.
+const (
+	ctlIncoming  = "proxy.process.http.incoming_requests"
+	ctlTotalMiss = "proxy.process.http.transaction_totaltime.miss_cold"
+	ctlConnFail  = "proxy.process.http.err_connect_fail_count"
+)
+
+// ctlFixture is a traffic_ctl capture of the same 9.2 server the stats
+// captures come from (kept with the traffic_ctl source's test data).
+func ctlFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "trafficctl", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ctlRecords is a traffic_ctl capture as name → value text.
+func ctlRecords(t testing.TB, name string) map[string]string {
+	t.Helper()
+	recs := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(ctlFixture(t, name)))
+	for sc.Scan() {
+		n, v, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			t.Fatalf("%s: bad line %q", name, sc.Text())
+		}
+		recs[n] = v
+	}
+	return recs
+}
