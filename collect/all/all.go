@@ -5,5 +5,6 @@ package all
 
 import (
 	// Sources in packages of their own; the others still live in collect.
+	_ "github.com/traffic-grapher/traffic_grapher/collect/prom"
 	_ "github.com/traffic-grapher/traffic_grapher/collect/stats"
 )

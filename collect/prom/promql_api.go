@@ -1,9 +1,10 @@
-package collect
+package prom
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"strconv"
 )
 
@@ -61,11 +62,11 @@ type promVectorSample struct {
 }
 
 // ParsePromQLReply decodes a reply of /api/v1/query. err means the body
-// is not such a reply at all; the server's own errors are in Result.Err.
+// is not such a reply at all; the server's own errors are in collect.Result.Err.
 func ParsePromQLReply(body []byte) (PromQLResult, error) {
 	var r promAPIReply
 	if err := json.Unmarshal(body, &r); err != nil {
-		return PromQLResult{}, errors.New(DescribeJSONError(err))
+		return PromQLResult{}, errors.New(collect.DescribeJSONError(err))
 	}
 	res := PromQLResult{Warnings: r.Warnings}
 	switch r.Status {
@@ -75,20 +76,20 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 		if t == "" {
 			t = "error"
 		}
-		res.Err = &PromQLError{Type: Sanitize(t, 40), Message: Sanitize(r.Error, 240)}
+		res.Err = &PromQLError{Type: collect.Sanitize(t, 40), Message: collect.Sanitize(r.Error, 240)}
 		return res, nil
 	default:
-		return PromQLResult{}, fmt.Errorf("status %q, want success or error", Sanitize(r.Status, 20))
+		return PromQLResult{}, fmt.Errorf("status %q, want success or error", collect.Sanitize(r.Status, 20))
 	}
 	var d promQueryData
 	if err := json.Unmarshal(r.Data, &d); err != nil {
-		return PromQLResult{}, fmt.Errorf("data: %s", DescribeJSONError(err))
+		return PromQLResult{}, fmt.Errorf("data: %s", collect.DescribeJSONError(err))
 	}
 	switch d.ResultType {
 	case "vector":
 		var samples []promVectorSample
 		if err := json.Unmarshal(d.Result, &samples); err != nil {
-			return PromQLResult{}, fmt.Errorf("vector: %s", DescribeJSONError(err))
+			return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
 		}
 		for _, smp := range samples {
 			v, err := promPairValue(smp.Value)
@@ -101,7 +102,7 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 	case "scalar":
 		var pair []json.RawMessage
 		if err := json.Unmarshal(d.Result, &pair); err != nil {
-			return PromQLResult{}, fmt.Errorf("scalar: %s", DescribeJSONError(err))
+			return PromQLResult{}, fmt.Errorf("scalar: %s", collect.DescribeJSONError(err))
 		}
 		v, err := promPairValue(pair)
 		if err != nil {
@@ -115,7 +116,7 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 		res.Series = -1
 		res.Unusable = "a string, not a number"
 	default:
-		return PromQLResult{}, fmt.Errorf("unknown resultType %q", Sanitize(d.ResultType, 20))
+		return PromQLResult{}, fmt.Errorf("unknown resultType %q", collect.Sanitize(d.ResultType, 20))
 	}
 	return res, nil
 }
@@ -128,11 +129,11 @@ func promPairValue(pair []json.RawMessage) (float64, error) {
 	}
 	var text string
 	if err := json.Unmarshal(pair[1], &text); err != nil {
-		return 0, fmt.Errorf("sample value is not a string: %s", Excerpt(pair[1]))
+		return 0, fmt.Errorf("sample value is not a string: %s", collect.Excerpt(pair[1]))
 	}
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return 0, fmt.Errorf("sample value %q is not a number", Sanitize(text, 40))
+		return 0, fmt.Errorf("sample value %q is not a number", collect.Sanitize(text, 40))
 	}
 	return v, nil
 }

@@ -1,9 +1,10 @@
-package collect
+package prom
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,7 +194,7 @@ func TestPromQLFailures(t *testing.T) {
 	}
 	// Nobody there.
 	src = NewPromQLSource("http://127.0.0.1:1", "h")
-	if _, _, err := src.Fetch(context.Background(), []string{"ok", "up"}); !errors.Is(err, ErrConnect) {
+	if _, _, err := src.Fetch(context.Background(), []string{"ok", "up"}); !errors.Is(err, collect.ErrConnect) {
 		t.Errorf("no server: %v", err)
 	}
 	// No keys, no requests.
@@ -220,9 +221,9 @@ func TestPromQLMalformedAndLargeReplies(t *testing.T) {
 		kind   error
 		msg    string
 	}{
-		{"/garbage", ErrMalformed, "malformed reply to up: invalid JSON"},
-		{"/huge", ErrTooLarge, "reply larger than 16 KiB"},
-		{"/slow", ErrTimeout, "no complete reply within"},
+		{"/garbage", collect.ErrMalformed, "malformed reply to up: invalid JSON"},
+		{"/huge", collect.ErrTooLarge, "reply larger than 16 KiB"},
+		{"/slow", collect.ErrTimeout, "no complete reply within"},
 	} {
 		src := NewPromQLSource(srv.URL+tc.prefix, "h")
 		src.MaxReplyBytes = 16 << 10
@@ -298,17 +299,17 @@ func TestPromQLDeadlineBoundsFetch(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("Fetch took %v past a 200ms deadline", took)
 	}
-	if !errors.Is(err, ErrTimeout) {
+	if !errors.Is(err, collect.ErrTimeout) {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestOpenPromQL(t *testing.T) {
-	ep, err := ParseEndpoint("promql+http://prom:9090/prefix#edge1:9100")
+	ep, err := collect.ParseEndpoint("promql+http://prom:9090/prefix#edge1:9100")
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := Open(context.Background(), ep, Env{})
+	o, err := collect.Open(context.Background(), ep, collect.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,15 +319,15 @@ func TestOpenPromQL(t *testing.T) {
 		t.Errorf("source %+v, %s", src, src)
 	}
 	for _, bad := range []string{`promql+http://prom:9090#edge1"}`, `promql+http://prom:9090#a\b`, "promql+http://prom:9090/?x=1#h"} {
-		ep, err := ParseEndpoint(bad)
+		ep, err := collect.ParseEndpoint(bad)
 		if err != nil {
 			continue
 		}
-		if _, err := Open(context.Background(), ep, Env{}); err == nil {
-			t.Errorf("Open(%s) accepted", bad)
+		if _, err := collect.Open(context.Background(), ep, collect.Env{}); err == nil {
+			t.Errorf("collect.Open(%s) accepted", bad)
 		}
 	}
-	if k, ok := LookupKind("promql"); !ok || k.Pages != "node-promql" {
+	if k, ok := collect.LookupKind("promql"); !ok || k.Pages != "node-promql" {
 		t.Errorf("kind promql: %+v", k)
 	}
 }

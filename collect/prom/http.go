@@ -1,9 +1,10 @@
-package collect
+package prom
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -17,8 +18,8 @@ import (
 // HTTP plumbing shared by the prom and promql sources: a client per source
 // that keeps its connections alive between ticks, follows a few redirects,
 // and reads bodies only up to a bound, with errors sorted into the kinds
-// of jsonrpc.go (ErrConnect, ErrTimeout, ErrNoReply, ErrTooLarge,
-// ErrMalformed) or a *PromHTTPError.
+// of jsonrpc.go (collect.ErrConnect, collect.ErrTimeout, collect.ErrNoReply, collect.ErrTooLarge,
+// collect.ErrMalformed) or a *PromHTTPError.
 
 // promMaxRedirects bounds the redirects followed per request: enough for
 // http→https plus a path move, few enough that a loop fails fast.
@@ -81,10 +82,10 @@ type promReply struct {
 // promGet GETs rawURL and reads the reply's body, at most maxBytes of it
 // (after transparent gzip decoding, so a compressed bomb is bounded too).
 // The caller's ctx bounds the whole exchange; without a deadline it gets
-// DefaultTimeout. Messages name the URL as display says (without a
+// collect.DefaultTimeout. Messages name the URL as display says (without a
 // password, or a query string that is said elsewhere).
 func promGet(ctx context.Context, client *http.Client, rawURL, display string, header http.Header, maxBytes int64) (*promReply, error) {
-	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	start := time.Now()
 	// Whether a connection was made tells "cannot connect" from "no
@@ -93,7 +94,7 @@ func promGet(ctx context.Context, client *http.Client, rawURL, display string, h
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, NewError(ErrConnect, err, "%s: %v", display, err)
+		return nil, collect.NewError(collect.ErrConnect, err, "%s: %v", display, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -115,7 +116,7 @@ func promGet(ctx context.Context, client *http.Client, rawURL, display string, h
 		return nil, classifyPromHTTPError(ctx, display, err, true, start)
 	}
 	if int64(len(r.body)) > maxBytes {
-		return nil, NewError(ErrTooLarge, nil, "%s: reply larger than %s", display, FormatBytes(maxBytes))
+		return nil, collect.NewError(collect.ErrTooLarge, nil, "%s: reply larger than %s", display, collect.FormatBytes(maxBytes))
 	}
 	return r, nil
 }
@@ -126,7 +127,7 @@ func (r *promReply) statusError() error {
 	if line, _, ok := strings.Cut(body, "\n"); ok {
 		body = line
 	}
-	return &PromHTTPError{URL: r.url, Status: Sanitize(strings.TrimSpace(r.statusText), 60), Body: Sanitize(body, 120)}
+	return &PromHTTPError{URL: r.url, Status: collect.Sanitize(strings.TrimSpace(r.statusText), 60), Body: collect.Sanitize(body, 120)}
 }
 
 // classifyPromHTTPError sorts a failed exchange into the error kinds;
@@ -138,22 +139,22 @@ func classifyPromHTTPError(ctx context.Context, u string, err error, connected b
 		cause = ue.Err // without net/http's `Get "URL": ` prefix
 	}
 	var dnsErr *net.DNSError
-	took := RoundDuration(time.Since(start))
+	took := collect.RoundDuration(time.Since(start))
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
-		return NewError(ErrTimeout, ctx.Err(), "%s: request cancelled", u)
-	case (ctx.Err() != nil || IsTimeout(err)) && !connected:
-		return NewError(ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %v", u, took)
-	case ctx.Err() != nil || IsTimeout(err):
-		return NewError(ErrTimeout, context.DeadlineExceeded, "%s: no complete reply within %v", u, took)
+		return collect.NewError(collect.ErrTimeout, ctx.Err(), "%s: request cancelled", u)
+	case (ctx.Err() != nil || collect.IsTimeout(err)) && !connected:
+		return collect.NewError(collect.ErrConnect, context.DeadlineExceeded, "cannot connect to %s: timed out after %v", u, took)
+	case ctx.Err() != nil || collect.IsTimeout(err):
+		return collect.NewError(collect.ErrTimeout, context.DeadlineExceeded, "%s: no complete reply within %v", u, took)
 	case errors.Is(err, errPromRedirects):
-		return NewError(ErrMalformed, err, "%s: %v", u, cause)
+		return collect.NewError(collect.ErrMalformed, err, "%s: %v", u, cause)
 	case errors.As(err, &dnsErr):
-		return NewError(ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, Sanitize(dnsErr.Name, 100))
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: cannot resolve %s", u, collect.Sanitize(dnsErr.Name, 100))
 	case !connected:
-		return NewError(ErrConnect, err, "cannot connect to %s: %s", u, Sanitize(cause.Error(), 200))
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: %s", u, collect.Sanitize(cause.Error(), 200))
 	}
-	return NewError(ErrNoReply, err, "%s: %s", u, Sanitize(cause.Error(), 200))
+	return collect.NewError(collect.ErrNoReply, err, "%s: %s", u, collect.Sanitize(cause.Error(), 200))
 }
 
 // displayURL is rawURL for messages: without a password or query string,
@@ -161,8 +162,8 @@ func classifyPromHTTPError(ctx context.Context, u string, err error, connected b
 func displayURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return Sanitize(rawURL, 120)
+		return collect.Sanitize(rawURL, 120)
 	}
 	u.RawQuery, u.Fragment = "", ""
-	return Sanitize(u.Redacted(), 120)
+	return collect.Sanitize(u.Redacted(), 120)
 }

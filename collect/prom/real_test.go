@@ -1,8 +1,9 @@
-package collect
+package prom
 
 import (
 	"context"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"strings"
 	"testing"
@@ -45,11 +46,11 @@ func keysOf(defs []metrics.MetricDef) []string {
 			keys = append(keys, d.Key2)
 		}
 	}
-	return Dedupe(keys)
+	return collect.Dedupe(keys)
 }
 
 // feed fetches keys from src once and gives the snapshot to store.
-func feed(t *testing.T, src Source, keys []string, store *metrics.Store) []string {
+func feed(t *testing.T, src collect.Source, keys []string, store *metrics.Store) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -207,11 +208,11 @@ func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 	prom.WaitForData(fmt.Sprintf(`timestamp(node_network_receive_bytes_total{instance=%q,device="lo"})>%.3f`,
 		ne.Addr, float64(time.Now().UnixMilli())/1000))
 
-	ep, err := ParseEndpoint("promql+" + prom.URL + "#" + ne.Addr)
+	ep, err := collect.ParseEndpoint("promql+" + prom.URL + "#" + ne.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opened, err := Open(context.Background(), ep, Env{})
+	opened, err := collect.Open(context.Background(), ep, collect.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +296,7 @@ func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 		t.Logf("p99 of Prometheus's /api/v1/query over the Fetch: %.4f s", q)
 	}
 
-	infos, err := src.(Lister).List(context.Background(), "^node_load")
+	infos, err := src.(collect.Lister).List(context.Background(), "^node_load")
 	if err != nil || len(infos) != 3 || infos[0].Name != "node_load1" {
 		t.Errorf("List: %+v, %v", infos, err)
 	}

@@ -1,4 +1,4 @@
-package collect
+package prom
 
 import (
 	"math"
@@ -10,7 +10,7 @@ import (
 
 func readProm(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "prom", name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestExpositionUTF8Names(t *testing.T) {
 // BenchmarkParseNodeExporter measures one scrape's parsing and the node
 // dashboard's selections: the prom source's work per tick.
 func BenchmarkParseNodeExporter(b *testing.B) {
-	body, err := os.ReadFile(filepath.Join("testdata", "prom", "node_exporter_1.5.0.txt"))
+	body, err := os.ReadFile(filepath.Join("testdata", "node_exporter_1.5.0.txt"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,9 @@
-package collect
+package prom
 
 import (
 	"context"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 // "edge1:9100"), so one dashboard overlays hosts: each host argument is a
 // collection host of its own, all asking the same server.
 func init() {
-	Register(Kind{
+	collect.Register(collect.Kind{
 		Name:            "promql",
 		Schemes:         []string{"promql+http", "promql+https"},
 		Pages:           "node-promql",
@@ -30,16 +31,16 @@ func init() {
 	})
 }
 
-func openPromQL(_ context.Context, ep Endpoint, _ Env) (Opened, error) {
+func openPromQL(_ context.Context, ep collect.Endpoint, _ collect.Env) (collect.Opened, error) {
 	u, err := url.Parse(ep.URL)
 	if err != nil || u.Host == "" || u.RawQuery != "" {
-		return Opened{}, fmt.Errorf("host %s: %q is not a Prometheus server's base URL (http://prom:9090, or with its path prefix)", ep.Name, Sanitize(ep.URL, 120))
+		return collect.Opened{}, fmt.Errorf("host %s: %q is not a Prometheus server's base URL (http://prom:9090, or with its path prefix)", ep.Name, collect.Sanitize(ep.URL, 120))
 	}
 	if err := checkPromQLHost(ep.Host); err != nil {
-		return Opened{}, fmt.Errorf("host %s: %w", ep.Name, err)
+		return collect.Opened{}, fmt.Errorf("host %s: %w", ep.Name, err)
 	}
 	src := NewPromQLSource(ep.URL, ep.Host)
-	return Opened{Source: src, Close: src.client.CloseIdleConnections}, nil
+	return collect.Opened{Source: src, Close: src.client.CloseIdleConnections}, nil
 }
 
 // checkPromQLHost keeps $host's value to what instance labels hold (host
@@ -51,7 +52,7 @@ func checkPromQLHost(h string) error {
 		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 			strings.ContainsRune(".:_-[]", c)
 		if !ok {
-			return fmt.Errorf("$host %q may contain only letters, digits and . : _ - [ ]", Sanitize(h, 80))
+			return fmt.Errorf("$host %q may contain only letters, digits and . : _ - [ ]", collect.Sanitize(h, 80))
 		}
 	}
 	return nil
@@ -134,12 +135,12 @@ type queryOutcome struct {
 // Fetch implements Source: the keys' queries, concurrently (at most
 // Concurrency at once), all within ctx.
 func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
 		return values, nil, nil
 	}
-	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	now := time.Now
 	if s.Now != nil {
@@ -158,7 +159,7 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
-				outcomes[i].err = NewError(ErrTimeout, ctx.Err(), "%s: query %s not sent before the deadline", displayURL(s.URL), Sanitize(key, 80))
+				outcomes[i].err = collect.NewError(collect.ErrTimeout, ctx.Err(), "%s: query %s not sent before the deadline", displayURL(s.URL), collect.Sanitize(key, 80))
 				return
 			}
 			defer func() { <-slots }()
@@ -197,7 +198,7 @@ func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) quer
 	q := key
 	if strings.Contains(q, "$host") {
 		if s.Host == "" {
-			return queryOutcome{warnings: []string{fmt.Sprintf("%s: no host for $host (name it after #: promql+http://prom:9090#edge1:9100)", Sanitize(key, 120))}}
+			return queryOutcome{warnings: []string{fmt.Sprintf("%s: no host for $host (name it after #: promql+http://prom:9090#edge1:9100)", collect.Sanitize(key, 120))}}
 		}
 		q = strings.ReplaceAll(q, "$host", s.Host)
 	}
@@ -222,20 +223,20 @@ func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) quer
 			// Not the API answering: a proxy's error page, a wrong path.
 			return queryOutcome{err: r.statusError()}
 		}
-		return queryOutcome{err: NewError(ErrMalformed, err, "%s: malformed reply to %s: %v", display, Sanitize(key, 80), err)}
+		return queryOutcome{err: collect.NewError(collect.ErrMalformed, err, "%s: malformed reply to %s: %v", display, collect.Sanitize(key, 80), err)}
 	}
 	out := queryOutcome{}
 	for _, w := range res.Warnings {
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: Prometheus warns: %s", Sanitize(key, 120), Sanitize(w, 160)))
+		out.warnings = append(out.warnings, fmt.Sprintf("%s: Prometheus warns: %s", collect.Sanitize(key, 120), collect.Sanitize(w, 160)))
 	}
 	switch {
 	case res.Err != nil:
-		res.Err.Query = Sanitize(key, 120)
+		res.Err.Query = collect.Sanitize(key, 120)
 		out.err = res.Err
 	case res.Series == 0:
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: no data", Sanitize(key, 120)))
+		out.warnings = append(out.warnings, fmt.Sprintf("%s: no data", collect.Sanitize(key, 120)))
 	case res.Unusable != "":
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: %s", Sanitize(key, 120), res.Unusable))
+		out.warnings = append(out.warnings, fmt.Sprintf("%s: %s", collect.Sanitize(key, 120), res.Unusable))
 	default:
 		out.value, out.ok = res.Value, true
 	}

@@ -1,8 +1,9 @@
-package collect
+package prom
 
 import (
 	"errors"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func parseSelector(s string) (*promSelector, error) {
 	p := &selectorParser{s: s}
 	sel, err := p.parse()
 	if err != nil {
-		return nil, fmt.Errorf("bad selector %q: %v", Sanitize(s, 80), err)
+		return nil, fmt.Errorf("bad selector %q: %v", collect.Sanitize(s, 80), err)
 	}
 	return sel, nil
 }

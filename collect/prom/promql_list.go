@@ -1,9 +1,10 @@
-package collect
+package prom
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/url"
 )
@@ -13,8 +14,8 @@ import (
 // instance when the source has a host), filtered by pattern, each with the
 // type its exporters declared (/api/v1/metadata, when the server has it).
 // Values are left out: they would take a query per name.
-func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := CompileFilter(pattern)
+func (s *PromQLSource) List(ctx context.Context, pattern string) ([]collect.MetricInfo, error) {
+	re, err := collect.CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -33,18 +34,18 @@ func (s *PromQLSource) List(ctx context.Context, pattern string) ([]MetricInfo, 
 	}
 	_ = s.getAPI(ctx, "/api/v1/metadata", nil, &meta)
 
-	var out []MetricInfo
+	var out []collect.MetricInfo
 	for _, n := range names {
 		if re != nil && !re.MatchString(n) {
 			continue
 		}
-		info := MetricInfo{Name: Sanitize(n, 256)}
+		info := collect.MetricInfo{Name: collect.Sanitize(n, 256)}
 		if m := meta[n]; len(m) > 0 {
-			info.Type = Sanitize(m[0].Type, 20)
+			info.Type = collect.Sanitize(m[0].Type, 20)
 		}
 		out = append(out, info)
 	}
-	SortInfos(out)
+	collect.SortInfos(out)
 	return out, nil
 }
 
@@ -55,7 +56,7 @@ func (s *PromQLSource) getAPI(ctx context.Context, path string, q url.Values, v 
 		u += "?" + q.Encode()
 	}
 	display := displayURL(s.URL)
-	r, err := promGet(ctx, s.client, u, display, http.Header{"Accept": {"application/json"}}, DefaultMaxReplyBytes)
+	r, err := promGet(ctx, s.client, u, display, http.Header{"Accept": {"application/json"}}, collect.DefaultMaxReplyBytes)
 	if err != nil {
 		return err
 	}
@@ -64,13 +65,13 @@ func (s *PromQLSource) getAPI(ctx context.Context, path string, q url.Values, v 
 		if r.status != http.StatusOK {
 			return r.statusError()
 		}
-		return NewError(ErrMalformed, err, "%s%s: %s", display, path, DescribeJSONError(err))
+		return collect.NewError(collect.ErrMalformed, err, "%s%s: %s", display, path, collect.DescribeJSONError(err))
 	}
 	if reply.Status != "success" {
-		return &PromQLError{Type: Sanitize(reply.ErrorType, 40), Message: Sanitize(reply.Error, 240)}
+		return &PromQLError{Type: collect.Sanitize(reply.ErrorType, 40), Message: collect.Sanitize(reply.Error, 240)}
 	}
 	if err := json.Unmarshal(reply.Data, v); err != nil {
-		return NewError(ErrMalformed, err, "%s%s: %s", display, path, DescribeJSONError(err))
+		return collect.NewError(collect.ErrMalformed, err, "%s%s: %s", display, path, collect.DescribeJSONError(err))
 	}
 	return nil
 }

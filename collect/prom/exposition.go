@@ -1,8 +1,9 @@
-package collect
+package prom
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"sort"
 	"strconv"
@@ -103,7 +104,7 @@ func parseExposition(body []byte) (*exposition, []string, error) {
 			warnings = append(warnings, fmt.Sprintf("and %d more duplicate series", len(dups)-i))
 			break
 		}
-		warnings = append(warnings, fmt.Sprintf("duplicate series %s: the first value is used", Sanitize(d, 120)))
+		warnings = append(warnings, fmt.Sprintf("duplicate series %s: the first value is used", collect.Sanitize(d, 120)))
 	}
 	return e, warnings, nil
 }

@@ -1,8 +1,9 @@
-package collect
+package prom
 
 import (
 	"context"
 	"fmt"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"net/http"
 	"net/url"
@@ -17,7 +18,7 @@ import (
 // (node_exporter's /metrics, ATS stats_over_http's /prometheus, ...),
 // scraped once per tick. Keys are selectors (see prom_selector.go).
 func init() {
-	Register(Kind{
+	collect.Register(collect.Kind{
 		Name:     "prom",
 		Schemes:  []string{"prom+http", "prom+https"},
 		Pages:    "node",
@@ -26,16 +27,16 @@ func init() {
 	})
 }
 
-func openProm(_ context.Context, ep Endpoint, _ Env) (Opened, error) {
+func openProm(_ context.Context, ep collect.Endpoint, _ collect.Env) (collect.Opened, error) {
 	u, err := url.Parse(ep.URL)
 	if err != nil || u.Host == "" {
-		return Opened{}, fmt.Errorf("host %s: not a valid URL %q", ep.Name, Sanitize(ep.URL, 120))
+		return collect.Opened{}, fmt.Errorf("host %s: not a valid URL %q", ep.Name, collect.Sanitize(ep.URL, 120))
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/metrics" // every exporter's default
 	}
 	src := NewPromSource(u.String())
-	return Opened{Source: src, Close: src.client.CloseIdleConnections}, nil
+	return collect.Opened{Source: src, Close: src.client.CloseIdleConnections}, nil
 }
 
 // PromSource scrapes a Prometheus text-format endpoint.
@@ -54,7 +55,7 @@ func openProm(_ context.Context, ep Endpoint, _ Env) (Opened, error) {
 // reported missing.
 type PromSource struct {
 	URL string
-	// MaxReplyBytes bounds the exposition; <= 0 means DefaultMaxReplyBytes.
+	// MaxReplyBytes bounds the exposition; <= 0 means collect.DefaultMaxReplyBytes.
 	// node_exporter's is 30-300 KB.
 	MaxReplyBytes int64
 
@@ -67,7 +68,7 @@ type PromSource struct {
 
 // NewPromSource returns a source scraping url.
 func NewPromSource(url string) *PromSource {
-	return &PromSource{URL: url, MaxReplyBytes: DefaultMaxReplyBytes, client: newPromHTTPClient(2)}
+	return &PromSource{URL: url, MaxReplyBytes: collect.DefaultMaxReplyBytes, client: newPromHTTPClient(2)}
 }
 
 // String describes the source: "prom http://10.0.0.5:9100/metrics".
@@ -84,7 +85,7 @@ const promAccept = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
 func (s *PromSource) scrape(ctx context.Context) (*exposition, []string, error) {
 	limit := s.MaxReplyBytes
 	if limit <= 0 {
-		limit = DefaultMaxReplyBytes
+		limit = collect.DefaultMaxReplyBytes
 	}
 	r, err := promGet(ctx, s.client, s.URL, displayURL(s.URL), http.Header{"Accept": {promAccept}}, limit)
 	if err != nil {
@@ -95,18 +96,18 @@ func (s *PromSource) scrape(ctx context.Context) (*exposition, []string, error) 
 	}
 	ct := strings.ToLower(r.contentType)
 	if strings.HasPrefix(ct, "application/vnd.google.protobuf") || strings.HasPrefix(ct, "text/html") {
-		return nil, nil, NewError(ErrMalformed, nil, "%s: got %s, not the Prometheus text format (is this the metrics path?)", r.url, Sanitize(r.contentType, 60))
+		return nil, nil, collect.NewError(collect.ErrMalformed, nil, "%s: got %s, not the Prometheus text format (is this the metrics path?)", r.url, collect.Sanitize(r.contentType, 60))
 	}
 	e, warnings, err := parseExposition(r.body)
 	if err != nil {
-		return nil, nil, NewError(ErrMalformed, err, "%s: not the Prometheus text format: %s", r.url, Sanitize(err.Error(), 160))
+		return nil, nil, collect.NewError(collect.ErrMalformed, err, "%s: not the Prometheus text format: %s", r.url, collect.Sanitize(err.Error(), 160))
 	}
 	return e, warnings, nil
 }
 
 // Fetch implements Source: one scrape, then each key is selected from it.
 func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	if len(keys) == 0 {
 		return map[string]metrics.Sample{}, nil, nil
 	}
@@ -127,16 +128,16 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 		}
 		got := e.sel(sel)
 		if got.n == 0 {
-			warnings = append(warnings, fmt.Sprintf("%s: no such series", Sanitize(key, 120)))
+			warnings = append(warnings, fmt.Sprintf("%s: no such series", collect.Sanitize(key, 120)))
 			continue
 		}
 		values[key] = metrics.Sample{Value: got.sum, Float: true}
 		if len(got.quants) > 1 {
-			warnings = append(warnings, fmt.Sprintf("%s: sums %d quantiles of summary %s, which means nothing; add {quantile=\"0.99\"} (or another)", Sanitize(key, 120), len(got.quants), got.family))
+			warnings = append(warnings, fmt.Sprintf("%s: sums %d quantiles of summary %s, which means nothing; add {quantile=\"0.99\"} (or another)", collect.Sanitize(key, 120), len(got.quants), got.family))
 		}
 		if got.buckets != nil {
 			if _, ok := got.buckets[math.Inf(+1)]; !ok && len(got.buckets) > 0 {
-				warnings = append(warnings, fmt.Sprintf("%s: histogram has no +Inf bucket, so no quantile", Sanitize(key, 120)))
+				warnings = append(warnings, fmt.Sprintf("%s: histogram has no +Inf bucket, so no quantile", collect.Sanitize(key, 120)))
 			}
 			for le, n := range got.buckets {
 				values[metrics.BucketKey(key, le)] = metrics.Sample{Value: n, Float: true}
@@ -183,8 +184,8 @@ func constantKey(key string) (float64, bool) {
 // (name{labels}) matches pattern, with its family's TYPE and its value. A
 // histogram is listed once per label set under its own name (the key a
 // quantile metric uses), with its _sum and _count; its buckets are not.
-func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, error) {
-	re, err := CompileFilter(pattern)
+func (s *PromSource) List(ctx context.Context, pattern string) ([]collect.MetricInfo, error) {
+	re, err := collect.CompileFilter(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -192,10 +193,10 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 	if err != nil {
 		return nil, err
 	}
-	var out []MetricInfo
+	var out []collect.MetricInfo
 	add := func(name, typ, value string) {
 		if re == nil || re.MatchString(name) {
-			out = append(out, MetricInfo{Name: Sanitize(name, 400), Type: typ, Value: value})
+			out = append(out, collect.MetricInfo{Name: collect.Sanitize(name, 400), Type: typ, Value: value})
 		}
 	}
 	for name, series := range e.byName {
@@ -213,7 +214,7 @@ func (s *PromSource) List(ctx context.Context, pattern string) ([]MetricInfo, er
 			add(ser.String(), ser.typ, formatPromValue(ser.value))
 		}
 	}
-	SortInfos(out)
+	collect.SortInfos(out)
 	return out, nil
 }
 

@@ -1,9 +1,10 @@
-package collect
+package prom
 
 import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"net"
 	"net/http"
@@ -177,14 +178,14 @@ func TestPromFetchErrors(t *testing.T) {
 		kind error
 		msg  string
 	}{
-		{srv.URL + "/html", ErrMalformed, "got text/html, not the Prometheus text format"},
-		{srv.URL + "/garbage", ErrMalformed, "not the Prometheus text format: text format parsing error in line 1"},
-		{srv.URL + "/huge", ErrTooLarge, "reply larger than"},
-		{srv.URL + "/gzip-bomb", ErrTooLarge, "reply larger than"},
-		{srv.URL + "/loop", ErrMalformed, "stopped after 5 redirects"},
-		{srv.URL + "/hang", ErrTimeout, "no complete reply within"},
-		{srv.URL + "/cut", ErrNoReply, srv.URL + "/cut"},
-		{closed, ErrConnect, "cannot connect to " + closed},
+		{srv.URL + "/html", collect.ErrMalformed, "got text/html, not the Prometheus text format"},
+		{srv.URL + "/garbage", collect.ErrMalformed, "not the Prometheus text format: text format parsing error in line 1"},
+		{srv.URL + "/huge", collect.ErrTooLarge, "reply larger than"},
+		{srv.URL + "/gzip-bomb", collect.ErrTooLarge, "reply larger than"},
+		{srv.URL + "/loop", collect.ErrMalformed, "stopped after 5 redirects"},
+		{srv.URL + "/hang", collect.ErrTimeout, "no complete reply within"},
+		{srv.URL + "/cut", collect.ErrNoReply, srv.URL + "/cut"},
+		{closed, collect.ErrConnect, "cannot connect to " + closed},
 	}
 	for _, tc := range tests {
 		src := NewPromSource(tc.url)
@@ -247,13 +248,13 @@ func TestOpenProm(t *testing.T) {
 		"prom+http://edge1:8080/prometheus":   "http://edge1:8080/prometheus",
 		"prom+http://u:secret@edge1:9100/x?a": "http://u:secret@edge1:9100/x?a",
 	} {
-		ep, err := ParseEndpoint(arg)
+		ep, err := collect.ParseEndpoint(arg)
 		if err != nil || ep.Kind != "prom" {
-			t.Fatalf("ParseEndpoint(%s) = %+v, %v", arg, ep, err)
+			t.Fatalf("collect.ParseEndpoint(%s) = %+v, %v", arg, ep, err)
 		}
-		o, err := Open(context.Background(), ep, Env{})
+		o, err := collect.Open(context.Background(), ep, collect.Env{})
 		if err != nil {
-			t.Fatalf("Open(%s): %v", arg, err)
+			t.Fatalf("collect.Open(%s): %v", arg, err)
 		}
 		if got := o.Source.(*PromSource).URL; got != want {
 			t.Errorf("%s: URL %s, want %s", arg, got, want)
@@ -263,7 +264,7 @@ func TestOpenProm(t *testing.T) {
 		}
 		o.Close()
 	}
-	if k, ok := LookupKind("prom"); !ok || k.Pages != "node" {
+	if k, ok := collect.LookupKind("prom"); !ok || k.Pages != "node" {
 		t.Errorf("kind prom: %+v", k)
 	}
 }

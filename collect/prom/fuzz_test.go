@@ -1,4 +1,4 @@
-package collect
+package prom
 
 import (
 	"math"
@@ -37,7 +37,7 @@ func FuzzParseSelector(f *testing.F) {
 // selects from what it accepts: no panics, and selections of a histogram
 // give buckets only for it.
 func FuzzParseExposition(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "prom", "*.txt"))
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
 	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err == nil && len(b) < 8<<10 {
