@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 )
 
 // The simulated Traffic Server of --demo, one per host, each a real

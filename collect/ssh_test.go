@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"

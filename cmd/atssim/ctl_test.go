@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 )
 
 func startSim(t *testing.T) *simulator.Server {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/traffic-grapher/traffic_grapher/collect/simulator"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 
 	"golang.org/x/crypto/ssh"
 )
