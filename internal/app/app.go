@@ -31,11 +31,14 @@ var Version = "0.1.0-dev"
 // line or configuration, 70 an internal error, 128+N ended by signal N.
 func Main(args []string, stdout, stderr io.Writer) int { return run(args, stdout, stderr) }
 
-// run is main without the exit, so tests can drive it. Exit status: 0 fine,
-// 1 failure while running, 2 bad command line or configuration.
+// run is main without the exit, so tests can drive it (see Main for the
+// exit status). Both ways of running go through one stopper: the one
+// signal path.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "metrics" {
-		return runMetrics(args[1:], stdout, stderr)
+		stop := newStopper()
+		defer stop.stop()
+		return stop.exitCode(runMetrics(stop.ctx, args[1:], stdout, stderr))
 	}
 	opts, err := parseArgs(args, stdout)
 	if err != nil {

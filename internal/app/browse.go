@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -39,8 +36,9 @@ type skipper interface {
 	Skipped(pattern string) (names []string, why string)
 }
 
-// runMetrics is the `metrics` subcommand: the metric browser.
-func runMetrics(args []string, stdout, stderr io.Writer) int {
+// runMetrics is the `metrics` subcommand: the metric browser. ctx ends at
+// a signal (the stopper's).
+func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("traffic_grapher metrics", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var socket, trafficCtl string
@@ -67,8 +65,6 @@ func runMetrics(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "traffic_grapher metrics: %v\n", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	opened, err := collect.Open(ctx, ep, openEnv(acceptNew, socket, trafficCtl))
