@@ -9,7 +9,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
-	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
 )
 
@@ -37,8 +36,6 @@ const redrawDelay = 25 * time.Millisecond
 type Model struct {
 	ctx     *ProgramContext
 	data    *monitor.State // the store and every host's status
-	store   *metrics.Store // data.Store()
-	status  *monitor.HostStatus
 	pages   []*PageView
 	page    int
 	readout *ReadoutView // the visible page as text, when readoutOn
@@ -68,8 +65,6 @@ func New(ctx *ProgramContext, data *monitor.State, results <-chan collect.Result
 	m := &Model{
 		ctx:       ctx,
 		data:      data,
-		store:     data.Store(),
-		status:    data.Status(),
 		results:   results,
 		runFor:    runFor,
 		now:       ctx.Now(),
@@ -215,7 +210,7 @@ func (m *Model) span() ViewSpan { return m.time.Span(m.now, m.absolute) }
 
 // oldest is how far back the history reaches.
 func (m *Model) oldest() time.Time {
-	t, _ := m.store.Oldest()
+	t, _ := m.data.Store().Oldest()
 	return t
 }
 
@@ -226,11 +221,11 @@ func (m *Model) refreshVisible() {
 		return
 	}
 	if m.readoutOn {
-		r := BuildReadout(m.ctx, m.store, m.span(), []int{m.page})
+		r := BuildReadout(m.ctx, m.data.Store(), m.span(), []int{m.page})
 		m.readout.SetLines(append([]string{r.Intro()}, r.Lines(false)...))
 		return
 	}
-	m.pages[m.page].Refresh(m.store, m.span())
+	m.pages[m.page].Refresh(m.data.Store(), m.span())
 }
 
 // layout gives every page (and the readout) the space between header and

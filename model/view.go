@@ -58,13 +58,13 @@ func (m *Model) chromeState() ChromeState {
 	s := ChromeState{
 		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen,
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
-		Errors: m.status.Errors(m.ctx.Hosts), Warnings: m.status.Warnings(m.ctx.Hosts),
+		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
 	}
 	if len(m.pages) > 0 {
 		s.PageName = m.pages[m.page].Name
 	}
 	for i, h := range m.ctx.Hosts {
-		s.Hosts = append(s.Hosts, m.status.HostLabel(i, h))
+		s.Hosts = append(s.Hosts, m.data.Status().HostLabel(i, h))
 	}
 	if s.Paused {
 		span := m.span()

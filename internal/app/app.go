@@ -180,15 +180,12 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	deadline := time.Now().Add(max(6*a.interval, 12*time.Second))
-	var errs, warns []string
+	var errs []string
 	for round := 0; ; round++ {
-		errs, warns = errs[:0], warns[:0]
+		errs = errs[:0]
 		results := c.Once(ctx)
 		for _, r := range results {
 			a.data.Apply(r)
-			for _, w := range r.Warnings {
-				warns = append(warns, fmt.Sprintf("%s: %s", a.pctx.Hosts[r.Host], w))
-			}
 			if r.Err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
 			}
@@ -207,6 +204,9 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil {
 		return 1 // a signal: the exit status says which
 	}
+	// The last round's warnings, as applied (errors stay plain, without
+	// the screen's "(3 failures in a row)": one round says nothing of rows).
+	warns := a.data.AllWarnings()
 	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data.Store(), time.Now(), errs, warns); err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1

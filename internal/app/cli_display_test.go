@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,5 +98,37 @@ func TestOnceJSON(t *testing.T) {
 	client := r.Pages[0].Panels[0].Metrics[0].Readings[0]
 	if client.Value == nil || *client.Value <= 0 || client.Min == nil || client.Trend == "" || client.Total == nil {
 		t.Fatalf("client reading %+v", client)
+	}
+}
+
+// --once says what the hosts warned about: on stderr with text, in the
+// JSON's warnings with --format json (here: a record the server lacks).
+func TestOnceWarnings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds of real sampling")
+	}
+	dash := filepath.Join(t.TempDir(), "d.yaml")
+	os.WriteFile(dash, []byte("pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n"+
+		"          - {name: R, type: counter, key: proxy.process.http.incoming_requests}\n"+
+		"          - {name: X, type: gauge, key: proxy.process.no.such.record}\n"), 0o644)
+	args := []string{"--demo", "--once", "-c", dash, "--interval", "0.5", "--history", "10"}
+	var out, errb bytes.Buffer
+	if status := run(args, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	if !strings.Contains(errb.String(), "traffic_grapher: warning: demo: ") || !strings.Contains(errb.String(), "proxy.process.no.such.record") {
+		t.Errorf("text: stderr %q lacks the warning", errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if status := run(append(args, "--format", "json"), &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	var r model.Readout
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) == 0 || !strings.Contains(strings.Join(r.Warnings, " "), "proxy.process.no.such.record") {
+		t.Errorf("json warnings %q", r.Warnings)
 	}
 }
