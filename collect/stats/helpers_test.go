@@ -1,11 +1,8 @@
 package stats
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -29,19 +26,4 @@ func ctlFixture(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// ctlRecords is a traffic_ctl capture as name → value text.
-func ctlRecords(t testing.TB, name string) map[string]string {
-	t.Helper()
-	recs := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(ctlFixture(t, name)))
-	for sc.Scan() {
-		n, v, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			t.Fatalf("%s: bad line %q", name, sc.Text())
-		}
-		recs[n] = v
-	}
-	return recs
 }

@@ -73,12 +73,14 @@ func TestParseStatsReplyATS92Capture(t *testing.T) {
 // The stats source and traffic_ctl read the same records from the same
 // 9.2 server: the same text must give the same Sample, Float included.
 func TestParseStatsReplyAgreesWithTrafficCtl(t *testing.T) {
-	recs := ctlRecords(t, "ats92_metric_get.txt")
+	capture := ctlFixture(t, "ats92_metric_get.txt")
 	var keys []string
-	for k := range recs {
-		keys = append(keys, k)
+	for _, line := range strings.Split(string(capture), "\n") {
+		if name, _, ok := collect.ParseTrafficCtlLine(line); ok {
+			keys = append(keys, name)
+		}
 	}
-	ctl, _, err := collect.ParseTrafficCtlOutput(ctlFixture(t, "ats92_metric_get.txt"), keys)
+	ctl, _, err := collect.ParseTrafficCtlOutput(capture, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
