@@ -14,10 +14,10 @@ func WithDefaultDeadline(ctx context.Context, d time.Duration) (context.Context,
 	return context.WithTimeout(ctx, d)
 }
 
-// chunkBySize splits items into runs whose estimated size, overhead plus
+// ChunkBySize splits items into runs whose estimated size, overhead plus
 // cost(item) each, stays under limit; an item bigger than limit on its own
 // still gets a run of its own.
-func chunkBySize(items []string, overhead, limit int, cost func(string) int) [][]string {
+func ChunkBySize(items []string, overhead, limit int, cost func(string) int) [][]string {
 	var chunks [][]string
 	var cur []string
 	size := overhead
@@ -35,3 +35,11 @@ func chunkBySize(items []string, overhead, limit int, cost func(string) int) [][
 	}
 	return chunks
 }
+
+// DefaultMaxReplyBytes bounds a JSON-RPC reply. A lookup of every process
+// metric on ATS 10.2 is about 258 KB, so 16 MiB only ever trips on a broken
+// or hostile peer.
+const DefaultMaxReplyBytes = 16 << 20
+
+// DefaultTimeout bounds a Fetch whose context carries no deadline.
+const DefaultTimeout = 5 * time.Second

@@ -1,4 +1,4 @@
-package collect
+package collect_test
 
 import (
 	"context"
@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // funcSource adapts a function to Source.
@@ -22,6 +25,13 @@ func (f funcSource) Fetch(ctx context.Context, keys []string) (map[string]metric
 }
 func (f funcSource) String() string { return "func" }
 
+// dashboardKeys are the keys the built-in dashboard reads.
+var dashboardKeys = pages.Default().Keys()
+
+// slack is the allowed lateness of a deadline-bound call (race detector,
+// loaded CI machines).
+const slack = 750 * time.Millisecond
+
 func TestCollectorTimeout(t *testing.T) {
 	for _, tt := range []struct{ interval, want time.Duration }{
 		{50 * time.Millisecond, 200 * time.Millisecond},
@@ -30,7 +40,7 @@ func TestCollectorTimeout(t *testing.T) {
 		{10 * time.Second, 5 * time.Second},
 		{0, time.Second},
 	} {
-		c := NewCollector(nil, nil, tt.interval)
+		c := collect.NewCollector(nil, nil, tt.interval)
 		if c.Timeout != tt.want {
 			t.Errorf("interval %v: timeout %v, want %v", tt.interval, c.Timeout, tt.want)
 		}
@@ -38,12 +48,12 @@ func TestCollectorTimeout(t *testing.T) {
 }
 
 func TestCollectorOnce(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 5})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 5})
 	missing := filepath.Join(t.TempDir(), "jsonrpc20.sock")
 	fixed := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	c := NewCollector([]Host{
-		{Name: "sim", Source: NewJSONRPCSource(sim.Path())},
-		{Name: "gone", Source: NewJSONRPCSource(missing)},
+	c := collect.NewCollector([]collect.Host{
+		{Name: "sim", Source: jsonrpc.NewJSONRPCSource(sim.Path())},
+		{Name: "gone", Source: jsonrpc.NewJSONRPCSource(missing)},
 		{Name: "warn", Source: funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 			return map[string]metrics.Sample{keys[0]: {Value: 1}}, []string{"not reported by server: x"}, nil
 		})},
@@ -64,7 +74,7 @@ func TestCollectorOnce(t *testing.T) {
 	if res[0].Err != nil || len(res[0].Snapshot.Values) != len(dashboardKeys) || res[0].Took <= 0 {
 		t.Errorf("sim: %+v", res[0])
 	}
-	if !errors.Is(res[1].Err, ErrConnect) || res[1].Snapshot.Values != nil {
+	if !errors.Is(res[1].Err, collect.ErrConnect) || res[1].Snapshot.Values != nil {
 		t.Errorf("missing socket: %+v", res[1])
 	}
 	if res[2].Err != nil || len(res[2].Warnings) != 1 {
@@ -75,20 +85,20 @@ func TestCollectorOnce(t *testing.T) {
 // TestCollectorDeadHost: a host that never answers must not delay the
 // results of a healthy one.
 func TestCollectorDeadHost(t *testing.T) {
-	healthy := startSim(t, simulator.Options{Seed: 6})
-	dead := startSim(t, simulator.Options{Seed: 7})
+	healthy := simulator.StartForTest(t, simulator.Options{Seed: 6})
+	dead := simulator.StartForTest(t, simulator.Options{Seed: 7})
 	dead.SetFault(simulator.FaultHang)
 	const interval = 20 * time.Millisecond
-	c := NewCollector([]Host{
-		{Name: "healthy", Source: NewJSONRPCSource(healthy.Path())},
-		{Name: "dead", Source: NewJSONRPCSource(dead.Path())},
+	c := collect.NewCollector([]collect.Host{
+		{Name: "healthy", Source: jsonrpc.NewJSONRPCSource(healthy.Path())},
+		{Name: "dead", Source: jsonrpc.NewJSONRPCSource(dead.Path())},
 	}, dashboardKeys, interval)
 	c.Timeout = time.Second // the dead host blocks a full second per attempt
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
 	var healthyBeforeDead int
-	var deadResult *Result
+	var deadResult *collect.Result
 	for r := range c.Run(ctx) {
 		if r.Host == 0 {
 			if r.Err != nil {
@@ -106,7 +116,7 @@ func TestCollectorDeadHost(t *testing.T) {
 	if deadResult == nil {
 		t.Fatal("no result from the dead host")
 	}
-	if !errors.Is(deadResult.Err, ErrTimeout) {
+	if !errors.Is(deadResult.Err, collect.ErrTimeout) {
 		t.Errorf("dead host: %v", deadResult.Err)
 	}
 	if deadResult.Took < 900*time.Millisecond || deadResult.Took > time.Second+slack {
@@ -141,7 +151,7 @@ func TestCollectorNoPileUp(t *testing.T) {
 		}
 	})
 	const interval = 10 * time.Millisecond
-	c := NewCollector([]Host{{Name: "slow", Source: src}}, []string{"k"}, interval)
+	c := collect.NewCollector([]collect.Host{{Name: "slow", Source: src}}, []string{"k"}, interval)
 	c.Timeout = time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -176,12 +186,12 @@ func TestCollectorNoPileUp(t *testing.T) {
 // oldest results, never blocks collection, and gets the newest ones.
 func TestCollectorSlowConsumer(t *testing.T) {
 	var seq [2]atomic.Int64
-	mk := func(h int) Source {
+	mk := func(h int) collect.Source {
 		return funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 			return map[string]metrics.Sample{"n": {Value: float64(seq[h].Add(1))}}, nil, nil
 		})
 	}
-	c := NewCollector([]Host{{Name: "a", Source: mk(0)}, {Name: "b", Source: mk(1)}}, []string{"n"}, time.Millisecond)
+	c := collect.NewCollector([]collect.Host{{Name: "a", Source: mk(0)}, {Name: "b", Source: mk(1)}}, []string{"n"}, time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := c.Run(ctx)
@@ -221,12 +231,12 @@ func TestCollectorSlowConsumer(t *testing.T) {
 // TestCollectorStopsPromptly: cancelling Run closes the channel even while
 // a fetch hangs.
 func TestCollectorStopsPromptly(t *testing.T) {
-	dead := startSim(t, simulator.Options{Seed: 8})
+	dead := simulator.StartForTest(t, simulator.Options{Seed: 8})
 	dead.SetFault(simulator.FaultHang)
-	healthy := startSim(t, simulator.Options{Seed: 9})
-	c := NewCollector([]Host{
-		{Name: "healthy", Source: NewJSONRPCSource(healthy.Path())},
-		{Name: "dead", Source: NewJSONRPCSource(dead.Path())},
+	healthy := simulator.StartForTest(t, simulator.Options{Seed: 9})
+	c := collect.NewCollector([]collect.Host{
+		{Name: "healthy", Source: jsonrpc.NewJSONRPCSource(healthy.Path())},
+		{Name: "dead", Source: jsonrpc.NewJSONRPCSource(dead.Path())},
 	}, dashboardKeys, time.Second)
 	c.Timeout = 30 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
@@ -251,9 +261,9 @@ func TestCollectorStopsPromptly(t *testing.T) {
 // TestCollectorTicks: results keep coming at the interval, first one
 // immediately.
 func TestCollectorTicks(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 10})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 10})
 	const interval = 50 * time.Millisecond
-	c := NewCollector([]Host{{Name: "a", Source: NewJSONRPCSource(sim.Path())}}, dashboardKeys, interval)
+	c := collect.NewCollector([]collect.Host{{Name: "a", Source: jsonrpc.NewJSONRPCSource(sim.Path())}}, dashboardKeys, interval)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
@@ -297,7 +307,7 @@ func TestCollectorSlowSourceGetsItsTimeout(t *testing.T) {
 		return time.Until(d)
 	}
 	var fast, slow time.Duration
-	c := NewCollector([]Host{
+	c := collect.NewCollector([]collect.Host{
 		{Name: "fast", Source: funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 			fast = deadlineIn(ctx)
 			return nil, nil, nil
@@ -332,7 +342,7 @@ func (nonFiniteSource) Fetch(context.Context, []string) (map[string]metrics.Samp
 func (nonFiniteSource) String() string { return "nonfinite" }
 
 func TestFetchSurvivesPanicsAndDropsNonFiniteValues(t *testing.T) {
-	c := NewCollector([]Host{{Name: "p", Source: panicSource{}}, {Name: "n", Source: nonFiniteSource{}}}, []string{"a", "b", "c"}, time.Second)
+	c := collect.NewCollector([]collect.Host{{Name: "p", Source: panicSource{}}, {Name: "n", Source: nonFiniteSource{}}}, []string{"a", "b", "c"}, time.Second)
 	rs := c.Once(context.Background())
 	if rs[0].Err == nil || !strings.Contains(rs[0].Err.Error(), "internal error reading panicky") {
 		t.Errorf("panicking source: err %v, want an internal error naming it", rs[0].Err)

@@ -2,10 +2,11 @@ package collect
 
 import (
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 )
 
 // ParseEndpoint parses a host argument:

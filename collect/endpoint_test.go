@@ -2,9 +2,10 @@ package collect
 
 import (
 	"context"
-	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"strings"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 )
 
 func init() {
@@ -49,10 +50,8 @@ func TestParseEndpoint(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	for _, k := range []string{"jsonrpc", "traffic_ctl"} {
-		if kind, ok := LookupKind(k); !ok || kind.Pages != "ats" || kind.Describe == "" {
-			t.Errorf("kind %s: %+v %v", k, kind, ok)
-		}
+	if kind, ok := LookupKind("testhttp"); !ok || !kind.ByURL() {
+		t.Errorf("kind testhttp: %+v %v", kind, ok)
 	}
 	if _, err := Open(context.Background(), Endpoint{Name: "x", Kind: "snmp"}, Env{}); err == nil || !strings.Contains(err.Error(), `unknown source "snmp"`) {
 		t.Errorf("unknown kind: %v", err)
@@ -62,5 +61,5 @@ func TestRegistry(t *testing.T) {
 			t.Error("registering a kind twice must panic")
 		}
 	}()
-	Register(Kind{Name: "jsonrpc", Open: openJSONRPC})
+	Register(Kind{Name: "testhttp", Open: func(context.Context, Endpoint, Env) (Opened, error) { return Opened{}, nil }})
 }

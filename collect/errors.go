@@ -2,11 +2,13 @@ package collect
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -163,4 +165,35 @@ func Sanitize(s string, max int) string {
 		n++
 	}
 	return b.String()
+}
+
+func DescribeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		if strings.Contains(syn.Error(), "unexpected end") {
+			return "truncated JSON"
+		}
+		return fmt.Sprintf("invalid JSON at byte %d (%s)", syn.Offset, Sanitize(syn.Error(), 80))
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return fmt.Sprintf("unexpected %s for %s", typ.Value, typ.Field)
+		}
+		return fmt.Sprintf("unexpected %s", typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	}
+	return Sanitize(err.Error(), 120)
+}
+
+// Excerpt quotes the start (and, for long bodies, the end) of a reply for an
+// error message, with control characters and invalid UTF-8 replaced.
+func Excerpt(b []byte) string {
+	const head, tail = 60, 20
+	if len(b) <= head+tail+5 {
+		return strconv.Quote(Sanitize(string(b), head+tail+5))
+	}
+	return strconv.Quote(Sanitize(string(b[:head]), head)) + " … " + strconv.Quote(Sanitize(string(b[len(b)-tail:]), tail)) +
+		fmt.Sprintf(" (%d bytes)", len(b))
 }

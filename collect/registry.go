@@ -40,8 +40,8 @@ type Endpoint struct {
 // Remote says whether the host is reached over SSH.
 func (ep Endpoint) Remote() bool { return ep.SSH.Host != "" }
 
-// trafficCtl is the traffic_ctl a host is to run, "" to search for one.
-func (ep Endpoint) trafficCtl(env Env) string {
+// TrafficCtlToRun is the traffic_ctl a host is to run, "" to search for one.
+func (ep Endpoint) TrafficCtlToRun(env Env) string {
 	if ep.TrafficCtl != "" {
 		return ep.TrafficCtl
 	}

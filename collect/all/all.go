@@ -4,7 +4,8 @@
 package all
 
 import (
-	// Sources in packages of their own; the others still live in collect.
-	_ "github.com/traffic-grapher/traffic_grapher/collect/prom"
+	_ "github.com/traffic-grapher/traffic_grapher/collect/ats"  // jsonrpc, traffic_ctl: here or over SSH
+	_ "github.com/traffic-grapher/traffic_grapher/collect/demo" // demo: the simulator
+	_ "github.com/traffic-grapher/traffic_grapher/collect/prom" // prom, promql
 	_ "github.com/traffic-grapher/traffic_grapher/collect/stats"
 )

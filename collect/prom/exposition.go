@@ -3,11 +3,12 @@ package prom
 import (
 	"bytes"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"

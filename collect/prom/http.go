@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // HTTP plumbing shared by the prom and promql sources: a client per source

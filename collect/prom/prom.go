@@ -3,13 +3,14 @@ package prom
 import (
 	"context"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"net"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )

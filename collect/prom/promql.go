@@ -3,13 +3,14 @@ package prom
 import (
 	"context"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"strconv"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // PromQLError is an error Prometheus's API answered for a query:

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/url"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // List implements Lister: the metric names the server knows

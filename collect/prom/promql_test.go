@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // fakePrometheus answers /api/v1/query from a table of query → reply

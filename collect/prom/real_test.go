@@ -3,11 +3,12 @@ package prom
 import (
 	"context"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/promtest"

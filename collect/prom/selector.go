@@ -3,10 +3,11 @@ package prom
 import (
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // A dashboard key for a prom source is a PromQL instant-vector selector

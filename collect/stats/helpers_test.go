@@ -21,7 +21,7 @@ const (
 // captures come from (kept with the traffic_ctl source's test data).
 func ctlFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "trafficctl", name))
+	b, err := os.ReadFile(filepath.Join("..", "trafficctl", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

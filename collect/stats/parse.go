@@ -5,16 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"strings"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // ParseStatsReply reads the plugin's JSON for the records keys: values of
 // the requested records (a key missing under its own name is looked for
-// under its collect.RecordAliases, so 9.x's *_stat names answer for 10.x's), and
+// under its trafficctl.RecordAliases, so 9.x's *_stat names answer for 10.x's), and
 // warnings for requested records that are missing ("record not found: K")
 // or not numbers ("not a number: K = ..."), plus one if the body was not
 // valid JSON and was read line by line. err describes a body that is not
@@ -32,12 +34,12 @@ func ParseStatsReply(body []byte, keys []string) (map[string]metrics.Sample, []s
 	}
 key:
 	for _, k := range keys {
-		for _, n := range append([]string{k}, collect.RecordAliases(k)...) {
+		for _, n := range append([]string{k}, trafficctl.RecordAliases(k)...) {
 			v, ok := recs[n]
 			if !ok {
 				continue
 			}
-			sample, ok := collect.ParseTrafficCtlValue(v)
+			sample, ok := trafficctl.ParseTrafficCtlValue(v)
 			if !ok {
 				warnings = append(warnings, fmt.Sprintf("not a number: %s = %q", collect.Sanitize(k, 120), collect.Sanitize(v, 40)))
 				continue key

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
@@ -58,7 +60,7 @@ const DefaultStatsPath = "/_stats"
 //   - Values are JSON strings printed by the record's type: "%" PRIu64 for
 //     INT and COUNTER, "%f" for FLOAT ("0.048000"), the text for STRING.
 //     With the plugin's --integer-counters option they are bare JSON
-//     numbers. Either way the text goes through collect.ParseTrafficCtlValue, the
+//     numbers. Either way the text goes through trafficctl.ParseTrafficCtlValue, the
 //     rule collect.TrafficCtlSource uses, so Sample.Float marks 9.x's float-second
 //     transaction_totaltime.* exactly as traffic_ctl's output does and
 //     latency panels pick the unit the same way.
@@ -165,7 +167,7 @@ func (s *StatsSource) display() string {
 }
 
 // Fetch implements collect.Source with one GET. Requested records missing from
-// the reply (under their own name and their collect.RecordAliases) are warnings,
+// the reply (under their own name and their trafficctl.RecordAliases) are warnings,
 // as are values that are not numbers.
 //
 // Errors: collect.ErrConnect (refused, unresolvable, TLS, or no connection within
@@ -212,7 +214,7 @@ func (s *StatsSource) List(ctx context.Context, pattern string) ([]collect.Metri
 			continue
 		}
 		typ := "string"
-		if sample, ok := collect.ParseTrafficCtlValue(v); ok {
+		if sample, ok := trafficctl.ParseTrafficCtlValue(v); ok {
 			typ = "int"
 			if sample.Float {
 				typ = "float"

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
@@ -76,11 +78,11 @@ func TestParseStatsReplyAgreesWithTrafficCtl(t *testing.T) {
 	capture := ctlFixture(t, "ats92_metric_get.txt")
 	var keys []string
 	for _, line := range strings.Split(string(capture), "\n") {
-		if name, _, ok := collect.ParseTrafficCtlLine(line); ok {
+		if name, _, ok := trafficctl.ParseTrafficCtlLine(line); ok {
 			keys = append(keys, name)
 		}
 	}
-	ctl, _, err := collect.ParseTrafficCtlOutput(capture, keys)
+	ctl, _, err := trafficctl.ParseTrafficCtlOutput(capture, keys)
 	if err != nil {
 		t.Fatal(err)
 	}

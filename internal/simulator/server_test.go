@@ -199,7 +199,7 @@ func mask(b []byte) string { return valueRe.ReplaceAllString(string(b), `"curren
 // simulator: the reply must equal the real server's byte for byte, record
 // values aside.
 func TestRepliesMatchCaptures(t *testing.T) {
-	dirs := []string{filepath.Join("..", "..", "collect", "testdata", "ats10")} // the JSON-RPC client's fixtures
+	dirs := []string{filepath.Join("..", "..", "collect", "jsonrpc", "testdata", "ats10")} // the JSON-RPC client's fixtures
 	shared := filepath.Join("..", "..", "..", "shared", "samples", "ats10")
 	if _, err := os.Stat(shared); err == nil {
 		dirs = append(dirs, shared)

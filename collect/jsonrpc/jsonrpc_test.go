@@ -1,4 +1,4 @@
-package collect
+package jsonrpc
 
 import (
 	"cmp"
@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
@@ -136,7 +137,7 @@ func wantValues(want map[string]float64, wantWarnings ...string) captureExpect {
 func wantRPCError(code int, msg string) captureExpect {
 	return func(t *testing.T, v map[string]metrics.Sample, w []string, err error) {
 		t.Helper()
-		var re *RPCError
+		var re *collect.RPCError
 		if !errors.As(err, &re) {
 			t.Fatalf("err = %v, want RPCError %d", err, code)
 		}
@@ -155,7 +156,7 @@ func wantParseError(substr string) captureExpect {
 		if err == nil || !strings.Contains(err.Error(), substr) {
 			t.Fatalf("err = %v, want one containing %q", err, substr)
 		}
-		var re *RPCError
+		var re *collect.RPCError
 		if errors.As(err, &re) {
 			t.Errorf("malformed reply reported as RPC error: %v", err)
 		}
@@ -343,26 +344,12 @@ func TestParseLookupReplyCases(t *testing.T) {
 	}
 }
 
-// startSim starts a simulator for a test.
-func startSim(t testing.TB, opts simulator.Options) *simulator.Server {
-	t.Helper()
-	if opts.ResetEvery == 0 {
-		opts.ResetEvery = simulator.NoReset
-	}
-	s, err := simulator.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // slack is the allowed lateness of a deadline-bound call (race detector,
 // loaded CI machines).
 const slack = 750 * time.Millisecond
 
 func TestFetchSimulator(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 1})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 1})
 	const deadline = 400 * time.Millisecond
 	keys := append(slices.Clone(dashboardKeys), "proxy.process.no.such.metric")
 	tests := []struct {
@@ -375,12 +362,12 @@ func TestFetchSimulator(t *testing.T) {
 		{fault: simulator.FaultNone, warnings: []string{"not reported by server: proxy.process.no.such.metric"}},
 		{fault: simulator.FaultErrorList},
 		{fault: simulator.FaultErrorObject, msg: "jsonrpc error 10: Unauthorized action (Denied privileged API access for uid="},
-		{fault: simulator.FaultTruncate, kind: ErrMalformed, msg: "malformed reply from " + sim.Path() + ": truncated JSON in \"{\\\"jsonrpc\\\": \\\"2.0\\\""},
-		{fault: simulator.FaultGarbage, kind: ErrMalformed, msg: "malformed reply from " + sim.Path() + `: expected a JSON object, got "HTTP/1.1 400 Bad Request??`},
-		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: ErrTooLarge, msg: "reply from " + sim.Path() + " larger than 472 KiB"},
-		{fault: simulator.FaultSlow, kind: ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
-		{fault: simulator.FaultHang, kind: ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
-		{fault: simulator.FaultCrash, kind: ErrNoReply, msg: sim.Path() + " closed the connection without replying"},
+		{fault: simulator.FaultTruncate, kind: collect.ErrMalformed, msg: "malformed reply from " + sim.Path() + ": truncated JSON in \"{\\\"jsonrpc\\\": \\\"2.0\\\""},
+		{fault: simulator.FaultGarbage, kind: collect.ErrMalformed, msg: "malformed reply from " + sim.Path() + `: expected a JSON object, got "HTTP/1.1 400 Bad Request??`},
+		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: collect.ErrTooLarge, msg: "reply from " + sim.Path() + " larger than 472 KiB"},
+		{fault: simulator.FaultSlow, kind: collect.ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
+		{fault: simulator.FaultHang, kind: collect.ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
+		{fault: simulator.FaultCrash, kind: collect.ErrNoReply, msg: sim.Path() + " closed the connection without replying"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
@@ -447,7 +434,7 @@ func TestFetchSimulator(t *testing.T) {
 }
 
 func TestFetchByName(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 2, EmulateStringRegexCrash: true})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 2, EmulateStringRegexCrash: true})
 	src := NewJSONRPCSource(sim.Path())
 	src.ByName = true
 	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.version.server.short", "proxy.process.nope"}
@@ -467,7 +454,7 @@ func TestFetchByName(t *testing.T) {
 	// The same keys through the regex lookup crash an unpatched 10.2.0.
 	src.ByName = false
 	_, _, err = src.Fetch(ctx, keys)
-	if !errors.Is(err, ErrNoReply) {
+	if !errors.Is(err, collect.ErrNoReply) {
 		t.Errorf("regex lookup of a STRING metric on emulated 10.2.0: err = %v, want ErrNoReply", err)
 	}
 }
@@ -506,7 +493,7 @@ func TestFetchConnectErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("err = %v, want %q", err, tt.msg)
 			}
-			if !errors.Is(err, ErrConnect) {
+			if !errors.Is(err, collect.ErrConnect) {
 				t.Errorf("%v is not ErrConnect", err)
 			}
 		})
@@ -521,7 +508,7 @@ func (deafConn) SetReadDeadline(time.Time) error  { return nil }
 func (deafConn) SetWriteDeadline(time.Time) error { return nil }
 
 func TestFetchDeadlineWithoutConnDeadlines(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 3})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 3})
 	sim.SetFault(simulator.FaultHang)
 	src := NewJSONRPCSource(sim.Path())
 	src.Dial = func(ctx context.Context) (net.Conn, error) {
@@ -537,13 +524,13 @@ func TestFetchDeadlineWithoutConnDeadlines(t *testing.T) {
 	if took := time.Since(start); took > deadline+slack {
 		t.Errorf("Fetch took %v with a %v deadline on a conn ignoring deadlines", took, deadline)
 	}
-	if !errors.Is(err, ErrTimeout) || !regexp.MustCompile(`^no reply from `+regexp.QuoteMeta(sim.Path())+` within \d+ms$`).MatchString(err.Error()) {
+	if !errors.Is(err, collect.ErrTimeout) || !regexp.MustCompile(`^no reply from `+regexp.QuoteMeta(sim.Path())+` within \d+ms$`).MatchString(err.Error()) {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestFetchCancelled(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 3})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 3})
 	sim.SetFault(simulator.FaultHang)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	go func() {
@@ -559,7 +546,7 @@ func TestFetchCancelled(t *testing.T) {
 }
 
 func TestFetchNoDeadlineUsesDefault(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 3})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 3})
 	v, _, err := NewJSONRPCSource(sim.Path()).Fetch(context.Background(), dashboardKeys[:2])
 	if err != nil || len(v) != 2 {
 		t.Fatalf("v=%v err=%v", v, err)
@@ -567,7 +554,7 @@ func TestFetchNoDeadlineUsesDefault(t *testing.T) {
 }
 
 func TestFetchManyKeysSplitsRequests(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 4})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 4})
 	keys := slices.Clone(dashboardKeys)
 	for i := range 1500 {
 		keys = append(keys, fmt.Sprintf("proxy.process.plugin.some_long_plugin_name.metric_number_%05d", i))
@@ -658,24 +645,24 @@ func TestSingleWriteNoHalfClose(t *testing.T) {
 }
 
 func TestSanitizeAndFormat(t *testing.T) {
-	if got := Sanitize("a\x1b[0mb\xffc\u2028d", 100); got != "a?[0mb?c?d" {
+	if got := collect.Sanitize("a\x1b[0mb\xffc\u2028d", 100); got != "a?[0mb?c?d" {
 		t.Errorf("sanitize = %q", got)
 	}
-	if got := Sanitize("evil‮txt.exe⁦", 100); got != "evil?txt.exe?" {
+	if got := collect.Sanitize("evil‮txt.exe⁦", 100); got != "evil?txt.exe?" {
 		t.Errorf("bidi overrides kept: %q", got)
 	}
-	if got := Sanitize(strings.Repeat("x", 10), 4); got != "xxxx…" {
+	if got := collect.Sanitize(strings.Repeat("x", 10), 4); got != "xxxx…" {
 		t.Errorf("sanitize cut = %q", got)
 	}
 	for n, want := range map[int64]string{16 << 20: "16 MiB", 1536: "1.5 KiB", 100: "100 B", 3 << 19: "1.5 MiB"} {
-		if got := FormatBytes(n); got != want {
+		if got := collect.FormatBytes(n); got != want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
 
 func BenchmarkJSONRPCFetch(b *testing.B) {
-	sim := startSim(b, simulator.Options{Seed: 1})
+	sim := simulator.StartForTest(b, simulator.Options{Seed: 1})
 	src := NewJSONRPCSource(sim.Path())
 	b.ReportAllocs()
 	for b.Loop() {
@@ -689,7 +676,7 @@ func BenchmarkJSONRPCFetch(b *testing.B) {
 }
 
 func BenchmarkParseLookupReply(b *testing.B) {
-	sim := startSim(b, simulator.Options{Seed: 1})
+	sim := simulator.StartForTest(b, simulator.Options{Seed: 1})
 	c, err := net.Dial("unix", sim.Path())
 	if err != nil {
 		b.Fatal(err)
@@ -758,7 +745,7 @@ func FuzzParseLookupReply(f *testing.F) {
 // cost one short read, not 16 MiB (and twice that in buffer growth) every
 // tick.
 func TestOversizeReplyCostsLittleMemory(t *testing.T) {
-	sim := startSim(t, simulator.Options{Seed: 1})
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 1})
 	sim.SetFault(simulator.FaultOversize)
 	src := NewJSONRPCSource(sim.Path())
 	var before, after runtime.MemStats
@@ -768,7 +755,7 @@ func TestOversizeReplyCostsLittleMemory(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_, _, err := src.Fetch(ctx, dashboardKeys)
 		cancel()
-		if !errors.Is(err, ErrTooLarge) {
+		if !errors.Is(err, collect.ErrTooLarge) {
 			t.Fatalf("err %v, want ErrTooLarge", err)
 		}
 	}

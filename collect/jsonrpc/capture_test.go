@@ -1,4 +1,4 @@
-package collect
+package jsonrpc
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ type capture struct {
 }
 
 // sharedCaptureDir is the shared samples directory relative to this package.
-var sharedCaptureDir = filepath.Join("..", "..", "shared", "samples", "ats10")
+var sharedCaptureDir = filepath.Join("..", "..", "..", "shared", "samples", "ats10")
 
 // localCaptureDir holds the copies committed with the package.
 var localCaptureDir = filepath.Join("testdata", "ats10")

@@ -1,4 +1,4 @@
-package collect
+package trafficctl
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -74,7 +75,7 @@ type TrafficCtlSource struct {
 	// fetch NAME: [11]" and the words of any other failure. Fetch gives up
 	// at ctx's deadline even if Run does not (the call is then abandoned,
 	// not waited for).
-	Run CommandRunner
+	Run collect.CommandRunner
 	// Bin is the traffic_ctl to run; "" means DefaultTrafficCtl.
 	Bin string
 	// Label, if set, is what String returns ("traffic_ctl over ssh edge1").
@@ -158,8 +159,8 @@ const (
 // ErrTooLarge past MaxOutputBytes, ErrMalformed when the output is not
 // traffic_ctl's (see ParseTrafficCtlOutput).
 func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	f := s.plan(Dedupe(keys))
-	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
+	f := s.plan(collect.Dedupe(keys))
+	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	f.budget = time.Until(deadline)
@@ -210,7 +211,7 @@ func (s *TrafficCtlSource) plan(keys []string) *ctlFetch {
 	defer s.mu.Unlock()
 	for _, k := range keys {
 		if !validRecordName(k) {
-			f.invalid = append(f.invalid, "invalid record name: "+strconv.Quote(Sanitize(k, 120)))
+			f.invalid = append(f.invalid, "invalid record name: "+strconv.Quote(collect.Sanitize(k, 120)))
 			continue
 		}
 		var cands []string
@@ -219,9 +220,9 @@ func (s *TrafficCtlSource) plan(keys []string) *ctlFetch {
 		}
 		cands = append(cands, k)
 		cands = append(cands, RecordAliases(k)...)
-		ks := &ctlKey{key: k, cands: Dedupe(cands), next: -1}
+		ks := &ctlKey{key: k, cands: collect.Dedupe(cands), next: -1}
 		if !s.advanceLocked(ks, f.now, nil) {
-			f.warnBy[k] = "record not found: " + Sanitize(k, 120)
+			f.warnBy[k] = "record not found: " + collect.Sanitize(k, 120)
 		}
 		f.states = append(f.states, ks)
 	}
@@ -251,7 +252,7 @@ func (f *ctlFetch) pending() []string {
 func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []string) (ctlRound, error) {
 	run := s.Run
 	if run == nil {
-		run = ExecRunner
+		run = collect.ExecRunner
 	}
 	maxOut := s.MaxOutputBytes
 	if maxOut <= 0 {
@@ -264,11 +265,11 @@ func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []strin
 		}
 		argv := append([]string{s.bin(), "metric", "get"}, chunk...)
 		out, runErr := runGuarded(ctx, run, argv)
-		if runErr != nil && (ctx.Err() != nil || IsTimeout(runErr)) {
+		if runErr != nil && (ctx.Err() != nil || collect.IsTimeout(runErr)) {
 			return r, s.timeoutError(ctx, runErr, f.budget, len(out))
 		}
 		if int64(len(out)) > maxOut {
-			return r, NewError(ErrTooLarge, nil, "%s: output larger than %s", s.what(), FormatBytes(maxOut))
+			return r, collect.NewError(collect.ErrTooLarge, nil, "%s: output larger than %s", s.what(), collect.FormatBytes(maxOut))
 		}
 		accept := make(map[string]bool, len(chunk))
 		for _, n := range chunk {
@@ -290,7 +291,7 @@ func (s *TrafficCtlSource) round(ctx context.Context, f *ctlFetch, names []strin
 				r.outcome[n] = ctlNotAttempted
 			}
 		} else if p.recognized == 0 && p.foreign > 0 {
-			return r, NewError(ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
+			return r, collect.NewError(collect.ErrMalformed, nil, "%s: unexpected output at line %d: %s (expected \"name value\" lines for the requested records)",
 				s.what(), p.firstForeignLine, p.firstForeign)
 		}
 		if p.foreign > 0 {
@@ -340,7 +341,7 @@ func (s *TrafficCtlSource) apply(f *ctlFetch, r ctlRound) {
 				delete(s.resolved, ks.key) // host upgraded (or downgraded) under us
 			}
 			if !s.advanceLocked(ks, f.now, f.tried) {
-				f.warnBy[ks.key] = "record not found: " + Sanitize(ks.key, 120)
+				f.warnBy[ks.key] = "record not found: " + collect.Sanitize(ks.key, 120)
 			}
 		}
 	}
@@ -408,19 +409,19 @@ func (s *TrafficCtlSource) markAbsent(name string, now time.Time) {
 }
 
 // what names the command in messages: "traffic_ctl metric get".
-func (s *TrafficCtlSource) what() string { return Sanitize(s.bin(), 200) + " metric get" }
+func (s *TrafficCtlSource) what() string { return collect.Sanitize(s.bin(), 200) + " metric get" }
 
 func (s *TrafficCtlSource) timeoutError(ctx context.Context, cause error, budget time.Duration, got int) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return NewError(ErrTimeout, ctx.Err(), "%s: cancelled", s.what())
+		return collect.NewError(collect.ErrTimeout, ctx.Err(), "%s: cancelled", s.what())
 	}
-	if cause == nil || !IsTimeout(cause) {
+	if cause == nil || !collect.IsTimeout(cause) {
 		cause = context.DeadlineExceeded
 	}
 	if got > 0 {
-		return NewError(ErrTimeout, cause, "%s: incomplete output within %s (%d bytes received)", s.what(), RoundDuration(budget), got)
+		return collect.NewError(collect.ErrTimeout, cause, "%s: incomplete output within %s (%d bytes received)", s.what(), collect.RoundDuration(budget), got)
 	}
-	return NewError(ErrTimeout, cause, "%s: no answer within %s", s.what(), RoundDuration(budget))
+	return collect.NewError(collect.ErrTimeout, cause, "%s: no answer within %s", s.what(), collect.RoundDuration(budget))
 }
 
 // commandError turns a failed traffic_ctl run into an ErrConnect error
@@ -432,29 +433,29 @@ func (s *TrafficCtlSource) commandError(err error) error {
 // commandErrorAs is commandError for a command described as what
 // ("/usr/bin/traffic_ctl metric match").
 func (s *TrafficCtlSource) commandErrorAs(what string, err error) error {
-	msg := Sanitize(err.Error(), 300)
+	msg := collect.Sanitize(err.Error(), 300)
 	lower := strings.ToLower(msg)
 	code, haveCode := exitCode(err)
-	bin := Sanitize(s.bin(), 200)
+	bin := collect.Sanitize(s.bin(), 200)
 	switch {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist),
 		haveCode && code == 127, strings.Contains(lower, "command not found"):
 		// exec.ErrNotFound: not in PATH here; fs.ErrNotExist: a path that
 		// does not exist; 127: the remote shell found no such command.
-		return NewError(ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
+		return collect.NewError(collect.ErrConnect, err, "%s: %s (%s not found: is Traffic Server installed on this host? give the full path to traffic_ctl)",
 			what, msg, bin)
 	case errors.Is(err, fs.ErrPermission), haveCode && code == 126:
-		return NewError(ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", what, msg, bin)
+		return collect.NewError(collect.ErrConnect, err, "%s: %s (cannot execute %s: check its permissions)", what, msg, bin)
 	case strings.Contains(lower, "permission denied") || strings.Contains(msg, "[13]"):
 		// 9.x TS_ERR_PERMISSION_DENIED, or 10.x unable to open the socket.
-		return NewError(ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", what, msg)
+		return collect.NewError(collect.ErrConnect, err, "%s: %s (run as the Traffic Server user or root)", what, msg)
 	case haveCode && code == 2:
 		// CTRL_EX_ERROR: traffic_ctl ran but could not talk to the server
 		// (9.x "[5] Error establishing socket connection.", 10.x "Error
 		// found:" followed by the RPC error on the next line).
-		return NewError(ErrConnect, err, "%s: %s (is traffic_server running?)", what, msg)
+		return collect.NewError(collect.ErrConnect, err, "%s: %s (is traffic_server running?)", what, msg)
 	}
-	return NewError(ErrConnect, err, "%s: %s", what, msg)
+	return collect.NewError(collect.ErrConnect, err, "%s: %s", what, msg)
 }
 
 var exitStatusRe = regexp.MustCompile(`(?i)\bexit(?:ed with)? status (\d{1,3})\b`)
@@ -515,7 +516,7 @@ const runGuardGrace = 20 * time.Millisecond
 // process, closed channel), with whatever output it got: runGuardGrace
 // waits that long for it, so that an answer completed at the deadline is
 // used and a timeout message can say how much output came.
-func runGuarded(ctx context.Context, run CommandRunner, argv []string) ([]byte, error) {
+func runGuarded(ctx context.Context, run collect.CommandRunner, argv []string) ([]byte, error) {
 	type result struct {
 		out []byte
 		err error
@@ -545,7 +546,7 @@ func runGuarded(ctx context.Context, run CommandRunner, argv []string) ([]byte, 
 // a POSIX shell: two quotes and a space per name, plus three bytes for
 // each single quote inside (written as quote, backslash, quote, quote).
 func chunkCtlNames(bin string, names []string) [][]string {
-	return chunkBySize(names, 2*len(bin)+64, maxCtlArgvBytes, func(n string) int { return len(n) + 3 + 3*strings.Count(n, "'") })
+	return collect.ChunkBySize(names, 2*len(bin)+64, maxCtlArgvBytes, func(n string) int { return len(n) + 3 + 3*strings.Count(n, "'") })
 }
 
 // validRecordName accepts what can be passed to traffic_ctl as a record

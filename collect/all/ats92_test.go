@@ -1,4 +1,4 @@
-package collect_test
+package all_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/stats"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -35,9 +36,9 @@ const (
 )
 
 // ats92Sources returns the two sources reading a: traffic_ctl first.
-func ats92Sources(t *testing.T, a *atstest.ATS) (*collect.TrafficCtlSource, *stats.StatsSource) {
+func ats92Sources(t *testing.T, a *atstest.ATS) (*trafficctl.TrafficCtlSource, *stats.StatsSource) {
 	t.Helper()
-	ctl := &collect.TrafficCtlSource{Run: a.Run, Bin: a.TrafficCtlPath}
+	ctl := &trafficctl.TrafficCtlSource{Run: a.Run, Bin: a.TrafficCtlPath}
 	stats, err := stats.NewStatsSource(a.StatsURL)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package collect
+package jsonrpc
 
 import (
 	"bytes"
@@ -18,16 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
-
-// DefaultMaxReplyBytes bounds a JSON-RPC reply. A lookup of every process
-// metric on ATS 10.2 is about 258 KB, so 16 MiB only ever trips on a broken
-// or hostile peer.
-const DefaultMaxReplyBytes = 16 << 20
-
-// DefaultTimeout bounds a Fetch whose context carries no deadline.
-const DefaultTimeout = 5 * time.Second
 
 // maxRequestBytes keeps every request under the server's read buffer: ATS's
 // IPCSocketServer reads at most 32000 bytes and answers nothing at all when
@@ -70,7 +63,7 @@ type JSONRPCSource struct {
 
 // NewJSONRPCSource returns a source reading the Unix socket at socketPath.
 func NewJSONRPCSource(socketPath string) *JSONRPCSource {
-	return &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: DefaultMaxReplyBytes, Dial: unixDialer(socketPath)}
+	return &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: collect.DefaultMaxReplyBytes, Dial: unixDialer(socketPath)}
 }
 
 // unixDialer connects to the Unix socket at path.
@@ -87,12 +80,12 @@ func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
 // Fetch implements Source with one admin_lookup_records request carrying
 // every key (several if the key list is too long for one request).
 func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
 		return values, nil, nil
 	}
-	ctx, cancel := WithDefaultDeadline(ctx, DefaultTimeout)
+	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
@@ -115,11 +108,11 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 		}
 		v, w, err := ParseLookupReply(body, id, chunk)
 		if err != nil {
-			var rpcErr *RPCError
+			var rpcErr *collect.RPCError
 			if errors.As(err, &rpcErr) {
 				return nil, nil, err
 			}
-			return nil, nil, NewError(ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
+			return nil, nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
 		}
 		for k, sample := range v {
 			values[k] = sample
@@ -144,7 +137,7 @@ const (
 func (s *JSONRPCSource) replyLimit(n int) int64 {
 	limit := s.MaxReplyBytes
 	if limit <= 0 {
-		limit = DefaultMaxReplyBytes
+		limit = collect.DefaultMaxReplyBytes
 	}
 	if n < 0 {
 		return limit
@@ -174,35 +167,35 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 
 	// One write: the server stops reading after ~1 ms of silence.
 	if _, err := conn.Write(req); err != nil {
-		if ctx.Err() != nil || IsTimeout(err) {
+		if ctx.Err() != nil || collect.IsTimeout(err) {
 			return nil, s.timeoutError(ctx, budget, 0)
 		}
-		if IsClosedByPeer(err) {
-			return nil, NewError(ErrNoReply, err, "%s closed the connection before the request was sent (traffic_server crashed or restarting?)", s.SocketPath)
+		if collect.IsClosedByPeer(err) {
+			return nil, collect.NewError(collect.ErrNoReply, err, "%s closed the connection before the request was sent (traffic_server crashed or restarting?)", s.SocketPath)
 		}
-		return nil, NewError(ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
+		return nil, collect.NewError(collect.ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
 	}
 
 	var buf bytes.Buffer
 	buf.Grow(32 << 10)
 	n, err := buf.ReadFrom(io.LimitReader(conn, max+1))
 	if n > max {
-		return nil, NewError(ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, FormatBytes(max))
+		return nil, collect.NewError(collect.ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, collect.FormatBytes(max))
 	}
 	if err != nil {
-		if ctx.Err() != nil || IsTimeout(err) {
+		if ctx.Err() != nil || collect.IsTimeout(err) {
 			return nil, s.timeoutError(ctx, budget, n)
 		}
-		if IsClosedByPeer(err) {
+		if collect.IsClosedByPeer(err) {
 			if n == 0 {
-				return nil, NewError(ErrNoReply, err, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+				return nil, collect.NewError(collect.ErrNoReply, err, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 			}
-			return nil, NewError(ErrNoReply, err, "%s reset the connection after %d bytes of reply (traffic_server crashed or restarting?)", s.SocketPath, n)
+			return nil, collect.NewError(collect.ErrNoReply, err, "%s reset the connection after %d bytes of reply (traffic_server crashed or restarting?)", s.SocketPath, n)
 		}
-		return nil, NewError(ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
+		return nil, collect.NewError(collect.ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
 	}
 	if n == 0 {
-		return nil, NewError(ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
+		return nil, collect.NewError(collect.ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 	}
 	// A reply can complete just as the deadline fires; prefer the data.
 	return buf.Bytes(), nil
@@ -210,19 +203,19 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, req []byte, budget time.D
 
 func (s *JSONRPCSource) timeoutError(ctx context.Context, budget time.Duration, got int64) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return NewError(ErrTimeout, ctx.Err(), "request to %s cancelled", s.SocketPath)
+		return collect.NewError(collect.ErrTimeout, ctx.Err(), "request to %s cancelled", s.SocketPath)
 	}
 	if got > 0 {
-		return NewError(ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.SocketPath, RoundDuration(budget), got)
+		return collect.NewError(collect.ErrTimeout, context.DeadlineExceeded, "incomplete reply from %s within %s (%d bytes received)", s.SocketPath, collect.RoundDuration(budget), got)
 	}
-	return NewError(ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", s.SocketPath, RoundDuration(budget))
+	return collect.NewError(collect.ErrTimeout, context.DeadlineExceeded, "no reply from %s within %s", s.SocketPath, collect.RoundDuration(budget))
 }
 
 func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Duration) error {
 	p := s.SocketPath
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT):
-		return NewError(ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: no such file (is traffic_server running? use --socket)", p)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		// Connecting to a directory or a plain file is refused too; say
 		// what the path really is.
@@ -233,26 +226,26 @@ func (s *JSONRPCSource) dialError(ctx context.Context, err error, budget time.Du
 			} else if !fi.Mode().IsRegular() {
 				what = "a " + fi.Mode().Type().String() + " file"
 			}
-			return NewError(ErrConnect, err, "cannot connect to %s: it is %s, not a socket (the socket is jsonrpc20.sock in ATS's runtime directory; use --socket)", p, what)
+			return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: it is %s, not a socket (the socket is jsonrpc20.sock in ATS's runtime directory; use --socket)", p, what)
 		}
-		return NewError(ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: connection refused (traffic_server not running, or a stale socket? use --socket)", p)
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM):
-		return NewError(ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: permission denied (run as the traffic_server user or root)", p)
 	case errors.Is(err, syscall.ENOTSOCK):
-		return NewError(ErrConnect, err, "cannot connect to %s: not a socket", p)
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: not a socket", p)
 	case errors.Is(err, context.Canceled):
-		return NewError(ErrConnect, err, "cannot connect to %s: cancelled", p)
-	case ctx.Err() != nil || IsTimeout(err):
-		return NewError(ErrConnect, err, "cannot connect to %s: timed out after %s", p, RoundDuration(budget))
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: cancelled", p)
+	case ctx.Err() != nil || collect.IsTimeout(err):
+		return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: timed out after %s", p, collect.RoundDuration(budget))
 	}
-	return NewError(ErrConnect, err, "cannot connect to %s: %s", p, Sanitize(err.Error(), 200))
+	return collect.NewError(collect.ErrConnect, err, "cannot connect to %s: %s", p, collect.Sanitize(err.Error(), 200))
 }
 
 // chunkKeys splits keys so each lookup request stays under maxRequestBytes.
 // The cost estimate is conservative (every byte of the quoted name may be
 // escaped again by JSON) plus perKey bytes of syntax per key.
 func chunkKeys(keys []string, perKey int) [][]string {
-	return chunkBySize(keys, 200, maxRequestBytes, func(k string) int { return 2*len(regexp.QuoteMeta(k)) + perKey })
+	return collect.ChunkBySize(keys, 200, maxRequestBytes, func(k string) int { return 2*len(regexp.QuoteMeta(k)) + perKey })
 }
 
 // lookupRequest mirrors the request object; the field order is the wire
@@ -401,23 +394,23 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		return nil, nil, errors.New("empty reply")
 	}
 	if trimmed[0] != '{' {
-		return nil, nil, fmt.Errorf("expected a JSON object, got %s", Excerpt(trimmed))
+		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
 	if err := json.Unmarshal(trimmed, &r); err != nil {
-		return nil, nil, fmt.Errorf("%s in %s", DescribeJSONError(err), Excerpt(trimmed))
+		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))
 	}
 	if r.Error != nil {
-		e := &RPCError{Message: Sanitize(string(r.Error.Message), 200)}
+		e := &collect.RPCError{Message: collect.Sanitize(string(r.Error.Message), 200)}
 		if r.Error.Code != nil {
 			if c, err := strconv.Atoi(r.Error.Code.String()); err == nil {
 				e.Code = c
 			} else {
-				return nil, nil, fmt.Errorf("error object with non-integer code %s", Sanitize(r.Error.Code.String(), 40))
+				return nil, nil, fmt.Errorf("error object with non-integer code %s", collect.Sanitize(r.Error.Code.String(), 40))
 			}
 		}
 		for _, d := range r.Error.Data {
-			if msg := Sanitize(string(d.Message), 200); msg != "" {
+			if msg := collect.Sanitize(string(d.Message), 200); msg != "" {
 				e.Data = append(e.Data, msg)
 			}
 		}
@@ -432,10 +425,10 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 			if len(r.ID) == 0 {
 				return nil, nil, fmt.Errorf("reply has no id (want %q)", wantID)
 			}
-			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", Sanitize(string(r.ID), 60), wantID)
+			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", collect.Sanitize(string(r.ID), 60), wantID)
 		}
 		if gotID != wantID {
-			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", Sanitize(gotID, 60), wantID)
+			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", collect.Sanitize(gotID, 60), wantID)
 		}
 	}
 	if r.Result == nil {
@@ -460,8 +453,8 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		accounted[name] = struct{}{}
 		sample, ok := parseSample(string(rec.Record.DataType), string(rec.Record.CurrentValue))
 		if !ok {
-			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", Sanitize(name, 120),
-				Sanitize(string(rec.Record.CurrentValue), 40), Sanitize(string(rec.Record.DataType), 20)))
+			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", collect.Sanitize(name, 120),
+				collect.Sanitize(string(rec.Record.CurrentValue), 40), collect.Sanitize(string(rec.Record.DataType), 20)))
 			continue
 		}
 		values[name] = sample
@@ -472,13 +465,13 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 			if _, ok := want[name]; ok {
 				accounted[name] = struct{}{}
 			}
-			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), Sanitize(name, 120)))
+			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), collect.Sanitize(name, 120)))
 		}
 	}
 	for _, k := range keys {
 		if _, ok := accounted[k]; !ok {
 			accounted[k] = struct{}{} // duplicates in keys warn once
-			warnings = append(warnings, "not reported by server: "+Sanitize(k, 120))
+			warnings = append(warnings, "not reported by server: "+collect.Sanitize(k, 120))
 		}
 	}
 	return values, warnings, nil
@@ -521,10 +514,10 @@ var errorListText = map[string]string{
 // describeErrorEntry renders one errorList entry as a warning:
 // "record not found: proxy.process.foo (2000)".
 func describeErrorEntry(code, message, name string) string {
-	code = Sanitize(code, 20)
+	code = collect.Sanitize(code, 20)
 	text, ok := errorListText[code]
 	if !ok {
-		text = strings.TrimRight(Sanitize(message, 120), ".")
+		text = strings.TrimRight(collect.Sanitize(message, 120), ".")
 		if text == "" {
 			text = "server error"
 		} else if len(text) > 1 && text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z' {
@@ -543,35 +536,4 @@ func describeErrorEntry(code, message, name string) string {
 		b.WriteString(")")
 	}
 	return b.String()
-}
-
-func DescribeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		if strings.Contains(syn.Error(), "unexpected end") {
-			return "truncated JSON"
-		}
-		return fmt.Sprintf("invalid JSON at byte %d (%s)", syn.Offset, Sanitize(syn.Error(), 80))
-	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return fmt.Sprintf("unexpected %s for %s", typ.Value, typ.Field)
-		}
-		return fmt.Sprintf("unexpected %s", typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated JSON"
-	}
-	return Sanitize(err.Error(), 120)
-}
-
-// Excerpt quotes the start (and, for long bodies, the end) of a reply for an
-// error message, with control characters and invalid UTF-8 replaced.
-func Excerpt(b []byte) string {
-	const head, tail = 60, 20
-	if len(b) <= head+tail+5 {
-		return strconv.Quote(Sanitize(string(b), head+tail+5))
-	}
-	return strconv.Quote(Sanitize(string(b[:head]), head)) + " … " + strconv.Quote(Sanitize(string(b[len(b)-tail:]), tail)) +
-		fmt.Sprintf(" (%d bytes)", len(b))
 }

@@ -1,4 +1,4 @@
-package collect
+package ssh
 
 import (
 	"context"
@@ -12,7 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -49,8 +52,8 @@ type SSHSource struct {
 	mu    sync.Mutex
 	ready bool
 	via   string
-	rpc   *JSONRPCSource
-	ctl   *TrafficCtlSource
+	rpc   *jsonrpc.JSONRPCSource
+	ctl   *trafficctl.TrafficCtlSource
 	bin   string // remote traffic_ctl, when found
 }
 
@@ -133,11 +136,11 @@ func (s *SSHSource) Fetch(ctx context.Context, keys []string) (map[string]metric
 	return ctl.Fetch(ctx, keys)
 }
 
-func (s *SSHSource) useTrafficCtl() *TrafficCtlSource {
+func (s *SSHSource) useTrafficCtl() *trafficctl.TrafficCtlSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rpc = nil
-	s.ctl = &TrafficCtlSource{Run: s.runCommand, Bin: s.bin, Label: "traffic_ctl over ssh " + s.Client.Target().Alias}
+	s.ctl = &trafficctl.TrafficCtlSource{Run: s.runCommand, Bin: s.bin, Label: "traffic_ctl over ssh " + s.Client.Target().Alias}
 	s.via = ViaSSHTrafficCtl
 	s.ready = true
 	return s.ctl
@@ -146,7 +149,7 @@ func (s *SSHSource) useTrafficCtl() *TrafficCtlSource {
 func (s *SSHSource) useJSONRPC(socket string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rpc := &JSONRPCSource{SocketPath: socket, MaxReplyBytes: DefaultMaxReplyBytes}
+	rpc := &jsonrpc.JSONRPCSource{SocketPath: socket, MaxReplyBytes: collect.DefaultMaxReplyBytes}
 	rpc.Dial = func(ctx context.Context) (net.Conn, error) { return s.Client.DialUnix(ctx, socket) }
 	s.rpc, s.ctl, s.via, s.ready = rpc, nil, ViaSSHJSONRPC, true
 }
@@ -157,7 +160,7 @@ func (s *SSHSource) useJSONRPC(socket string) {
 // as on localhost, by the same Discoverer with remote hooks: `traffic_ctl
 // config get proxy.config.local_state_dir`, then the usual locations.
 func (s *SSHSource) Prepare(ctx context.Context) error {
-	ctx, cancel := WithDefaultDeadline(ctx, remoteProbeBudget)
+	ctx, cancel := collect.WithDefaultDeadline(ctx, remoteProbeBudget)
 	defer cancel()
 	alias := s.Client.Target().Alias
 	if s.SocketPath != "" && !s.TrafficCtlOnly {
@@ -212,8 +215,8 @@ func (s *SSHSource) Prepare(ctx context.Context) error {
 // is usable when a stream-local channel to it opens. A socket that exists
 // but the server will not forward to is noted in refused. The remote
 // environment is not ours to read.
-func (s *SSHSource) discoverer(ctx context.Context, refused *string) Discoverer {
-	return Discoverer{
+func (s *SSHSource) discoverer(ctx context.Context, refused *string) jsonrpc.Discoverer {
+	return jsonrpc.Discoverer{
 		Env:        func(string) string { return "" },
 		Run:        s.runCommand,
 		Stat:       func(p string) (fs.FileInfo, error) { return s.remoteStat(ctx, p) },
@@ -272,22 +275,8 @@ func (s *SSHSource) remoteStat(ctx context.Context, p string) (fs.FileInfo, erro
 	default:
 		return nil, &fs.PathError{Op: "stat", Path: p, Err: fs.ErrNotExist}
 	}
-	return modeInfo{name: path.Base(p), mode: mode}, nil
+	return jsonrpc.FileMode(path.Base(p), mode), nil
 }
-
-// modeInfo is a file known only by its kind (what remoteStat learns of a
-// remote file, what tests make up).
-type modeInfo struct {
-	name string
-	mode fs.FileMode
-}
-
-func (f modeInfo) Name() string       { return f.name }
-func (f modeInfo) Size() int64        { return 0 }
-func (f modeInfo) Mode() fs.FileMode  { return f.mode }
-func (f modeInfo) ModTime() time.Time { return time.Time{} }
-func (f modeInfo) IsDir() bool        { return f.mode.IsDir() }
-func (f modeInfo) Sys() any           { return nil }
 
 // runCommand runs argv on the host and reports a failure the way
 // ExecRunner reports a local one, with the stderr line that matters
@@ -297,8 +286,8 @@ func (s *SSHSource) runCommand(ctx context.Context, argv []string) ([]byte, erro
 	out, err := s.Client.Run(ctx, argv)
 	var ee *sshconn.ExitError
 	if errors.As(err, &ee) && ee.Status != 127 {
-		if msg := CommandMessage(ee.Stderr); msg != "" {
-			return out, fmt.Errorf("exit status %d: %s", ee.Status, Sanitize(msg, 300))
+		if msg := collect.CommandMessage(ee.Stderr); msg != "" {
+			return out, fmt.Errorf("exit status %d: %s", ee.Status, collect.Sanitize(msg, 300))
 		}
 	}
 	return out, err

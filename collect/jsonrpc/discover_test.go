@@ -1,4 +1,4 @@
-package collect
+package jsonrpc
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // fakeSystem is a filesystem, PATH and command outputs for Discoverer.
@@ -42,7 +44,7 @@ func (f *fakeSystem) discoverer() Discoverer {
 			if !ok {
 				return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 			}
-			return modeInfo{name: name, mode: m}, nil
+			return FileMode(name, m), nil
 		},
 		LookPath: func(file string) (string, error) {
 			if p, ok := f.path[file]; ok {
@@ -204,21 +206,21 @@ func TestParseLocalStateDir(t *testing.T) {
 func TestExecRunner(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	out, err := ExecRunner(ctx, []string{"sh", "-c", `printf '%s\n' "$0"`, "a b; echo injected"})
+	out, err := collect.ExecRunner(ctx, []string{"sh", "-c", `printf '%s\n' "$0"`, "a b; echo injected"})
 	if err != nil || string(out) != "a b; echo injected\n" {
 		t.Errorf("got %q, %v (arguments must not go through a shell)", out, err)
 	}
-	_, err = ExecRunner(ctx, []string{"sh", "-c", "echo boom >&2; exit 3"})
+	_, err = collect.ExecRunner(ctx, []string{"sh", "-c", "echo boom >&2; exit 3"})
 	if err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("err = %v, want stderr in it", err)
 	}
-	if _, err := ExecRunner(ctx, []string{"/nonexistent/traffic_ctl"}); err == nil {
+	if _, err := collect.ExecRunner(ctx, []string{"/nonexistent/traffic_ctl"}); err == nil {
 		t.Error("no error for a missing program")
 	}
 	short, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
 	start := time.Now()
-	if _, err := ExecRunner(short, []string{"sleep", "10"}); err == nil {
+	if _, err := collect.ExecRunner(short, []string{"sleep", "10"}); err == nil {
 		t.Error("no error for a command past its deadline")
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -229,25 +231,25 @@ func TestExecRunner(t *testing.T) {
 func TestParseHostArg(t *testing.T) {
 	tests := []struct {
 		in   string
-		want HostSpec
+		want collect.HostSpec
 		err  string
 	}{
-		{in: "localhost", want: HostSpec{Name: "localhost", Arg: "localhost"}},
-		{in: "LocalHost", want: HostSpec{Name: "localhost", Arg: "LocalHost"}},
-		{in: "unix:/run/ats2/jsonrpc20.sock", want: HostSpec{Name: "ats2", Arg: "unix:/run/ats2/jsonrpc20.sock", SocketPath: "/run/ats2/jsonrpc20.sock"}},
-		{in: "/opt/ats2/var/trafficserver/jsonrpc20.sock", want: HostSpec{Name: "ats2", Arg: "/opt/ats2/var/trafficserver/jsonrpc20.sock", SocketPath: "/opt/ats2/var/trafficserver/jsonrpc20.sock"}},
-		{in: "/usr/local/var/trafficserver/jsonrpc20.sock", want: HostSpec{Name: "trafficserver", Arg: "/usr/local/var/trafficserver/jsonrpc20.sock", SocketPath: "/usr/local/var/trafficserver/jsonrpc20.sock"}},
-		{in: "/tmp/edge-3.sock", want: HostSpec{Name: "edge-3", Arg: "/tmp/edge-3.sock", SocketPath: "/tmp/edge-3.sock"}},
-		{in: "unix:/tmp//x/../ts9/jsonrpc20.sock", want: HostSpec{Name: "ts9", Arg: "unix:/tmp//x/../ts9/jsonrpc20.sock", SocketPath: "/tmp/ts9/jsonrpc20.sock"}},
-		{in: "cache1.example.com", want: HostSpec{Name: "cache1", Arg: "cache1.example.com", Remote: true, Host: "cache1.example.com"}},
-		{in: "ops@cache2.example.com:2222", want: HostSpec{Name: "cache2", Arg: "ops@cache2.example.com:2222", Remote: true, User: "ops", Host: "cache2.example.com", Port: 2222}},
-		{in: "10.0.0.5", want: HostSpec{Name: "10.0.0.5", Arg: "10.0.0.5", Remote: true, Host: "10.0.0.5"}},
-		{in: "10.0.0.5:22", want: HostSpec{Name: "10.0.0.5", Arg: "10.0.0.5:22", Remote: true, Host: "10.0.0.5", Port: 22}},
-		{in: "fe80::1", want: HostSpec{Name: "fe80::1", Arg: "fe80::1", Remote: true, Host: "fe80::1"}},
-		{in: "::1", want: HostSpec{Name: "::1", Arg: "::1", Remote: true, Host: "::1"}},
-		{in: "ops@[::1]:2222", want: HostSpec{Name: "::1", Arg: "ops@[::1]:2222", Remote: true, User: "ops", Host: "::1", Port: 2222}},
-		{in: "[fe80::1%eth0]:22", want: HostSpec{Name: "fe80::1%eth0", Arg: "[fe80::1%eth0]:22", Remote: true, Host: "fe80::1%eth0", Port: 22}},
-		{in: "edge", want: HostSpec{Name: "edge", Arg: "edge", Remote: true, Host: "edge"}},
+		{in: "localhost", want: collect.HostSpec{Name: "localhost", Arg: "localhost"}},
+		{in: "LocalHost", want: collect.HostSpec{Name: "localhost", Arg: "LocalHost"}},
+		{in: "unix:/run/ats2/jsonrpc20.sock", want: collect.HostSpec{Name: "ats2", Arg: "unix:/run/ats2/jsonrpc20.sock", SocketPath: "/run/ats2/jsonrpc20.sock"}},
+		{in: "/opt/ats2/var/trafficserver/jsonrpc20.sock", want: collect.HostSpec{Name: "ats2", Arg: "/opt/ats2/var/trafficserver/jsonrpc20.sock", SocketPath: "/opt/ats2/var/trafficserver/jsonrpc20.sock"}},
+		{in: "/usr/local/var/trafficserver/jsonrpc20.sock", want: collect.HostSpec{Name: "trafficserver", Arg: "/usr/local/var/trafficserver/jsonrpc20.sock", SocketPath: "/usr/local/var/trafficserver/jsonrpc20.sock"}},
+		{in: "/tmp/edge-3.sock", want: collect.HostSpec{Name: "edge-3", Arg: "/tmp/edge-3.sock", SocketPath: "/tmp/edge-3.sock"}},
+		{in: "unix:/tmp//x/../ts9/jsonrpc20.sock", want: collect.HostSpec{Name: "ts9", Arg: "unix:/tmp//x/../ts9/jsonrpc20.sock", SocketPath: "/tmp/ts9/jsonrpc20.sock"}},
+		{in: "cache1.example.com", want: collect.HostSpec{Name: "cache1", Arg: "cache1.example.com", Remote: true, Host: "cache1.example.com"}},
+		{in: "ops@cache2.example.com:2222", want: collect.HostSpec{Name: "cache2", Arg: "ops@cache2.example.com:2222", Remote: true, User: "ops", Host: "cache2.example.com", Port: 2222}},
+		{in: "10.0.0.5", want: collect.HostSpec{Name: "10.0.0.5", Arg: "10.0.0.5", Remote: true, Host: "10.0.0.5"}},
+		{in: "10.0.0.5:22", want: collect.HostSpec{Name: "10.0.0.5", Arg: "10.0.0.5:22", Remote: true, Host: "10.0.0.5", Port: 22}},
+		{in: "fe80::1", want: collect.HostSpec{Name: "fe80::1", Arg: "fe80::1", Remote: true, Host: "fe80::1"}},
+		{in: "::1", want: collect.HostSpec{Name: "::1", Arg: "::1", Remote: true, Host: "::1"}},
+		{in: "ops@[::1]:2222", want: collect.HostSpec{Name: "::1", Arg: "ops@[::1]:2222", Remote: true, User: "ops", Host: "::1", Port: 2222}},
+		{in: "[fe80::1%eth0]:22", want: collect.HostSpec{Name: "fe80::1%eth0", Arg: "[fe80::1%eth0]:22", Remote: true, Host: "fe80::1%eth0", Port: 22}},
+		{in: "edge", want: collect.HostSpec{Name: "edge", Arg: "edge", Remote: true, Host: "edge"}},
 		{in: "", err: "empty host argument"},
 		{in: "-oProxyCommand=evil", err: "not a valid hostname"},
 		{in: "host;rm -rf /", err: "not a valid hostname"},
@@ -267,7 +269,7 @@ func TestParseHostArg(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseHostArg(tt.in)
+			got, err := collect.ParseHostArg(tt.in)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("ParseHostArg(%q) = %+v, %v; want error %q", tt.in, got, err, tt.err)
@@ -292,18 +294,18 @@ func TestCommandMessage(t *testing.T) {
 		"\n  [5] Error establishing socket connection.": "[5] Error establishing socket connection.",
 		"first\nsecond\n": "second",
 	} {
-		if got := CommandMessage(in); got != want {
+		if got := collect.CommandMessage(in); got != want {
 			t.Errorf("CommandMessage(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestExecRunnerWithEnv(t *testing.T) {
-	out, err := ExecRunnerWithEnv("TG_TEST_VAR=hello")(context.Background(), []string{"sh", "-c", `echo "$TG_TEST_VAR"`})
+	out, err := collect.ExecRunnerWithEnv("TG_TEST_VAR=hello")(context.Background(), []string{"sh", "-c", `echo "$TG_TEST_VAR"`})
 	if err != nil || strings.TrimSpace(string(out)) != "hello" {
 		t.Fatalf("got %q, %v", out, err)
 	}
-	_, err = ExecRunner(context.Background(), []string{"sh", "-c", "echo 'NOTE: using the environment variable TS_RUNROOT' >&2; echo 'real problem' >&2; exit 2"})
+	_, err = collect.ExecRunner(context.Background(), []string{"sh", "-c", "echo 'NOTE: using the environment variable TS_RUNROOT' >&2; echo 'real problem' >&2; exit 2"})
 	if err == nil || !strings.Contains(err.Error(), "exit status 2: real problem") {
 		t.Fatalf("err %v, want the real problem, not the runroot note", err)
 	}

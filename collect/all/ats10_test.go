@@ -1,4 +1,4 @@
-package collect_test
+package all_test
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
 	"github.com/traffic-grapher/traffic_grapher/collect/stats"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
@@ -77,8 +79,8 @@ func TestATS10SourcesAgree(t *testing.T) {
 	a := atstest.StartATS10(t)
 	dash, _ := pages.Lookup("ats")
 	keys := dash.Keys()
-	jr := collect.NewJSONRPCSource(a.Socket)
-	ctl := &collect.TrafficCtlSource{Run: collect.ExecRunnerWithEnv(a.Env()...), Bin: a.TrafficCtl()}
+	jr := jsonrpc.NewJSONRPCSource(a.Socket)
+	ctl := &trafficctl.TrafficCtlSource{Run: collect.ExecRunnerWithEnv(a.Env()...), Bin: a.TrafficCtl()}
 	stats, err := stats.NewStatsSource(a.StatsURL)
 	if err != nil {
 		t.Fatal(err)

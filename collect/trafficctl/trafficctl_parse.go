@@ -1,4 +1,4 @@
-package collect
+package trafficctl
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
@@ -53,13 +54,13 @@ func parseCtlLines(out []byte, accept map[string]bool) ctlParse {
 		}
 		p.recognized++
 		if !hasValue {
-			p.bad[name] = fmt.Sprintf("no value for %s (line %d)", Sanitize(name, 120), lineNo)
+			p.bad[name] = fmt.Sprintf("no value for %s (line %d)", collect.Sanitize(name, 120), lineNo)
 			delete(p.values, name)
 			continue
 		}
 		sample, ok := ParseTrafficCtlValue(value)
 		if !ok {
-			p.bad[name] = fmt.Sprintf("not a number: %s = %q", Sanitize(name, 120), Sanitize(value, 40))
+			p.bad[name] = fmt.Sprintf("not a number: %s = %q", collect.Sanitize(name, 120), collect.Sanitize(value, 40))
 			delete(p.values, name)
 			continue
 		}
@@ -71,7 +72,7 @@ func parseCtlLines(out []byte, accept map[string]bool) ctlParse {
 
 // quoteExcerpt quotes the start of a line for a message, sanitized.
 func quoteExcerpt(s string) string {
-	return strconv.Quote(Sanitize(s, 60))
+	return strconv.Quote(collect.Sanitize(s, 60))
 }
 
 func foreignWarning(n int, first string) string {
@@ -185,7 +186,7 @@ func ParseTrafficCtlValue(v string) (metrics.Sample, bool) {
 // ("19828" → ms). Converting to ms here instead would be scaled a second
 // time by a dashboard that declares its unit as "s".
 func ParseTrafficCtlOutput(out []byte, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = Dedupe(keys)
+	keys = collect.Dedupe(keys)
 	accept := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		accept[k] = true
@@ -195,7 +196,7 @@ func ParseTrafficCtlOutput(out []byte, keys []string) (map[string]metrics.Sample
 	}
 	p := parseCtlLines(out, accept)
 	if p.recognized == 0 && p.foreign > 0 {
-		return nil, nil, NewError(ErrMalformed, nil, "unexpected traffic_ctl output at line %d: %s (expected \"name value\" lines for the requested records)",
+		return nil, nil, collect.NewError(collect.ErrMalformed, nil, "unexpected traffic_ctl output at line %d: %s (expected \"name value\" lines for the requested records)",
 			p.firstForeignLine, p.firstForeign)
 	}
 	values := make(map[string]metrics.Sample, len(keys))
@@ -223,7 +224,7 @@ func lookupCtl(p *ctlParse, k string, values map[string]metrics.Sample) string {
 			return w
 		}
 	}
-	return "record not found: " + Sanitize(k, 120)
+	return "record not found: " + collect.Sanitize(k, 120)
 }
 
 // Record renames between Traffic Server versions. ATS 10 dropped the

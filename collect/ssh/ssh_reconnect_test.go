@@ -1,4 +1,4 @@
-package collect_test
+package ssh_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/ssh"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -45,7 +46,7 @@ func nextResult(t *testing.T, results <-chan collect.Result, what string, ok fun
 func TestSSHRecoversFromSSHDRestartWithoutSpike(t *testing.T) {
 	e := newRemoteEnv(t, envOptions{knownHosts: true})
 	c := e.connect(t, "edge1")
-	src := collect.NewSSHSource(c, e.sim.Path())
+	src := ssh.NewSSHSource(c, e.sim.Path())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := src.Prepare(ctx); err != nil {
@@ -246,7 +247,7 @@ func TestSSHFourHostsStartupAndWireBytes(t *testing.T) {
 			if errs[i] = c.Start(ctx); errs[i] != nil {
 				return
 			}
-			src := collect.NewSSHSource(c, e.sim.Path())
+			src := ssh.NewSSHSource(c, e.sim.Path())
 			errs[i] = src.Prepare(ctx)
 			hosts[i] = collect.Host{Name: a, Source: src}
 		})

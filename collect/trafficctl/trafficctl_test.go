@@ -1,4 +1,4 @@
-package collect
+package trafficctl
 
 import (
 	"bufio"
@@ -20,10 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
-var ctlCaptureDir = filepath.Join("testdata", "trafficctl")
+var ctlCaptureDir = filepath.Join("testdata")
 
 // ctlPromptSlack is how late past its deadline a Fetch may return.
 const ctlPromptSlack = 500 * time.Millisecond
@@ -227,7 +228,7 @@ func TestParseTrafficCtlOutputCases(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v, w, err := ParseTrafficCtlOutput([]byte(tc.out), tc.keys)
 			if tc.err != "" {
-				if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), tc.err) || v != nil || w != nil {
+				if !errors.Is(err, collect.ErrMalformed) || !strings.Contains(err.Error(), tc.err) || v != nil || w != nil {
 					t.Fatalf("got %v, %q, %v; want error containing %q", v, w, err, tc.err)
 				}
 				return
@@ -510,7 +511,7 @@ done
 	if took := time.Since(start); took > 300*time.Millisecond+ctlPromptSlack {
 		t.Errorf("took %v", took)
 	}
-	if !errors.Is(err, ErrTimeout) || err.Error() != slow+" metric get: no answer within 300ms" {
+	if !errors.Is(err, collect.ErrTimeout) || err.Error() != slow+" metric get: no answer within 300ms" {
 		t.Errorf("err = %v", err)
 	}
 
@@ -520,7 +521,7 @@ done
 		t.Fatal(err)
 	}
 	_, _, err = (&TrafficCtlSource{Bin: noexec}).Fetch(ctlCtx(t), []string{ctlIncoming})
-	if !errors.Is(err, ErrConnect) || !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), "cannot execute "+noexec) {
+	if !errors.Is(err, collect.ErrConnect) || !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), "cannot execute "+noexec) {
 		t.Errorf("not executable: %v", err)
 	}
 }
@@ -542,51 +543,51 @@ func TestTrafficCtlFetchErrors(t *testing.T) {
 	}{
 		{name: "9.x without traffic_manager",
 			src:  &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) { return nil, fmt.Errorf(ctl9NoManager, ctlIncoming) }},
-			kind: ErrConnect,
+			kind: collect.ErrConnect,
 			msg:  "traffic_ctl metric get: " + fmt.Sprintf(ctl9NoManager, ctlIncoming) + " " + ctlNotRunningTip},
 		{name: "9.x connection lost after some records",
 			src: &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) {
 				return []byte(ctlIncoming + " 1\n"), fmt.Errorf("exit status 2: traffic_ctl: failed to fetch %s: [8] Reached socket EOF.", ctlTotalMiss)
 			}},
-			kind: ErrConnect, msg: "…[8] Reached socket EOF. " + ctlNotRunningTip},
+			kind: collect.ErrConnect, msg: "…[8] Reached socket EOF. " + ctlNotRunningTip},
 		{name: "10.x without traffic_server",
 			src:  &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) { return nil, errors.New("exit status 2: Error found:") }},
-			kind: ErrConnect, msg: "traffic_ctl metric get: exit status 2: Error found: " + ctlNotRunningTip},
+			kind: collect.ErrConnect, msg: "traffic_ctl metric get: exit status 2: Error found: " + ctlNotRunningTip},
 		{name: "9.x permission denied",
 			src: &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) {
 				return nil, errors.New("exit status 2: traffic_ctl: failed to fetch a.b: [13] Permission denied.")
 			}},
-			kind: ErrConnect, msg: "…[13] Permission denied. (run as the Traffic Server user or root)"},
-		{name: "not in PATH", src: &TrafficCtlSource{Bin: missing}, kind: ErrConnect, is: exec.ErrNotFound,
+			kind: collect.ErrConnect, msg: "…[13] Permission denied. (run as the Traffic Server user or root)"},
+		{name: "not in PATH", src: &TrafficCtlSource{Bin: missing}, kind: collect.ErrConnect, is: exec.ErrNotFound,
 			msg: "…executable file not found in $PATH (" + missing + " " + ctlNotFoundHint},
-		{name: "no such path", src: &TrafficCtlSource{Bin: "/nonexistent/traffic_ctl"}, kind: ErrConnect, is: fs.ErrNotExist,
+		{name: "no such path", src: &TrafficCtlSource{Bin: "/nonexistent/traffic_ctl"}, kind: collect.ErrConnect, is: fs.ErrNotExist,
 			msg: "…/nonexistent/traffic_ctl " + ctlNotFoundHint},
 		{name: "remote shell: command not found",
 			src: &TrafficCtlSource{Label: "traffic_ctl over ssh edge1", Run: func(context.Context, []string) ([]byte, error) {
 				return nil, errors.New("Process exited with status 127: bash: line 1: traffic_ctl: command not found")
 			}},
-			kind: ErrConnect, msg: "traffic_ctl metric get: Process exited with status 127: bash: line 1: traffic_ctl: command not found (traffic_ctl " + ctlNotFoundHint},
+			kind: collect.ErrConnect, msg: "traffic_ctl metric get: Process exited with status 127: bash: line 1: traffic_ctl: command not found (traffic_ctl " + ctlNotFoundHint},
 		{name: "remote exit status type",
 			src:  &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) { return nil, fmt.Errorf("ssh: %w", ctlSSHExit{127}) }},
-			kind: ErrConnect, msg: "…(traffic_ctl " + ctlNotFoundHint},
+			kind: collect.ErrConnect, msg: "…(traffic_ctl " + ctlNotFoundHint},
 		{name: "usage error: no hint",
 			src:  &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) { return nil, errors.New("exit status 64: Error: bad") }},
-			kind: ErrConnect, msg: "traffic_ctl metric get: exit status 64: Error: bad"},
+			kind: collect.ErrConnect, msg: "traffic_ctl metric get: exit status 64: Error: bad"},
 		{name: "garbage output",
 			src: &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) {
 				return []byte("\nThis account is currently not available.\n"), nil
 			}},
-			kind: ErrMalformed, msg: `traffic_ctl metric get: unexpected output at line 2: "This account is currently not available." (expected "name value" lines for the requested records)`},
+			kind: collect.ErrMalformed, msg: `traffic_ctl metric get: unexpected output at line 2: "This account is currently not available." (expected "name value" lines for the requested records)`},
 		{name: "output too large",
 			src: &TrafficCtlSource{MaxOutputBytes: 100, Run: func(context.Context, []string) ([]byte, error) {
 				return bytes.Repeat([]byte(ctlIncoming+" 1\n"), 10), nil
 			}},
-			kind: ErrTooLarge, msg: "traffic_ctl metric get: output larger than 100 B"},
+			kind: collect.ErrTooLarge, msg: "traffic_ctl metric get: output larger than 100 B"},
 		{name: "control characters from the runner",
 			src: &TrafficCtlSource{Run: func(context.Context, []string) ([]byte, error) {
 				return nil, errors.New("exit status 3: \x1b]0;pwned\x07")
 			}},
-			kind: ErrConnect, msg: "traffic_ctl metric get: exit status 3: ?]0;pwned?"},
+			kind: collect.ErrConnect, msg: "traffic_ctl metric get: exit status 3: ?]0;pwned?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, w, err := tc.src.Fetch(ctlCtx(t), []string{ctlIncoming, ctlTotalMiss})
@@ -694,7 +695,7 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	for _, tc := range []struct {
 		name string
-		run  CommandRunner
+		run  collect.CommandRunner
 		msg  string
 	}{
 		{"runner honours ctx", func(ctx context.Context, _ []string) ([]byte, error) {
@@ -720,7 +721,7 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 			}
 			// The partial output is reported if the runner returns within
 			// runGuardGrace, which a loaded machine may miss.
-			if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !slices.Contains(strings.Split(tc.msg, "|"), err.Error()) || v != nil || w != nil {
+			if !errors.Is(err, collect.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !slices.Contains(strings.Split(tc.msg, "|"), err.Error()) || v != nil || w != nil {
 				t.Errorf("got %v, %q, %v; want %q", v, w, err, tc.msg)
 			}
 		})
@@ -734,7 +735,7 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 			return nil, ctx.Err()
 		}
 		_, _, err := (&TrafficCtlSource{Run: run}).Fetch(ctx, []string{ctlIncoming})
-		if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.Canceled) || err.Error() != "traffic_ctl metric get: cancelled" {
+		if !errors.Is(err, collect.ErrTimeout) || !errors.Is(err, context.Canceled) || err.Error() != "traffic_ctl metric get: cancelled" {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -751,8 +752,8 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 		if _, _, err := (&TrafficCtlSource{Run: run}).Fetch(context.Background(), []string{ctlIncoming}); err != nil {
 			t.Fatal(err)
 		}
-		if got <= DefaultTimeout/2 || got > DefaultTimeout {
-			t.Errorf("runner deadline in %v, want about %v", got, DefaultTimeout)
+		if got <= collect.DefaultTimeout/2 || got > collect.DefaultTimeout {
+			t.Errorf("runner deadline in %v, want about %v", got, collect.DefaultTimeout)
 		}
 	})
 
@@ -768,7 +769,7 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 		if err == nil && v[ctlIncoming] != (metrics.Sample{Value: 5}) {
 			t.Errorf("got %v", v)
 		}
-		if err != nil && !errors.Is(err, ErrTimeout) {
+		if err != nil && !errors.Is(err, collect.ErrTimeout) {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -810,7 +811,7 @@ func TestTrafficCtlStringVia(t *testing.T) {
 			t.Errorf("Via() = %q", got)
 		}
 	}
-	var _ Source = (*TrafficCtlSource)(nil)
+	var _ collect.Source = (*TrafficCtlSource)(nil)
 }
 
 // ctlFormat renders a parsed sample the way traffic_ctl could have
@@ -838,7 +839,7 @@ func FuzzParseTrafficCtlOutput(f *testing.F) {
 		keys := []string{key, ctlIncoming}
 		v, w, err := ParseTrafficCtlOutput(out, keys)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) || v != nil || w != nil {
+			if !errors.Is(err, collect.ErrMalformed) || v != nil || w != nil {
 				t.Fatalf("error %v with values or of the wrong kind", err)
 			}
 			if strings.ContainsAny(err.Error(), "\x1b\x00\r\n\a") {

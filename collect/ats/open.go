@@ -1,4 +1,4 @@
-package collect
+package ats
 
 import (
 	"context"
@@ -7,18 +7,22 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
+	"github.com/traffic-grapher/traffic_grapher/collect/ssh"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
+	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 )
 
 // The two ways of reading Traffic Server itself, each locally or over SSH.
 func init() {
-	Register(Kind{
+	collect.Register(collect.Kind{
 		Name:     "jsonrpc",
 		Pages:    "ats",
 		Describe: "ATS 10 JSON-RPC socket: localhost, unix:/path.sock, or [user@]host[:port] over SSH",
 		Open:     openJSONRPC,
 	})
-	Register(Kind{
+	collect.Register(collect.Kind{
 		Name:     "traffic_ctl",
 		Pages:    "ats",
 		Describe: "`traffic_ctl metric get` (ATS 9.x and 10.x): ctl:localhost, or ctl:[user@]host[:port] over SSH",
@@ -26,7 +30,7 @@ func init() {
 	})
 }
 
-func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
+func openJSONRPC(ctx context.Context, ep collect.Endpoint, env collect.Env) (collect.Opened, error) {
 	socket := ep.Socket
 	if socket == "" {
 		socket = env.Socket
@@ -34,58 +38,58 @@ func openJSONRPC(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 	if ep.Remote() {
 		client, closer, err := openSSH(ctx, ep, env)
 		if err != nil {
-			return Opened{Close: closer}, err
+			return collect.Opened{Close: closer}, err
 		}
-		src := NewSSHSource(client, socket)
-		src.TrafficCtl = ep.trafficCtl(env)
+		src := ssh.NewSSHSource(client, socket)
+		src.TrafficCtl = ep.TrafficCtlToRun(env)
 		if client.Connected() {
 			// A host that dropped again meanwhile is found later, by Fetch.
 			if err := src.Prepare(ctx); err != nil && client.Connected() {
-				return Opened{Close: closer}, err
+				return collect.Opened{Close: closer}, err
 			}
 		}
-		return Opened{Source: src, Close: closer}, nil
+		return collect.Opened{Source: src, Close: closer}, nil
 	}
 	if socket == "" {
 		getenv := env.Getenv
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		d := Discoverer{Env: getenv, Run: ExecRunner, TrafficCtl: ep.trafficCtl(env)}
+		d := jsonrpc.Discoverer{Env: getenv, Run: collect.ExecRunner, TrafficCtl: ep.TrafficCtlToRun(env)}
 		p, _, err := d.Discover(ctx, "")
 		if err != nil {
-			return Opened{}, err
+			return collect.Opened{}, err
 		}
 		socket = p
 	}
-	return Opened{Source: NewJSONRPCSource(socket)}, nil
+	return collect.Opened{Source: jsonrpc.NewJSONRPCSource(socket)}, nil
 }
 
-func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
+func openTrafficCtl(ctx context.Context, ep collect.Endpoint, env collect.Env) (collect.Opened, error) {
 	if !ep.Remote() {
 		// The full path, so that every error names the binary that ran.
-		bin := ep.trafficCtl(env)
+		bin := ep.TrafficCtlToRun(env)
 		if bin == "" {
-			bin = DefaultTrafficCtl
+			bin = trafficctl.DefaultTrafficCtl
 			if p, err := exec.LookPath(bin); err == nil {
 				bin = p
 			}
 		}
-		return Opened{Source: &TrafficCtlSource{Run: ExecRunner, Bin: bin}}, nil
+		return collect.Opened{Source: &trafficctl.TrafficCtlSource{Run: collect.ExecRunner, Bin: bin}}, nil
 	}
 	client, closer, err := openSSH(ctx, ep, env)
 	if err != nil {
-		return Opened{Close: closer}, err
+		return collect.Opened{Close: closer}, err
 	}
-	src := NewSSHSource(client, "")
+	src := ssh.NewSSHSource(client, "")
 	src.TrafficCtlOnly = true
-	src.TrafficCtl = ep.trafficCtl(env)
+	src.TrafficCtl = ep.TrafficCtlToRun(env)
 	if client.Connected() {
 		if err := src.Prepare(ctx); err != nil && client.Connected() {
-			return Opened{Close: closer}, err
+			return collect.Opened{Close: closer}, err
 		}
 	}
-	return Opened{Source: src, Close: closer}, nil
+	return collect.Opened{Source: src, Close: closer}, nil
 }
 
 // openSSH makes the host's persistent SSH connection. A host that refuses
@@ -93,7 +97,7 @@ func openTrafficCtl(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 // resolve is an error; one that is merely unreachable opens in the
 // "reconnecting" state, so an outage of one host never keeps you from
 // watching the others.
-func openSSH(ctx context.Context, ep Endpoint, env Env) (*sshconn.Client, func(), error) {
+func openSSH(ctx context.Context, ep collect.Endpoint, env collect.Env) (*sshconn.Client, func(), error) {
 	user, host, port := ep.SSH.User, ep.SSH.Host, ep.SSH.Port
 	client, err := sshconn.New(env.SSH, host, user, port)
 	if err != nil {

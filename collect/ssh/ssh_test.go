@@ -1,4 +1,4 @@
-package collect_test
+package ssh_test
 
 // Integration tests of remote hosts against a real OpenSSH sshd on
 // 127.0.0.1, started per test with its own keys; HOME is a temporary
@@ -16,12 +16,14 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
+	"github.com/traffic-grapher/traffic_grapher/collect/ssh"
 	"github.com/traffic-grapher/traffic_grapher/collect/sshconn"
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
-	"golang.org/x/crypto/ssh"
+	cryptossh "golang.org/x/crypto/ssh"
 )
 
 // remoteEnv is one remote host: sshd, the simulated ATS behind it, and a
@@ -132,13 +134,13 @@ func TestSSHStreamLocalWithDiscovery(t *testing.T) {
 	if got := c.Target(); got.Port != e.sshd.Port || got.User != e.sshd.User || got.IdentityFiles[0] != e.key.Path {
 		t.Errorf("ssh_config alias not applied: %+v", got)
 	}
-	src := collect.NewSSHSource(c, "")
+	src := ssh.NewSSHSource(c, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := src.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if src.Via() != collect.ViaSSHJSONRPC || !strings.Contains(src.String(), e.sim.Path()) {
+	if src.Via() != ssh.ViaSSHJSONRPC || !strings.Contains(src.String(), e.sim.Path()) {
 		t.Fatalf("via %q (%s): want the socket found by remote traffic_ctl, over stream-local", src.Via(), src)
 	}
 	before := e.sim.Requests()
@@ -158,14 +160,14 @@ func TestSSHStreamLocalWithDiscovery(t *testing.T) {
 
 func TestSSHExecFallbackWhenStreamLocalRefused(t *testing.T) {
 	e := newRemoteEnv(t, envOptions{fakeCtl: true, knownHosts: true, sshd: sshtest.Options{NoStreamLocalForwarding: true}})
-	src := collect.NewSSHSource(e.connect(t, "edge1"), "")
+	src := ssh.NewSSHSource(e.connect(t, "edge1"), "")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := src.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if src.Via() != collect.ViaSSHTrafficCtl {
-		t.Fatalf("via %q, want %q when sshd says AllowStreamLocalForwarding no", src.Via(), collect.ViaSSHTrafficCtl)
+	if src.Via() != ssh.ViaSSHTrafficCtl {
+		t.Fatalf("via %q, want %q when sshd says AllowStreamLocalForwarding no", src.Via(), ssh.ViaSSHTrafficCtl)
 	}
 	v := fetchOK(t, src)
 	if _, ok := v["proxy.process.cache_total_hits"]; !ok {
@@ -181,7 +183,7 @@ func TestSSHNoStreamLocalAndNoTrafficCtl(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newRemoteEnv(t, envOptions{knownHosts: true, sshd: sshtest.Options{NoStreamLocalForwarding: true, PathDir: bin}})
-	src := collect.NewSSHSource(e.connect(t, "edge1"), e.sim.Path())
+	src := ssh.NewSSHSource(e.connect(t, "edge1"), e.sim.Path())
 	src.Prefixes = []string{}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -280,7 +282,7 @@ func TestSSHProxyJump(t *testing.T) {
 	e.writeConfig(t, "bastion", jump, e.key.Path, "")
 	e.trust(t, jump)
 	c := e.connect(t, "edge1")
-	src := collect.NewSSHSource(c, e.sim.Path())
+	src := ssh.NewSSHSource(c, e.sim.Path())
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := src.Prepare(ctx); err != nil {
@@ -327,7 +329,7 @@ func TestSSHAgentAuthentication(t *testing.T) {
 	if err := c.Start(ctx); err != nil {
 		t.Fatalf("agent authentication: %v", err)
 	}
-	if fp := ssh.FingerprintSHA256(locked.Public); !strings.Contains(e.sshd.Log(), "Accepted publickey") || !strings.Contains(e.sshd.Log(), fp) {
+	if fp := cryptossh.FingerprintSHA256(locked.Public); !strings.Contains(e.sshd.Log(), "Accepted publickey") || !strings.Contains(e.sshd.Log(), fp) {
 		t.Errorf("sshd did not log a login with the agent's key %s", fp)
 	}
 }
@@ -353,11 +355,11 @@ done
 		t.Fatal(err)
 	}
 	e := newRemoteEnv(t, envOptions{knownHosts: true, sshd: sshtest.Options{NoStreamLocalForwarding: true, PathDir: bin}})
-	src := collect.NewSSHSource(e.connect(t, "edge1"), "")
+	src := ssh.NewSSHSource(e.connect(t, "edge1"), "")
 	src.Prefixes = []string{}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := src.Prepare(ctx); err != nil || src.Via() != collect.ViaSSHTrafficCtl {
+	if err := src.Prepare(ctx); err != nil || src.Via() != ssh.ViaSSHTrafficCtl {
 		t.Fatalf("prepare: %v, via %q", err, src.Via())
 	}
 	v, warnings, err := src.Fetch(ctx, []string{"proxy.process.http.incoming_requests", "proxy.process.no_such_record"})
@@ -380,13 +382,13 @@ func TestSSHSlowNoisyLogin(t *testing.T) {
 		opts sshtest.Options
 		via  string
 	}{
-		{"stream-local", sshtest.Options{SlowNoisyLogin: login}, collect.ViaSSHJSONRPC},
-		{"traffic_ctl", sshtest.Options{SlowNoisyLogin: login, NoStreamLocalForwarding: true}, collect.ViaSSHTrafficCtl},
+		{"stream-local", sshtest.Options{SlowNoisyLogin: login}, ssh.ViaSSHJSONRPC},
+		{"traffic_ctl", sshtest.Options{SlowNoisyLogin: login, NoStreamLocalForwarding: true}, ssh.ViaSSHTrafficCtl},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newRemoteEnv(t, envOptions{fakeCtl: true, knownHosts: true, sshd: tc.opts})
 			c := e.connect(t, "edge1")
-			src := collect.NewSSHSource(c, "")
+			src := ssh.NewSSHSource(c, "")
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			start := time.Now()
@@ -403,7 +405,7 @@ func TestSSHSlowNoisyLogin(t *testing.T) {
 				v := fetchOK(t, src)
 				slowest = max(slowest, time.Since(begin))
 				// Read directly afterwards, the counter can only be ahead.
-				local := fetchOK(t, collect.NewJSONRPCSource(e.sim.Path()))
+				local := fetchOK(t, jsonrpc.NewJSONRPCSource(e.sim.Path()))
 				const k = "proxy.process.http.incoming_requests"
 				if v[k].Value > local[k].Value || len(v) < len(dashboardKeys)-2 {
 					t.Errorf("over SSH %s = %v (%d records), read directly just after: %v", k, v[k].Value, len(v), local[k].Value)
