@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // NoValue is shown wherever a number cannot be: NaN, ±Inf, or (for callers)
@@ -171,4 +172,19 @@ func niceCeil(x float64) float64 {
 		}
 	}
 	return x // near the float64 limit there is no nicer number
+}
+
+// ShortDuration prints 60s, 5m, 2h: the way people say windows.
+func ShortDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d >= 2*time.Minute && d%time.Minute == 0:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 10*time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	default:
+		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + "m"
+	}
 }

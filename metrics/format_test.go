@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -165,4 +166,16 @@ func FuzzFormat(f *testing.F) {
 			t.Fatalf("NiceRange(0, %g) = (%g, %g)", v, lo, hi)
 		}
 	})
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * time.Second: "30s", 60 * time.Second: "60s", 90 * time.Second: "90s",
+		5 * time.Minute: "5m", 150 * time.Second: "150s", time.Hour: "1h", 30 * time.Minute: "30m",
+		24 * time.Hour: "24h", 12*time.Hour + 30*time.Minute: "750m",
+	} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // The screen's chrome: the header line, the footer line and the ? overlay.
@@ -77,7 +78,7 @@ func (h *HeaderView) when(now time.Time) string {
 	}
 	if h.state.Paused {
 		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(h.state.Cursor, h.ctx.Location)+
-			" (-"+shortDuration(h.state.Behind)+")"+g.Sep)
+			" (-"+metrics.ShortDuration(h.state.Behind)+")"+g.Sep)
 	}
 	return st.Header.Render(" " + title + g.Sep + now.In(h.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
 }
@@ -93,7 +94,7 @@ func (h *HeaderView) pageHosts() string {
 	if len(s.Hosts) > 1 {
 		parts := make([]string, len(s.Hosts))
 		for i, name := range s.Hosts {
-			parts[i] = g.hostSample(i) + " " + name
+			parts[i] = g.HostSample(i) + " " + name
 		}
 		hosts = strings.Join(parts, "  ")
 	}
@@ -155,13 +156,13 @@ func (f *FooterView) Refresh(s ChromeState) {
 		f.line = fitWidth(st.Error.Render(" "+strings.Join(s.Errors, g.Sep)), f.width)
 		return
 	}
-	interval := shortDuration(f.ctx.Interval)
+	interval := metrics.ShortDuration(f.ctx.Interval)
 	if f.ctx.Interval < 0 || f.ctx.Interval%1e9 != 0 {
 		interval = f.ctx.Interval.String()
 	}
-	window := shortDuration(f.ctx.History) + " history"
+	window := metrics.ShortDuration(f.ctx.History) + " history"
 	if s.Window != f.ctx.History {
-		window = shortDuration(s.Window) + " of " + shortDuration(f.ctx.History)
+		window = metrics.ShortDuration(s.Window) + " of " + metrics.ShortDuration(f.ctx.History)
 	}
 	right := interval + g.Sep + window + " "
 	if s.Readout && !s.HelpOpen && s.ReadoutPos != "" {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // ProgramContext is what every component shares: the dashboard, the hosts,
@@ -22,7 +23,7 @@ type ProgramContext struct {
 	Keys     KeyMap
 	// Glyphs draws the charts and borders; the zero value means braille
 	// (New sets it).
-	Glyphs Glyphs
+	Glyphs chart.Glyphs
 	// Readout starts in the text readout instead of the charts
 	// (--readout, $ACCESSIBLE).
 	Readout bool
@@ -35,10 +36,10 @@ type ProgramContext struct {
 
 // normalize fills in what an older caller may have left zero.
 func (c *ProgramContext) normalize() {
-	if c.Glyphs.cell == nil {
-		c.Glyphs = GlyphsFor(c.Glyphs.Set)
+	if !c.Glyphs.Ready() {
+		c.Glyphs = chart.GlyphsFor(c.Glyphs.Set)
 	}
-	if c.Glyphs.Set == GlyphsASCII {
+	if c.Glyphs.Set == chart.GlyphsASCII {
 		c.Keys = c.Keys.withWords()
 	}
 	if c.Location == nil {

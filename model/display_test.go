@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // withColorProfile renders with a real colour profile for one test (the
@@ -121,9 +122,9 @@ func hasBraille(s string) bool {
 }
 
 func TestGlyphModesDrawWithoutBraille(t *testing.T) {
-	for _, set := range []GlyphSet{GlyphsBlock, GlyphsASCII} {
+	for _, set := range []chart.GlyphSet{chart.GlyphsBlock, chart.GlyphsASCII} {
 		for _, size := range []struct{ w, h int }{{80, 24}, {160, 45}} {
-			f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = GlyphsFor(set) }, "e1", "e2", "e3", "e4")
+			f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = chart.GlyphsFor(set) }, "e1", "e2", "e3", "e4")
 			f.resize(size.w, size.h)
 			f.feed(40)
 			for i, s := range everyScreen(f) {
@@ -131,7 +132,7 @@ func TestGlyphModesDrawWithoutBraille(t *testing.T) {
 				if hasBraille(s) {
 					t.Fatalf("%v %dx%d screen %d has braille:\n%s", set, size.w, size.h, i, s)
 				}
-				if set == GlyphsASCII {
+				if set == chart.GlyphsASCII {
 					for _, r := range s {
 						if r > 0x7e {
 							t.Fatalf("ascii %dx%d screen %d has %q:\n%s", size.w, size.h, i, r, s)
@@ -142,8 +143,8 @@ func TestGlyphModesDrawWithoutBraille(t *testing.T) {
 		}
 	}
 	// And they do draw lines: the first chart has plot cells.
-	for set, cells := range map[GlyphSet]string{GlyphsBlock: "▀▄█", GlyphsASCII: "'-.|:"} {
-		f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = GlyphsFor(set) }, "edge1")
+	for set, cells := range map[chart.GlyphSet]string{chart.GlyphsBlock: "▀▄█", chart.GlyphsASCII: "'-.|:"} {
+		f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = chart.GlyphsFor(set) }, "edge1")
 		f.resize(120, 40)
 		f.feed(40)
 		if p := f.m.pages[0].panels[3].View(); !strings.ContainsAny(p, cells) {
@@ -155,8 +156,8 @@ func TestGlyphModesDrawWithoutBraille(t *testing.T) {
 // At 80x24 every page shows its four panels with their titles readable.
 func TestEveryPageFits80x24(t *testing.T) {
 	for _, hosts := range [][]string{{"edge1"}, {"e1", "e2", "e3", "e4"}} {
-		for _, set := range []GlyphSet{GlyphsBraille, GlyphsBlock, GlyphsASCII} {
-			f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = GlyphsFor(set) }, hosts...)
+		for _, set := range []chart.GlyphSet{chart.GlyphsBraille, chart.GlyphsBlock, chart.GlyphsASCII} {
+			f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = chart.GlyphsFor(set) }, hosts...)
 			f.resize(80, 24)
 			f.feed(20)
 			for pi, pg := range f.ctx.Dashboard.Pages {
@@ -210,12 +211,12 @@ func TestLightThemeDarkensBrightColours(t *testing.T) {
 }
 
 func TestParseGlyphSet(t *testing.T) {
-	for in, want := range map[string]GlyphSet{"braille": GlyphsBraille, "BLOCK": GlyphsBlock, "ascii": GlyphsASCII} {
-		if got, err := ParseGlyphSet(in); err != nil || got != want {
-			t.Errorf("ParseGlyphSet(%q) = %v, %v", in, got, err)
+	for in, want := range map[string]chart.GlyphSet{"braille": chart.GlyphsBraille, "BLOCK": chart.GlyphsBlock, "ascii": chart.GlyphsASCII} {
+		if got, err := chart.ParseGlyphSet(in); err != nil || got != want {
+			t.Errorf("chart.ParseGlyphSet(%q) = %v, %v", in, got, err)
 		}
 	}
-	if _, err := ParseGlyphSet("emoji"); err == nil {
+	if _, err := chart.ParseGlyphSet("emoji"); err == nil {
 		t.Error("emoji accepted")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // Connections · Client for edge1 in the synthetic data is 500 + 10 × (tick
@@ -53,7 +55,7 @@ func TestPauseFreezesAndScrollsBack(t *testing.T) {
 	if !strings.Contains(firstLine(view), "14:03:51 (-11s)") { // 5 more ticks came in
 		t.Fatalf("cursor header %q", firstLine(view))
 	}
-	if !strings.ContainsRune(view, GlyphsFor(GlyphsBraille).Cursor) {
+	if !strings.ContainsRune(view, chart.GlyphsFor(chart.GlyphsBraille).Cursor) {
 		t.Fatal("no cursor column")
 	}
 	if !strings.Contains(view, "14:02:57") || !strings.Contains(view, "14:03:57") || strings.Contains(view, "now") {
@@ -275,7 +277,7 @@ func TestTimeViewZoomLevels(t *testing.T) {
 	var got []string
 	for range 20 {
 		tv.ZoomIn(t0)
-		got = append(got, shortDuration(tv.Window()))
+		got = append(got, metrics.ShortDuration(tv.Window()))
 	}
 	want := "12h 6h 3h 2h 1h 30m 15m 10m 5m 2m 60s 30s 30s 30s 30s 30s 30s 30s 30s 30s"
 	if strings.Join(got, " ") != want {

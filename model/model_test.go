@@ -17,6 +17,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
@@ -354,7 +355,9 @@ func TestTitlesCarryValuesPerHost(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
-	glyphs := func(g GlyphSet) func(*ProgramContext) { return func(c *ProgramContext) { c.Glyphs = GlyphsFor(g) } }
+	glyphs := func(g chart.GlyphSet) func(*ProgramContext) {
+		return func(c *ProgramContext) { c.Glyphs = chart.GlyphsFor(g) }
+	}
 	cases := []struct {
 		name  string
 		hosts []string
@@ -369,8 +372,8 @@ func TestGoldenScreens(t *testing.T) {
 		{"zoomed_totals_1host_120x40", []string{"edge1"}, 120, 40, []string{"+", "a"}, nil},
 		{"readout_2hosts_80x24", []string{"edge1", "edge2"}, 80, 24, []string{"r"}, nil},
 		{"help_80x24", []string{"edge1"}, 80, 24, []string{"?"}, nil},
-		{"block_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(GlyphsBlock)},
-		{"ascii_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(GlyphsASCII)},
+		{"block_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(chart.GlyphsBlock)},
+		{"ascii_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(chart.GlyphsASCII)},
 		{"nocolor_1host_120x40", []string{"edge1"}, 120, 40, nil, func(c *ProgramContext) { c.Styles = NoColorStyles() }},
 	}
 	for _, c := range cases {

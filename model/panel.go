@@ -10,6 +10,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // PanelView is one boxed chart: a title carrying the current values, the
@@ -27,7 +28,7 @@ type PanelView struct {
 	hasCounter bool
 
 	width, height int
-	chart         *Chart
+	chart         *chart.Chart
 	cache         string
 	dirty         bool
 }
@@ -85,7 +86,7 @@ func (p *PanelView) SetSize(w, h int) {
 	p.width, p.height = w, h
 	cw, ch := p.chartSize()
 	if p.chart == nil {
-		p.chart = NewChart(cw, ch, p.ctx.Glyphs, p.ctx.Styles, p.colors)
+		p.chart = chart.New(cw, ch, p.ctx.Glyphs, p.ctx.Styles.Chart(), p.colors)
 	} else {
 		p.chart.Resize(cw, ch)
 	}
@@ -124,7 +125,7 @@ func (p *PanelView) render(store *metrics.Store, span ViewSpan) string {
 	var body []string
 	lo, hi, n := p.windowRange(store, span)
 	cw, ch := p.chartSize()
-	if cw >= minChartWidth && ch >= minChartHeight {
+	if cw >= chart.MinWidth && ch >= chart.MinHeight {
 		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
@@ -185,9 +186,9 @@ func (p *PanelView) series(store *metrics.Store, span ViewSpan, fn func(mi, host
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float64, n int) ChartInput {
+func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float64, n int) chart.Input {
 	unit := p.unit(span)
-	in := ChartInput{
+	in := chart.Input{
 		Now:       span.End,
 		Window:    span.Window,
 		Unit:      unit,
@@ -204,8 +205,8 @@ func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float
 		in.MarkEvery = 10
 	}
 	p.series(store, span, func(mi, h int, v metrics.Shown) {
-		in.Series = append(in.Series, ChartSeries{
-			Hist: v.Hist, Style: mi, Host: h, Marker: p.ctx.Glyphs.marker(mi),
+		in.Series = append(in.Series, chart.Series{
+			Hist: v.Hist, Style: mi, Host: h, Marker: p.ctx.Glyphs.Marker(mi),
 		})
 	})
 	if unit == metrics.UnitPercent {
@@ -267,7 +268,7 @@ func (p *PanelView) title(store *metrics.Store, span ViewSpan) (string, []time.D
 		head += " (totals)"
 	}
 	none := "–"
-	if p.ctx.Glyphs.Set == GlyphsASCII {
+	if p.ctx.Glyphs.Set == chart.GlyphsASCII {
 		none = "-"
 	}
 	stale := make([]time.Duration, store.Hosts())
@@ -301,9 +302,9 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 			continue
 		}
 		if len(p.ctx.Hosts) == 1 {
-			return StaleMark + " no data " + shortDuration(age)
+			return StaleMark + " no data " + metrics.ShortDuration(age)
 		}
-		who = append(who, p.ctx.Hosts[h]+" "+shortDuration(age))
+		who = append(who, p.ctx.Hosts[h]+" "+metrics.ShortDuration(age))
 	}
 	if len(who) == 0 {
 		return ""
@@ -322,7 +323,7 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Du
 		if span.Absolute && keepsAbsolute(m) {
 			name += " total"
 		}
-		parts = append(parts, p.colors[mi].Render(string(g.marker(mi)))+" "+name)
+		parts = append(parts, p.colors[mi].Render(string(g.Marker(mi)))+" "+name)
 	}
 	if note := p.staleNote(stale); note != "" {
 		// Before the host patterns (the header shows them too) and
@@ -332,7 +333,7 @@ func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Du
 	}
 	if len(p.ctx.Hosts) > 1 {
 		for h, name := range p.ctx.Hosts {
-			parts = append(parts, st.Dim.Render(g.hostSample(h))+" "+name)
+			parts = append(parts, st.Dim.Render(g.HostSample(h))+" "+name)
 		}
 	}
 	out := " " + strings.Join(parts, "  ")

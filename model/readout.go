@@ -225,7 +225,7 @@ func (m ReadoutMetric) sentence(rd Reading) string {
 
 // spokenDuration is "60 seconds", "5 minutes", "1 hour".
 func spokenDuration(d time.Duration) string {
-	s := shortDuration(d)
+	s := metrics.ShortDuration(d)
 	n, unit := s[:len(s)-1], s[len(s)-1:]
 	word := map[string]string{"s": "second", "m": "minute", "h": "hour"}[unit]
 	if n == "1" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // Styles gathers every style the screen uses, so themes (and NO_COLOR) are a
@@ -153,4 +154,9 @@ func hex2(x float64) string {
 		s = "0" + s
 	}
 	return strings.ToUpper(s)
+}
+
+// Chart is the part of s the chart draws with.
+func (s Styles) Chart() chart.Styles {
+	return chart.Styles{Axis: s.Axis, AxisLabel: s.AxisLabel, Cursor: s.Cursor, Range: s.Range}
 }

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // Smallest screen that still shows a whole page; below it a message says so
 // instead of a broken drawing.
 const (
-	MinWidth  = 2 * (minChartWidth + 2)
-	MinHeight = 2 + 2*(minChartHeight+3)
+	MinWidth  = 2 * (chart.MinWidth + 2)
+	MinHeight = 2 + 2*(chart.MinHeight+3)
 )
 
 // View joins the header, the cached page (or readout, or help) and the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // displayOptions are the flags that choose how the screen looks and reads:
@@ -55,16 +56,16 @@ func (d *displayOptions) apply(pctx *model.ProgramContext, getenv func(string) s
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	pctx.Styles = styles
-	set, _ := model.ParseGlyphSet(d.glyphs.value)
+	set, _ := chart.ParseGlyphSet(d.glyphs.value)
 	if !d.glyphs.set {
 		switch getenv("TERM") {
 		case "linux": // the kernel console: CP437-like fonts, no braille
-			set = model.GlyphsBlock
+			set = chart.GlyphsBlock
 		case "dumb":
-			set = model.GlyphsASCII
+			set = chart.GlyphsASCII
 		}
 	}
-	pctx.Glyphs = model.GlyphsFor(set)
+	pctx.Glyphs = chart.GlyphsFor(set)
 	pctx.Readout = d.readout || getenv("ACCESSIBLE") != ""
 }
 

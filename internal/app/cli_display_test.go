@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 func TestDisplayFlagsAndEnvironment(t *testing.T) {
@@ -20,16 +21,16 @@ func TestDisplayFlagsAndEnvironment(t *testing.T) {
 		name    string
 		args    []string
 		env     map[string]string
-		glyphs  model.GlyphSet
+		glyphs  chart.GlyphSet
 		noColor bool
 		light   bool
 		readout bool
 	}{
-		{name: "defaults", glyphs: model.GlyphsBraille},
-		{name: "TERM=linux draws blocks", env: map[string]string{"TERM": "linux"}, glyphs: model.GlyphsBlock},
-		{name: "TERM=dumb draws ASCII", env: map[string]string{"TERM": "dumb"}, glyphs: model.GlyphsASCII},
-		{name: "--glyphs beats TERM", args: []string{"--glyphs", "braille"}, env: map[string]string{"TERM": "linux"}, glyphs: model.GlyphsBraille},
-		{name: "--glyphs ascii", args: []string{"--glyphs=ascii"}, glyphs: model.GlyphsASCII},
+		{name: "defaults", glyphs: chart.GlyphsBraille},
+		{name: "TERM=linux draws blocks", env: map[string]string{"TERM": "linux"}, glyphs: chart.GlyphsBlock},
+		{name: "TERM=dumb draws ASCII", env: map[string]string{"TERM": "dumb"}, glyphs: chart.GlyphsASCII},
+		{name: "--glyphs beats TERM", args: []string{"--glyphs", "braille"}, env: map[string]string{"TERM": "linux"}, glyphs: chart.GlyphsBraille},
+		{name: "--glyphs ascii", args: []string{"--glyphs=ascii"}, glyphs: chart.GlyphsASCII},
 		{name: "NO_COLOR", env: map[string]string{"NO_COLOR": "1"}, noColor: true},
 		{name: "empty NO_COLOR is not set", env: map[string]string{"NO_COLOR": ""}},
 		{name: "--no-color", args: []string{"--no-color"}, noColor: true},

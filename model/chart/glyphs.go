@@ -1,4 +1,4 @@
-package model
+package chart
 
 import (
 	"fmt"
@@ -113,6 +113,11 @@ func asciiAxis(r rune) rune {
 	return r
 }
 
-func (g *Glyphs) marker(i int) rune { return g.Markers[i%len(g.Markers)] }
+// Ready says g was made by GlyphsFor (a zero Glyphs draws nothing).
+func (g *Glyphs) Ready() bool { return g.cell != nil }
 
-func (g *Glyphs) hostSample(i int) string { return g.HostSamples[i%len(g.HostSamples)] }
+// Marker is metric i's marker, in the chart and in the legend.
+func (g *Glyphs) Marker(i int) rune { return g.Markers[i%len(g.Markers)] }
+
+// HostSample is host i's line pattern, as the legend shows it.
+func (g *Glyphs) HostSample(i int) string { return g.HostSamples[i%len(g.HostSamples)] }

@@ -1,8 +1,11 @@
-package model
+// Package chart draws lines over time in a grid of terminal cells: braille
+// dots, half blocks or ASCII, over ntcharts axes, with each series in its
+// own colour and dash pattern, gaps left open and the newest point marked.
+// It knows nothing of hosts or pages; model/ says what to draw.
+package chart
 
 import (
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,20 +19,20 @@ import (
 // Minimum chart area. ntcharts panics or draws garbage when the graph area
 // collapses, so callers show a message instead of calling Render below this.
 const (
-	minChartWidth  = 24
-	minChartHeight = 6
+	MinWidth  = 24
+	MinHeight = 6
 )
 
-// ChartSeries is one line on a chart: one metric of one host.
-type ChartSeries struct {
+// Series is one line on a chart: one metric of one host.
+type Series struct {
 	Hist   *metrics.History
 	Style  int  // index into the chart's series styles
 	Host   int  // selects the dash pattern, so hosts differ without colour
 	Marker rune // drawn at the newest point, so lines can be told apart without colour
 }
 
-// ChartInput is everything a chart needs for one drawing.
-type ChartInput struct {
+// Input is everything a chart needs for one drawing.
+type Input struct {
 	Now    time.Time // the right edge: the newest data, or where a paused view stopped
 	Window time.Duration
 	MinY   float64
@@ -38,7 +41,7 @@ type ChartInput struct {
 	// MaxGap is the longest time between two points still joined by a line;
 	// longer gaps (a host that was down) stay visibly empty.
 	MaxGap time.Duration
-	Series []ChartSeries
+	Series []Series
 	// XLabels are the time axis' left, middle and right labels; all empty
 	// means "-60s", "-30s", "now".
 	XLabels [3]string
@@ -126,10 +129,15 @@ type axisLayer struct {
 	gw, gh int
 }
 
-// NewChart makes a chart of the given outer size (axes and labels
+// Styles are the chart's own colours; each series brings its own.
+type Styles struct {
+	Axis, AxisLabel, Cursor, Range lipgloss.Style
+}
+
+// New makes a chart of the given outer size (axes and labels
 // included), drawn with glyphs g in styles st, series[i] being the style
-// of ChartSeries.Style i.
-func NewChart(width, height int, g Glyphs, st Styles, series []lipgloss.Style) *Chart {
+// of Series.Style i.
+func New(width, height int, g Glyphs, st Styles, series []lipgloss.Style) *Chart {
 	c := &Chart{
 		glyphs: g, axis: newANSIStyle(st.Axis), label: newANSIStyle(st.AxisLabel),
 		cursor: newANSIStyle(st.Cursor), rng: newANSIStyle(st.Range),
@@ -157,8 +165,8 @@ func (c *Chart) Resize(width, height int) {
 }
 
 // Render draws the chart and returns it as height lines of width cells.
-func (c *Chart) Render(in ChartInput) string {
-	if c.width < minChartWidth || c.height < minChartHeight {
+func (c *Chart) Render(in Input) string {
+	if c.width < MinWidth || c.height < MinHeight {
 		return ""
 	}
 	in.MinY, in.MaxY = drawableRange(in.MinY, in.MaxY)
@@ -245,7 +253,7 @@ func rangeLabelWidth(u metrics.Unit) int {
 // rows where the lines draw them, with a tick on the axis; a round tick
 // label on the same row makes way. (The plot rows end above the x axis, so
 // the axis row keeps its label.)
-func (c *Chart) drawRange(in ChartInput) {
+func (c *Chart) drawRange(in Input) {
 	dh := c.layer.gh * c.glyphs.cellH
 	rowOf := func(v float64) int {
 		dot := math.Round(float64(dh-1) - (v-in.MinY)/(in.MaxY-in.MinY)*float64(dh-1))
@@ -304,7 +312,7 @@ func (c *Chart) clearLabel(row int) {
 // drawSeries plots one series into the cell buffers. Where series overlap,
 // the cell takes the colour of the series with most dots in it (ties go to
 // the earlier series) instead of whichever happened to be drawn last.
-func (c *Chart) drawSeries(s ChartSeries, in ChartInput) {
+func (c *Chart) drawSeries(s Series, in Input) {
 	if s.Hist == nil {
 		return
 	}
@@ -481,7 +489,7 @@ func (p *seriesPen) line(x0, y0, x1, y1 float64) {
 
 // setMarker puts s's marker in a plot cell; it wins the cell whatever else
 // is drawn there.
-func (c *Chart) setMarker(x, y int, s ChartSeries) {
+func (c *Chart) setMarker(x, y int, s Series) {
 	if x < 0 || x >= c.width || y < 0 || y >= c.layer.gh {
 		return
 	}
@@ -493,7 +501,7 @@ func (c *Chart) setMarker(x, y int, s ChartSeries) {
 // dots, so where another series' newest marker already is, this one goes
 // a cell to the left (up to three): every series keeps a visible marker,
 // instead of the last one drawn hiding the others.
-func (c *Chart) setNewestMarker(x, y int, s ChartSeries) {
+func (c *Chart) setNewestMarker(x, y int, s Series) {
 	if y < 0 || y >= c.layer.gh {
 		return
 	}
@@ -518,7 +526,7 @@ func abs(x int) int {
 }
 
 // drawCursor draws the paused cursor's column in the plot's empty cells.
-func (c *Chart) drawCursor(in ChartInput) {
+func (c *Chart) drawCursor(in Input) {
 	start := in.Now.Add(-in.Window)
 	if in.Cursor.IsZero() || in.Cursor.Before(start) || in.Cursor.After(in.Now) {
 		return
@@ -701,7 +709,7 @@ func tickStep(raw float64, unit metrics.Unit) float64 {
 // liveXLabels are "-60s", "-30s" and "now": the window's start, middle
 // and end, relative to now.
 func liveXLabels(window time.Duration) [3]string {
-	return [3]string{"-" + shortDuration(window), "-" + shortDuration(window/2), "now"}
+	return [3]string{"-" + metrics.ShortDuration(window), "-" + metrics.ShortDuration(window/2), "now"}
 }
 
 // xLabels puts the time axis labels at the left, middle and right of the
@@ -718,20 +726,5 @@ func xLabels(graphWidth int, labels [3]string) linechart.LabelFormatter {
 			return right
 		}
 		return ""
-	}
-}
-
-// shortDuration prints 60s, 5m, 2h: the way people say windows.
-func shortDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	case d >= 2*time.Minute && d%time.Minute == 0:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 10*time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	default:
-		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + "m"
 	}
 }

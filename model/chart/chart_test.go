@@ -1,6 +1,7 @@
-package model
+package chart
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
+
+// t0 is the charts' clock in the tests.
+var t0 = time.Date(2026, 11, 22, 14, 3, 27, 0, time.UTC)
 
 func TestYLabelsAreRoundAndIncludeTop(t *testing.T) {
 	tests := []struct {
@@ -44,18 +48,6 @@ func TestYLabelsAreRoundAndIncludeTop(t *testing.T) {
 	}
 }
 
-func TestShortDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		30 * time.Second: "30s", 60 * time.Second: "60s", 90 * time.Second: "90s",
-		5 * time.Minute: "5m", 150 * time.Second: "150s", time.Hour: "1h", 30 * time.Minute: "30m",
-		24 * time.Hour: "24h", 12*time.Hour + 30*time.Minute: "750m",
-	} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 func historyOf(now time.Time, pts ...[2]float64) *metrics.History {
 	h := metrics.NewHistory(time.Minute, 100)
 	for _, p := range pts {
@@ -76,11 +68,11 @@ func brailleCells(s string) int {
 
 func TestChartDrawsLinesAndKeepsGapsOpen(t *testing.T) {
 	now := t0
-	in := func(h *metrics.History) ChartInput {
-		return ChartInput{Now: now, Window: time.Minute, MinY: 0, MaxY: 10, MaxGap: 3 * time.Second,
-			Series: []ChartSeries{{Hist: h, Marker: '●'}}}
+	in := func(h *metrics.History) Input {
+		return Input{Now: now, Window: time.Minute, MinY: 0, MaxY: 10, MaxGap: 3 * time.Second,
+			Series: []Series{{Hist: h, Marker: '●'}}}
 	}
-	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
+	c := New(64, 12, GlyphsFor(GlyphsBraille), Styles{}, []lipgloss.Style{lipgloss.NewStyle()})
 
 	var joined [][2]float64
 	for s := -60.0; s <= 0; s++ {
@@ -114,9 +106,9 @@ func TestOverlapTakesColourOfTheSeriesWithMoreDots(t *testing.T) {
 	}
 	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
 	blue := lipgloss.NewStyle().Foreground(lipgloss.Color("4"))
-	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{red, blue})
+	c := New(64, 12, GlyphsFor(GlyphsBraille), Styles{}, []lipgloss.Style{red, blue})
 	c.series = []ansiStyle{{pre: "<R>", suf: "</R>"}, {pre: "<B>", suf: "</B>"}}
-	out := c.Render(ChartInput{Now: now, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []ChartSeries{
+	out := c.Render(Input{Now: now, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []Series{
 		{Hist: historyOf(now, pts...), Style: 0, Host: 0},
 		{Hist: historyOf(now, pts...), Style: 1, Host: 1},
 	}})
@@ -144,9 +136,9 @@ func TestChartZoomedOutKeepsSpikesAndGaps(t *testing.T) {
 		}
 		h.Add(metrics.Point{T: t0.Add(time.Duration(i) * time.Second), V: v})
 	}
-	c := NewChart(100, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
-	out := c.Render(ChartInput{Now: now, Window: 6 * time.Hour, MinY: 0, MaxY: 1000, MaxGap: 6 * time.Second,
-		Series: []ChartSeries{{Hist: h, Marker: '●'}}})
+	c := New(100, 12, GlyphsFor(GlyphsBraille), Styles{}, []lipgloss.Style{lipgloss.NewStyle()})
+	out := c.Render(Input{Now: now, Window: 6 * time.Hour, MinY: 0, MaxY: 1000, MaxGap: 6 * time.Second,
+		Series: []Series{{Hist: h, Marker: '●'}}})
 	lines := strings.Split(out, "\n")
 	startX := c.layer.origin.X + 1
 	gw := c.layer.gw
@@ -191,8 +183,8 @@ func TestEqualSeriesKeepBothMarkers(t *testing.T) {
 	for s := -60.0; s <= 0; s++ {
 		pts = append(pts, [2]float64{s, 5})
 	}
-	c := NewChart(64, 12, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle(), lipgloss.NewStyle()})
-	out := c.Render(ChartInput{Now: t0, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []ChartSeries{
+	c := New(64, 12, GlyphsFor(GlyphsBraille), Styles{}, []lipgloss.Style{lipgloss.NewStyle(), lipgloss.NewStyle()})
+	out := c.Render(Input{Now: t0, Window: time.Minute, MaxY: 10, MaxGap: 3 * time.Second, Series: []Series{
 		{Hist: historyOf(t0, pts...), Style: 0, Marker: '●'},
 		{Hist: historyOf(t0, pts...), Style: 1, Marker: '◆'},
 	}})
@@ -205,11 +197,11 @@ func TestEqualSeriesKeepBothMarkers(t *testing.T) {
 // once, not on two adjacent rows ("15┤" above "15│").
 func TestRangeLabelDoesNotRepeatTheTickBesideIt(t *testing.T) {
 	for height := 8; height <= 40; height += 3 {
-		c := NewChart(64, height, GlyphsFor(GlyphsBraille), NoColorStyles(), []lipgloss.Style{lipgloss.NewStyle()})
+		c := New(64, height, GlyphsFor(GlyphsBraille), Styles{}, []lipgloss.Style{lipgloss.NewStyle()})
 		for hi := 1.0; hi <= 40; hi += 0.1 {
 			lo, top := metrics.NiceRange(0, hi)
-			in := ChartInput{Now: t0, Window: time.Minute, MinY: lo, MaxY: top, MaxGap: 3 * time.Second,
-				Lo: hi / 3, Hi: hi, HaveRange: true, Series: []ChartSeries{{Hist: historyOf(t0, [2]float64{-1, hi}), Marker: '●'}}}
+			in := Input{Now: t0, Window: time.Minute, MinY: lo, MaxY: top, MaxGap: 3 * time.Second,
+				Lo: hi / 3, Hi: hi, HaveRange: true, Series: []Series{{Hist: historyOf(t0, [2]float64{-1, hi}), Marker: '●'}}}
 			out := c.Render(in)
 			prev := ""
 			for row, l := range strings.Split(out, "\n") {
@@ -222,6 +214,31 @@ func TestRangeLabelDoesNotRepeatTheTickBesideIt(t *testing.T) {
 				}
 				prev = lab
 			}
+		}
+	}
+}
+
+// Labels of absurd ranges end, and are short.
+func TestYLabelsEndForHugeRanges(t *testing.T) {
+	for _, hi := range []float64{1e300, math.MaxFloat64, 1e18, 1e35} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f := yLabels(17, 0, hi, metrics.UnitCount, 4)
+			top := ""
+			for i := 0; i <= 17; i++ {
+				if s := f(i, 0); s != "" {
+					top = s
+				}
+			}
+			if top == "" || len(strings.TrimSpace(top)) > 7 {
+				t.Errorf("hi %g: top label %q, want a short exponent form", hi, top)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("hi %g: yLabels did not finish within 20 s (an endless loop?)", hi)
 		}
 	}
 }
