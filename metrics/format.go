@@ -188,3 +188,11 @@ func ShortDuration(d time.Duration) string {
 		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + "m"
 	}
 }
+
+// Clock is the time of day as the header and the readout print it.
+func Clock(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("15:04:05")
+}

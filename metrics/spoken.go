@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"strings"
+	"time"
 )
 
 // Spoken renders v the way a person says it, for text readouts that a
@@ -68,4 +69,15 @@ func SpokenLabel(title string) string {
 		"%", " percent", " & ", " and ",
 	)
 	return strings.Join(strings.Fields(r.Replace(title)), " ")
+}
+
+// SpokenDuration is "60 seconds", "5 minutes", "1 hour".
+func SpokenDuration(d time.Duration) string {
+	s := ShortDuration(d)
+	n, unit := s[:len(s)-1], s[len(s)-1:]
+	word := map[string]string{"s": "second", "m": "minute", "h": "hour"}[unit]
+	if n == "1" {
+		return "1 " + word
+	}
+	return n + " " + word + "s"
 }

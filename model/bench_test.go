@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 )
 
 // BenchmarkRenderPage measures redrawing a whole page (four panels, 4 hosts,
@@ -48,7 +50,7 @@ func BenchmarkRenderPage24h(b *testing.B) {
 	for i := 1; i <= 24*3600; i++ {
 		f.now = t0.Add(time.Duration(i) * time.Second)
 		for h := range f.ctx.Hosts {
-			f.store.Observe(h, syntheticSnapshot(h, i, f.now))
+			f.store.Observe(h, synth.Snapshot(h, i, f.now))
 		}
 	}
 	f.m.now = f.now

@@ -77,7 +77,7 @@ func (h *HeaderView) when(now time.Time) string {
 		title = "ATS"
 	}
 	if h.state.Paused {
-		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+clock(h.state.Cursor, h.ctx.Location)+
+		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+metrics.Clock(h.state.Cursor, h.ctx.Location)+
 			" (-"+metrics.ShortDuration(h.state.Behind)+")"+g.Sep)
 	}
 	return st.Header.Render(" " + title + g.Sep + now.In(h.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)

@@ -6,6 +6,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // ProgramContext is what every component shares: the dashboard, the hosts,
@@ -50,27 +51,12 @@ func (c *ProgramContext) normalize() {
 	}
 }
 
-// StaleAfter is how old host's latest values may be before they are shown
-// as stale (metrics.StaleAfter).
-func (c *ProgramContext) StaleAfter(host int) time.Duration {
-	d := c.Interval
-	if host >= 0 && host < len(c.Deadlines) && c.Deadlines[host] > 0 {
-		d = c.Deadlines[host]
-	}
-	return metrics.StaleAfter(c.Interval, d)
+// Timing is the polling the stale and gap rules go by.
+func (c *ProgramContext) Timing() metrics.Timing {
+	return metrics.Timing{Interval: c.Interval, Deadlines: c.Deadlines}
 }
 
-// at is how panels and the readout ask a series of host for its value in
-// span: at the cursor while paused, else the latest, judged against the
-// span's end (the clock).
-func (c *ProgramContext) at(span ViewSpan, host int) metrics.At {
-	return metrics.At{Paused: span.Paused, Cursor: span.Cursor, Tolerance: c.MaxGap(), Now: span.End, StaleAfter: c.StaleAfter(host)}
-}
-
-// MaxGap is the longest time between two points still joined by a line,
-// and how far before the cursor a point still tells its value. A held
-// value (counters synced every 5 s) may leave a longer gap than the
-// interval, hence the floor.
-func (c *ProgramContext) MaxGap() time.Duration {
-	return max(3*c.Interval+c.Interval/2, 6*time.Second)
+// Report is what the readout needs of the context.
+func (c *ProgramContext) Report() report.Context {
+	return report.Context{Dashboard: c.Dashboard, Hosts: c.Hosts, Timing: c.Timing(), History: c.History, Location: c.Location}
 }

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // extremeSnapshot sets every record of the default dashboard to v.
 func extremeSnapshot(at time.Time, v float64) metrics.Snapshot {
-	s := syntheticSnapshot(0, 1, at)
+	s := synth.Snapshot(0, 1, at)
 	for k := range s.Values {
 		s.Values[k] = metrics.Sample{Value: v}
 	}
@@ -63,7 +64,7 @@ func TestExtremeValuesNeitherCrashNorHang(t *testing.T) {
 					f.tick++
 					f.now = t0.Add(time.Duration(i+1) * time.Second)
 					f.send(resultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(f.now, v)}))
-					f.send(resultMsg(collect.Result{Host: 1, Snapshot: syntheticSnapshot(1, f.tick, f.now)}))
+					f.send(resultMsg(collect.Result{Host: 1, Snapshot: synth.Snapshot(1, f.tick, f.now)}))
 				}
 				for p := range f.m.pages {
 					f.key(string(rune('1' + p)))

@@ -9,7 +9,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // Messages the model handles besides Bubble Tea's own.
@@ -206,7 +208,7 @@ func (m *Model) refreshHelp() {
 }
 
 // span is what the panels draw now.
-func (m *Model) span() ViewSpan { return m.time.Span(m.now, m.absolute) }
+func (m *Model) span() metrics.Span { return m.time.Span(m.now, m.absolute) }
 
 // oldest is how far back the history reaches.
 func (m *Model) oldest() time.Time {
@@ -221,7 +223,7 @@ func (m *Model) refreshVisible() {
 		return
 	}
 	if m.readoutOn {
-		r := BuildReadout(m.ctx, m.data.Store(), m.span(), []int{m.page})
+		r := report.Build(m.ctx.Report(), m.data.Store(), m.span(), []int{m.page})
 		m.readout.SetLines(append([]string{r.Intro()}, r.Lines(false)...))
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -119,49 +120,10 @@ func (f *fixture) feed(n int) {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
 		for h := range f.ctx.Hosts {
-			f.send(resultMsg(collect.Result{Host: h, Snapshot: syntheticSnapshot(h, f.tick, f.now)}))
+			f.send(resultMsg(collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}))
 		}
 	}
 	f.send(clockMsg(f.now))
-}
-
-func syntheticSnapshot(h, tick int, at time.Time) metrics.Snapshot {
-	k := float64(tick)
-	scale := float64(h + 1)
-	wave := float64(tick%10) * 10 // gauges move so charts are not flat
-	v := map[string]float64{
-		"proxy.process.http.incoming_requests":                  1000 * scale * k,
-		"proxy.process.http.outgoing_requests":                  150 * scale * k,
-		"proxy.process.http.transaction_totaltime.hit_fresh":    2 * 850 * scale * k,
-		"proxy.process.http.transaction_counts.hit_fresh":       850 * scale * k,
-		"proxy.process.http.transaction_totaltime.miss_cold":    45 * 150 * scale * k,
-		"proxy.process.http.transaction_counts.miss_cold":       150 * scale * k,
-		"proxy.process.cache_total_hits":                        850 * scale * k,
-		"proxy.process.cache_total_misses":                      150 * scale * k,
-		"proxy.process.http.current_client_connections":         500*scale + wave,
-		"proxy.process.http.current_server_connections":         100*scale + wave,
-		"proxy.process.http.2xx_responses":                      900 * scale * k,
-		"proxy.process.http.3xx_responses":                      50 * scale * k,
-		"proxy.process.http.4xx_responses":                      40 * scale * k,
-		"proxy.process.http.5xx_responses":                      10 * scale * k,
-		"proxy.process.ssl.total_success_handshake_count_in":    30 * scale * k,
-		"proxy.process.ssl.ssl_error_ssl":                       scale * k,
-		"proxy.process.ssl.user_agent_sessions":                 300*scale + wave,
-		"proxy.process.http2.total_client_connections":          20 * scale * k,
-		"proxy.process.http2.current_client_connections":        200*scale + wave,
-		"proxy.process.http2.connection_errors":                 0,
-		"proxy.process.http.user_agent_total_request_bytes":     300e3 * scale * k,
-		"proxy.process.http.user_agent_total_response_bytes":    20e6 * scale * k,
-		"proxy.process.http.origin_server_total_response_bytes": 3e6 * scale * k,
-		"proxy.process.http.origin_server_total_request_bytes":  50e3 * scale * k,
-		"proxy.process.http.err_connect_fail_count":             2 * scale * k,
-		"proxy.process.http.transaction_counts.errors.aborts":   5 * scale * k,
-	}
-	s := metrics.Snapshot{Time: at, Values: map[string]metrics.Sample{}}
-	for key, val := range v {
-		s.Values[key] = metrics.Sample{Value: val}
-	}
-	return s
 }
 
 // assertFrame checks that the screen is exactly w x h cells: nothing wraps,
@@ -275,7 +237,7 @@ func TestFailingHostInStatusWhileOthersUpdate(t *testing.T) {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
 		// edge1 doubles its rate; edge2 fails.
-		snap := syntheticSnapshot(0, f.tick, f.now)
+		snap := synth.Snapshot(0, f.tick, f.now)
 		snap.Values["proxy.process.http.incoming_requests"] = metrics.Sample{Value: 1000*3 + 2000*float64(f.tick-3)}
 		f.send(resultMsg(collect.Result{Host: 0, Snapshot: snap}))
 		f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("cannot connect to /run/ts/jsonrpc20.sock: connection refused")}))
@@ -303,7 +265,7 @@ func TestFailingHostInStatusWhileOthersUpdate(t *testing.T) {
 func TestWarningsShown(t *testing.T) {
 	f := newFixture(t, "edge1")
 	f.resize(160, 45)
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: syntheticSnapshot(0, 1, t0.Add(time.Second)),
+	f.send(resultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)),
 		Warnings: []string{"record not found: proxy.process.http.err_connect_fail_count (2000)", "second"}}))
 	footer := lastLine(f.m.View())
 	if !strings.Contains(footer, "edge1: record not found: proxy.process.http.err_connect_fail_count (2000) (+1 more)") {
@@ -317,7 +279,7 @@ func TestHeaderSaysHowRemoteHostsAreRead(t *testing.T) {
 	if header := firstLine(f.m.View()); strings.Contains(header, "ssh") {
 		t.Fatalf("header names a path before any result: %q", header)
 	}
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: syntheticSnapshot(0, 1, t0.Add(time.Second)), Via: "ssh·jsonrpc"}))
+	f.send(resultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)), Via: "ssh·jsonrpc"}))
 	f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("ssh: connection lost; reconnecting in 4s"), Via: "ssh·traffic_ctl"}))
 	view := f.m.View()
 	header := firstLine(view)

@@ -49,7 +49,7 @@ func (pv *PageView) Invalidate() {
 }
 
 // Refresh redraws the stale panels and, if any changed, the joined page.
-func (pv *PageView) Refresh(store *metrics.Store, span ViewSpan) {
+func (pv *PageView) Refresh(store *metrics.Store, span metrics.Span) {
 	changed := pv.view == ""
 	for _, p := range pv.panels {
 		changed = p.Refresh(store, span) || changed

@@ -48,7 +48,7 @@ func NewPanelView(ctx *ProgramContext, page, panel int) *PanelView {
 }
 
 // unit is the y axis' unit for the view.
-func (p *PanelView) unit(span ViewSpan) metrics.Unit {
+func (p *PanelView) unit(span metrics.Span) metrics.Unit {
 	if span.Absolute {
 		return p.units[1]
 	}
@@ -104,7 +104,7 @@ func (p *PanelView) Invalidate() { p.dirty = true }
 
 // Refresh redraws the panel if its data, size or view changed since the
 // last time, and says whether it did.
-func (p *PanelView) Refresh(store *metrics.Store, span ViewSpan) bool {
+func (p *PanelView) Refresh(store *metrics.Store, span metrics.Span) bool {
 	if !p.dirty {
 		return false
 	}
@@ -116,7 +116,7 @@ func (p *PanelView) Refresh(store *metrics.Store, span ViewSpan) bool {
 // View returns the cached drawing.
 func (p *PanelView) View() string { return p.cache }
 
-func (p *PanelView) render(store *metrics.Store, span ViewSpan) string {
+func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	innerW := p.width - 2
 	if innerW < 1 || p.height < 3 {
 		return ""
@@ -178,7 +178,7 @@ func fitWidth(s string, w int) string {
 
 // series yields every (metric, host) line of the panel in legend order,
 // as shown: rates or, with span.Absolute, counters' absolute counts.
-func (p *PanelView) series(store *metrics.Store, span ViewSpan, fn func(mi, host int, v metrics.Shown)) {
+func (p *PanelView) series(store *metrics.Store, span metrics.Span, fn func(mi, host int, v metrics.Shown)) {
 	for mi, id := range p.metricIDs {
 		for h := 0; h < store.Hosts(); h++ {
 			fn(mi, h, store.Series(h, id).Shown(span.Absolute))
@@ -186,13 +186,13 @@ func (p *PanelView) series(store *metrics.Store, span ViewSpan, fn func(mi, host
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float64, n int) chart.Input {
+func (p *PanelView) chartInput(store *metrics.Store, span metrics.Span, lo, hi float64, n int) chart.Input {
 	unit := p.unit(span)
 	in := chart.Input{
 		Now:       span.End,
 		Window:    span.Window,
 		Unit:      unit,
-		MaxGap:    p.ctx.MaxGap(),
+		MaxGap:    p.ctx.Timing().MaxGap(),
 		Cursor:    span.Cursor,
 		Lo:        lo,
 		Hi:        hi,
@@ -219,7 +219,7 @@ func (p *PanelView) chartInput(store *metrics.Store, span ViewSpan, lo, hi float
 
 // clockXLabels label a paused view with the clock times of its start,
 // middle and end: relative times would change with every tick.
-func clockXLabels(span ViewSpan, loc *time.Location) [3]string {
+func clockXLabels(span metrics.Span, loc *time.Location) [3]string {
 	layout := "15:04:05"
 	if span.Window >= time.Hour {
 		layout = "15:04"
@@ -234,7 +234,7 @@ func clockXLabels(span ViewSpan, loc *time.Location) [3]string {
 // windowRange is the lowest and highest value of all the panel's series in
 // the window, and how many points they span (0: no data yet). The chart's y
 // range, the y axis' min/max labels and the legend all come from it.
-func (p *PanelView) windowRange(store *metrics.Store, span ViewSpan) (lo, hi float64, n int) {
+func (p *PanelView) windowRange(store *metrics.Store, span metrics.Span) (lo, hi float64, n int) {
 	p.series(store, span, func(_, _ int, v metrics.Shown) {
 		mn, mx, k := v.Hist.Range(span.Start(), span.End)
 		if k == 0 {
@@ -262,7 +262,7 @@ const StaleMark = "?"
 // host in host order, so the numbers can be read (and heard by a screen
 // reader) without decoding the chart. A host's last value, once stale, is
 // marked (5.7K?); stale has, per host, how old its values are (0: fresh).
-func (p *PanelView) title(store *metrics.Store, span ViewSpan) (string, []time.Duration) {
+func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []time.Duration) {
 	head := p.panel.Title
 	if span.Absolute && p.hasCounter {
 		head += " (totals)"
@@ -278,7 +278,7 @@ func (p *PanelView) title(store *metrics.Store, span ViewSpan) (string, []time.D
 		for h := range vals {
 			vals[h] = none
 			shown := store.Series(h, id).Shown(span.Absolute)
-			c := shown.Current(p.ctx.at(span, h))
+			c := shown.Current(p.ctx.Timing().At(span, h))
 			if !c.OK {
 				continue
 			}
@@ -315,7 +315,7 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lo, hi float64, n int, span ViewSpan, stale []time.Duration) string {
+func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []time.Duration) string {
 	st, g := p.ctx.Styles, &p.ctx.Glyphs
 	var parts []string
 	for mi, m := range p.panel.Metrics {

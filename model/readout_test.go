@@ -1,13 +1,14 @@
 package model
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // readoutLines returns the readout body (the screen minus header and
@@ -83,7 +84,7 @@ func (f *fixture) feedRates(n int, rate func(tick int) float64) {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
 		f.total += rate(f.tick)
-		snap := syntheticSnapshot(0, f.tick, f.now)
+		snap := synth.Snapshot(0, f.tick, f.now)
 		snap.Values["proxy.process.http.incoming_requests"] = metrics.Sample{Value: f.total}
 		f.send(resultMsg(collect.Result{Host: 0, Snapshot: snap}))
 	}
@@ -114,7 +115,7 @@ func TestReadoutTrendWords(t *testing.T) {
 		f := newFixture(t, "edge1")
 		f.resize(200, 50)
 		f.feedRates(56, c.rate)
-		r := BuildReadout(f.ctx, f.store, f.m.span(), []int{0})
+		r := report.Build(f.ctx.Report(), f.store, f.m.span(), []int{0})
 		line := r.Lines(false)[1]
 		if !strings.HasPrefix(line, "  Requests per second, Client, edge1: ") || !strings.Contains(line, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, line, c.want)
@@ -226,71 +227,5 @@ func TestStartsInReadoutWhenAsked(t *testing.T) {
 	f.feed(5)
 	if !strings.HasPrefix(firstLine(f.m.View()), "Page 1 of 4") {
 		t.Fatalf("not in the readout: %q", firstLine(f.m.View()))
-	}
-}
-
-func TestSnapshotTextAndJSON(t *testing.T) {
-	f := newFixture(t, "edge1", "edge2")
-	f.feed(10)
-	text := SnapshotText(f.ctx, f.store, f.now, []string{"edge3: down"})
-	for _, w := range []string{
-		"traffic_grapher snapshot · 2026-11-22 14:03:37 UTC · hosts: edge1, edge2\nerror: edge3: down\n",
-		"Values now. Min, average, max and trend: last 10 seconds.\n\nPage 1 of 4: Traffic & Cache\nRequests/sec\n",
-		"  Requests per second, Client, edge2: 2 thousand, steady. Min 2 thousand, average 2 thousand, max 2 thousand.\n",
-		"Page 4 of 4: Network & Errors\n",
-		"  Transaction Aborts per second, Aborts, edge1: 5, steady.",
-	} {
-		if !strings.Contains(text, w) {
-			t.Fatalf("snapshot lacks %q:\n%s", w, text)
-		}
-	}
-	if strings.Contains(text, "\x1b") {
-		t.Fatal("escape codes in the snapshot")
-	}
-	out, err := SnapshotJSON(f.ctx, f.store, f.now, nil, []string{"edge2: proxy.process.x: no such record"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Readout
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if len(r.Pages) != 4 || r.Pages[0].Name != "Traffic & Cache" || !strings.Contains(string(out), `"Traffic & Cache"`) {
-		t.Fatalf("pages %+v", r.Pages)
-	}
-	client := r.Pages[0].Panels[0].Metrics[0]
-	if client.Name != "Client" || client.Type != "counter" || client.Unit != "per_second" || len(client.Readings) != 2 {
-		t.Fatalf("client metric %+v", client)
-	}
-	e2 := client.Readings[1]
-	if e2.Host != "edge2" || e2.Value == nil || *e2.Value != 2000 || *e2.Min != 2000 || *e2.Max != 2000 ||
-		e2.Trend != "steady" || e2.Total == nil || *e2.Total != 20000 || e2.Samples != 8 ||
-		e2.Stale || e2.AgeSeconds == nil || *e2.AgeSeconds != 0 {
-		t.Fatalf("edge2 reading %+v", e2)
-	}
-	if len(r.Warnings) != 1 || !strings.Contains(string(out), `"stale": false`) {
-		t.Fatalf("warnings %q, or no \"stale\" field:\n%.600s", r.Warnings, out)
-	}
-	// The same store read 20 s later: edge2's values are old by then.
-	out, _ = SnapshotJSON(f.ctx, f.store, f.now.Add(20*time.Second), nil, nil)
-	json.Unmarshal(out, &r)
-	if e2 := r.Pages[0].Panels[0].Metrics[0].Readings[1]; !e2.Stale || e2.AgeSeconds == nil || *e2.AgeSeconds != 20 {
-		t.Fatalf("20 s later, edge2 reading %+v: want stale, age 20", e2)
-	}
-	if text := SnapshotText(f.ctx, f.store, f.now.Add(20*time.Second), nil); !strings.Contains(text, "Client, edge2: no data for 20 seconds; last 2 thousand") {
-		t.Fatalf("text snapshot 20 s later does not say the value is old:\n%s", text)
-	}
-	lat := r.Pages[0].Panels[1].Metrics[0]
-	if lat.Unit != "ms" || *lat.Readings[0].Value != 2 || lat.Readings[0].Total != nil {
-		t.Fatalf("latency %+v", lat)
-	}
-	if u := r.Pages[0].Panels[2].Metrics[0].Unit; u != "percent" {
-		t.Fatalf("hit rate unit %q", u)
-	}
-	// A metric with no data yet is null, not 0.
-	g := newFixture(t, "edge1")
-	out, _ = SnapshotJSON(g.ctx, g.store, g.now, nil, nil)
-	if !strings.Contains(string(out), `"value": null`) {
-		t.Fatalf("no data should be null:\n%.300s", out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 )
 
 // feedOnly delivers n more ticks for the given hosts only; the others have
@@ -20,7 +21,7 @@ func (f *fixture) feedOnly(n int, answering ...int) {
 			r := collect.Result{Host: h, Err: errors.New("connection refused")}
 			for _, a := range answering {
 				if a == h {
-					r = collect.Result{Host: h, Snapshot: syntheticSnapshot(h, f.tick, f.now)}
+					r = collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}
 				}
 			}
 			f.send(resultMsg(r))

@@ -1,19 +1,10 @@
 package model
 
-import "time"
+import (
+	"time"
 
-// ViewSpan is what every panel draws besides the data: the stretch of time,
-// the paused cursor, and whether counters show rates or absolute counts.
-type ViewSpan struct {
-	End      time.Time // right edge: the newest data, or where the paused view is
-	Window   time.Duration
-	Paused   bool
-	Cursor   time.Time // while paused: the instant whose values the titles show
-	Absolute bool      // counters show their absolute count instead of a rate
-}
-
-// Start is the left edge.
-func (v ViewSpan) Start() time.Time { return v.End.Add(-v.Window) }
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+)
 
 // zoomLevels are the windows + and - step through, besides the history
 // itself (the widest) and 30 s (the narrowest).
@@ -40,11 +31,11 @@ func NewTimeView(history time.Duration) TimeView {
 }
 
 // Span is what to draw, live data ending at newest.
-func (t *TimeView) Span(newest time.Time, absolute bool) ViewSpan {
+func (t *TimeView) Span(newest time.Time, absolute bool) metrics.Span {
 	if t.paused {
-		return ViewSpan{End: t.end, Window: t.window, Paused: true, Cursor: t.cursor, Absolute: absolute}
+		return metrics.Span{End: t.end, Window: t.window, Paused: true, Cursor: t.cursor, Absolute: absolute}
 	}
-	return ViewSpan{End: newest, Window: t.window, Absolute: absolute}
+	return metrics.Span{End: newest, Window: t.window, Absolute: absolute}
 }
 
 // Paused reports whether the view stands still.

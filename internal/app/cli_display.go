@@ -14,6 +14,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // displayOptions are the flags that choose how the screen looks and reads:
@@ -80,14 +81,14 @@ func (d *displayOptions) programOptions() []tea.ProgramOption {
 // writeSnapshot prints --once's output in the chosen format.
 func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, store *metrics.Store, at time.Time, errs, warns []string) error {
 	if d.json() {
-		out, err := model.SnapshotJSON(pctx, store, at, errs, warns)
+		out, err := report.JSON(pctx.Report(), store, at, errs, warns)
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(out)
 		return err
 	}
-	_, err := io.WriteString(w, model.SnapshotText(pctx, store, at, errs))
+	_, err := io.WriteString(w, report.Text(pctx.Report(), store, at, errs))
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 func TestDisplayFlagsAndEnvironment(t *testing.T) {
@@ -89,7 +90,7 @@ func TestOnceJSON(t *testing.T) {
 	if status := run([]string{"--demo", "--once", "--format", "json", "--interval", "0.5", "--history", "10"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
-	var r model.Readout
+	var r report.Readout
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out.String())
 	}
@@ -125,7 +126,7 @@ func TestOnceWarnings(t *testing.T) {
 	if status := run(append(args, "--format", "json"), &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
-	var r model.Readout
+	var r report.Readout
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}

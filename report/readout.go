@@ -1,12 +1,35 @@
-package model
+// Package report turns the store into what a dashboard's numbers say: for
+// each panel, metric and host, the value now, the window's min, average and
+// max, and the trend. The screen's text readout, --once (text and JSON)
+// and every later output mode are made from it, so they never disagree.
+package report
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
+
+// Context is what a report needs besides the data: the dashboard, the
+// hosts' names, the polling (for the stale rule), the history kept and
+// the time zone.
+type Context struct {
+	Dashboard *config.Dashboard
+	Hosts     []string
+	Timing    metrics.Timing
+	History   time.Duration
+	Location  *time.Location // nil: UTC
+}
+
+func (c Context) location() *time.Location {
+	if c.Location == nil {
+		return time.UTC
+	}
+	return c.Location
+}
 
 // Readout is the charts' content as data: for each panel of the chosen
 // pages, per metric and host, the current value (at the cursor, when
@@ -22,27 +45,27 @@ type Readout struct {
 	Errors        []string   `json:"errors,omitempty"`
 	Warnings      []string   `json:"warnings,omitempty"` // "host: warning", --once
 
-	Pages []ReadoutPage `json:"pages"`
+	Pages []Page `json:"pages"`
 
 	location *time.Location
 }
 
-// ReadoutPage is one dashboard page.
-type ReadoutPage struct {
-	Number int            `json:"number"` // from 1
-	Of     int            `json:"of"`
-	Name   string         `json:"name"`
-	Panels []ReadoutPanel `json:"panels"`
+// Page is one dashboard page.
+type Page struct {
+	Number int     `json:"number"` // from 1
+	Of     int     `json:"of"`
+	Name   string  `json:"name"`
+	Panels []Panel `json:"panels"`
 }
 
-// ReadoutPanel is one panel.
-type ReadoutPanel struct {
-	Title   string          `json:"title"`
-	Metrics []ReadoutMetric `json:"metrics"`
+// Panel is one panel.
+type Panel struct {
+	Title   string   `json:"title"`
+	Metrics []Metric `json:"metrics"`
 }
 
-// ReadoutMetric is one metric of a panel, for every host.
-type ReadoutMetric struct {
+// Metric is one metric of a panel, for every host.
+type Metric struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
 	// Unit of the values: per_second (counters' rates), count (gauges,
@@ -74,11 +97,11 @@ type Reading struct {
 	AgeSeconds *float64 `json:"age_seconds,omitempty"`
 }
 
-// BuildReadout reads the given pages (indexes) of the store for the span.
-func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, pages []int) Readout {
+// Build reads the given pages (indexes) of the store for the span.
+func Build(ctx Context, store *metrics.Store, span metrics.Span, pages []int) Readout {
 	r := Readout{
 		Time: span.End, Hosts: ctx.Hosts, WindowSeconds: span.Window.Seconds(),
-		Paused: span.Paused, Absolute: span.Absolute, location: ctx.Location,
+		Paused: span.Paused, Absolute: span.Absolute, location: ctx.location(),
 	}
 	if span.Paused {
 		c := span.Cursor
@@ -96,16 +119,16 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 			continue
 		}
 		if pi != lastPage {
-			r.Pages = append(r.Pages, ReadoutPage{Number: pi + 1, Of: len(d.Pages), Name: d.Pages[pi].Name})
+			r.Pages = append(r.Pages, Page{Number: pi + 1, Of: len(d.Pages), Name: d.Pages[pi].Name})
 			lastPage, lastPanel = pi, -1
 		}
 		pg := &r.Pages[len(r.Pages)-1]
 		if ni != lastPanel {
-			pg.Panels = append(pg.Panels, ReadoutPanel{Title: d.Pages[pi].Panels[ni].Title})
+			pg.Panels = append(pg.Panels, Panel{Title: d.Pages[pi].Panels[ni].Title})
 			lastPanel = ni
 		}
 		pn := &pg.Panels[len(pg.Panels)-1]
-		rm := ReadoutMetric{Name: m.Name, Type: m.Type, panel: pn.Title}
+		rm := Metric{Name: m.Name, Type: m.Type, panel: pn.Title}
 		// Every host's series of a metric has the same kind, so the same
 		// unit and way of showing it (a store has at least one host).
 		first := store.Series(0, id).Shown(span.Absolute)
@@ -114,7 +137,7 @@ func BuildReadout(ctx *ProgramContext, store *metrics.Store, span ViewSpan, page
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
 			rd := Reading{Host: host}
-			if c := shown.Current(ctx.at(span, h)); c.OK {
+			if c := shown.Current(ctx.Timing.At(span, h)); c.OK {
 				rd.Value = &c.V
 				if !span.Paused {
 					age := c.Age.Seconds()
@@ -146,11 +169,11 @@ func unitName(u metrics.Unit, rate bool) string {
 // Intro is the sentence that says what the readout's numbers are. It
 // names no time while live, so that it does not change every tick.
 func (r Readout) Intro() string {
-	win := spokenDuration(time.Duration(r.WindowSeconds * float64(time.Second)))
+	win := metrics.SpokenDuration(time.Duration(r.WindowSeconds * float64(time.Second)))
 	s := "Values now. Min, average, max and trend: last " + win + "."
 	if r.Paused && r.Cursor != nil {
 		s = fmt.Sprintf("Paused at %s. Min, average, max and trend: %s to %s.",
-			clock(*r.Cursor, r.location), win, clock(r.Time, r.location))
+			metrics.Clock(*r.Cursor, r.location), win, metrics.Clock(r.Time, r.location))
 	}
 	if r.Absolute {
 		s += " Counters as totals."
@@ -192,7 +215,7 @@ func (r Readout) Lines(pageHeadings bool) []string {
 // thousand." Units are spoken with every number (milliseconds, percent);
 // a rate says "per second" unless its panel title already does, and an
 // absolute count says "total".
-func (m ReadoutMetric) sentence(rd Reading) string {
+func (m Metric) sentence(rd Reading) string {
 	label := metrics.SpokenLabel(m.panel)
 	if m.absolute {
 		label = strings.Replace(label, " per second", "", 1)
@@ -207,7 +230,7 @@ func (m ReadoutMetric) sentence(rd Reading) string {
 		now = "no current value"
 	case rd.Stale:
 		age := time.Duration(*rd.AgeSeconds * float64(time.Second))
-		now = "no data for " + spokenDuration(age) + "; last " + say(*rd.Value)
+		now = "no data for " + metrics.SpokenDuration(age) + "; last " + say(*rd.Value)
 	default:
 		now = say(*rd.Value)
 		if m.rate && !strings.Contains(label, "per second") {
@@ -221,22 +244,4 @@ func (m ReadoutMetric) sentence(rd Reading) string {
 		return head + now + "."
 	}
 	return fmt.Sprintf("%s%s, %s. Min %s, average %s, max %s.", head, now, rd.Trend, say(*rd.Min), say(*rd.Avg), say(*rd.Max))
-}
-
-// spokenDuration is "60 seconds", "5 minutes", "1 hour".
-func spokenDuration(d time.Duration) string {
-	s := metrics.ShortDuration(d)
-	n, unit := s[:len(s)-1], s[len(s)-1:]
-	word := map[string]string{"s": "second", "m": "minute", "h": "hour"}[unit]
-	if n == "1" {
-		return "1 " + word
-	}
-	return n + " " + word + "s"
-}
-
-func clock(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("15:04:05")
 }
