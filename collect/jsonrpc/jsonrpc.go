@@ -401,35 +401,10 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))
 	}
 	if r.Error != nil {
-		e := &collect.RPCError{Message: collect.Sanitize(string(r.Error.Message), 200)}
-		if r.Error.Code != nil {
-			if c, err := strconv.Atoi(r.Error.Code.String()); err == nil {
-				e.Code = c
-			} else {
-				return nil, nil, fmt.Errorf("error object with non-integer code %s", collect.Sanitize(r.Error.Code.String(), 40))
-			}
-		}
-		for _, d := range r.Error.Data {
-			if msg := collect.Sanitize(string(d.Message), 200); msg != "" {
-				e.Data = append(e.Data, msg)
-			}
-		}
-		if e.Message == "" {
-			e.Message = "(no message)"
-		}
-		return nil, nil, e
+		return nil, nil, r.Error.asError()
 	}
-	if wantID != "" {
-		var gotID string
-		if len(r.ID) == 0 || json.Unmarshal(r.ID, &gotID) != nil {
-			if len(r.ID) == 0 {
-				return nil, nil, fmt.Errorf("reply has no id (want %q)", wantID)
-			}
-			return nil, nil, fmt.Errorf("reply id %s is not a string (want %q)", collect.Sanitize(string(r.ID), 60), wantID)
-		}
-		if gotID != wantID {
-			return nil, nil, fmt.Errorf("reply id %q does not match request id %q", collect.Sanitize(gotID, 60), wantID)
-		}
+	if err := checkReplyID(r.ID, wantID); err != nil {
+		return nil, nil, err
 	}
 	if r.Result == nil {
 		return nil, nil, errors.New("reply has neither result nor error")
@@ -437,7 +412,54 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 	if r.Result.RecordList == nil {
 		return nil, nil, errors.New("result has no recordList")
 	}
+	values, warnings := r.Result.values(keys)
+	return values, warnings, nil
+}
 
+// asError is the server's error object as an *RPCError (or, when its code
+// is not an integer, as what is wrong with it).
+func (o *replyErrorObject) asError() error {
+	e := &collect.RPCError{Message: collect.Sanitize(string(o.Message), 200)}
+	if o.Code != nil {
+		c, err := strconv.Atoi(o.Code.String())
+		if err != nil {
+			return fmt.Errorf("error object with non-integer code %s", collect.Sanitize(o.Code.String(), 40))
+		}
+		e.Code = c
+	}
+	for _, d := range o.Data {
+		if msg := collect.Sanitize(string(d.Message), 200); msg != "" {
+			e.Data = append(e.Data, msg)
+		}
+	}
+	if e.Message == "" {
+		e.Message = "(no message)"
+	}
+	return e
+}
+
+// checkReplyID says whether a reply answers the request with id wantID
+// ("" takes any).
+func checkReplyID(raw json.RawMessage, wantID string) error {
+	if wantID == "" {
+		return nil
+	}
+	if len(raw) == 0 {
+		return fmt.Errorf("reply has no id (want %q)", wantID)
+	}
+	var gotID string
+	if json.Unmarshal(raw, &gotID) != nil {
+		return fmt.Errorf("reply id %s is not a string (want %q)", collect.Sanitize(string(raw), 60), wantID)
+	}
+	if gotID != wantID {
+		return fmt.Errorf("reply id %q does not match request id %q", collect.Sanitize(gotID, 60), wantID)
+	}
+	return nil
+}
+
+// values takes the records asked for from a result; every key not
+// answered, with a value or an error entry, is a warning.
+func (res *replyResult) values(keys []string) (map[string]metrics.Sample, []string) {
 	want := make(map[string]struct{}, len(keys))
 	for _, k := range keys {
 		want[k] = struct{}{}
@@ -445,7 +467,7 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 	values := make(map[string]metrics.Sample, len(keys))
 	accounted := make(map[string]struct{})
 	var warnings []string
-	for _, rec := range *r.Result.RecordList {
+	for _, rec := range *res.RecordList {
 		name := string(rec.Record.Name)
 		if _, ok := want[name]; !ok {
 			continue
@@ -459,8 +481,8 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		}
 		values[name] = sample
 	}
-	if r.Result.ErrorList != nil {
-		for _, e := range *r.Result.ErrorList {
+	if res.ErrorList != nil {
+		for _, e := range *res.ErrorList {
 			name := string(e.RecordName)
 			if _, ok := want[name]; ok {
 				accounted[name] = struct{}{}
@@ -474,7 +496,7 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 			warnings = append(warnings, "not reported by server: "+collect.Sanitize(k, 120))
 		}
 	}
-	return values, warnings, nil
+	return values, warnings
 }
 
 // parseSample converts a record value. COUNTER and INT are integral; FLOAT

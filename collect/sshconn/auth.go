@@ -34,48 +34,77 @@ func (p *authPlan) close() {
 // traffic, when there is nothing to offer.
 func planAuth(t Target, s Settings) (*authPlan, error) {
 	p := &authPlan{}
-	var signers []ssh.Signer
-
-	sock := s.AgentSocket
-	if sock == "" {
-		sock = os.Getenv("SSH_AUTH_SOCK")
+	agentSigners := p.agentKeys(agentSocket(t, s))
+	fileSigners := p.fileKeys(t.IdentityFiles)
+	if t.IdentitiesOnly && len(agentSigners) > 0 {
+		// Only agent keys matching a configured file are offered, as ssh
+		// does; without the public half we cannot match encrypted files,
+		// so keep the agent keys whose file we could not read.
+		agentSigners = filterAgentSigners(agentSigners, fileSigners, t.IdentityFiles)
 	}
+	if len(agentSigners) > 0 {
+		p.tried = append([]string{fmt.Sprintf("%d key(s) from ssh-agent", len(agentSigners))}, p.tried...)
+	}
+	signers := append(agentSigners, fileSigners...)
+	if len(signers) == 0 {
+		p.close()
+		return nil, p.noKeysError(t)
+	}
+	p.methods = []ssh.AuthMethod{ssh.PublicKeys(signers...)}
+	return p, nil
+}
+
+// agentSocket is the ssh-agent to ask: the host's IdentityAgent, else
+// Settings.AgentSocket, else $SSH_AUTH_SOCK; "none" or "" for none.
+func agentSocket(t Target, s Settings) string {
 	switch t.IdentityAgent {
 	case "none":
-		sock = "none"
+		return "none"
 	case "", "ssh_auth_sock":
 	default:
-		sock = t.IdentityAgent
+		return t.IdentityAgent
 	}
-	var agentSigners []ssh.Signer
+	if s.AgentSocket != "" {
+		return s.AgentSocket
+	}
+	return os.Getenv("SSH_AUTH_SOCK")
+}
+
+// agentKeys asks the agent at sock for its keys, noting in p why there
+// are none; the connection stays open for signing, until p.close.
+func (p *authPlan) agentKeys(sock string) []ssh.Signer {
 	switch sock {
 	case "":
 		p.agentNote = "no ssh-agent (SSH_AUTH_SOCK is not set)"
+		return nil
 	case "none":
 		p.agentNote = "ssh-agent disabled"
-	default:
-		c, err := net.DialTimeout("unix", sock, 2*time.Second)
-		if err != nil {
-			p.agentNote = fmt.Sprintf("ssh-agent at %s unreachable: %v", sock, err)
-			break
-		}
-		p.agentConn = c
-		ag := agent.NewClient(c)
-		c.SetDeadline(time.Now().Add(2 * time.Second))
-		ss, err := ag.Signers()
-		c.SetDeadline(time.Time{})
-		if err != nil {
-			p.agentNote = fmt.Sprintf("ssh-agent at %s: %v", sock, err)
-			break
-		}
-		agentSigners = ss
-		if len(ss) == 0 {
-			p.agentNote = "ssh-agent holds no keys"
-		}
+		return nil
 	}
+	c, err := net.DialTimeout("unix", sock, 2*time.Second)
+	if err != nil {
+		p.agentNote = fmt.Sprintf("ssh-agent at %s unreachable: %v", sock, err)
+		return nil
+	}
+	p.agentConn = c
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	ss, err := agent.NewClient(c).Signers()
+	c.SetDeadline(time.Time{})
+	if err != nil {
+		p.agentNote = fmt.Sprintf("ssh-agent at %s: %v", sock, err)
+		return nil
+	}
+	if len(ss) == 0 {
+		p.agentNote = "ssh-agent holds no keys"
+	}
+	return ss
+}
 
-	var fileSigners []ssh.Signer
-	for _, f := range t.IdentityFiles {
+// fileKeys loads the unencrypted keys among files, noting in p each file
+// tried, and which need a passphrase.
+func (p *authPlan) fileKeys(files []string) []ssh.Signer {
+	var signers []ssh.Signer
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
@@ -93,26 +122,10 @@ func planAuth(t Target, s Settings) (*authPlan, error) {
 			p.tried = append(p.tried, fmt.Sprintf("%s (unreadable key: %v)", f, err))
 			continue
 		}
-		fileSigners = append(fileSigners, sg)
+		signers = append(signers, sg)
 		p.tried = append(p.tried, f)
 	}
-
-	if t.IdentitiesOnly && len(agentSigners) > 0 {
-		// Only agent keys matching a configured file are offered, as ssh
-		// does; without the public half we cannot match encrypted files,
-		// so keep the agent keys whose file we could not read.
-		agentSigners = filterAgentSigners(agentSigners, fileSigners, t.IdentityFiles)
-	}
-	if len(agentSigners) > 0 {
-		p.tried = append([]string{fmt.Sprintf("%d key(s) from ssh-agent", len(agentSigners))}, p.tried...)
-	}
-	signers = append(agentSigners, fileSigners...)
-	if len(signers) == 0 {
-		p.close()
-		return nil, p.noKeysError(t)
-	}
-	p.methods = []ssh.AuthMethod{ssh.PublicKeys(signers...)}
-	return p, nil
+	return signers
 }
 
 // filterAgentSigners keeps agent keys whose public key matches a loaded file

@@ -142,53 +142,104 @@ func (s Settings) Resolve(alias, user string, port int) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
+	c := hostConfig{cfgs: cfgs, alias: alias}
+	t := Target{Alias: alias}
+	if err := s.resolveAddress(&t, c, user, port); err != nil {
+		return Target{}, err
+	}
 	home := s.home()
-	get := func(key string) string {
-		for _, c := range cfgs {
-			if v, err := c.cfg.Get(alias, key); err == nil && v != "" {
-				return v
+	tokens := tokenSet{h: t.HostName, n: alias, r: t.User, u: s.localUser(), d: home, p: strconv.Itoa(t.Port)}
+	resolveIdentities(&t, c, home, tokens)
+	if pj := c.get("ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
+		for _, hop := range strings.Split(pj, ",") {
+			if hop = strings.TrimSpace(hop); hop != "" {
+				t.ProxyJump = append(t.ProxyJump, hop)
 			}
 		}
-		return ""
 	}
-	getAll := func(key string) []string {
-		for _, c := range cfgs {
-			if v, err := c.cfg.GetAll(alias, key); err == nil && len(v) > 0 {
-				return v
-			}
-		}
-		return nil
-	}
+	s.resolveHostKeys(&t, c, home, tokens)
+	t.ConnectTimeout = c.seconds("ConnectTimeout", defaultConnectTimeout)
+	t.AliveInterval = c.seconds("ServerAliveInterval", defaultAliveInterval)
+	t.AliveCountMax = c.positive("ServerAliveCountMax", defaultAliveCountMax)
+	return t, nil
+}
 
-	t := Target{Alias: alias, HostName: alias, Port: 22, User: s.localUser()}
-	if hn := get("HostName"); hn != "" {
-		t.HostName = expandTokens(hn, tokenSet{h: alias, n: alias})
+// hostConfig reads one host's settings from the ssh_config files, the
+// first file that sets a key winning.
+type hostConfig struct {
+	cfgs  []loadedConfig
+	alias string
+}
+
+func (c hostConfig) get(key string) string {
+	for _, f := range c.cfgs {
+		if v, err := f.cfg.Get(c.alias, key); err == nil && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (c hostConfig) getAll(key string) []string {
+	for _, f := range c.cfgs {
+		if v, err := f.cfg.GetAll(c.alias, key); err == nil && len(v) > 0 {
+			return v
+		}
+	}
+	return nil
+}
+
+// positive is key's value if it is a positive integer, else def.
+func (c hostConfig) positive(key string, def int) int {
+	if n, err := strconv.Atoi(c.get(key)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// seconds is key's value as a positive number of seconds, else def.
+func (c hostConfig) seconds(key string, def time.Duration) time.Duration {
+	if n := c.positive(key, 0); n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return def
+}
+
+// resolveAddress settles HostName, Port and User: the command line's
+// user and port over the config's, the config's over the defaults.
+func (s Settings) resolveAddress(t *Target, c hostConfig, user string, port int) error {
+	t.HostName, t.Port, t.User = t.Alias, 22, s.localUser()
+	if hn := c.get("HostName"); hn != "" {
+		t.HostName = expandTokens(hn, tokenSet{h: t.Alias, n: t.Alias})
 	}
 	if !validHost(t.HostName) {
-		return Target{}, fmt.Errorf("ssh: host %q: HostName %q is not a valid host name", alias, t.HostName)
+		return fmt.Errorf("ssh: host %q: HostName %q is not a valid host name", t.Alias, t.HostName)
 	}
-	if p := get("Port"); p != "" {
+	if p := c.get("Port"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return Target{}, fmt.Errorf("ssh: host %q: Port %q in ssh config is not a port number", alias, p)
+			return fmt.Errorf("ssh: host %q: Port %q in ssh config is not a port number", t.Alias, p)
 		}
 		t.Port = n
 	}
 	if port != 0 {
 		t.Port = port
 	}
-	if u := get("User"); u != "" {
+	if u := c.get("User"); u != "" {
 		t.User = u
 	}
 	if user != "" {
 		t.User = user
 	}
 	if !userNameRe.MatchString(t.User) {
-		return Target{}, fmt.Errorf("ssh: host %q: user name %q is not valid", alias, t.User)
+		return fmt.Errorf("ssh: host %q: user name %q is not valid", t.Alias, t.User)
 	}
-	tokens := tokenSet{h: t.HostName, n: alias, r: t.User, u: s.localUser(), d: home, p: strconv.Itoa(t.Port)}
+	return nil
+}
 
-	files := getAll("IdentityFile")
+// resolveIdentities settles the keys to offer and the agent to ask.
+func resolveIdentities(t *Target, c hostConfig, home string, tokens tokenSet) {
+	files := c.getAll("IdentityFile")
 	for _, f := range files {
 		if strings.EqualFold(f, "none") {
 			continue
@@ -200,69 +251,44 @@ func (s Settings) Resolve(alias, user string, port int) (Target, error) {
 			t.IdentityFiles = append(t.IdentityFiles, filepath.Join(home, ".ssh", n))
 		}
 	}
-	t.IdentitiesOnly = strings.EqualFold(get("IdentitiesOnly"), "yes")
-	if a := get("IdentityAgent"); a != "" {
+	t.IdentitiesOnly = strings.EqualFold(c.get("IdentitiesOnly"), "yes")
+	if a := c.get("IdentityAgent"); a != "" {
 		if strings.EqualFold(a, "none") || strings.EqualFold(a, "SSH_AUTH_SOCK") {
 			t.IdentityAgent = strings.ToLower(a)
 		} else {
 			t.IdentityAgent = expandPath(strings.TrimPrefix(a, "$SSH_AUTH_SOCK"), home, tokens)
 		}
 	}
-	if pj := get("ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
-		for _, hop := range strings.Split(pj, ",") {
-			if hop = strings.TrimSpace(hop); hop != "" {
-				t.ProxyJump = append(t.ProxyJump, hop)
-			}
-		}
-	}
-	if v := get("UserKnownHostsFile"); v != "" {
+}
+
+// resolveHostKeys settles where host keys are looked up and recorded, and
+// how strictly.
+func (s Settings) resolveHostKeys(t *Target, c hostConfig, home string, tokens tokenSet) {
+	if v := c.get("UserKnownHostsFile"); v != "" {
 		for _, f := range strings.Fields(v) {
 			t.KnownHostsFiles = append(t.KnownHostsFiles, expandPath(f, home, tokens))
 		}
 	} else {
 		t.KnownHostsFiles = []string{filepath.Join(home, ".ssh", "known_hosts"), filepath.Join(home, ".ssh", "known_hosts2")}
 	}
-	if v := get("GlobalKnownHostsFile"); v != "" {
+	if v := c.get("GlobalKnownHostsFile"); v != "" {
 		for _, f := range strings.Fields(v) {
 			t.GlobalKnownHosts = append(t.GlobalKnownHosts, expandPath(f, home, tokens))
 		}
 	} else {
 		t.GlobalKnownHosts = []string{"/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"}
 	}
-	t.HostKeyAlias = get("HostKeyAlias")
-	t.HashKnownHosts = strings.EqualFold(get("HashKnownHosts"), "yes")
-	switch v := strings.ToLower(get("StrictHostKeyChecking")); v {
-	case "accept-new":
+	t.HostKeyAlias = c.get("HostKeyAlias")
+	t.HashKnownHosts = strings.EqualFold(c.get("HashKnownHosts"), "yes")
+	// "no" and "off" would accept changed keys silently; this tool never
+	// does, so they are treated as accept-new at most.
+	switch strings.ToLower(c.get("StrictHostKeyChecking")) {
+	case "accept-new", "no", "off":
 		t.StrictHostKeyMode = "accept-new"
-	default:
-		// "no" and "off" would accept changed keys silently; this tool
-		// never does, so they are treated as accept-new at most.
-		if v == "no" || v == "off" {
-			t.StrictHostKeyMode = "accept-new"
-		}
 	}
 	if s.AcceptNewHostKeys {
 		t.StrictHostKeyMode = "accept-new"
 	}
-	t.ConnectTimeout = defaultConnectTimeout
-	if v := get("ConnectTimeout"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			t.ConnectTimeout = time.Duration(n) * time.Second
-		}
-	}
-	t.AliveInterval = defaultAliveInterval
-	if v := get("ServerAliveInterval"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			t.AliveInterval = time.Duration(n) * time.Second
-		}
-	}
-	t.AliveCountMax = defaultAliveCountMax
-	if v := get("ServerAliveCountMax"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			t.AliveCountMax = n
-		}
-	}
-	return t, nil
 }
 
 // ParseJump splits a ProxyJump hop "[user@]host[:port]".

@@ -296,6 +296,52 @@ func scalarInt(raw json.RawMessage) (int, bool) {
 // lookup runs admin_lookup_records and returns the result object, or a
 // top-level error code, or crashed=true.
 func (s *Server) lookup(params json.RawMessage, mode lookupMode) (result []byte, code int, crashed bool) {
+	elems, errs, code := splitLookupParams(params)
+	if code != 0 {
+		return nil, code, false
+	}
+	var hits []recordHit
+	for _, e := range elems {
+		p, ok := decodeLookupParam(e)
+		switch {
+		case !ok:
+			errs = append(errs, errEntry{code: recInvalidData})
+		case mode.allNotFound:
+			for _, n := range requestedNames(p) {
+				errs = append(errs, errEntry{code: recNotFound, name: n})
+			}
+		case !p.isRegex:
+			hit, e := lookupByName(p)
+			if e.code != "" {
+				errs = append(errs, e)
+			} else {
+				hits = append(hits, hit)
+			}
+		default:
+			found, e, crash := lookupByRegex(p, mode)
+			if crash {
+				return nil, 0, true
+			}
+			if e.code != "" {
+				errs = append(errs, e)
+			}
+			hits = append(hits, found...)
+		}
+	}
+	return s.appendLookupResult(hits, errs), 0, false
+}
+
+// recordHit is a record a lookup returns, with the class it reports.
+type recordHit struct {
+	rec   int
+	class int
+}
+
+// splitLookupParams splits params into request elements; a params object
+// yields one invalid-data error per pair, as ATS does (iterating a map
+// yields its pairs, none of which decodes as a request element:
+// params_object_not_array.json); a non-zero code rejects the request.
+func splitLookupParams(params json.RawMessage) ([]json.RawMessage, []errEntry, int) {
 	params = bytes.TrimSpace(params)
 	var elems []json.RawMessage
 	var errs []errEntry
@@ -304,76 +350,64 @@ func (s *Server) lookup(params json.RawMessage, mode lookupMode) (result []byte,
 		// nothing to look up
 	case params[0] == '[':
 		if json.Unmarshal(params, &elems) != nil {
-			return nil, codeParamType, false
+			return nil, nil, codeParamType
 		}
 	case params[0] == '{':
-		// Iterating a map yields its pairs, none of which decodes as a
-		// request element (params_object_not_array.json).
 		var obj map[string]json.RawMessage
 		_ = json.Unmarshal(params, &obj)
 		for range obj {
 			errs = append(errs, errEntry{code: recInvalidData})
 		}
 	default:
-		return nil, codeParamType, false
+		return nil, nil, codeParamType
 	}
+	return elems, errs, 0
+}
 
-	type hit struct {
-		rec   int
-		class int
+// lookupByName finds one record by exact name. A lookup by exact name
+// reports metrics with record_class 32 (every capture shows this);
+// configs keep class 1.
+func lookupByName(p lookupParam) (recordHit, errEntry) {
+	i, ok := recordIndex[p.name]
+	if !ok {
+		return recordHit{}, errEntry{code: recNotFound, name: p.name}
 	}
-	var hits []hit
-	for _, e := range elems {
-		p, ok := decodeLookupParam(e)
-		if !ok {
-			errs = append(errs, errEntry{code: recInvalidData})
-			continue
-		}
-		if mode.allNotFound {
-			for _, n := range requestedNames(p) {
-				errs = append(errs, errEntry{code: recNotFound, name: n})
-			}
-			continue
-		}
-		if !p.isRegex {
-			i, ok := recordIndex[p.name]
-			if !ok {
-				errs = append(errs, errEntry{code: recNotFound, name: p.name})
-				continue
-			}
-			// A lookup by exact name reports metrics with record_class 32
-			// (every capture shows this); configs keep class 1.
-			class := rectPlugin
-			if records[i].kind == kConfig {
-				class = rectConfig
-			}
-			if p.mask&class == 0 {
-				errs = append(errs, errEntry{code: recTypeMismatch, name: p.name})
-				continue
-			}
-			hits = append(hits, hit{i, class})
-			continue
-		}
-		re, err := regexp.Compile("(?i)" + p.name)
-		if err != nil {
-			errs = append(errs, errEntry{code: recGeneralError, name: p.name})
-			continue
-		}
-		for i := range records {
-			class := rectProcess
-			if records[i].kind == kConfig {
-				class = rectConfig
-			}
-			if p.mask&class == 0 || !re.MatchString(records[i].name) {
-				continue
-			}
-			if mode.crashOnString && records[i].dt == dtString && class == rectProcess {
-				return nil, 0, true
-			}
-			hits = append(hits, hit{i, class})
-		}
+	class := rectPlugin
+	if records[i].kind == kConfig {
+		class = rectConfig
 	}
+	if p.mask&class == 0 {
+		return recordHit{}, errEntry{code: recTypeMismatch, name: p.name}
+	}
+	return recordHit{i, class}, errEntry{}
+}
 
+// lookupByRegex finds the records whose name matches; crash says the
+// request would bring down a released 10.2.0 (a STRING metric matched).
+func lookupByRegex(p lookupParam, mode lookupMode) (hits []recordHit, e errEntry, crash bool) {
+	re, err := regexp.Compile("(?i)" + p.name)
+	if err != nil {
+		return nil, errEntry{code: recGeneralError, name: p.name}, false
+	}
+	for i := range records {
+		class := rectProcess
+		if records[i].kind == kConfig {
+			class = rectConfig
+		}
+		if p.mask&class == 0 || !re.MatchString(records[i].name) {
+			continue
+		}
+		if mode.crashOnString && records[i].dt == dtString && class == rectProcess {
+			return nil, errEntry{}, true
+		}
+		hits = append(hits, recordHit{i, class})
+	}
+	return hits, errEntry{}, false
+}
+
+// appendLookupResult writes the result object as ATS does: every hit's
+// current value, then the error list.
+func (s *Server) appendLookupResult(hits []recordHit, errs []errEntry) []byte {
 	b := make([]byte, 0, 64+len(hits)*400)
 	b = append(b, `{"recordList": [`...)
 	if len(hits) > 0 {
@@ -403,7 +437,7 @@ func (s *Server) lookup(params json.RawMessage, mode lookupMode) (result []byte,
 		}
 		b = append(b, '}')
 	}
-	return append(b, "]}"...), 0, false
+	return append(b, "]}"...)
 }
 
 type errEntry struct {
