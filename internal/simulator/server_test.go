@@ -45,19 +45,6 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func start(t testing.TB, opts Options) *Server {
-	t.Helper()
-	if opts.ResetEvery == 0 {
-		opts.ResetEvery = NoReset
-	}
-	s, err := Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // exchange sends req in one write (optionally half-closing) and reads the
 // reply to EOF.
 func exchange(t testing.TB, path string, req []byte, halfClose bool) []byte {
@@ -208,8 +195,8 @@ func TestRepliesMatchCaptures(t *testing.T) {
 		// only beside a developer's checkout, not in a clean clone.
 		t.Logf("shared captures not found at %s: checking the testdata copies only", shared)
 	}
-	normal := start(t, Options{Seed: 1})
-	unpatched := start(t, Options{Seed: 1, EmulateStringRegexCrash: true})
+	normal := StartForTest(t, Options{Seed: 1})
+	unpatched := StartForTest(t, Options{Seed: 1, EmulateStringRegexCrash: true})
 	for _, dir := range dirs {
 		caps := loadCaptures(t, dir)
 		if len(caps) < 10 {
@@ -253,7 +240,7 @@ func splitExchange(t *testing.T, path string, req []byte, at int, delay time.Dur
 }
 
 func TestReplyFraming(t *testing.T) {
-	s := start(t, Options{Seed: 3})
+	s := StartForTest(t, Options{Seed: 3})
 	req := []byte(`{"jsonrpc":"2.0","method":"admin_lookup_records","params":[{"record_name_regex":"^(proxy\\.process\\.http\\.incoming_requests|proxy\\.process\\.version\\.server\\.short)$"}],"id":42}`)
 	got := exchange(t, s.Path(), req, false)
 	if bytes.HasSuffix(got, []byte("\n")) {
@@ -275,7 +262,7 @@ func TestReplyFraming(t *testing.T) {
 }
 
 func TestProtocolEdges(t *testing.T) {
-	s := start(t, Options{Seed: 4})
+	s := StartForTest(t, Options{Seed: 4})
 	tests := []struct {
 		name, req, want string
 	}{
@@ -339,7 +326,7 @@ func TestProtocolEdges(t *testing.T) {
 }
 
 func TestDashboardRecords(t *testing.T) {
-	s := start(t, Options{Seed: 5})
+	s := StartForTest(t, Options{Seed: 5})
 	vals := lookup(t, s.Path(), dashboardKeys...)
 	for _, k := range dashboardKeys {
 		if vals[k] <= 0 && !strings.Contains(k, "parent") {
@@ -357,7 +344,7 @@ func TestDashboardRecords(t *testing.T) {
 // sum of their parts.
 func TestSync(t *testing.T) {
 	clock := newFakeClock()
-	s := start(t, Options{Seed: 6, Clock: clock.Now})
+	s := StartForTest(t, Options{Seed: 6, Clock: clock.Now})
 	parts := []string{"proxy.process.http.cache_hit_fresh", "proxy.process.http.cache_hit_revalidated",
 		"proxy.process.http.cache_hit_ims", "proxy.process.http.cache_hit_stale_served"}
 	derived := []string{"proxy.process.cache_total_hits", "proxy.process.cache_total_misses",
@@ -400,7 +387,7 @@ func TestSync(t *testing.T) {
 	}
 	// A custom period.
 	clock2 := newFakeClock()
-	s2 := start(t, Options{Seed: 6, Clock: clock2.Now, SyncEvery: time.Second})
+	s2 := StartForTest(t, Options{Seed: 6, Clock: clock2.Now, SyncEvery: time.Second})
 	a := lookup(t, s2.Path(), "proxy.process.cache_total_hits")
 	clock2.Add(time.Second)
 	if b := lookup(t, s2.Path(), "proxy.process.cache_total_hits"); b["proxy.process.cache_total_hits"] <= a["proxy.process.cache_total_hits"] {
@@ -410,7 +397,7 @@ func TestSync(t *testing.T) {
 
 func TestReset(t *testing.T) {
 	clock := newFakeClock()
-	s := start(t, Options{Seed: 7, Clock: clock.Now})
+	s := StartForTest(t, Options{Seed: 7, Clock: clock.Now})
 	names := []string{"proxy.process.http.incoming_requests", "proxy.process.cache_total_hits", "proxy.process.http.current_client_connections"}
 	before := lookup(t, s.Path(), names...)
 	if before["proxy.process.http.incoming_requests"] < 1e8 {
@@ -438,7 +425,7 @@ func TestReset(t *testing.T) {
 
 	// Periodic resets, roughly every ResetEvery.
 	clock2 := newFakeClock()
-	s2 := start(t, Options{Seed: 8, Clock: clock2.Now, ResetEvery: time.Minute})
+	s2 := StartForTest(t, Options{Seed: 8, Clock: clock2.Now, ResetEvery: time.Minute})
 	prev := lookup(t, s2.Path(), "proxy.process.http.incoming_requests")["proxy.process.http.incoming_requests"]
 	drops := 0
 	for range 600 { // 10 simulated minutes
@@ -470,7 +457,7 @@ func TestReset(t *testing.T) {
 
 func TestClockJump(t *testing.T) {
 	clock := newFakeClock()
-	s := start(t, Options{Seed: 12, Clock: clock.Now, SyncEvery: time.Nanosecond, ResetEvery: time.Nanosecond})
+	s := StartForTest(t, Options{Seed: 12, Clock: clock.Now, SyncEvery: time.Nanosecond, ResetEvery: time.Nanosecond})
 	a := lookup(t, s.Path(), "proxy.process.http.incoming_requests")
 	clock.Add(365 * 24 * time.Hour)
 	begin := time.Now()
@@ -488,7 +475,7 @@ func TestClockJump(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	run := func(seed int64) string {
 		clock := newFakeClock()
-		s := start(t, Options{Seed: seed, Clock: clock.Now})
+		s := StartForTest(t, Options{Seed: seed, Clock: clock.Now})
 		var out []string
 		for range 3 {
 			clock.Add(1500 * time.Millisecond)
@@ -585,7 +572,7 @@ func TestRealism(t *testing.T) {
 }
 
 func TestFaultsRaw(t *testing.T) {
-	s := start(t, Options{Seed: 10})
+	s := StartForTest(t, Options{Seed: 10})
 	req := []byte(`{"jsonrpc":"2.0","method":"admin_lookup_records","params":[{"record_name_regex":"^(proxy\\.process\\.http\\.incoming_requests|proxy\\.process\\.nope)$"}],"id":"f1"}`)
 	normal := exchange(t, s.Path(), req, false)
 	uid, gid := os.Getuid(), os.Getgid()
@@ -758,7 +745,7 @@ func TestRecordNamesSorted(t *testing.T) {
 }
 
 func BenchmarkLookup(b *testing.B) {
-	s := start(b, Options{Seed: 1})
+	s := StartForTest(b, Options{Seed: 1})
 	quoted := make([]string, len(dashboardKeys))
 	for i, n := range dashboardKeys {
 		quoted[i] = regexp.QuoteMeta(n)
