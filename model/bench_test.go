@@ -49,7 +49,7 @@ func BenchmarkRenderPage24h(b *testing.B) {
 	f.resize(240, 70)
 	for i := 1; i <= 24*3600; i++ {
 		f.now = t0.Add(time.Duration(i) * time.Second)
-		for h := range f.ctx.Hosts {
+		for h := range f.pctx.Hosts {
 			f.store.Observe(h, synth.Snapshot(h, i, f.now))
 		}
 	}

@@ -36,7 +36,7 @@ type ChromeState struct {
 // HeaderView is the top line: title and clock (while paused, the cursor's
 // time), page and hosts; in the readout, plain words without a clock.
 type HeaderView struct {
-	ctx   *ProgramContext
+	pctx  *ProgramContext
 	width int
 	state ChromeState
 	rest  string // the page and hosts part, which the clock's tick keeps
@@ -71,21 +71,21 @@ func (h *HeaderView) View() string { return h.line }
 // when starts the header: the time in the chosen zone (while paused, the
 // cursor's time and how far behind live it is).
 func (h *HeaderView) when(now time.Time) string {
-	st, g := h.ctx.Styles, &h.ctx.Glyphs
-	title := h.ctx.Title
+	st, g := h.pctx.Styles, &h.pctx.Glyphs
+	title := h.pctx.Title
 	if title == "" {
 		title = "ATS"
 	}
 	if h.state.Paused {
-		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+metrics.Clock(h.state.Cursor, h.ctx.Location)+
+		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+metrics.Clock(h.state.Cursor, h.pctx.Location)+
 			" (-"+metrics.ShortDuration(h.state.Behind)+")"+g.Sep)
 	}
-	return st.Header.Render(" " + title + g.Sep + now.In(h.ctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
+	return st.Header.Render(" " + title + g.Sep + now.In(h.pctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
 }
 
 // pageHosts ends the header: page number and name, hosts.
 func (h *HeaderView) pageHosts() string {
-	st, g := h.ctx.Styles, &h.ctx.Glyphs
+	st, g := h.pctx.Styles, &h.pctx.Glyphs
 	s := h.state
 	hosts := ""
 	if len(s.Hosts) > 0 {
@@ -108,7 +108,7 @@ func (h *HeaderView) pageHosts() string {
 func (h *HeaderView) readoutLine() string {
 	s := h.state
 	line := fmt.Sprintf("Page %d of %d: %s. Hosts: %s.", s.Page+1, s.Pages, s.PageName, strings.Join(s.Hosts, ", "))
-	return fitWidth(h.ctx.Styles.Header.Render(ansi.Truncate(line, h.width, h.ctx.Glyphs.Ellipsis)), h.width)
+	return fitWidth(h.pctx.Styles.Header.Render(ansi.Truncate(line, h.width, h.pctx.Glyphs.Ellipsis)), h.width)
 }
 
 // FooterView is the bottom line: per-host errors in red when collection
@@ -116,7 +116,7 @@ func (h *HeaderView) readoutLine() string {
 // the refresh interval and the time window (or the readout's position) on
 // the right.
 type FooterView struct {
-	ctx   *ProgramContext
+	pctx  *ProgramContext
 	width int
 	// The key help per mode, built once: the keys never change.
 	live, paused, readout, readoutPaused, helpOpen string
@@ -124,19 +124,19 @@ type FooterView struct {
 }
 
 // NewFooterView builds the key help lines from the context's keys.
-func NewFooterView(ctx *ProgramContext) *FooterView {
+func NewFooterView(pctx *ProgramContext) *FooterView {
 	h := help.New()
-	h.ShortSeparator = ctx.Glyphs.Sep
-	h.Styles.ShortKey = ctx.Styles.Footer.Bold(true)
-	h.Styles.ShortDesc = ctx.Styles.Footer
-	h.Styles.ShortSeparator = ctx.Styles.Footer
+	h.ShortSeparator = pctx.Glyphs.Sep
+	h.Styles.ShortKey = pctx.Styles.Footer.Bold(true)
+	h.Styles.ShortDesc = pctx.Styles.Footer
+	h.Styles.ShortSeparator = pctx.Styles.Footer
 	return &FooterView{
-		ctx:           ctx,
-		live:          " " + h.ShortHelpView(ctx.Keys.liveHelp()),
-		paused:        " " + h.ShortHelpView(ctx.Keys.pausedHelp()),
-		readout:       " " + h.ShortHelpView(ctx.Keys.readoutHelp()),
-		readoutPaused: " " + h.ShortHelpView(ctx.Keys.readoutPausedHelp()),
-		helpOpen:      " " + h.ShortHelpView(ctx.Keys.helpOpenHelp()),
+		pctx:          pctx,
+		live:          " " + h.ShortHelpView(pctx.Keys.liveHelp()),
+		paused:        " " + h.ShortHelpView(pctx.Keys.pausedHelp()),
+		readout:       " " + h.ShortHelpView(pctx.Keys.readoutHelp()),
+		readoutPaused: " " + h.ShortHelpView(pctx.Keys.readoutPausedHelp()),
+		helpOpen:      " " + h.ShortHelpView(pctx.Keys.helpOpenHelp()),
 	}
 }
 
@@ -151,18 +151,18 @@ func (f *FooterView) Refresh(s ChromeState) {
 	if f.width <= 0 {
 		return
 	}
-	st, g := f.ctx.Styles, &f.ctx.Glyphs
+	st, g := f.pctx.Styles, &f.pctx.Glyphs
 	if len(s.Errors) > 0 {
 		f.line = fitWidth(st.Error.Render(" "+strings.Join(s.Errors, g.Sep)), f.width)
 		return
 	}
-	interval := metrics.ShortDuration(f.ctx.Interval)
-	if f.ctx.Interval < 0 || f.ctx.Interval%1e9 != 0 {
-		interval = f.ctx.Interval.String()
+	interval := metrics.ShortDuration(f.pctx.Interval)
+	if f.pctx.Interval < 0 || f.pctx.Interval%1e9 != 0 {
+		interval = f.pctx.Interval.String()
 	}
-	window := metrics.ShortDuration(f.ctx.History) + " history"
-	if s.Window != f.ctx.History {
-		window = metrics.ShortDuration(s.Window) + " of " + metrics.ShortDuration(f.ctx.History)
+	window := metrics.ShortDuration(f.pctx.History) + " history"
+	if s.Window != f.pctx.History {
+		window = metrics.ShortDuration(s.Window) + " of " + metrics.ShortDuration(f.pctx.History)
 	}
 	right := interval + g.Sep + window + " "
 	if s.Readout && !s.HelpOpen && s.ReadoutPos != "" {

@@ -160,16 +160,16 @@ func TestEveryPageFits80x24(t *testing.T) {
 			f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Glyphs = chart.GlyphsFor(set) }, hosts...)
 			f.resize(80, 24)
 			f.feed(20)
-			for pi, pg := range f.ctx.Dashboard.Pages {
+			for pi, pg := range f.pctx.Dashboard.Pages {
 				f.key(strconv.Itoa(pi + 1))
 				view := f.m.View()
 				assertFrame(t, view, 80, 24)
 				for _, panel := range pg.Panels {
-					if !strings.Contains(view, f.ctx.Glyphs.H+" "+panel.Title) {
+					if !strings.Contains(view, f.pctx.Glyphs.H+" "+panel.Title) {
 						t.Fatalf("%v, %d hosts, page %d: title %q not readable:\n%s", set, len(hosts), pi+1, panel.Title, view)
 					}
 				}
-				if n := strings.Count(view, f.ctx.Glyphs.TL+f.ctx.Glyphs.H+" "); n != 4 {
+				if n := strings.Count(view, f.pctx.Glyphs.TL+f.pctx.Glyphs.H+" "); n != 4 {
 					t.Fatalf("%v page %d: %d panels", set, pi+1, n)
 				}
 			}

@@ -13,7 +13,7 @@ import (
 // bindings that handleKey matches, so it cannot list a key that does not
 // work. Like the other components it owns its size and caches its drawing.
 type HelpView struct {
-	ctx  *ProgramContext
+	pctx *ProgramContext
 	w, h int
 	box  string
 }
@@ -32,8 +32,8 @@ func (v *HelpView) Refresh(boxed bool) {
 }
 
 func (v *HelpView) draw(w, h int, boxed bool) string {
-	st, g := v.ctx.Styles, &v.ctx.Glyphs
-	groups := v.ctx.Keys.helpGroups()
+	st, g := v.pctx.Styles, &v.pctx.Glyphs
+	groups := v.pctx.Keys.helpGroups()
 	keyW := 0
 	entries := 1
 	for _, group := range groups {

@@ -209,7 +209,7 @@ func TestHelpOverlayListsEveryKey(t *testing.T) {
 		f.key("?")
 		view := f.m.View()
 		assertFrame(t, view, size.w, size.h)
-		for _, g := range f.ctx.Keys.helpGroups() {
+		for _, g := range f.pctx.Keys.helpGroups() {
 			for _, b := range g.keys {
 				if !strings.Contains(view, b.Help().Key) || !strings.Contains(view, b.Help().Desc) {
 					t.Fatalf("%dx%d: help lacks %q %q:\n%s", size.w, size.h, b.Help().Key, b.Help().Desc, view)
@@ -218,7 +218,7 @@ func TestHelpOverlayListsEveryKey(t *testing.T) {
 		}
 		// Every binding of the key map is in the help.
 		n := 0
-		for _, g := range f.ctx.Keys.FullHelp() {
+		for _, g := range f.pctx.Keys.FullHelp() {
 			for _, b := range g {
 				n += len(b.Keys())
 			}

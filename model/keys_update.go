@@ -8,7 +8,7 @@ import (
 // handleKey maps a key press to an action. While paused, the page keys
 // ←/→ (h/l) scroll through time instead; 1-9 still change page.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.ctx.Keys
+	k := m.pctx.Keys
 	if m.helpOpen {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -113,6 +113,6 @@ func (m *Model) scrollTime(steps int) {
 	if !m.time.Paused() {
 		return
 	}
-	m.time.Scroll(steps, m.ctx.Interval, m.oldest(), m.now)
+	m.time.Scroll(steps, m.pctx.Interval, m.oldest(), m.now)
 	m.viewChanged()
 }

@@ -36,7 +36,7 @@ const redrawDelay = 25 * time.Millisecond
 
 // Model is the whole screen.
 type Model struct {
-	ctx     *ProgramContext
+	pctx    *ProgramContext
 	data    *monitor.State // the store and every host's status
 	pages   []*PageView
 	page    int
@@ -62,24 +62,24 @@ type Model struct {
 // New builds the model over data, the hosts' collected data. results is
 // the collector's output, applied to data as it comes; runFor > 0 quits
 // after that long.
-func New(ctx *ProgramContext, data *monitor.State, results <-chan collect.Result, runFor time.Duration) *Model {
-	ctx.normalize()
+func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Result, runFor time.Duration) *Model {
+	pctx.normalize()
 	m := &Model{
-		ctx:       ctx,
+		pctx:      pctx,
 		data:      data,
 		results:   results,
 		runFor:    runFor,
-		now:       ctx.Now(),
-		clock:     ctx.Now(),
-		time:      NewTimeView(ctx.History),
-		readoutOn: ctx.Readout,
+		now:       pctx.Now(),
+		clock:     pctx.Now(),
+		time:      NewTimeView(pctx.History),
+		readoutOn: pctx.Readout,
 		readout:   NewReadoutView(),
 	}
-	m.header = HeaderView{ctx: ctx}
-	m.footer = NewFooterView(ctx)
-	m.help = HelpView{ctx: ctx}
-	for i := range ctx.Dashboard.Pages {
-		m.pages = append(m.pages, NewPageView(ctx, i))
+	m.header = HeaderView{pctx: pctx}
+	m.footer = NewFooterView(pctx)
+	m.help = HelpView{pctx: pctx}
+	for i := range pctx.Dashboard.Pages {
+		m.pages = append(m.pages, NewPageView(pctx, i))
 	}
 	return m
 }
@@ -136,7 +136,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
-		if m.clock.Sub(m.drawnAt) >= m.ctx.Interval {
+		if m.clock.Sub(m.drawnAt) >= m.pctx.Interval {
 			m.redrawLive() // no data came: the time axis moves on anyway
 		} else {
 			m.header.Tick(m.clock)
@@ -171,7 +171,7 @@ func (m *Model) redrawLive() {
 	if m.time.Paused() {
 		return
 	}
-	if now := m.ctx.Now(); now.After(m.now) {
+	if now := m.pctx.Now(); now.After(m.now) {
 		m.now = now
 	}
 	m.drawnAt = m.clock
@@ -223,7 +223,7 @@ func (m *Model) refreshVisible() {
 		return
 	}
 	if m.readoutOn {
-		r := report.Build(m.ctx.Report(), m.data.Store(), m.span(), []int{m.page})
+		r := report.Build(m.pctx.Report(), m.data.Store(), m.span(), []int{m.page})
 		m.readout.SetLines(append([]string{r.Intro()}, r.Lines(false)...))
 		return
 	}

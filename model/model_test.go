@@ -37,7 +37,7 @@ var t0 = time.Date(2026, 11, 22, 14, 3, 27, 0, time.UTC)
 // fixture is a model fed by hand: no collector, no clock.
 type fixture struct {
 	m     *Model
-	ctx   *ProgramContext
+	pctx  *ProgramContext
 	store *metrics.Store
 	now   time.Time
 	tick  int
@@ -59,7 +59,7 @@ func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramCont
 		t.Fatal(err)
 	}
 	f := &fixture{store: data.Store(), now: t0}
-	f.ctx = &ProgramContext{
+	f.pctx = &ProgramContext{
 		Dashboard: dash,
 		Hosts:     hosts,
 		Interval:  time.Second,
@@ -70,9 +70,9 @@ func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramCont
 		Now:       func() time.Time { return f.now },
 	}
 	if setup != nil {
-		setup(f.ctx)
+		setup(f.pctx)
 	}
-	f.m = New(f.ctx, data, nil, 0)
+	f.m = New(f.pctx, data, nil, 0)
 	return f
 }
 
@@ -119,7 +119,7 @@ func (f *fixture) feed(n int) {
 	for i := 0; i < n; i++ {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
-		for h := range f.ctx.Hosts {
+		for h := range f.pctx.Hosts {
 			f.send(resultMsg(collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}))
 		}
 	}

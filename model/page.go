@@ -15,11 +15,11 @@ type PageView struct {
 }
 
 // NewPageView builds the panels of the dashboard's page.
-func NewPageView(ctx *ProgramContext, page int) *PageView {
-	pg := ctx.Dashboard.Pages[page]
+func NewPageView(pctx *ProgramContext, page int) *PageView {
+	pg := pctx.Dashboard.Pages[page]
 	pv := &PageView{Name: pg.Name}
 	for i := range pg.Panels {
-		pv.panels = append(pv.panels, NewPanelView(ctx, page, i))
+		pv.panels = append(pv.panels, NewPanelView(pctx, page, i))
 	}
 	return pv
 }

@@ -17,7 +17,7 @@ import (
 // chart and a legend. It owns its size and caches its drawing; the page
 // asks it to redraw only when data, size or the view changed.
 type PanelView struct {
-	ctx       *ProgramContext
+	pctx      *ProgramContext
 	panel     config.Panel
 	metricIDs []int // the store's metric index for each of panel.Metrics
 	colors    []lipgloss.Style
@@ -35,12 +35,12 @@ type PanelView struct {
 
 // NewPanelView makes the view for the dashboard's panel of page; its
 // metrics are the store's by their IDs (config.MetricRef).
-func NewPanelView(ctx *ProgramContext, page, panel int) *PanelView {
-	pn := ctx.Dashboard.Pages[page].Panels[panel]
-	p := &PanelView{ctx: ctx, panel: pn, dirty: true}
+func NewPanelView(pctx *ProgramContext, page, panel int) *PanelView {
+	pn := pctx.Dashboard.Pages[page].Panels[panel]
+	p := &PanelView{pctx: pctx, panel: pn, dirty: true}
 	for i, m := range pn.Metrics {
-		p.metricIDs = append(p.metricIDs, ctx.Dashboard.MetricID(page, panel, i))
-		p.colors = append(p.colors, ctx.Styles.SeriesStyle(m.Color, i))
+		p.metricIDs = append(p.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
+		p.colors = append(p.colors, pctx.Styles.SeriesStyle(m.Color, i))
 		p.hasCounter = p.hasCounter || keepsAbsolute(m)
 	}
 	p.units = [2]metrics.Unit{panelUnit(pn, false), panelUnit(pn, true)}
@@ -86,7 +86,7 @@ func (p *PanelView) SetSize(w, h int) {
 	p.width, p.height = w, h
 	cw, ch := p.chartSize()
 	if p.chart == nil {
-		p.chart = chart.New(cw, ch, p.ctx.Glyphs, p.ctx.Styles.Chart(), p.colors)
+		p.chart = chart.New(cw, ch, p.pctx.Glyphs, p.pctx.Styles.Chart(), p.colors)
 	} else {
 		p.chart.Resize(cw, ch)
 	}
@@ -121,7 +121,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	if innerW < 1 || p.height < 3 {
 		return ""
 	}
-	g, st := &p.ctx.Glyphs, p.ctx.Styles
+	g, st := &p.pctx.Glyphs, p.pctx.Styles
 	var body []string
 	lo, hi, n := p.windowRange(store, span)
 	cw, ch := p.chartSize()
@@ -192,21 +192,21 @@ func (p *PanelView) chartInput(store *metrics.Store, span metrics.Span, lo, hi f
 		Now:       span.End,
 		Window:    span.Window,
 		Unit:      unit,
-		MaxGap:    p.ctx.Timing().MaxGap(),
+		MaxGap:    p.pctx.Timing().MaxGap(),
 		Cursor:    span.Cursor,
 		Lo:        lo,
 		Hi:        hi,
 		HaveRange: n > 0,
 	}
 	if span.Paused {
-		in.XLabels = clockXLabels(span, p.ctx.Location)
+		in.XLabels = clockXLabels(span, p.pctx.Location)
 	}
-	if p.ctx.Styles.NoColor {
+	if p.pctx.Styles.NoColor {
 		in.MarkEvery = 10
 	}
 	p.series(store, span, func(mi, h int, v metrics.Shown) {
 		in.Series = append(in.Series, chart.Series{
-			Hist: v.Hist, Style: mi, Host: h, Marker: p.ctx.Glyphs.Marker(mi),
+			Hist: v.Hist, Style: mi, Host: h, Marker: p.pctx.Glyphs.Marker(mi),
 		})
 	})
 	if unit == metrics.UnitPercent {
@@ -268,7 +268,7 @@ func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []ti
 		head += " (totals)"
 	}
 	none := "–"
-	if p.ctx.Glyphs.Set == chart.GlyphsASCII {
+	if p.pctx.Glyphs.Set == chart.GlyphsASCII {
 		none = "-"
 	}
 	stale := make([]time.Duration, store.Hosts())
@@ -278,7 +278,7 @@ func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []ti
 		for h := range vals {
 			vals[h] = none
 			shown := store.Series(h, id).Shown(span.Absolute)
-			c := shown.Current(p.ctx.Timing().At(span, h))
+			c := shown.Current(p.pctx.Timing().At(span, h))
 			if !c.OK {
 				continue
 			}
@@ -290,7 +290,7 @@ func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []ti
 		}
 		parts = append(parts, p.panel.Metrics[mi].Name+" "+strings.Join(vals, "/"))
 	}
-	return strings.Join(parts, p.ctx.Glyphs.Sep), stale
+	return strings.Join(parts, p.pctx.Glyphs.Sep), stale
 }
 
 // staleNote is the legend's word on stale values: "? no data 14s", or with
@@ -301,10 +301,10 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 		if age == 0 {
 			continue
 		}
-		if len(p.ctx.Hosts) == 1 {
+		if len(p.pctx.Hosts) == 1 {
 			return StaleMark + " no data " + metrics.ShortDuration(age)
 		}
-		who = append(who, p.ctx.Hosts[h]+" "+metrics.ShortDuration(age))
+		who = append(who, p.pctx.Hosts[h]+" "+metrics.ShortDuration(age))
 	}
 	if len(who) == 0 {
 		return ""
@@ -316,7 +316,7 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
 func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []time.Duration) string {
-	st, g := p.ctx.Styles, &p.ctx.Glyphs
+	st, g := p.pctx.Styles, &p.pctx.Glyphs
 	var parts []string
 	for mi, m := range p.panel.Metrics {
 		name := m.Name
@@ -331,8 +331,8 @@ func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []tim
 		// numbers are old matters more.
 		parts = append(parts, st.Warning.Render(note))
 	}
-	if len(p.ctx.Hosts) > 1 {
-		for h, name := range p.ctx.Hosts {
+	if len(p.pctx.Hosts) > 1 {
+		for h, name := range p.pctx.Hosts {
 			parts = append(parts, st.Dim.Render(g.HostSample(h))+" "+name)
 		}
 	}

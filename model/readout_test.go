@@ -115,7 +115,7 @@ func TestReadoutTrendWords(t *testing.T) {
 		f := newFixture(t, "edge1")
 		f.resize(200, 50)
 		f.feedRates(56, c.rate)
-		r := report.Build(f.ctx.Report(), f.store, f.m.span(), []int{0})
+		r := report.Build(f.pctx.Report(), f.store, f.m.span(), []int{0})
 		line := r.Lines(false)[1]
 		if !strings.HasPrefix(line, "  Requests per second, Client, edge1: ") || !strings.Contains(line, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, line, c.want)

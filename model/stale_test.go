@@ -17,7 +17,7 @@ func (f *fixture) feedOnly(n int, answering ...int) {
 	for i := 0; i < n; i++ {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
-		for h := range f.ctx.Hosts {
+		for h := range f.pctx.Hosts {
 			r := collect.Result{Host: h, Err: errors.New("connection refused")}
 			for _, a := range answering {
 				if a == h {

@@ -64,7 +64,7 @@ func (m *Model) chromeState() ChromeState {
 	if len(m.pages) > 0 {
 		s.PageName = m.pages[m.page].Name
 	}
-	for i, h := range m.ctx.Hosts {
+	for i, h := range m.pctx.Hosts {
 		s.Hosts = append(s.Hosts, m.data.Status().HostLabel(i, h))
 	}
 	if s.Paused {
@@ -84,7 +84,7 @@ func (m *Model) tooSmall() string {
 		lines = lines[:m.height]
 	}
 	for i, l := range lines {
-		lines[i] = m.ctx.Styles.Message.Render(ansi.Truncate(l, m.width, ""))
+		lines[i] = m.pctx.Styles.Message.Render(ansi.Truncate(l, m.width, ""))
 	}
 	return strings.Join(lines, "\n")
 }

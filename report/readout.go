@@ -98,10 +98,10 @@ type Reading struct {
 }
 
 // Build reads the given pages (indexes) of the store for the span.
-func Build(ctx Context, store *metrics.Store, span metrics.Span, pages []int) Readout {
+func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Readout {
 	r := Readout{
-		Time: span.End, Hosts: ctx.Hosts, WindowSeconds: span.Window.Seconds(),
-		Paused: span.Paused, Absolute: span.Absolute, location: ctx.location(),
+		Time: span.End, Hosts: rc.Hosts, WindowSeconds: span.Window.Seconds(),
+		Paused: span.Paused, Absolute: span.Absolute, location: rc.location(),
 	}
 	if span.Paused {
 		c := span.Cursor
@@ -111,7 +111,7 @@ func Build(ctx Context, store *metrics.Store, span metrics.Span, pages []int) Re
 	for _, p := range pages {
 		want[p] = true
 	}
-	d := ctx.Dashboard
+	d := rc.Dashboard
 	lastPage, lastPanel := -1, -1
 	for ref := range d.Metrics() {
 		pi, ni, m, id := ref.Page, ref.Panel, ref.Metric, ref.ID
@@ -133,11 +133,11 @@ func Build(ctx Context, store *metrics.Store, span metrics.Span, pages []int) Re
 		// unit and way of showing it (a store has at least one host).
 		first := store.Series(0, id).Shown(span.Absolute)
 		rm.unit, rm.rate, rm.absolute = first.Unit, first.Rate, first.Absolute
-		for h, host := range ctx.Hosts {
+		for h, host := range rc.Hosts {
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
 			rd := Reading{Host: host}
-			if c := shown.Current(ctx.Timing.At(span, h)); c.OK {
+			if c := shown.Current(rc.Timing.At(span, h)); c.OK {
 				rd.Value = &c.V
 				if !span.Paused {
 					age := c.Age.Seconds()

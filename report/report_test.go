@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 11, 22, 14, 3, 27, 0, time.UTC)
 
 // fixture is the built-in dashboard's data for hosts, fed by hand.
 type fixture struct {
-	ctx   Context
+	rc    Context
 	store *metrics.Store
 	data  *monitor.State
 	now   time.Time
@@ -32,7 +32,7 @@ func newFixture(t *testing.T, hosts ...string) *fixture {
 		t.Fatal(err)
 	}
 	return &fixture{
-		ctx:   Context{Dashboard: dash, Hosts: hosts, Timing: metrics.Timing{Interval: time.Second}, History: time.Minute, Location: time.UTC},
+		rc:    Context{Dashboard: dash, Hosts: hosts, Timing: metrics.Timing{Interval: time.Second}, History: time.Minute, Location: time.UTC},
 		store: data.Store(), data: data, now: t0,
 	}
 }
@@ -42,7 +42,7 @@ func (f *fixture) feed(n int) {
 	for range n {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
-		for h := range f.ctx.Hosts {
+		for h := range f.rc.Hosts {
 			f.data.Apply(collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)})
 		}
 	}
@@ -51,7 +51,7 @@ func (f *fixture) feed(n int) {
 func TestSnapshotTextAndJSON(t *testing.T) {
 	f := newFixture(t, "edge1", "edge2")
 	f.feed(10)
-	text := Text(f.ctx, f.store, f.now, []string{"edge3: down"})
+	text := Text(f.rc, f.store, f.now, []string{"edge3: down"})
 	for _, w := range []string{
 		"traffic_grapher snapshot · 2026-11-22 14:03:37 UTC · hosts: edge1, edge2\nerror: edge3: down\n",
 		"Values now. Min, average, max and trend: last 10 seconds.\n\nPage 1 of 4: Traffic & Cache\nRequests/sec\n",
@@ -66,7 +66,7 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	if strings.Contains(text, "\x1b") {
 		t.Fatal("escape codes in the snapshot")
 	}
-	out, err := JSON(f.ctx, f.store, f.now, nil, []string{"edge2: proxy.process.x: no such record"})
+	out, err := JSON(f.rc, f.store, f.now, nil, []string{"edge2: proxy.process.x: no such record"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +91,12 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 		t.Fatalf("warnings %q, or no \"stale\" field:\n%.600s", r.Warnings, out)
 	}
 	// The same store read 20 s later: edge2's values are old by then.
-	out, _ = JSON(f.ctx, f.store, f.now.Add(20*time.Second), nil, nil)
+	out, _ = JSON(f.rc, f.store, f.now.Add(20*time.Second), nil, nil)
 	json.Unmarshal(out, &r)
 	if e2 := r.Pages[0].Panels[0].Metrics[0].Readings[1]; !e2.Stale || e2.AgeSeconds == nil || *e2.AgeSeconds != 20 {
 		t.Fatalf("20 s later, edge2 reading %+v: want stale, age 20", e2)
 	}
-	if text := Text(f.ctx, f.store, f.now.Add(20*time.Second), nil); !strings.Contains(text, "Client, edge2: no data for 20 seconds; last 2 thousand") {
+	if text := Text(f.rc, f.store, f.now.Add(20*time.Second), nil); !strings.Contains(text, "Client, edge2: no data for 20 seconds; last 2 thousand") {
 		t.Fatalf("text snapshot 20 s later does not say the value is old:\n%s", text)
 	}
 	lat := r.Pages[0].Panels[1].Metrics[0]
@@ -108,7 +108,7 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	}
 	// A metric with no data yet is null, not 0.
 	g := newFixture(t, "edge1")
-	out, _ = JSON(g.ctx, g.store, g.now, nil, nil)
+	out, _ = JSON(g.rc, g.store, g.now, nil, nil)
 	if !strings.Contains(string(out), `"value": null`) {
 		t.Fatalf("no data should be null:\n%.300s", out)
 	}

@@ -15,11 +15,11 @@ import (
 // max and trend of what was sampled. One fact per line, no escape codes,
 // in dashboard order, so it reads well in a pipe, a log or a screen
 // reader.
-func Text(ctx Context, store *metrics.Store, at time.Time, errs []string) string {
-	r := snapshot(ctx, store, at, errs)
+func Text(rc Context, store *metrics.Store, at time.Time, errs []string) string {
+	r := snapshot(rc, store, at, errs)
 	var b strings.Builder
 	fmt.Fprintf(&b, "traffic_grapher snapshot · %s · hosts: %s\n",
-		at.In(ctx.location()).Format("2006-01-02 15:04:05 MST"), strings.Join(ctx.Hosts, ", "))
+		at.In(rc.location()).Format("2006-01-02 15:04:05 MST"), strings.Join(rc.Hosts, ", "))
 	for _, e := range errs {
 		fmt.Fprintf(&b, "error: %s\n", e)
 	}
@@ -35,8 +35,8 @@ func Text(ctx Context, store *metrics.Store, at time.Time, errs []string) string
 
 // JSON is --once --format json: the readout of every page as
 // structured data (see Readout), for scripts.
-func JSON(ctx Context, store *metrics.Store, at time.Time, errs, warnings []string) ([]byte, error) {
-	r := snapshot(ctx, store, at, errs)
+func JSON(rc Context, store *metrics.Store, at time.Time, errs, warnings []string) ([]byte, error) {
+	r := snapshot(rc, store, at, errs)
 	r.Warnings = warnings
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -51,16 +51,16 @@ func JSON(ctx Context, store *metrics.Store, at time.Time, errs, warnings []stri
 // snapshot reads every page at at. The window is what was sampled
 // (a --once run lasts seconds, not the whole history), rounded up to a
 // second.
-func snapshot(ctx Context, store *metrics.Store, at time.Time, errs []string) Readout {
-	window := ctx.History
+func snapshot(rc Context, store *metrics.Store, at time.Time, errs []string) Readout {
+	window := rc.History
 	if oldest, ok := store.Oldest(); ok && at.Sub(oldest) < window {
 		window = max(at.Sub(oldest).Truncate(time.Second)+time.Second, time.Second)
 	}
-	pages := make([]int, len(ctx.Dashboard.Pages))
+	pages := make([]int, len(rc.Dashboard.Pages))
 	for i := range pages {
 		pages[i] = i
 	}
-	r := Build(ctx, store, metrics.Span{End: at, Window: window}, pages)
+	r := Build(rc, store, metrics.Span{End: at, Window: window}, pages)
 	r.Errors = errs
 	return r
 }
