@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // RateFromCounter derives a per-second rate from a monotonically rising
 // record.
 //
@@ -28,21 +30,27 @@ type RateFromCounter struct {
 
 func (d *RateFromCounter) Observe(s Snapshot) (float64, bool) {
 	v, ok := value(s, d.Key)
-	if !ok {
+	return d.ObserveValue(s.Time, v, ok)
+}
+
+// ObserveValue is Observe of the counter's value v at t (ok false: the
+// record was missing); expressions rate whatever they compute this way.
+func (d *RateFromCounter) ObserveValue(t time.Time, v float64, ok bool) (float64, bool) {
+	if !ok || !finite(v) {
 		// Keep the baseline: the record is monotonic, so when it comes back
 		// the rate over the gap is still a true average.
 		return 0, false
 	}
-	st, since := d.clk.advance(s.Time)
+	st, since := d.clk.advance(t)
 	switch st {
 	case stepDuplicate:
 		return 0, false
 	case stepFirst, stepBackwards:
-		d.rebase(v, s)
+		d.rebase(v, t)
 		return 0, false
 	}
 	if v < d.base { // server restart: the counter began again from 0
-		d.rebase(v, s)
+		d.rebase(v, t)
 		return 0, false
 	}
 	if v == d.base {
@@ -59,7 +67,7 @@ func (d *RateFromCounter) Observe(s Snapshot) (float64, bool) {
 	}
 	rate := (v - d.base) / since
 	if !finite(rate) {
-		d.rebase(v, s)
+		d.rebase(v, t)
 		return 0, false
 	}
 	trusted := d.clk.anchored || since >= settle.Seconds()
@@ -72,8 +80,8 @@ func (d *RateFromCounter) Observe(s Snapshot) (float64, bool) {
 	return rate, true
 }
 
-func (d *RateFromCounter) rebase(v float64, s Snapshot) {
-	d.clk.rebase(s.Time)
+func (d *RateFromCounter) rebase(v float64, t time.Time) {
+	d.clk.rebase(t)
 	d.base, d.rate, d.haveRate = v, 0, false
 }
 

@@ -33,34 +33,61 @@ const (
 )
 
 // NewDerivation builds the derivation for a metric of a registered type
-// (types.go), after checking its records. unit only applies to latency:
+// (types.go) reading records key and key2. unit only applies to latency:
 // LatencyUnitMillis, LatencyUnitSeconds or LatencyUnitAuto.
 func NewDerivation(typ Type, key, key2, unit string) (Derivation, error) {
-	info, ok := LookupType(typ)
-	if !ok {
-		return nil, fmt.Errorf("unknown metric type %q (known: %v)", typ, TypeNames())
-	}
-	if key == "" {
-		return nil, fmt.Errorf("%s: key is empty", typ)
-	}
-	if info.NeedsKey2() && key2 == "" {
-		return nil, fmt.Errorf("%s needs key2", typ)
-	}
-	if !info.NeedsKey2() && key2 != "" {
-		return nil, fmt.Errorf("%s takes no key2 (got %q)", typ, key2)
-	}
-	if !info.TakesUnit && unit != "" {
-		return nil, fmt.Errorf("unit only applies to latency, not %s", typ)
-	}
-	return info.New(key, key2, unit)
+	return MetricDef{Type: typ, Key: key, Key2: key2, Unit: unit}.Derivation()
 }
 
-func newLatency(key, key2, unit string) (Derivation, error) {
-	if !validLatencyUnit(unit) {
-		return nil, fmt.Errorf("latency unit %q: want %q, %q or empty (decide from the value's type)",
-			unit, LatencyUnitMillis, LatencyUnitSeconds)
+// Derivation checks d against its type's registry entry and builds its
+// derivation (one per host: it holds that host's baselines).
+func (d MetricDef) Derivation() (Derivation, error) {
+	info, ok := LookupType(d.Type)
+	if !ok {
+		return nil, fmt.Errorf("unknown metric type %q (known: %v)", d.Type, TypeNames())
 	}
-	return &LatencyFromTotals{TotalKey: key, CountKey: key2, Unit: unit}, nil
+	if info.Expression {
+		if d.Key != "" || d.Key2 != "" {
+			return nil, fmt.Errorf("%s takes expr and inputs, not key or key2", d.Type)
+		}
+		if _, ok := ParseUnit(d.Unit); !ok {
+			return nil, fmt.Errorf("unknown unit %q (want one of %v)", d.Unit, UnitNames())
+		}
+		return info.New(d)
+	}
+	if d.Key == "" {
+		return nil, fmt.Errorf("%s: key is empty", d.Type)
+	}
+	if info.NeedsKey2() && d.Key2 == "" {
+		return nil, fmt.Errorf("%s needs key2", d.Type)
+	}
+	if !info.NeedsKey2() && d.Key2 != "" {
+		return nil, fmt.Errorf("%s takes no key2 (got %q)", d.Type, d.Key2)
+	}
+	if !info.TakesUnit && d.Unit != "" {
+		return nil, fmt.Errorf("unit only applies to latency, not %s", d.Type)
+	}
+	return info.New(d)
+}
+
+// DisplayUnit is the unit of d's values: its type's, or for an expression
+// the one its unit: names.
+func (d MetricDef) DisplayUnit() Unit {
+	info, _ := LookupType(d.Type)
+	if info.Expression {
+		if u, ok := ParseUnit(d.Unit); ok {
+			return u
+		}
+	}
+	return info.Unit
+}
+
+func newLatency(d MetricDef) (Derivation, error) {
+	if !validLatencyUnit(d.Unit) {
+		return nil, fmt.Errorf("latency unit %q: want %q, %q or empty (decide from the value's type)",
+			d.Unit, LatencyUnitMillis, LatencyUnitSeconds)
+	}
+	return &LatencyFromTotals{TotalKey: d.Key, CountKey: d.Key2, Unit: d.Unit}, nil
 }
 
 // GaugeValue reports a record as it is.

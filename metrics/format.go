@@ -16,6 +16,9 @@ const NoValue = "n/a"
 //	UnitCount   0, 0.25, 2.5, 722, 3.6K, 12K, 1.2M, 4G, 1.5T
 //	UnitMillis  0.4ms, 1.9ms, 44ms, 1.2s, 12s
 //	UnitPercent 86.9%, 100%
+//	UnitSeconds 0.4ms, 120ms, 1.2s, 45s, 1.2Ks
+//	UnitBytes   0B, 512B, 1.5KB, 12MB, 3.2GB
+//	UnitBitsPerSec 0b/s, 800b/s, 1.5Kb/s, 12Mb/s, 1.2Gb/s
 //
 // Counts and ms show one decimal below 10 of their unit and none from 10,
 // and never a trailing ".0" (gauges are mostly whole numbers and "2.0
@@ -35,6 +38,20 @@ func Format(v float64, u Unit) string {
 		}
 		return strconv.FormatFloat(r, 'f', 1, 64) + "%"
 	}
+	return formatOther(v, u)
+}
+
+// formatOther is Format and FormatAxis for the units whose tick and title
+// look alike: counts, seconds, bytes and bits per second.
+func formatOther(v float64, u Unit) string {
+	switch u {
+	case UnitSeconds:
+		return formatMillis(v*1000, "ms")
+	case UnitBytes:
+		return formatCount(v) + "B"
+	case UnitBitsPerSec:
+		return formatCount(v) + "b/s"
+	}
 	return formatCount(v)
 }
 
@@ -51,8 +68,10 @@ func FormatAxis(v float64, u Unit) string {
 		return formatMillis(v, "")
 	case UnitPercent:
 		return trimZero(strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)) + "%"
+	case UnitBitsPerSec:
+		return formatCount(v) // the title says b/s; a tick has no room
 	}
-	return formatCount(v)
+	return formatOther(v, u)
 }
 
 var countSuffixes = []struct {

@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // LatencyFromTotals derives the mean time per transaction, in ms, from a
 // running total of time (TotalKey) and a running count (CountKey).
 //
@@ -29,19 +31,28 @@ func (d *LatencyFromTotals) Observe(s Snapshot) (float64, bool) {
 	if !ok1 || !ok2 {
 		return 0, false
 	}
-	scale := d.scaleFor(s)
-	st, since := d.clk.advance(s.Time)
+	return d.ObserveTotals(s.Time, total, count, d.scaleFor(s))
+}
+
+// ObserveTotals is Observe of a running total and count at t, the total
+// being scale ms per unit: Δtotal/Δcount × scale since the count last
+// moved. Expressions' ratio(a, b) is this with scale 1.
+func (d *LatencyFromTotals) ObserveTotals(t time.Time, total, count, scale float64) (float64, bool) {
+	if !finite(total) || !finite(count) {
+		return 0, false
+	}
+	st, since := d.clk.advance(t)
 	switch st {
 	case stepDuplicate:
 		return 0, false
 	case stepFirst, stepBackwards:
-		d.rebase(total, count, scale, s)
+		d.rebase(total, count, scale, t)
 		return 0, false
 	}
 	// A unit flip (auto mode, server upgraded 9→10 underneath us) would mix
 	// seconds and ms in one delta; a decrease is a restart.
 	if scale != d.scale || total < d.total || count < d.count {
-		d.rebase(total, count, scale, s)
+		d.rebase(total, count, scale, t)
 		return 0, false
 	}
 	if count == d.count {
@@ -54,7 +65,7 @@ func (d *LatencyFromTotals) Observe(s Snapshot) (float64, bool) {
 	}
 	lat := (total - d.total) / (count - d.count) * scale
 	if !finite(count-d.count) || !finite(lat) { // absurd inputs overflowed
-		d.rebase(total, count, scale, s)
+		d.rebase(total, count, scale, t)
 		return 0, false
 	}
 	d.clk.changed(since)
@@ -76,8 +87,8 @@ func (d *LatencyFromTotals) scaleFor(s Snapshot) float64 {
 	return 1
 }
 
-func (d *LatencyFromTotals) rebase(total, count, scale float64, s Snapshot) {
-	d.clk.rebase(s.Time)
+func (d *LatencyFromTotals) rebase(total, count, scale float64, t time.Time) {
+	d.clk.rebase(t)
 	d.total, d.count, d.scale = total, count, scale
 	d.lat, d.haveLat = 0, false
 }

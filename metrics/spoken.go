@@ -29,6 +29,12 @@ func Spoken(v float64, u Unit) string {
 		return plural(numberWords(v/1000), "second")
 	case UnitPercent:
 		return strings.TrimSuffix(Format(v, UnitPercent), "%") + " percent"
+	case UnitSeconds:
+		return Spoken(v*1000, UnitMillis)
+	case UnitBytes:
+		return byteWords(v, "byte")
+	case UnitBitsPerSec:
+		return byteWords(v, "bit") + " per second"
 	}
 	return numberWords(v)
 }
@@ -48,6 +54,22 @@ func numberWords(v float64) string {
 		}
 	}
 	return s
+}
+
+// byteWords says a count of bytes or bits with its prefix as a word:
+// "1.5 kilobytes", "12 megabits", "1 byte".
+func byteWords(v float64, unit string) string {
+	s := formatCount(v)
+	prefixes := map[string]string{"K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
+	if n := len(s); n > 0 {
+		if p, ok := prefixes[s[n-1:]]; ok {
+			return plural(s[:n-1], p+unit)
+		}
+	}
+	if strings.Contains(s, "e") {
+		return numberWords(v) + " " + unit + "s"
+	}
+	return plural(s, unit)
 }
 
 // plural adds unit to a number, singular only for exactly "1".

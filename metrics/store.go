@@ -12,6 +12,15 @@ type MetricDef struct {
 	Name            string
 	Type            Type
 	Key, Key2, Unit string
+	// Expr is the parsed expression of an expression metric (TypeExpr).
+	Expr Compiled
+}
+
+// Compiled is a parsed expression (package metrics/expr): it makes one
+// derivation per host, and says which records it reads.
+type Compiled interface {
+	New() Derivation
+	Records() []string
 }
 
 // Series is one metric of one host: its derivation and its history.
@@ -70,12 +79,12 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs))}
 	for h := range hosts {
 		for i, d := range defs {
-			der, err := NewDerivation(d.Type, d.Key, d.Key2, d.Unit)
+			der, err := d.Derivation()
 			if err != nil {
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
-			info, _ := LookupType(d.Type) // NewDerivation checked it
-			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: info.Unit, der: der}
+			info, _ := LookupType(d.Type) // Derivation checked it
+			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der}
 			if info.Absolute {
 				sr.Abs = NewDownsampledHistory(window, interval)
 			}

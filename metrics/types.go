@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 )
@@ -9,10 +10,48 @@ import (
 type Unit int
 
 const (
-	UnitCount   Unit = iota // plain number with K/M/G/T suffixes (rates, gauges)
-	UnitMillis              // milliseconds, shown as ms or s
-	UnitPercent             // 0..100, shown with %
+	UnitCount      Unit = iota // plain number with K/M/G/T suffixes (rates, gauges)
+	UnitMillis                 // milliseconds, shown as ms or s
+	UnitPercent                // 0..100, shown with %
+	UnitSeconds                // seconds, shown as ms below 1 s
+	UnitBytes                  // bytes, shown as B, KB, MB (powers of 1000)
+	UnitBitsPerSec             // bits per second, shown as b/s, Kb/s, Mb/s
 )
+
+// unitNames are the names a dashboard's unit: takes for an expression,
+// each unit's canonical name first.
+var unitNames = []struct {
+	unit  Unit
+	names []string
+}{
+	{UnitCount, []string{"count", ""}},
+	{UnitPercent, []string{"%", "percent"}},
+	{UnitMillis, []string{"ms"}},
+	{UnitSeconds, []string{"s"}},
+	{UnitBytes, []string{"bytes", "B"}},
+	{UnitBitsPerSec, []string{"bits/s", "bps"}},
+}
+
+// ParseUnit reads a unit's name (ParseUnit("bits/s") is UnitBitsPerSec).
+func ParseUnit(name string) (Unit, bool) {
+	for _, u := range unitNames {
+		for _, n := range u.names {
+			if n == name {
+				return u.unit, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// UnitNames lists the canonical unit names, for messages.
+func UnitNames() []string {
+	out := make([]string, len(unitNames))
+	for i, u := range unitNames {
+		out[i] = u.names[0]
+	}
+	return out
+}
 
 // Type is a metric type, as dashboards name it ("counter").
 type Type string
@@ -25,6 +64,7 @@ const (
 	TypeHitRate     Type = "hit_rate"
 	TypeQuantile    Type = "quantile"
 	TypeUsedPercent Type = "used_percent"
+	TypeExpr        Type = "expr"
 )
 
 // TypeInfo is everything known of a metric type: its registry entry.
@@ -39,9 +79,13 @@ type TypeInfo struct {
 	Absolute bool
 	// TakesUnit says unit: (the unit of key's values) applies.
 	TakesUnit bool
-	Help      string // one line for error messages and --help
+	// Expression says the metric is an expression (MetricDef.Expr, from
+	// expr: and inputs:) instead of key and key2, and that its unit: is
+	// the unit of its values (ParseUnit), Unit being the default.
+	Expression bool
+	Help       string // one line for error messages and --help
 	// New builds the derivation for a metric of this type.
-	New func(key, key2, unit string) (Derivation, error)
+	New func(d MetricDef) (Derivation, error)
 }
 
 // NeedsKey2 says whether the type reads a second record.
@@ -52,21 +96,31 @@ func (t TypeInfo) NeedsKey2() bool { return t.Key2 != "" }
 // everything from it.
 var types = []TypeInfo{
 	{Name: TypeCounter, Unit: UnitCount, Absolute: true, Help: "rate per second of a counter",
-		New: func(key, _, _ string) (Derivation, error) { return &RateFromCounter{Key: key}, nil }},
+		New: func(d MetricDef) (Derivation, error) { return &RateFromCounter{Key: d.Key}, nil }},
 	{Name: TypeGauge, Unit: UnitCount, Help: "current value",
-		New: func(key, _, _ string) (Derivation, error) { return &GaugeValue{Key: key}, nil }},
+		New: func(d MetricDef) (Derivation, error) { return &GaugeValue{Key: d.Key}, nil }},
 	{Name: TypeLatency, Key2: "the transaction count record", Unit: UnitMillis, TakesUnit: true,
 		Help: "Δkey (total time) / Δkey2 (count), in ms", New: newLatency},
 	{Name: TypeHitRate, Key2: "the misses record", Unit: UnitPercent, Help: "Δkey (hits) / (Δkey + Δkey2 (misses)) × 100",
-		New: func(key, key2, _ string) (Derivation, error) {
-			return &HitRateFromCounters{HitsKey: key, MissesKey: key2}, nil
+		New: func(d MetricDef) (Derivation, error) {
+			return &HitRateFromCounters{HitsKey: d.Key, MissesKey: d.Key2}, nil
 		}},
 	{Name: TypeQuantile, Key2: `the quantile, between 0 and 1, e.g. "0.99" for p99`, Unit: UnitCount,
 		Help: "key2-quantile (0.99 for p99) of a Prometheus histogram's observations in each interval",
-		New:  func(key, key2, _ string) (Derivation, error) { return newQuantile(key, key2) }},
+		New:  func(d MetricDef) (Derivation, error) { return newQuantile(d.Key, d.Key2) }},
 	{Name: TypeUsedPercent, Key2: "the total (key is what is available)", Unit: UnitPercent,
 		Help: "100 × (1 − key (available) / key2 (total)), of two gauges",
-		New:  func(key, key2, _ string) (Derivation, error) { return &UsedPercent{AvailKey: key, TotalKey: key2}, nil }},
+		New: func(d MetricDef) (Derivation, error) {
+			return &UsedPercent{AvailKey: d.Key, TotalKey: d.Key2}, nil
+		}},
+	{Name: TypeExpr, Unit: UnitCount, Expression: true,
+		Help: `an expression over records, e.g. "rate(errors) / rate(requests) * 100" (see README: Expressions)`,
+		New: func(d MetricDef) (Derivation, error) {
+			if d.Expr == nil {
+				return nil, errors.New("expr: no expression")
+			}
+			return d.Expr.New(), nil
+		}},
 }
 
 // LookupType returns the registry entry of a metric type.
@@ -116,6 +170,12 @@ func (u Unit) String() string {
 		return "ms"
 	case UnitPercent:
 		return "percent"
+	case UnitSeconds:
+		return "s"
+	case UnitBytes:
+		return "bytes"
+	case UnitBitsPerSec:
+		return "bits_per_second"
 	}
 	return "Unit(" + strconv.Itoa(int(u)) + ")"
 }
