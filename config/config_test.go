@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // inMetric puts one metric (a flow mapping or anything else) on line 6 of
@@ -108,12 +110,12 @@ func TestParseErrors(t *testing.T) {
 			4, "pages[0].panels[0].title", "too long"},
 
 		// metrics
-		{"metric not a mapping", inMetric("proxy.process.http.incoming_requests"), 6, "pages[0].panels[0].metrics[0]", "must be a mapping with name, type, key, key2, color and unit, not a string"},
+		{"metric not a mapping", inMetric("proxy.process.http.incoming_requests"), 6, "pages[0].panels[0].metrics[0]", "must be a mapping with name, type, key, key2, expr, inputs, color and unit, not a string"},
 		{"metric without name", inMetric("{type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].name", "missing"},
 		{"metric name a list", inMetric("{name: [A], type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].name", "must be a string, not a list"},
 		{"metric without key", inMetric("{name: A, type: counter}"), 6, "pages[0].panels[0].metrics[0].key", "missing"},
-		{"metric without type", inMetric("{name: A, key: a}"), 6, "pages[0].panels[0].metrics[0].type", "missing (want counter, gauge, hit_rate, latency, quantile or used_percent)"},
-		{"unknown type", inMetric("{name: A, type: rate, key: a}"), 6, "pages[0].panels[0].metrics[0].type", `unknown metric type "rate" (want counter, gauge, hit_rate, latency, quantile or used_percent)`},
+		{"metric without type", inMetric("{name: A, key: a}"), 6, "pages[0].panels[0].metrics[0].type", "missing (want counter, expr, gauge, hit_rate, latency, quantile or used_percent)"},
+		{"unknown type", inMetric("{name: A, type: rate, key: a}"), 6, "pages[0].panels[0].metrics[0].type", `unknown metric type "rate" (want counter, expr, gauge, hit_rate, latency, quantile or used_percent)`},
 		{"misspelt type", inMetric("{name: A, type: gague, key: a}"), 6, "pages[0].panels[0].metrics[0].type", `did you mean gauge?`},
 		{"latency without key2", inMetric("{name: A, type: latency, key: a}"), 6, "pages[0].panels[0].metrics[0].key2", "latency needs key2 (the transaction count record)"},
 		{"hit_rate without key2", inMetric("{name: A, type: HIT_RATE, key: a}"), 6, "pages[0].panels[0].metrics[0].key2", "hit_rate needs key2 (the misses record)"},
@@ -136,7 +138,7 @@ func TestParseErrors(t *testing.T) {
 			9, "pages[0].panels[0].metrics[0].color", `quote the colour: color: "#FF0000"`},
 
 		// unknown and repeated fields
-		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, color and unit)`},
+		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, expr, inputs, color and unit)`},
 		{"capitalised field", inMetric("{Name: A, type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].Name", "did you mean name?"},
 		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history, timezone and traffic_ctl)`},
 		{"field at the wrong level", "pages:\n  - name: P\n    metrics: []\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n",
@@ -323,7 +325,7 @@ func TestParseDefaultYAML(t *testing.T) {
 	got := d.Pages[0].Panels[1].Metrics[0]
 	want := Metric{Name: "Cache Hit", Type: TypeLatency, Key: "proxy.process.http.transaction_totaltime.hit_fresh",
 		Key2: "proxy.process.http.transaction_counts.hit_fresh", Color: "#00ff00", Line: 17}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("latency metric %+v, want %+v", got, want)
 	}
 }
@@ -429,7 +431,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(bad)
-	if want := bad + `:6: pages[0].panels[0].metrics[0].type: unknown metric type "rate" (want counter, gauge, hit_rate, latency, quantile or used_percent)`; err == nil || err.Error() != want {
+	if want := bad + `:6: pages[0].panels[0].metrics[0].type: unknown metric type "rate" (want counter, expr, gauge, hit_rate, latency, quantile or used_percent)`; err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
 }
@@ -636,5 +638,65 @@ func TestAliasAmplification(t *testing.T) {
 	_, err = Parse("dash.yaml", []byte(v.String()))
 	if err == nil || !strings.Contains(err.Error(), "too many fields (counting those repeated through aliases and merge keys)") {
 		t.Fatalf("repeated merges: %v", err)
+	}
+}
+
+func TestExpressionMetrics(t *testing.T) {
+	good := `pages:
+  - name: Errors
+    panels:
+      - title: "5xx %"
+        metrics:
+          - name: "5xx"
+            type: expr
+            expr: "rate(5xx) / rate(req) * 100"
+            inputs: {5xx: proxy.process.http.5xx_responses, req: proxy.process.http.incoming_requests}
+            unit: "%"
+          - name: origin
+            type: expr
+            expr: rate(proxy.process.http.outgoing_requests)
+`
+	d, err := Parse("dash.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := d.Pages[0].Panels[0].Metrics[0]
+	if def := m.Def(); def.Expr == nil || def.DisplayUnit() != metrics.UnitPercent {
+		t.Fatalf("def %+v", def)
+	}
+	want := []string{"proxy.process.http.5xx_responses", "proxy.process.http.incoming_requests", "proxy.process.http.outgoing_requests"}
+	if got := d.Keys(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("keys %q, want %q", got, want)
+	}
+	c := d.Clone()
+	c.Pages[0].Panels[0].Metrics[0].Inputs["req"] = "x"
+	if m.Inputs["req"] == "x" {
+		t.Fatal("Clone shares the inputs")
+	}
+
+	bad := func(metric string) string {
+		return "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - name: m\n            type: expr\n" + metric
+	}
+	tests := []struct{ name, yaml, want string }{
+		{"plain", bad("            expr: rate(req) / rat(req)\n            inputs: {req: a.b}\n"),
+			"dash.yaml:8:31: pages[0].panels[0].metrics[0].expr: unknown function rat; did you mean rate? (known: delta, max, min, ms, quantile, rate, ratio, sum)\n" +
+				"    rate(req) / rat(req)\n                ^^^"},
+		{"quoted", bad("            expr: \"rate(req) / rate(reqs)\"\n            inputs: {req: a.b}\n"),
+			"dash.yaml:8:37: pages[0].panels[0].metrics[0].expr: unknown name \"reqs\"; did you mean req?"},
+		{"block", bad("            expr: |\n              rate(req)\n                / rate(req) +\n            inputs: {req: a.b}\n"),
+			"dash.yaml:10:30: pages[0].panels[0].metrics[0].expr: expected a number, a name or (, found the end\n      / rate(req) +\n                   ^"},
+		{"no expr", bad("            inputs: {req: a.b}\n"), "dash.yaml:6: pages[0].panels[0].metrics[0].expr: missing"},
+		{"key on expr", bad("            key: a.b\n            expr: a.b\n"), "dash.yaml:8: pages[0].panels[0].metrics[0].key: an expr metric reads its records through expr: and inputs:"},
+		{"expr on counter", "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - {name: m, type: counter, key: a.b, expr: a.b}\n",
+			"pages[0].panels[0].metrics[0].expr: expr: and inputs: are for metrics of type: expr; this one is a counter"},
+		{"bad unit", bad("            expr: a.b\n            unit: furlongs\n"), `unknown unit "furlongs" for an expression (want %, ms, s, bytes or bits/s`},
+		{"inputs not a map", bad("            expr: a.b\n            inputs: [a.b]\n"), "inputs: must be a mapping of names to records"},
+		{"unused input", bad("            expr: a.b\n            inputs: {x: c.d}\n"), `input "x" is not used in the expression`},
+	}
+	for _, tc := range tests {
+		_, err := Parse("dash.yaml", []byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got\n%v\nwant it to contain\n%s", tc.name, err, tc.want)
+		}
 	}
 }

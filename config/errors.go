@@ -21,6 +21,10 @@ type Error struct {
 	Line  int    // 1-based line; 0 when unknown
 	Field string // path of the field, e.g. "pages[0].panels[1].title"; "" for the whole file
 	Msg   string
+	// Column (1-based, 0 when unknown) and Detail point into a field's
+	// text: an expression's problem, with its line and a caret under it.
+	Column int
+	Detail string
 
 	err error // underlying error (reading the file), for errors.Is
 }
@@ -33,6 +37,10 @@ func (e *Error) Error() string {
 			b.WriteByte(':')
 		}
 		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Column))
+		}
 	}
 	if b.Len() > 0 {
 		b.WriteString(": ")
@@ -42,6 +50,10 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	if e.Detail != "" {
+		b.WriteByte('\n')
+		b.WriteString(e.Detail)
+	}
 	return b.String()
 }
 
@@ -124,6 +136,20 @@ func (r *reporter) note(line int, path, format string, args ...any) {
 		return
 	}
 	r.errs = append(r.errs, &Error{File: r.file, Line: line, Field: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addIn records an error inside a field's text: at pos when the field
+// came from a file (else at the field's line), with detail under it.
+func (r *reporter) addIn(path string, pos SourcePos, detail, format string, args ...any) {
+	if r.skipped(path) || len(r.errs) >= maxCollected {
+		return
+	}
+	r.markSkip(path)
+	e := &Error{File: r.file, Line: r.lineOf(path), Field: path, Msg: fmt.Sprintf(format, args...), Detail: detail}
+	if pos.Line > 0 && r.lines != nil {
+		e.Line, e.Column = pos.Line, pos.Column
+	}
+	r.errs = append(r.errs, e)
 }
 
 // full reports whether no more errors will be kept.

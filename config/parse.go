@@ -24,7 +24,7 @@ var (
 	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "panels"}
 	panelFields   = []string{"title", "metrics"}
-	metricFields  = []string{"name", "type", "key", "key2", "color", "unit"}
+	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit"}
 	historyFields = []string{"seconds"}
 )
 
@@ -77,11 +77,16 @@ func ioError(path string, err error) *Error {
 //	      - title: "Requests/sec" # required
 //	        metrics:              # required, 1..MaxMetrics entries
 //	          - name: "Client"    # required, legend label
-//	            type: counter     # required: counter, gauge, latency or hit_rate (any case)
+//	            type: counter     # required: counter, gauge, latency, hit_rate, quantile, used_percent or expr (any case)
 //	            key: proxy.process.http.incoming_requests   # required record name
 //	            key2: ...         # latency (count record) and hit_rate (misses record) only, and required there
 //	            color: "#FFFF00"  # optional (required by the original): "#rgb", "#rrggbb", ANSI 0-255 or a name
 //	            unit: ms          # ours, optional, latency only: ms or s (unit of key's values)
+//	          - name: "5xx"       # ours: type: expr, a formula over records (package metrics/expr)
+//	            type: expr
+//	            expr: "rate(e) / rate(r) * 100"
+//	            inputs: {e: proxy.process.http.5xx_responses, r: proxy.process.http.incoming_requests}
+//	            unit: "%"         # expr: the unit of its values: %, ms, s, bytes or bits/s
 //	builtin_pages: node           # ours, optional: a built-in dashboard instead of pages:
 //	hosts:                        # ours, optional, 1..4 entries: used when no host is given on the command line
 //	  - name: edge1               # required, shown in the header and legends
@@ -114,6 +119,7 @@ func Parse(filename string, data []byte) (*Dashboard, error) {
 		p.r.note(0, "", "file is larger than 1 MiB, the limit for a dashboard (which takes a few KiB)")
 		return nil, p.r.result()
 	}
+	p.lines = strings.Split(string(data), "\n")
 	root, ok := p.decode(data)
 	switch {
 	case !ok:
@@ -136,7 +142,8 @@ type parser struct {
 	// and merge keys can make a small file name the same mapping many times;
 	// this bounds the work.
 	budget       int
-	overBudgetAt int // line where the budget ran out; 0 if it has not
+	overBudgetAt int      // line where the budget ran out; 0 if it has not
+	lines        []string // the file's lines, for positions inside block scalars
 }
 
 // maxFieldVisits is the initial parser budget, far above any real dashboard
@@ -617,12 +624,49 @@ func (p *parser) metric(path string, item *yaml.Node, m *Metric) {
 			m.Key2 = p.str(fp, e)
 		case "unit":
 			m.Unit = strings.ToLower(p.str(fp, e))
+		case "expr":
+			m.Expr, m.ExprAt = p.str(fp, e), p.textStart(e.val)
+		case "inputs":
+			m.Inputs = p.inputs(fp, e)
 		case "color":
 			m.Color = p.color(fp, e)
 		default:
 			p.unknown(path, e, "a metric", metricFields)
 		}
 	}
+}
+
+// inputs reads an expression's inputs: a mapping of short names to
+// record names.
+func (p *parser) inputs(path string, e entry) map[string]string {
+	if isNull(e.val) {
+		return nil
+	}
+	if e.val.Kind != yaml.MappingNode {
+		p.r.addAt(e.key.Line, path, "must be a mapping of names to records (inputs: {req: proxy.process.http.incoming_requests}), not %s", describe(e.val))
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range p.entries(path, e.val) {
+		out[f.name] = p.str(fieldPath(path, f.name), f)
+	}
+	return out
+}
+
+// textStart is where a scalar's text begins in the file: after the quote
+// of a quoted one, on the line after the indicator of a block scalar (| or
+// >), at the first character of its indented content.
+func (p *parser) textStart(n *yaml.Node) SourcePos {
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		return SourcePos{n.Line, n.Column + 1}
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		if n.Line < len(p.lines) {
+			l := p.lines[n.Line] // the line after the indicator (lines are 1-based)
+			return SourcePos{n.Line + 1, len(l) - len(strings.TrimLeft(l, " ")) + 1}
+		}
+	}
+	return SourcePos{n.Line, n.Column}
 }
 
 // color returns the normalised colour, or the text as written when it is

@@ -4,8 +4,10 @@ package config
 
 import (
 	"iter"
+	"maps"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/metrics/expr"
 )
 
 // Metric types, named as YAML writes them; the metrics package's registry
@@ -17,6 +19,7 @@ const (
 	TypeHitRate     = string(metrics.TypeHitRate)
 	TypeQuantile    = string(metrics.TypeQuantile)
 	TypeUsedPercent = string(metrics.TypeUsedPercent)
+	TypeExpr        = string(metrics.TypeExpr)
 )
 
 // Metric is one line on a panel.
@@ -29,9 +32,52 @@ type Metric struct {
 	// ParseColor accepts; Parse stores it normalised to "#rrggbb".
 	Color string
 	// Unit is the unit of Key's values for latency metrics: "ms" (ATS 10),
-	// "s" (ATS 9.x float seconds) or "" to decide from the value's type.
+	// "s" (ATS 9.x float seconds) or "" to decide from the value's type;
+	// for an expression, the unit of its values (metrics.ParseUnit).
 	Unit string
-	Line int // line of the metric in its YAML file, for messages; 0 if not from a file
+	// Expr is an expression metric's formula (package metrics/expr), and
+	// Inputs the short names it uses for records.
+	Expr   string
+	Inputs map[string]string
+	Line   int // line of the metric in its YAML file, for messages; 0 if not from a file
+	// ExprAt is where Expr's text starts in the file, for messages
+	// pointing into it.
+	ExprAt SourcePos
+}
+
+// SourcePos is a place in a dashboard file: 1-based line and column.
+type SourcePos struct{ Line, Column int }
+
+// Expression parses the metric's expr: (nil for other types). A dashboard
+// from Parse or Validate has parsed every expression already.
+func (m Metric) Expression() (*expr.Expr, error) {
+	if m.Type != TypeExpr {
+		return nil, nil
+	}
+	return expr.Parse(m.Expr, m.Inputs)
+}
+
+// Def is the metric as the derivations see it.
+func (m Metric) Def() metrics.MetricDef {
+	d := metrics.MetricDef{Name: m.Name, Type: metrics.Type(m.Type), Key: m.Key, Key2: m.Key2, Unit: m.Unit}
+	if e, err := m.Expression(); err == nil && e != nil {
+		d.Expr = e
+	}
+	return d
+}
+
+// Records are the records the metric reads.
+func (m Metric) Records() []string {
+	if e, err := m.Expression(); err == nil && e != nil {
+		return e.Records()
+	}
+	var out []string
+	for _, k := range []string{m.Key, m.Key2} {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Panel is one chart: up to a few metrics sharing a y axis.
@@ -146,8 +192,9 @@ func (d *Dashboard) Keys() []string {
 	for _, p := range d.Pages {
 		for _, pn := range p.Panels {
 			for _, m := range pn.Metrics {
-				add(m.Key)
-				add(m.Key2)
+				for _, k := range m.Records() {
+					add(k)
+				}
 			}
 		}
 	}
@@ -164,6 +211,9 @@ func (d *Dashboard) Clone() *Dashboard {
 		c.Pages[i] = Page{Name: p.Name, Panels: make([]Panel, len(p.Panels))}
 		for j, pn := range p.Panels {
 			c.Pages[i].Panels[j] = Panel{Title: pn.Title, Metrics: append([]Metric(nil), pn.Metrics...)}
+			for k, m := range pn.Metrics {
+				c.Pages[i].Panels[j].Metrics[k].Inputs = maps.Clone(m.Inputs)
+			}
 		}
 	}
 	return &c

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/metrics/expr"
 
 	// Time zones must load on machines without a zoneinfo database.
 	_ "time/tzdata"
@@ -105,6 +109,27 @@ func (d *Dashboard) check(r *reporter) {
 }
 
 func (m *Metric) check(r *reporter, mp string) {
+	kind, known := m.checkType(r, mp)
+	switch {
+	case known && kind.Expression:
+		m.checkExpr(r, mp)
+	default:
+		if m.Expr != "" || m.Inputs != nil {
+			field := map[bool]string{true: ".expr", false: ".inputs"}[m.Expr != ""]
+			r.add(mp+field, "expr: and inputs: are for metrics of type: expr; this one is a %s, read from key:", m.Type)
+		}
+		m.checkKeys(r, mp, kind, known)
+	}
+	if m.Color != "" {
+		if _, err := ParseColor(m.Color); err != nil {
+			r.add(mp+".color", "%v", err)
+		}
+	}
+}
+
+// checkType checks the name and the type, giving the type's registry
+// entry when it is known.
+func (m *Metric) checkType(r *reporter, mp string) (metrics.TypeInfo, bool) {
 	checkLabel(r, mp+".name", m.Name, "every metric needs a name, shown in the legend")
 
 	kinds := metrics.TypeNames()
@@ -125,7 +150,50 @@ func (m *Metric) check(r *reporter, mp string) {
 		}
 		r.add(mp+".type", "unknown metric type %q (%swant %s)", m.Type, hint, orList(kinds))
 	}
+	return kind, known
+}
 
+// checkExpr checks an expression metric: its formula parses, its inputs
+// are records, and its unit is one of metrics.UnitNames.
+func (m *Metric) checkExpr(r *reporter, mp string) {
+	for _, f := range []struct{ name, v string }{{"key", m.Key}, {"key2", m.Key2}} {
+		if f.v != "" {
+			r.add(mp+"."+f.name, "an expr metric reads its records through expr: and inputs:, not %s:; remove it", f.name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.Inputs)) {
+		if msg := checkRecord(m.Inputs[name]); msg != "" {
+			r.add(mp+".inputs."+name, "%s", msg)
+		}
+	}
+	if m.Unit != "" {
+		if _, ok := metrics.ParseUnit(m.Unit); !ok {
+			r.add(mp+".unit", "unknown unit %q for an expression (want %s, or leave it out for a plain number)", m.Unit, orList(metrics.UnitNames()[1:]))
+		}
+	}
+	if strings.TrimSpace(m.Expr) == "" {
+		r.add(mp+".expr", "missing (the formula, e.g. \"rate(errors) / rate(requests) * 100\" with inputs: {errors: ..., requests: ...})")
+		return
+	}
+	_, err := expr.Parse(m.Expr, m.Inputs)
+	var pe *expr.Error
+	if !errors.As(err, &pe) {
+		return
+	}
+	pos := m.ExprAt
+	if pos.Line > 0 {
+		before := m.Expr[:min(pe.Offset, len(m.Expr))]
+		if n := strings.Count(before, "\n"); n > 0 && pos.Column > 0 {
+			pos.Line += n // a block scalar: its lines start at one indentation
+			before = before[strings.LastIndexByte(before, '\n')+1:]
+		}
+		pos.Column += utf8.RuneCountInString(before)
+	}
+	r.addIn(mp+".expr", pos, pe.Caret(m.Expr, "    "), "%s", pe.Msg)
+}
+
+// checkKeys checks the records and unit of a metric read from key: and key2:.
+func (m *Metric) checkKeys(r *reporter, mp string, kind metrics.TypeInfo, known bool) {
 	if m.Key == "" {
 		r.add(mp+".key", "missing (the record to read, e.g. proxy.process.http.incoming_requests)")
 	} else if msg := checkRecord(m.Key); msg != "" {
@@ -161,11 +229,6 @@ func (m *Metric) check(r *reporter, mp string) {
 		}
 	}
 
-	if m.Color != "" {
-		if _, err := ParseColor(m.Color); err != nil {
-			r.add(mp+".color", "%v", err)
-		}
-	}
 }
 
 // key2Kinds lists the metric types that take key2.

@@ -28,7 +28,7 @@ var unitNames = []struct {
 	{UnitPercent, []string{"%", "percent"}},
 	{UnitMillis, []string{"ms"}},
 	{UnitSeconds, []string{"s"}},
-	{UnitBytes, []string{"bytes", "B"}},
+	{UnitBytes, []string{"bytes"}},
 	{UnitBitsPerSec, []string{"bits/s", "bps"}},
 }
 

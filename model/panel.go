@@ -60,8 +60,7 @@ func (p *PanelView) unit(span metrics.Span) metrics.Unit {
 func panelUnit(panel config.Panel, absolute bool) metrics.Unit {
 	unit := metrics.UnitCount
 	for i, m := range panel.Metrics {
-		k, _ := metrics.LookupType(metrics.Type(m.Type))
-		u := k.Unit
+		u := m.Def().DisplayUnit()
 		if absolute && keepsAbsolute(m) {
 			u = metrics.UnitCount
 		}

@@ -38,7 +38,7 @@ func MetricDefs(d *config.Dashboard) []metrics.MetricDef {
 	var defs []metrics.MetricDef
 	for ref := range d.Metrics() {
 		m := ref.Metric
-		defs = append(defs, metrics.MetricDef{Name: m.Name, Type: metrics.Type(m.Type), Key: m.Key, Key2: m.Key2, Unit: m.Unit})
+		defs = append(defs, m.Def())
 	}
 	return defs
 }

@@ -159,7 +159,11 @@ func lex(src string) ([]token, error) {
 			i += w
 		}
 	}
-	return append(toks, token{kind: 0, off: len(src), end: len(src)}), nil
+	// The end is right after the last character, not after trailing
+	// blanks (a YAML block scalar's final newline): that is where a caret
+	// about a missing operand belongs.
+	end := len(strings.TrimRightFunc(src, unicode.IsSpace))
+	return append(toks, token{kind: 0, off: end, end: end}), nil
 }
 
 // operators maps each operator character, including the typographic ones,
