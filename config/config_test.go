@@ -105,7 +105,7 @@ func TestParseErrors(t *testing.T) {
 		{"panel without metrics", "pages:\n  - name: P\n    panels:\n      - title: T\n", 4, "pages[0].panels[0].metrics", `panel "T" has no metrics`},
 		{"panel with empty metrics", "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics: []\n", 5, "pages[0].panels[0].metrics", `panel "T" has no metrics`},
 		{"nine metrics", "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n" + strings.Repeat("          - {name: A, type: counter, key: a}\n", 9),
-			5, "pages[0].panels[0].metrics", `panel "T" has 9 metrics; a panel shows at most 8`},
+			5, "pages[0].panels[0].metrics", `panel "T" has 9 metrics; a chart shows at most 8 (a panel with view: table shows up to 24)`},
 		{"long title", "pages:\n  - name: P\n    panels:\n      - title: " + strings.Repeat("t", MaxLabelLen+1) + "\n        metrics: [{name: A, type: counter, key: a}]\n",
 			4, "pages[0].panels[0].title", "too long"},
 
@@ -689,7 +689,7 @@ func TestExpressionMetrics(t *testing.T) {
 		{"key on expr", bad("            key: a.b\n            expr: a.b\n"), "dash.yaml:8: pages[0].panels[0].metrics[0].key: an expr metric reads its records through expr: and inputs:"},
 		{"expr on counter", "pages:\n  - name: P\n    panels:\n      - title: T\n        metrics:\n          - {name: m, type: counter, key: a.b, expr: a.b}\n",
 			"pages[0].panels[0].metrics[0].expr: expr: and inputs: are for metrics of type: expr; this one is a counter"},
-		{"bad unit", bad("            expr: a.b\n            unit: furlongs\n"), `unknown unit "furlongs" for an expression (want %, ms, s, bytes or bits/s`},
+		{"bad unit", bad("            expr: a.b\n            unit: furlongs\n"), `unknown unit "furlongs" for an expression (want %, ms, s, bytes, bits/s or bytes/s`},
 		{"inputs not a map", bad("            expr: a.b\n            inputs: [a.b]\n"), "inputs: must be a mapping of names to records"},
 		{"unused input", bad("            expr: a.b\n            inputs: {x: c.d}\n"), `input "x" is not used in the expression`},
 	}

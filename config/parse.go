@@ -23,7 +23,7 @@ var (
 	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl"}
 	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "panels"}
-	panelFields   = []string{"title", "metrics"}
+	panelFields   = []string{"title", "view", "metrics"}
 	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit"}
 	historyFields = []string{"seconds"}
 )
@@ -75,6 +75,7 @@ func ioError(path string, err error) *Error {
 //	  - name: "Traffic & Cache"   # required
 //	    panels:                   # required, 1..4 entries (a 2x2 grid)
 //	      - title: "Requests/sec" # required
+//	        view: table           # ours, optional: chart (the default) or table (a row per metric, up to 24)
 //	        metrics:              # required, 1..MaxMetrics entries
 //	          - name: "Client"    # required, legend label
 //	            type: counter     # required: counter, gauge, latency, hit_rate, quantile, used_percent or expr (any case)
@@ -589,15 +590,21 @@ func (p *parser) panel(path string, j int, page string, item *yaml.Node, pn *Pan
 		switch e.name {
 		case "title":
 			pn.Title = p.str(fp, e)
+		case "view":
+			pn.View = strings.ToLower(p.str(fp, e))
 		case "metrics":
 			ms, metricsKey = p.list(fp, e, "metrics"), e.key
 		default:
 			p.unknown(path, e, "a panel", panelFields)
 		}
 	}
-	if len(ms) > MaxMetrics {
-		p.r.note(metricsKey.Line, path+".metrics", "%s", tooManyMetrics(panelWhat(j, pn.Title, page), len(ms)))
-		ms = ms[:MaxMetrics]
+	limit := MaxMetrics
+	if pn.IsTable() {
+		limit = MaxTableRows
+	}
+	if len(ms) > limit {
+		p.r.note(metricsKey.Line, path+".metrics", "%s", tooManyMetrics(panelWhat(j, pn.Title, page), len(ms), limit, pn.IsTable()))
+		ms = ms[:limit]
 	}
 	pn.Metrics = make([]Metric, len(ms))
 	for k, item := range ms {

@@ -80,11 +80,22 @@ func (m Metric) Records() []string {
 	return out
 }
 
-// Panel is one chart: up to a few metrics sharing a y axis.
+// Panel is one chart (up to a few metrics sharing a y axis) or, with
+// View "table", one row per metric with its values and sparklines.
 type Panel struct {
 	Title   string
+	View    string // "" or "chart": a chart; "table": a table
 	Metrics []Metric
 }
+
+// Panel views.
+const (
+	ViewChart = "chart"
+	ViewTable = "table"
+)
+
+// IsTable says the panel is drawn as a table.
+func (p Panel) IsTable() bool { return p.View == ViewTable }
 
 // Page is up to four panels shown together in a 2x2 grid.
 type Page struct {
@@ -210,7 +221,7 @@ func (d *Dashboard) Clone() *Dashboard {
 	for i, p := range d.Pages {
 		c.Pages[i] = Page{Name: p.Name, Panels: make([]Panel, len(p.Panels))}
 		for j, pn := range p.Panels {
-			c.Pages[i].Panels[j] = Panel{Title: pn.Title, Metrics: append([]Metric(nil), pn.Metrics...)}
+			c.Pages[i].Panels[j] = Panel{Title: pn.Title, View: pn.View, Metrics: append([]Metric(nil), pn.Metrics...)}
 			for k, m := range pn.Metrics {
 				c.Pages[i].Panels[j].Metrics[k].Inputs = maps.Clone(m.Inputs)
 			}

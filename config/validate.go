@@ -22,7 +22,8 @@ import (
 const (
 	MaxPages      = 32   // pages in a dashboard
 	MaxPanels     = 4    // panels on a page: a 2x2 grid
-	MaxMetrics    = 8    // metrics on a panel
+	MaxMetrics    = 8    // metrics on a chart panel
+	MaxTableRows  = 24   // metrics on a table panel
 	MaxLabelLen   = 80   // characters in a page name, panel title or metric name
 	MaxRecordLen  = 1024 // bytes in a key or key2: a record name, or a PromQL expression
 	MinHistorySec = 10
@@ -92,14 +93,22 @@ func (d *Dashboard) check(r *reporter) {
 			pnp := fmt.Sprintf("%s.panels[%d]", pp, j)
 			checkLabel(r, pnp+".title", pn.Title, "every panel needs a title")
 			what := panelWhat(j, pn.Title, what)
+			limit := MaxMetrics
+			switch pn.View {
+			case "", ViewChart:
+			case ViewTable:
+				limit = MaxTableRows
+			default:
+				r.add(pnp+".view", "unknown view %q (want chart or table)", pn.View)
+			}
 			switch n := len(pn.Metrics); {
 			case n == 0:
 				r.add(pnp+".metrics", "%s has no metrics", what)
-			case n > MaxMetrics:
-				r.add(pnp+".metrics", "%s", tooManyMetrics(what, n))
+			case n > limit:
+				r.add(pnp+".metrics", "%s", tooManyMetrics(what, n, limit, pn.IsTable()))
 			}
 			for k, m := range pn.Metrics {
-				if k >= MaxMetrics {
+				if k >= limit {
 					break
 				}
 				m.check(r, fmt.Sprintf("%s.metrics[%d]", pnp, k))
@@ -319,6 +328,9 @@ func tooManyPanels(page string, n int) string {
 	return fmt.Sprintf("%s has %d panels; a page shows at most %d (2x2)", page, n, MaxPanels)
 }
 
-func tooManyMetrics(panel string, n int) string {
-	return fmt.Sprintf("%s has %d metrics; a panel shows at most %d", panel, n, MaxMetrics)
+func tooManyMetrics(panel string, n, limit int, table bool) string {
+	if table {
+		return fmt.Sprintf("%s has %d metrics; a table shows at most %d", panel, n, limit)
+	}
+	return fmt.Sprintf("%s has %d metrics; a chart shows at most %d (a panel with view: table shows up to %d)", panel, n, limit, MaxTableRows)
 }

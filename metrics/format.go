@@ -19,6 +19,7 @@ const NoValue = "n/a"
 //	UnitSeconds 0.4ms, 120ms, 1.2s, 45s, 1.2Ks
 //	UnitBytes   0B, 512B, 1.5KB, 12MB, 3.2GB
 //	UnitBitsPerSec 0b/s, 800b/s, 1.5Kb/s, 12Mb/s, 1.2Gb/s
+//	UnitBytesPerSec 0B/s, 1.5KB/s, 12MB/s
 //
 // Counts and ms show one decimal below 10 of their unit and none from 10,
 // and never a trailing ".0" (gauges are mostly whole numbers and "2.0
@@ -51,6 +52,8 @@ func formatOther(v float64, u Unit) string {
 		return formatCount(v) + "B"
 	case UnitBitsPerSec:
 		return formatCount(v) + "b/s"
+	case UnitBytesPerSec:
+		return formatCount(v) + "B/s"
 	}
 	return formatCount(v)
 }
@@ -68,7 +71,7 @@ func FormatAxis(v float64, u Unit) string {
 		return formatMillis(v, "")
 	case UnitPercent:
 		return trimZero(strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)) + "%"
-	case UnitBitsPerSec:
+	case UnitBitsPerSec, UnitBytesPerSec:
 		return formatCount(v) // the title says b/s; a tick has no room
 	}
 	return formatOther(v, u)

@@ -35,6 +35,8 @@ func Spoken(v float64, u Unit) string {
 		return byteWords(v, "byte")
 	case UnitBitsPerSec:
 		return byteWords(v, "bit") + " per second"
+	case UnitBytesPerSec:
+		return byteWords(v, "byte") + " per second"
 	}
 	return numberWords(v)
 }

@@ -10,12 +10,13 @@ import (
 type Unit int
 
 const (
-	UnitCount      Unit = iota // plain number with K/M/G/T suffixes (rates, gauges)
-	UnitMillis                 // milliseconds, shown as ms or s
-	UnitPercent                // 0..100, shown with %
-	UnitSeconds                // seconds, shown as ms below 1 s
-	UnitBytes                  // bytes, shown as B, KB, MB (powers of 1000)
-	UnitBitsPerSec             // bits per second, shown as b/s, Kb/s, Mb/s
+	UnitCount       Unit = iota // plain number with K/M/G/T suffixes (rates, gauges)
+	UnitMillis                  // milliseconds, shown as ms or s
+	UnitPercent                 // 0..100, shown with %
+	UnitSeconds                 // seconds, shown as ms below 1 s
+	UnitBytes                   // bytes, shown as B, KB, MB (powers of 1000)
+	UnitBitsPerSec              // bits per second, shown as b/s, Kb/s, Mb/s
+	UnitBytesPerSec             // bytes per second, shown as B/s, KB/s, MB/s
 )
 
 // unitNames are the names a dashboard's unit: takes for an expression,
@@ -30,6 +31,7 @@ var unitNames = []struct {
 	{UnitSeconds, []string{"s"}},
 	{UnitBytes, []string{"bytes"}},
 	{UnitBitsPerSec, []string{"bits/s", "bps"}},
+	{UnitBytesPerSec, []string{"bytes/s"}},
 }
 
 // ParseUnit reads a unit's name (ParseUnit("bits/s") is UnitBitsPerSec).
@@ -176,6 +178,8 @@ func (u Unit) String() string {
 		return "bytes"
 	case UnitBitsPerSec:
 		return "bits_per_second"
+	case UnitBytesPerSec:
+		return "bytes_per_second"
 	}
 	return "Unit(" + strconv.Itoa(int(u)) + ")"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
@@ -53,7 +54,12 @@ func newFixture(t testing.TB, hosts ...string) *fixture {
 // glyphs, readout) before the model is built.
 func newFixtureWith(t testing.TB, history time.Duration, setup func(*ProgramContext), hosts ...string) *fixture {
 	t.Helper()
-	dash := pages.Default()
+	return newFixtureOn(t, pages.Default(), history, setup, hosts...)
+}
+
+// newFixtureOn is newFixtureWith showing dash.
+func newFixtureOn(t testing.TB, dash *config.Dashboard, history time.Duration, setup func(*ProgramContext), hosts ...string) *fixture {
+	t.Helper()
 	data, err := monitor.New(dash, hosts, history, time.Second)
 	if err != nil {
 		t.Fatal(err)

@@ -7,20 +7,36 @@ import (
 )
 
 // PageView lays out up to four panels: one fills the page, two sit side by
-// side, three or four make a 2x2 grid.
+// side, three or four make a 2x2 grid, where a table that is the third
+// and last panel takes the whole bottom row.
 type PageView struct {
 	Name   string
-	panels []*PanelView
+	panels []panelView
+	wide   bool   // the last panel spans its row
 	view   string // the joined panels, rebuilt when a panel redraws
+}
+
+// panelView is a panel as the page sees it: a chart (PanelView) or a
+// table (TableView), each owning its size and cached drawing.
+type panelView interface {
+	SetSize(w, h int)
+	Invalidate()
+	Refresh(store *metrics.Store, span metrics.Span) bool
+	View() string
 }
 
 // NewPageView builds the panels of the dashboard's page.
 func NewPageView(pctx *ProgramContext, page int) *PageView {
 	pg := pctx.Dashboard.Pages[page]
 	pv := &PageView{Name: pg.Name}
-	for i := range pg.Panels {
-		pv.panels = append(pv.panels, NewPanelView(pctx, page, i))
+	for i, pn := range pg.Panels {
+		if pn.IsTable() {
+			pv.panels = append(pv.panels, NewTableView(pctx, page, i))
+		} else {
+			pv.panels = append(pv.panels, NewPanelView(pctx, page, i))
+		}
 	}
+	pv.wide = len(pg.Panels) == 3 && pg.Panels[2].IsTable()
 	return pv
 }
 
@@ -36,6 +52,9 @@ func (pv *PageView) SetSize(w, h int) {
 	for i, p := range pv.panels {
 		c, r := i%cols, i/cols
 		x0, x1 := w*c/cols, w*(c+1)/cols
+		if pv.wide && i == len(pv.panels)-1 {
+			x0, x1 = 0, w
+		}
 		y0, y1 := h*r/rows, h*(r+1)/rows
 		p.SetSize(x1-x0, y1-y0)
 	}

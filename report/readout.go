@@ -61,6 +61,7 @@ type Page struct {
 // Panel is one panel.
 type Panel struct {
 	Title   string   `json:"title"`
+	View    string   `json:"view,omitempty"` // "table" for a table panel
 	Metrics []Metric `json:"metrics"`
 }
 
@@ -69,7 +70,8 @@ type Metric struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
 	// Unit of the values: per_second (counters' rates), count (gauges,
-	// and counters' absolute counts), ms or percent.
+	// and counters' absolute counts), ms or percent; expressions may also
+	// give s, bytes, bits_per_second or bytes_per_second.
 	Unit     string    `json:"unit"`
 	Readings []Reading `json:"hosts"`
 
@@ -124,7 +126,7 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 		}
 		pg := &r.Pages[len(r.Pages)-1]
 		if ni != lastPanel {
-			pg.Panels = append(pg.Panels, Panel{Title: d.Pages[pi].Panels[ni].Title})
+			pg.Panels = append(pg.Panels, Panel{Title: d.Pages[pi].Panels[ni].Title, View: d.Pages[pi].Panels[ni].View})
 			lastPanel = ni
 		}
 		pn := &pg.Panels[len(pg.Panels)-1]

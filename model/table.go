@@ -1,0 +1,258 @@
+package model
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
+)
+
+// TableView is a panel drawn as rows (view: table): per metric its name,
+// and per host the current value, formatted as titles format it, and a
+// one-row sparkline of the window. It fits two to three times the figures
+// of a chart in the same space. Like PanelView it owns its size and
+// caches its drawing.
+type TableView struct {
+	pctx      *ProgramContext
+	panel     config.Panel
+	metricIDs []int
+	colors    []lipgloss.Style
+
+	width, height int
+	cache         string
+	dirty         bool
+}
+
+// NewTableView makes the view for a table panel of page.
+func NewTableView(pctx *ProgramContext, page, panel int) *TableView {
+	pn := pctx.Dashboard.Pages[page].Panels[panel]
+	t := &TableView{pctx: pctx, panel: pn, dirty: true}
+	for i, m := range pn.Metrics {
+		t.metricIDs = append(t.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
+		t.colors = append(t.colors, pctx.Styles.SeriesStyle(m.Color, i))
+	}
+	return t
+}
+
+// SetSize sets the outer size, border included.
+func (t *TableView) SetSize(w, h int) {
+	if w != t.width || h != t.height {
+		t.width, t.height, t.dirty = w, h, true
+	}
+}
+
+// Invalidate marks the drawing stale.
+func (t *TableView) Invalidate() { t.dirty = true }
+
+// Refresh redraws the table if needed, and says whether it did.
+func (t *TableView) Refresh(store *metrics.Store, span metrics.Span) bool {
+	if !t.dirty {
+		return false
+	}
+	t.dirty = false
+	t.cache = t.render(store, span)
+	return true
+}
+
+// View returns the cached drawing.
+func (t *TableView) View() string { return t.cache }
+
+// tableLayout is how the table's columns share the inside width: the
+// label, then per host a value and, when there is room, a sparkline.
+type tableLayout struct {
+	label, value, spark int
+}
+
+func (t *TableView) layout(inner int) tableLayout {
+	hosts := len(t.pctx.Hosts)
+	l := tableLayout{value: 7}
+	for _, m := range t.panel.Metrics {
+		l.label = max(l.label, lipgloss.Width(m.Name)+2) // marker and space
+	}
+	l.label = min(l.label+1, max(inner/3, 8))
+	cell := (inner - l.label) / hosts
+	if l.spark = cell - l.value - 1; l.spark < 4 {
+		l.spark = 0
+		l.value = max(cell-1, 1)
+	}
+	return l
+}
+
+func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
+	inner := t.width - 2
+	rowsFit := t.height - 2
+	if inner < 10 || rowsFit < 1 {
+		return ""
+	}
+	g, st := &t.pctx.Glyphs, t.pctx.Styles
+	l := t.layout(inner)
+	var rows []string
+	if len(t.pctx.Hosts) > 1 {
+		head := strings.Repeat(" ", l.label)
+		for h, name := range t.pctx.Hosts {
+			head += fitWidth(" "+g.HostSample(h)+" "+name, l.value+1+l.spark)
+		}
+		rows = append(rows, st.Dim.Render(fitWidth(head, inner)))
+	}
+	for mi, id := range t.metricIDs {
+		rows = append(rows, t.row(store, span, l, mi, id, inner))
+	}
+	if len(rows) > rowsFit {
+		more := len(rows) - rowsFit + 1
+		rows = append(rows[:rowsFit-1], st.Dim.Render(fitWidth(" +"+strconv.Itoa(more)+" more (r: readout)", inner)))
+	}
+	for len(rows) < rowsFit {
+		rows = append(rows, strings.Repeat(" ", inner))
+	}
+	var b strings.Builder
+	title := ansi.Truncate(t.panel.Title, max(inner-4, 0), g.Ellipsis)
+	fill := max(inner-3-lipgloss.Width(title), 0)
+	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
+	b.WriteString(st.PanelTitle.Render(title))
+	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
+	side := st.PanelBorder.Render(g.V)
+	for _, r := range rows {
+		b.WriteString("\n" + side + r + side)
+	}
+	b.WriteString("\n" + st.PanelBorder.Render(g.BL+strings.Repeat(g.H, inner)+g.BR))
+	return b.String()
+}
+
+// row is one metric: its marker and name, then each host's value and
+// sparkline.
+func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, mi, id, inner int) string {
+	g := &t.pctx.Glyphs
+	m := t.panel.Metrics[mi]
+	label := fitWidth(t.colors[mi].Render(string(g.Marker(mi)))+" "+ansi.Truncate(m.Name, max(l.label-3, 1), g.Ellipsis), l.label)
+	none := "–"
+	if g.Set == chart.GlyphsASCII {
+		none = "-"
+	}
+	var b strings.Builder
+	b.WriteString(label)
+	// One scale for every host of a metric, so their sparklines compare.
+	var lo, hi float64
+	var seen bool
+	shown := make([]metrics.Shown, store.Hosts())
+	for h := range shown {
+		shown[h] = store.Series(h, id).Shown(span.Absolute)
+		if mn, mx, k := shown[h].Hist.Range(span.Start(), span.End); k > 0 {
+			if !seen || mn < lo {
+				lo = mn
+			}
+			if !seen || mx > hi {
+				hi = mx
+			}
+			seen = true
+		}
+	}
+	lo, hi = sparkRange(lo, hi, shown[0].Unit)
+	for h := range shown {
+		v := none
+		if c := shown[h].Current(t.pctx.Timing().At(span, h)); c.OK {
+			v = metrics.Format(c.V, shown[h].Unit)
+			if c.Stale {
+				v += StaleMark
+			}
+		}
+		b.WriteString(strings.Repeat(" ", max(l.value-lipgloss.Width(v), 0)) + ansi.Truncate(v, l.value, ""))
+		if l.spark > 0 {
+			b.WriteString(" " + t.colors[mi].Render(sparkline(shown[h].Hist, span, l.spark, lo, hi, g, t.pctx.Timing().MaxGap())))
+		}
+		b.WriteString(" ")
+	}
+	return fitWidth(b.String(), inner)
+}
+
+// sparkRange is the y range of a metric's sparklines: from 0 (or below,
+// for negative values) to the window's highest, percentages 0 to 100, as
+// the charts scale them.
+func sparkRange(lo, hi float64, u metrics.Unit) (float64, float64) {
+	if u == metrics.UnitPercent {
+		return 0, 100
+	}
+	return min(lo, 0), max(hi, 0)
+}
+
+// sparkLevels are a cell's heights in the glyph sets without braille,
+// lowest first; a cell with no data is blank.
+var sparkLevels = map[chart.GlyphSet][]rune{
+	chart.GlyphsBlock: []rune("▄█"),
+	chart.GlyphsASCII: []rune("_.-'"),
+}
+
+// sparkline draws hist over the span in width cells: in braille two
+// columns of four dot heights per cell, else one column of the glyph
+// set's levels. Each column shows the highest point of its stretch of
+// time, so a spike is never averaged away. Columns between two points no
+// further apart than maxGap carry the earlier value, as a chart's line
+// joins them; a longer stretch without points is blank.
+func sparkline(hist *metrics.History, span metrics.Span, width int, lo, hi float64, g *chart.Glyphs, maxGap time.Duration) string {
+	cols := width
+	if g.Set == chart.GlyphsBraille {
+		cols = 2 * width
+	}
+	peak := make([]float64, cols)
+	have := make([]bool, cols)
+	start, step := span.Start(), span.Window/time.Duration(cols)
+	if step <= 0 {
+		return strings.Repeat(" ", width)
+	}
+	var prev metrics.Point
+	havePrev := false
+	col := func(t time.Time) int { return int(t.Sub(start) / step) }
+	hist.WalkAt(start, span.End, step, func(p metrics.Point, _ time.Duration) {
+		if havePrev && p.T.Sub(prev.T) <= maxGap {
+			for i := max(col(prev.T)+1, 0); i < min(col(p.T), cols); i++ {
+				if !have[i] {
+					peak[i], have[i] = prev.V, true
+				}
+			}
+		}
+		prev, havePrev = p, true
+		if i := col(p.T); i >= 0 && i < cols && (!have[i] || p.V > peak[i]) {
+			peak[i], have[i] = p.V, true
+		}
+	})
+	level := func(i, levels int) int { // 1..levels, 0 for no data
+		if !have[i] {
+			return 0
+		}
+		if hi <= lo {
+			return 1
+		}
+		f := (peak[i] - lo) / (hi - lo)
+		return 1 + min(max(int(f*float64(levels-1)+0.5), 0), levels-1)
+	}
+	var b strings.Builder
+	if g.Set == chart.GlyphsBraille {
+		// Dots from the bottom up: left column 0x40 0x04 0x02 0x01, right
+		// column 0x80 0x20 0x10 0x08.
+		left := [5]rune{0, 0x40, 0x44, 0x46, 0x47}
+		right := [5]rune{0, 0x80, 0xA0, 0xB0, 0xB8}
+		for c := 0; c < width; c++ {
+			r := left[level(2*c, 4)] | right[level(2*c+1, 4)]
+			if r == 0 {
+				b.WriteByte(' ')
+			} else {
+				b.WriteRune(0x2800 + r)
+			}
+		}
+		return b.String()
+	}
+	lv := sparkLevels[g.Set]
+	for c := 0; c < width; c++ {
+		if n := level(c, len(lv)); n == 0 {
+			b.WriteByte(' ')
+		} else {
+			b.WriteRune(lv[n-1])
+		}
+	}
+	return b.String()
+}
