@@ -364,7 +364,7 @@ func TestFetchSimulator(t *testing.T) {
 		{fault: simulator.FaultErrorObject, msg: "jsonrpc error 10: Unauthorized action (Denied privileged API access for uid="},
 		{fault: simulator.FaultTruncate, kind: collect.ErrMalformed, msg: "malformed reply from " + sim.Path() + ": truncated JSON in \"{\\\"jsonrpc\\\": \\\"2.0\\\""},
 		{fault: simulator.FaultGarbage, kind: collect.ErrMalformed, msg: "malformed reply from " + sim.Path() + `: expected a JSON object, got "HTTP/1.1 400 Bad Request??`},
-		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: collect.ErrTooLarge, msg: "reply from " + sim.Path() + " larger than 472 KiB"},
+		{fault: simulator.FaultOversize, deadline: 10 * time.Second, kind: collect.ErrTooLarge, msg: fmt.Sprintf("reply from %s larger than %d KiB", sim.Path(), 256+8*(len(dashboardKeys)+1))}, // the limit: 256 KiB and 8 KiB per record asked for
 		{fault: simulator.FaultSlow, kind: collect.ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
 		{fault: simulator.FaultHang, kind: collect.ErrTimeout, msg: "no reply from " + sim.Path() + " within "},
 		{fault: simulator.FaultCrash, kind: collect.ErrNoReply, msg: sim.Path() + " closed the connection without replying"},

@@ -120,6 +120,9 @@ const (
 	cSSLErrorSSL
 	cH2TotalClientConns
 	cH2ConnErrors
+	cSSLSessions
+	cSSLSessionHit
+	cSSLSessionMiss
 	numRaw
 )
 
@@ -129,7 +132,6 @@ const (
 	gServerConns
 	gParentConns
 	gNetOpen
-	gSSLSessions
 	gH2Current
 	gH2Active
 	gCacheUsed
@@ -253,7 +255,12 @@ var records = []recDef{
 	{name: "proxy.process.http2.connection_errors", dt: dtCounter, kind: kRaw, idx: cH2ConnErrors},
 	{name: "proxy.process.ssl.total_success_handshake_count_in", dt: dtCounter, kind: kRaw, idx: cSSLSuccessIn},
 	{name: "proxy.process.ssl.ssl_error_ssl", dt: dtCounter, kind: kRaw, idx: cSSLErrorSSL},
-	{name: "proxy.process.ssl.user_agent_sessions", dt: dtInt, kind: kGauge, idx: gSSLSessions},
+	// ATS declares these INT but only ever adds to them: a running count
+	// of TLS sessions since start (2 → 132 → 462 under steady handshakes
+	// on a real 10.2), not the sessions open now.
+	{name: "proxy.process.ssl.user_agent_sessions", dt: dtInt, kind: kRaw, idx: cSSLSessions},
+	{name: "proxy.process.ssl.user_agent_session_hit", dt: dtInt, kind: kRaw, idx: cSSLSessionHit},
+	{name: "proxy.process.ssl.user_agent_session_miss", dt: dtInt, kind: kRaw, idx: cSSLSessionMiss},
 	{name: "proxy.process.net.connections_currently_open", dt: dtInt, kind: kGauge, idx: gNetOpen},
 	{name: "proxy.process.cache.bytes_used", dt: dtInt, kind: kGauge, idx: gCacheUsed},
 	{name: "proxy.process.cache.bytes_total", dt: dtInt, kind: kConst, value: strconv.FormatInt(simCacheBytes, 10)},
@@ -599,6 +606,9 @@ func (m *model) step(tr traffic, dt float64) {
 	sslErr := hs * (0.003 + 0.02*tr.burst)
 	c[cSSLSuccessIn] += hs - sslErr
 	c[cSSLErrorSSL] += sslErr
+	c[cSSLSessions] += hs - sslErr
+	c[cSSLSessionHit] += (hs - sslErr) * 0.35 // resumed from the session cache
+	c[cSSLSessionMiss] += (hs - sslErr) * 0.65
 	h2 := newConns * m.p.h2Share
 	c[cH2TotalClientConns] += h2
 	c[cH2ConnErrors] += h2 * (0.0015 + 0.01*tr.burst)
@@ -620,8 +630,6 @@ func (m *model) gauge(g int, now time.Time) float64 {
 		v = 0
 	case gNetOpen:
 		v = client + server + 12
-	case gSSLSessions:
-		v = client * m.p.tlsShare * 1.6 * (1 + 0.03*m.noise(12, s, 20))
 	case gH2Current:
 		v = client * m.p.h2Share
 	case gH2Active:
