@@ -12,6 +12,8 @@ type KeyMap struct {
 	PrevPage key.Binding // while paused: back in time
 	NextPage key.Binding // while paused: forward in time
 	JumpPage key.Binding
+	PageList key.Binding
+	Select   key.Binding // in the page list
 	Pause    key.Binding
 	Back     key.Binding
 	Forward  key.Binding
@@ -39,7 +41,9 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		PrevPage: b([]string{"h", "left"}, "←/h", "previous page; while paused, back in time"),
 		NextPage: b([]string{"l", "right"}, "→/l", "next page; while paused, forward in time"),
-		JumpPage: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "jump to page"),
+		JumpPage: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}, "1-9 0", "jump to page (0: the tenth)"),
+		PageList: b([]string{"p"}, "p", "list the pages, to open one by name"),
+		Select:   b([]string{"enter"}, "enter", "open the page under the cursor"),
 		Pause:    b([]string{" "}, "space", "pause or resume the display (collection goes on)"),
 		Back:     b([]string{"["}, "[", "back in time (pauses)"),
 		Forward:  b([]string{"]"}, "]", "forward in time, while paused"),
@@ -54,7 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Home:     b([]string{"home", "g"}, "home", "readout: top"),
 		End:      b([]string{"end", "G"}, "end", "readout: bottom"),
 		Help:     b([]string{"?"}, "?", "show or hide this help"),
-		Close:    b([]string{"esc"}, "esc", "close the help"),
+		Close:    b([]string{"esc"}, "esc", "close the help or the page list"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
@@ -117,7 +121,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"Pages", []key.Binding{
 			both(k.PrevPage, k.NextPage, "previous / next page; while paused, back / forward in time"),
-			k.JumpPage,
+			k.JumpPage, k.PageList,
 		}},
 		{"Time: pause, scroll back, zoom", []key.Binding{
 			k.Pause,

@@ -18,9 +18,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.listOpen {
+		return m.handleListKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
+	case key.Matches(msg, k.PageList):
+		m.listOpen = true
+		m.pageList.Open(m.page)
+		m.refreshHelp()
 	case key.Matches(msg, k.Help):
 		m.helpOpen = true
 		m.refreshHelp()
@@ -46,7 +53,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.setPage((m.page + 1) % len(m.pages))
 		}
 	case key.Matches(msg, k.JumpPage):
-		m.setPage(int(msg.Runes[0] - '1'))
+		m.setPage(pageOfKey(msg.Runes[0]))
 	case key.Matches(msg, k.ZoomIn):
 		m.time.ZoomIn(m.now)
 		m.viewChanged()
@@ -72,6 +79,35 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.End):
 		m.readout.Scroll(1 << 30)
 	}
+	return nil
+}
+
+// handleListKey is the page list's keys: move, open, close; a page's own
+// key opens it too.
+func (m *Model) handleListKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.pctx.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Up):
+		m.pageList.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.pageList.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.pageList.Move(-10)
+	case key.Matches(msg, k.PageDown):
+		m.pageList.Move(10)
+	case key.Matches(msg, k.Select):
+		m.listOpen = false
+		m.setPage(m.pageList.Cursor())
+	case key.Matches(msg, k.JumpPage):
+		m.listOpen = false
+		m.setPage(pageOfKey(msg.Runes[0]))
+	case key.Matches(msg, k.Close), key.Matches(msg, k.PageList):
+		m.listOpen = false
+	}
+	m.refreshHelp()
+	m.refreshChrome()
 	return nil
 }
 

@@ -53,6 +53,8 @@ type Model struct {
 	absolute      bool     // counters show absolute counts, not rates
 	readoutOn     bool
 	helpOpen      bool
+	listOpen      bool // the p page list is shown
+	pageList      *PageListView
 	// The chrome, rebuilt by refreshChrome when what it shows changes.
 	header HeaderView
 	footer *FooterView
@@ -78,6 +80,7 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 	m.header = HeaderView{pctx: pctx}
 	m.footer = NewFooterView(pctx)
 	m.help = HelpView{pctx: pctx}
+	m.pageList = &PageListView{pctx: pctx}
 	for i := range pctx.Dashboard.Pages {
 		m.pages = append(m.pages, NewPageView(pctx, i))
 	}
@@ -204,6 +207,10 @@ func (m *Model) refreshHelp() {
 	if m.helpOpen {
 		m.help.SetSize(m.width, m.height-2)
 		m.help.Refresh(!m.readoutOn)
+	}
+	if m.listOpen {
+		m.pageList.SetSize(m.width, m.height-2)
+		m.pageList.Refresh(!m.readoutOn)
 	}
 }
 

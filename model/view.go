@@ -32,6 +32,8 @@ func (m *Model) View() string {
 	switch {
 	case m.helpOpen:
 		b.WriteString(m.help.View())
+	case m.listOpen:
+		b.WriteString(m.pageList.View())
 	case m.readoutOn:
 		b.WriteString(m.readout.View())
 	case len(m.pages) > 0:
