@@ -63,7 +63,7 @@ func TestDefaultIndependentCopies(t *testing.T) {
 	if !reflect.DeepEqual(b, c) {
 		t.Errorf("changing one copy changed another")
 	}
-	if c.Pages[0].Name != "Traffic & Cache" || len(c.Pages) != 4 {
+	if c.Pages[0].Name != "Traffic & Cache" || c.Pages[3].Name != "Network & Errors" || len(c.Pages) != len(b.Pages) {
 		t.Errorf("Default changed: %+v", c.Pages[0])
 	}
 }

@@ -208,13 +208,13 @@ var records = []recDef{
 	{name: "proxy.process.http.origin_server_response_document_total_size", dt: dtCounter, kind: kRaw, idx: cOSRespDoc},
 	{name: "proxy.process.http.parent_proxy_request_total_bytes", dt: dtCounter, kind: kRaw, idx: cParentReq},
 	{name: "proxy.process.http.parent_proxy_response_total_bytes", dt: dtCounter, kind: kRaw, idx: cParentResp},
-	{name: "proxy.process.http.tcp_hit_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPHit},
-	{name: "proxy.process.http.tcp_refresh_hit_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPRefreshHit},
-	{name: "proxy.process.http.tcp_ims_hit_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPIMSHit},
-	{name: "proxy.process.http.tcp_miss_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPMiss},
-	{name: "proxy.process.http.tcp_expired_miss_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPExpiredMiss},
-	{name: "proxy.process.http.tcp_refresh_miss_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPRefreshMiss},
-	{name: "proxy.process.http.tcp_ims_miss_user_agent_bytes_stat", dt: dtCounter, kind: kRaw, idx: cTCPIMSMiss},
+	{name: "proxy.process.http.tcp_hit_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPHit},
+	{name: "proxy.process.http.tcp_refresh_hit_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPRefreshHit},
+	{name: "proxy.process.http.tcp_ims_hit_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPIMSHit},
+	{name: "proxy.process.http.tcp_miss_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPMiss},
+	{name: "proxy.process.http.tcp_expired_miss_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPExpiredMiss},
+	{name: "proxy.process.http.tcp_refresh_miss_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPRefreshMiss},
+	{name: "proxy.process.http.tcp_ims_miss_user_agent_bytes", dt: dtCounter, kind: kRaw, idx: cTCPIMSMiss},
 	// Derived sums (DerivativeMetrics.cc in ATS 10), refreshed every sync.
 	// 10.2 reports the byte sums as COUNTER (see the captures).
 	{name: "proxy.process.http.user_agent_total_request_bytes", dt: dtCounter, kind: kDerived,
@@ -240,11 +240,11 @@ var records = []recDef{
 	{name: "proxy.process.cache_total_requests", dt: dtCounter, kind: kDerived,
 		parts: []string{"proxy.process.cache_total_hits", "proxy.process.cache_total_misses"}},
 	{name: "proxy.process.cache_total_hits_bytes", dt: dtCounter, kind: kDerived,
-		parts: []string{"proxy.process.http.tcp_hit_user_agent_bytes_stat", "proxy.process.http.tcp_refresh_hit_user_agent_bytes_stat",
-			"proxy.process.http.tcp_ims_hit_user_agent_bytes_stat"}},
+		parts: []string{"proxy.process.http.tcp_hit_user_agent_bytes", "proxy.process.http.tcp_refresh_hit_user_agent_bytes_stat",
+			"proxy.process.http.tcp_ims_hit_user_agent_bytes"}},
 	{name: "proxy.process.cache_total_misses_bytes", dt: dtCounter, kind: kDerived,
-		parts: []string{"proxy.process.http.tcp_miss_user_agent_bytes_stat", "proxy.process.http.tcp_expired_miss_user_agent_bytes_stat",
-			"proxy.process.http.tcp_refresh_miss_user_agent_bytes_stat", "proxy.process.http.tcp_ims_miss_user_agent_bytes_stat"}},
+		parts: []string{"proxy.process.http.tcp_miss_user_agent_bytes", "proxy.process.http.tcp_expired_miss_user_agent_bytes_stat",
+			"proxy.process.http.tcp_refresh_miss_user_agent_bytes", "proxy.process.http.tcp_ims_miss_user_agent_bytes_stat"}},
 	{name: "proxy.process.cache_total_bytes", dt: dtCounter, kind: kDerived,
 		parts: []string{"proxy.process.cache_total_hits_bytes", "proxy.process.cache_total_misses_bytes"}},
 	{name: "proxy.process.current_server_connections", dt: dtInt, kind: kDerived,
@@ -276,6 +276,7 @@ var (
 )
 
 func init() {
+	records = append(records, extraRecords()...)
 	for i := range records {
 		r := &records[i]
 		if _, dup := recordIndex[r.name]; dup {
@@ -329,7 +330,7 @@ type model struct {
 	epoch      time.Time // t=0 of the wave functions
 	restart    time.Time // last (simulated) process start
 	last       time.Time // integrated up to here
-	raw        [numRaw]float64
+	raw        []float64 // numRaw, then extraCounters
 	derived    []float64
 	syncEvery  time.Duration
 	nextSync   time.Time
@@ -361,6 +362,7 @@ func newModel(seed int64, now time.Time, syncEvery, resetEvery time.Duration) *m
 		restart:    now,
 		last:       now,
 		derived:    make([]float64, numDerived),
+		raw:        make([]float64, numRaw+len(extraCounters)),
 		syncEvery:  max(syncEvery, minSyncEvery),
 		resetEvery: resetEvery,
 		rng:        rng,
@@ -536,7 +538,7 @@ func (m *model) trafficAt(t time.Time) traffic {
 
 // step adds dt seconds of traffic tr to the raw counters.
 func (m *model) step(tr traffic, dt float64) {
-	c := &m.raw
+	c := m.raw
 	req := tr.rate * dt
 	hits := req * tr.hit
 	miss := req - hits
@@ -612,6 +614,16 @@ func (m *model) step(tr traffic, dt float64) {
 	h2 := newConns * m.p.h2Share
 	c[cH2TotalClientConns] += h2
 	c[cH2ConnErrors] += h2 * (0.0015 + 0.01*tr.burst)
+
+	ev := [numEvents]float64{
+		evReq: req, evOrigin: origin, evHitFresh: hf, evHitReval: hr, evMissCold: mc, evMissChanged: mch,
+		evMissNoCache: mnc, evMissNotCacheable: mnca, evNewConns: newConns, evHandshakes: hs - sslErr, evH2Conns: h2,
+		evLatMs:   req * (tr.hit*tr.hitLat + (1-tr.hit)*tr.missLat),
+		evRevalMs: hr * tr.missLat * 0.6, evChangedMs: mch * tr.missLat * 1.1,
+		evNoCacheMs: mnc * tr.missLat, evNotCacheableMs: mnca * tr.missLat * 0.9,
+		evBurst: req * (0.02 + tr.burst),
+	}
+	stepExtras(c, &ev)
 }
 
 // gauge evaluates gauge g at now.
@@ -635,11 +647,20 @@ func (m *model) gauge(g int, now time.Time) float64 {
 	case gH2Active:
 		v = client * m.p.h2Share * 0.6 * (1 + 0.1*m.noise(13, s, 2))
 	case gCacheUsed:
-		// Fills slowly toward 97% of the cache (and survives restarts).
-		filled := m.p.cacheFill + (0.97-m.p.cacheFill)*(1-math.Exp(-math.Max(0, s)/3600))
-		v = filled * simCacheBytes
+		v = m.cacheUsed(s)
+	default:
+		if i := g - numGauges; i >= 0 && i < len(extraGauges) {
+			v = extraGauges[i].v(gaugeInputs{client: client, server: server, h2: client * m.p.h2Share,
+				tr: tr, cacheUsed: m.cacheUsed(s), objSize: m.p.objSize})
+		}
 	}
 	return math.Max(0, math.Round(v))
+}
+
+// cacheUsed fills slowly toward 97% of the cache (and survives restarts).
+func (m *model) cacheUsed(s float64) float64 {
+	filled := m.p.cacheFill + (0.97-m.p.cacheFill)*(1-math.Exp(-math.Max(0, s)/3600))
+	return filled * simCacheBytes
 }
 
 // noise is smooth value noise in [-1, 1], deterministic in (seed, ch, t):

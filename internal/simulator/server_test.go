@@ -766,3 +766,46 @@ func BenchmarkLookup(b *testing.B) {
 		s.respond(req, lookupMode{})
 	}
 }
+
+// Every simulated record is one a real ATS 10.2 has, with its type: the
+// census in the shared samples lists every record of one, from a JSON-RPC
+// lookup of all process metrics.
+func TestRecordsMatchATS102Census(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "samples", "ats10", "census", "jsonrpc_lookup_all_process_metrics.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no ATS 10.2 census at %s: %v", path, err)
+	}
+	var reply struct {
+		Result struct {
+			RecordList []struct {
+				Record struct {
+					Name     string `json:"record_name"`
+					DataType string `json:"data_type"`
+				} `json:"record"`
+			} `json:"recordList"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(b, &reply); err != nil {
+		t.Fatal(err)
+	}
+	real := map[string]string{}
+	for _, r := range reply.Result.RecordList {
+		real[r.Record.Name] = r.Record.DataType
+	}
+	if len(real) < 500 {
+		t.Fatalf("the census has %d records; want the whole list", len(real))
+	}
+	for _, r := range records {
+		if r.kind == kConfig {
+			continue
+		}
+		dt, ok := real[r.name]
+		switch {
+		case !ok:
+			t.Errorf("%s is simulated but not a record of ATS 10.2", r.name)
+		case dt != r.dt.name():
+			t.Errorf("%s is %s on ATS 10.2, simulated as %s", r.name, dt, r.dt.name())
+		}
+	}
+}
