@@ -67,7 +67,7 @@ func TestExtremeValuesNeitherCrashNorHang(t *testing.T) {
 					f.send(resultMsg(collect.Result{Host: 1, Snapshot: synth.Snapshot(1, f.tick, f.now)}))
 				}
 				for p := range f.m.pages {
-					f.key(string(rune('1' + p)))
+					f.page(p)
 					assertFrame(t, f.m.View(), sz[0], sz[1])
 				}
 				f.key("1")

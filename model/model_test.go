@@ -119,6 +119,20 @@ func (f *fixture) key(k string) tea.Cmd {
 	return f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
 }
 
+// page opens page i as a user would: its key, or for pages past the
+// tenth, through the p list.
+func (f *fixture) page(i int) {
+	if i < 10 {
+		f.key(pageKey(i))
+		return
+	}
+	f.key("p")
+	for range i - f.m.Page() {
+		f.key("down")
+	}
+	f.key("enter")
+}
+
 // feed delivers n ticks of synthetic but plausible data for every host: host
 // h serves (h+1) × 1000 requests/s, so values differ per host.
 func (f *fixture) feed(n int) {
@@ -159,21 +173,32 @@ func TestPageNavigation(t *testing.T) {
 		{"l", 1, "Response Codes"},
 		{"right", 2, "TLS & HTTP/2"},
 		{"l", 3, "Network & Errors"},
-		{"l", 0, "Traffic & Cache"}, // wraps around
-		{"h", 3, "Network & Errors"},
-		{"left", 2, "TLS & HTTP/2"},
+		{"h", 2, "TLS & HTTP/2"},
+		{"left", 1, "Response Codes"},
 		{"1", 0, "Traffic & Cache"},
+		{"h", 12, "HTTP/2"}, // wraps around
+		{"l", 0, "Traffic & Cache"},
 		{"4", 3, "Network & Errors"},
-		{"9", 3, "Network & Errors"}, // no page 9: stays
+		{"9", 8, "DNS"},
+		{"0", 9, "SSL/TLS"}, // the tenth
 		{"2", 1, "Response Codes"},
+		// The page list: the cursor starts on the page shown.
+		{"p", 1, "Response Codes"},
+		{"down", 1, "Response Codes"},
+		{"enter", 2, "TLS & HTTP/2"},
+		{"p", 2, "TLS & HTTP/2"},
+		{"esc", 2, "TLS & HTTP/2"}, // closes, stays
+		{"p", 2, "TLS & HTTP/2"},
+		{"5", 4, "Overview"}, // a page key in the list opens that page
 	}
+	pages := len(f.pctx.Dashboard.Pages)
 	for _, s := range steps {
 		f.key(s.key)
 		if f.m.Page() != s.page {
 			t.Fatalf("after %q: page %d, want %d", s.key, f.m.Page(), s.page)
 		}
 		view := f.m.View()
-		want := fmt.Sprintf("Page %d/4 %s", s.page+1, s.name)
+		want := fmt.Sprintf("Page %d/%d %s", s.page+1, pages, s.name)
 		if !strings.Contains(view, want) {
 			t.Fatalf("after %q: header lacks %q:\n%s", s.key, want, firstLine(view))
 		}

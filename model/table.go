@@ -72,10 +72,17 @@ type tableLayout struct {
 func (t *TableView) layout(inner int) tableLayout {
 	hosts := len(t.pctx.Hosts)
 	l := tableLayout{value: 7}
+	want := 8
 	for _, m := range t.panel.Metrics {
-		l.label = max(l.label, lipgloss.Width(m.Name)+2) // marker and space
+		want = max(want, lipgloss.Width(m.Name)+3) // marker, space, name, gap
 	}
-	l.label = min(l.label+1, max(inner/3, 8))
+	// The whole label when every host keeps a short sparkline beside its
+	// value; else a third of the width.
+	if room := inner - hosts*(l.value+1+6); want <= room {
+		l.label = want
+	} else {
+		l.label = min(want, max(inner/3, 8))
+	}
 	cell := (inner - l.label) / hosts
 	if l.spark = cell - l.value - 1; l.spark < 4 {
 		l.spark = 0

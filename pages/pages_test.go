@@ -14,8 +14,16 @@ func TestDefault(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Pages) != 4 {
-		t.Fatalf("%d pages, want 4", len(d.Pages))
+	// The original tool's four pages first, then those with every figure
+	// traffic_top shows.
+	var names []string
+	for _, p := range d.Pages {
+		names = append(names, p.Name)
+	}
+	want := []string{"Traffic & Cache", "Response Codes", "TLS & HTTP/2", "Network & Errors",
+		"Overview", "Responses", "Connections", "Cache", "DNS", "SSL/TLS", "Errors", "Performance", "HTTP/2"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("pages %q, want %q", names, want)
 	}
 	for _, p := range d.Pages {
 		if len(p.Panels) != 4 {
