@@ -225,7 +225,7 @@ func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
 	win := k.window.Seconds()
 	lc := linechart.New(k.width, k.height, -win, 0, k.minY, k.maxY,
 		linechart.WithXYSteps(1, 1),
-		linechart.WithYLabelFormatter(yLabels(k.height-2, k.minY, k.maxY, k.unit, k.reserve)),
+		linechart.WithYLabelFormatter(yLabels(k.height-2, g.cellH, k.minY, k.maxY, k.unit, k.reserve)),
 	)
 	l := axisLayer{key: k, origin: lc.Origin(), gw: lc.GraphWidth(), gh: lc.GraphHeight()}
 	lc.XLabelFormatter = xLabels(l.gw, k.xLabels)
@@ -255,8 +255,9 @@ func rangeLabelWidth(u metrics.Unit) int {
 // the axis row keeps its label.)
 func (c *Chart) drawRange(in Input) {
 	dh := c.layer.gh * c.glyphs.cellH
+	ys := float64(dh-1) / (in.MaxY - in.MinY)
 	rowOf := func(v float64) int {
-		dot := math.Round(float64(dh-1) - (v-in.MinY)/(in.MaxY-in.MinY)*float64(dh-1))
+		dot := math.Round(dotY(v, in.MinY, ys, dh))
 		return min(max(int(dot), 0), dh-1) / c.glyphs.cellH
 	}
 	hiRow, loRow := rowOf(in.Hi), rowOf(in.Lo)
@@ -409,7 +410,7 @@ func (p *seriesPen) dot(x, y int, force bool) {
 // point takes the next point of History.WalkAt.
 func (p *seriesPen) point(pt metrics.Point, step time.Duration) {
 	fx := pt.T.Sub(p.start).Seconds() * p.xs
-	fy := float64(p.dh-1) - (math.Max(p.minY, math.Min(p.maxY, pt.V))-p.minY)*p.ys
+	fy := dotY(math.Max(p.minY, math.Min(p.maxY, pt.V)), p.minY, p.ys, p.dh)
 	if math.IsNaN(fx) || math.IsNaN(fy) || math.IsInf(fx, 0) {
 		return // nothing sensible to draw; the range guards make this rare
 	}
@@ -622,7 +623,7 @@ func popcount(r rune) int {
 // reserve > 0 pads the top label to that width, keeping room for the
 // window's min and max labels (ntcharts sizes the label column by its
 // widest label).
-func yLabels(rows int, lo, hi float64, unit metrics.Unit, reserve int) linechart.LabelFormatter {
+func yLabels(rows, cellH int, lo, hi float64, unit metrics.Unit, reserve int) linechart.LabelFormatter {
 	labels := map[int]string{}
 	top := -1
 	if span := hi - lo; rows > 0 && span > 0 && !math.IsInf(span, 0) {
@@ -635,7 +636,7 @@ func yLabels(rows int, lo, hi float64, unit metrics.Unit, reserve int) linechart
 			if v > hi && (v-hi) > step*1e-9 || math.IsInf(v, 0) {
 				break
 			}
-			row := int(math.Round((v - lo) / span * float64(rows)))
+			row := tickRow(v, lo, span, rows, cellH)
 			if _, taken := labels[row]; !taken && row >= 0 && row <= rows {
 				labels[row] = metrics.FormatAxis(v, unit)
 				top = max(top, row)
@@ -646,6 +647,25 @@ func yLabels(rows int, lo, hi float64, unit metrics.Unit, reserve int) linechart
 		labels[top] = strings.Repeat(" ", reserve-len(labels[top])) + labels[top]
 	}
 	return func(i int, _ float64) string { return labels[i] }
+}
+
+// tickRow is the label row of v (0 is the x axis' row, rows the top
+// graph row): the row its value is drawn in, by the pen's own rounding of
+// values to dots; the lowest value labels the axis itself.
+func tickRow(v, lo, span float64, rows, cellH int) int {
+	if v <= lo || rows <= 0 {
+		return 0
+	}
+	dh := rows * max(cellH, 1)
+	dot := math.Round(dotY(v, lo, float64(dh-1)/span, dh))
+	return rows - min(max(int(dot), 0), dh-1)/max(cellH, 1)
+}
+
+// dotY is the dot row (from the top, dh rows of dots, ys dots per unit)
+// where v is drawn: the one rule the pen, the range labels and the ticks
+// share, so that a label is on the row of its value.
+func dotY(v, minY, ys float64, dh int) float64 {
+	return float64(dh-1) - (v-minY)*ys
 }
 
 // yTickStep picks the spacing of y labels: a division of the axis into 2 to

@@ -14,6 +14,8 @@ import (
 // t0 is the charts' clock in the tests.
 var t0 = time.Date(2026, 11, 22, 14, 3, 27, 0, time.UTC)
 
+// Labels are round, include the top, and sit on the rows their values are
+// drawn in (row 0 is the x axis; a value just above it is drawn in row 1).
 func TestYLabelsAreRoundAndIncludeTop(t *testing.T) {
 	tests := []struct {
 		rows   int
@@ -21,15 +23,15 @@ func TestYLabelsAreRoundAndIncludeTop(t *testing.T) {
 		unit   metrics.Unit
 		labels map[int]string
 	}{
-		{12, 800, metrics.UnitCount, map[int]string{0: "0", 3: "200", 6: "400", 9: "600", 12: "800"}},
-		{12, 1200, metrics.UnitCount, map[int]string{0: "0", 3: "300", 6: "600", 9: "900", 12: "1.2K"}},
-		{12, 3000, metrics.UnitCount, map[int]string{0: "0", 4: "1K", 8: "2K", 12: "3K"}},
+		{12, 800, metrics.UnitCount, map[int]string{0: "0", 4: "200", 6: "400", 9: "600", 12: "800"}},
+		{12, 1200, metrics.UnitCount, map[int]string{0: "0", 4: "300", 6: "600", 9: "900", 12: "1.2K"}},
+		{12, 3000, metrics.UnitCount, map[int]string{0: "0", 5: "1K", 8: "2K", 12: "3K"}},
 		{8, 100, metrics.UnitPercent, map[int]string{0: "0%", 4: "50%", 8: "100%"}},
-		{12, 100, metrics.UnitPercent, map[int]string{0: "0%", 3: "25%", 6: "50%", 9: "75%", 12: "100%"}},
+		{12, 100, metrics.UnitPercent, map[int]string{0: "0%", 4: "25%", 6: "50%", 9: "75%", 12: "100%"}},
 		{4, 50, metrics.UnitMillis, map[int]string{0: "0", 2: "25", 4: "50"}},
 	}
 	for _, tc := range tests {
-		f := yLabels(tc.rows, 0, tc.hi, tc.unit, 0)
+		f := yLabels(tc.rows, 4, 0, tc.hi, tc.unit, 0)
 		got := map[int]string{}
 		for i := 0; i <= tc.rows; i++ {
 			if s := f(i, 0); s != "" {
@@ -224,7 +226,7 @@ func TestYLabelsEndForHugeRanges(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			f := yLabels(17, 0, hi, metrics.UnitCount, 4)
+			f := yLabels(17, 4, 0, hi, metrics.UnitCount, 4)
 			top := ""
 			for i := 0; i <= 17; i++ {
 				if s := f(i, 0); s != "" {
@@ -239,6 +241,43 @@ func TestYLabelsEndForHugeRanges(t *testing.T) {
 		case <-done:
 		case <-time.After(20 * time.Second):
 			t.Fatalf("hi %g: yLabels did not finish within 20 s (an endless loop?)", hi)
+		}
+	}
+}
+
+// A y tick labels the row its value is drawn in: a series holding a
+// tick's value crosses the tick's row, at every height and in every glyph
+// set.
+func TestTicksLabelTheRowTheirValueIsDrawnIn(t *testing.T) {
+	now := t0
+	for _, set := range []GlyphSet{GlyphsBraille, GlyphsBlock, GlyphsASCII} {
+		for height := 8; height <= 30; height++ {
+			for _, hi := range []float64{10, 3000, 100} {
+				for _, frac := range []float64{0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8} {
+					v := hi * frac
+					var pts [][2]float64
+					for s := -60.0; s <= 0; s++ {
+						pts = append(pts, [2]float64{s, v})
+					}
+					c := New(64, height, GlyphsFor(set), Styles{}, []lipgloss.Style{lipgloss.NewStyle()})
+					out := c.Render(Input{Now: now, Window: time.Minute, MinY: 0, MaxY: hi, MaxGap: 3 * time.Second,
+						Series: []Series{{Hist: historyOf(now, pts...), Marker: '*'}}})
+					label := metrics.FormatAxis(v, metrics.UnitCount)
+					lines := strings.Split(out, "\n")
+					for row, l := range lines[:len(lines)-2] {
+						axis := strings.IndexAny(l, "│┤|<+")
+						if axis < 0 || strings.TrimSpace(l[:axis]) != label {
+							continue
+						}
+						plot := []rune(l)[len([]rune(l[:axis]))+1:]
+						drawn := strings.ContainsFunc(string(plot), func(r rune) bool { return r != ' ' })
+						if !drawn {
+							t.Fatalf("%v height %d, max %v: the tick %s is on row %d, but the series at %v is drawn elsewhere:\n%s",
+								set, height, hi, label, row, v, out)
+						}
+					}
+				}
+			}
 		}
 	}
 }
