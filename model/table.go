@@ -159,7 +159,7 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 			seen = true
 		}
 	}
-	lo, hi = sparkRange(lo, hi, shown[0].Unit)
+	lo, hi = sparkRange(lo, hi)
 	for h := range shown {
 		v := none
 		if c := shown[h].Current(t.pctx.Timing().At(span, h)); c.OK {
@@ -177,14 +177,17 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 	return fitWidth(b.String(), inner)
 }
 
-// sparkRange is the y range of a metric's sparklines: from 0 (or below,
-// for negative values) to the window's highest, percentages 0 to 100, as
-// the charts scale them.
-func sparkRange(lo, hi float64, u metrics.Unit) (float64, float64) {
-	if u == metrics.UnitPercent {
-		return 0, 100
+// sparkRange is the y range of a metric's sparklines, shared by its hosts:
+// up to the window's highest, and down to its lowest less the spread, so a
+// value that moves shows its shape (a 0-based scale draws 84 % ± 1 as a
+// flat bar) while a small wobble stays small: it fills at most half the
+// height. Values never below 0 keep 0 as the floor.
+func sparkRange(lo, hi float64) (float64, float64) {
+	floor := lo - (hi - lo)
+	if lo >= 0 {
+		floor = max(floor, 0)
 	}
-	return min(lo, 0), max(hi, 0)
+	return floor, hi
 }
 
 // sparkLevels are a cell's heights in the glyph sets without braille,
