@@ -67,18 +67,7 @@ func (m Metric) Def() metrics.MetricDef {
 }
 
 // Records are the records the metric reads.
-func (m Metric) Records() []string {
-	if e, err := m.Expression(); err == nil && e != nil {
-		return e.Records()
-	}
-	var out []string
-	for _, k := range []string{m.Key, m.Key2} {
-		if k != "" {
-			out = append(out, k)
-		}
-	}
-	return out
-}
+func (m Metric) Records() []string { return m.Def().Records() }
 
 // Panel is one chart (up to a few metrics sharing a y axis) or, with
 // View "table", one row per metric with its values and sparklines.

@@ -29,9 +29,12 @@ type Shown struct {
 	Unit     Unit
 	Absolute bool // showing the absolute count of a counter
 	Rate     bool // showing a counter's rate per second
-	latest   float64
-	ok       bool
-	at       time.Time // when the snapshot that gave latest arrived
+	// Missing: the host's server lacks a record the series reads (see
+	// Series.Missing); its panels say "not on this server".
+	Missing bool
+	latest  float64
+	ok      bool
+	at      time.Time // when the snapshot that gave latest arrived
 }
 
 // Latest is the current value of what is shown.
@@ -41,7 +44,7 @@ func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
 // counters.
 func (s *Series) Shown(absolute bool) Shown {
 	if absolute && s.Abs != nil {
-		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, latest: s.abs, ok: s.absOK, at: s.lastT}
+		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, Missing: s.missing, latest: s.abs, ok: s.absOK, at: s.lastT}
 	}
-	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, latest: s.last, ok: s.lastOK, at: s.lastT}
+	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, Missing: s.missing, latest: s.last, ok: s.lastOK, at: s.lastT}
 }

@@ -70,6 +70,22 @@ func (d MetricDef) Derivation() (Derivation, error) {
 	return info.New(d)
 }
 
+// Records are the records d reads.
+func (d MetricDef) Records() []string {
+	if d.Expr != nil {
+		return d.Expr.Records()
+	}
+	info, _ := LookupType(d.Type)
+	var out []string
+	if d.Key != "" {
+		out = append(out, d.Key)
+	}
+	if d.Key2 != "" && !info.Key2IsParam {
+		out = append(out, d.Key2)
+	}
+	return out
+}
+
 // DisplayUnit is the unit of d's values: its type's, or for an expression
 // the one its unit: names.
 func (d MetricDef) DisplayUnit() Unit {

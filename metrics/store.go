@@ -39,6 +39,10 @@ type Series struct {
 	lastT  time.Time // the latest snapshot's time: how old last and abs are
 	abs    float64
 	absOK  bool
+	// records are what the derivation reads; missing says the latest
+	// snapshot lacked one of them (the server has no such record).
+	records []string
+	missing bool
 }
 
 // Latest returns what the most recent Observe derived. ok is false before
@@ -49,6 +53,13 @@ type Series struct {
 func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
 
 func (s *Series) observe(snap Snapshot) {
+	s.missing = false
+	for _, r := range s.records {
+		if _, ok := snap.Values[r]; !ok {
+			s.missing = true
+			break
+		}
+	}
 	s.last, s.lastOK = s.der.Observe(snap)
 	s.lastT = snap.Time
 	if s.lastOK {
@@ -56,6 +67,11 @@ func (s *Series) observe(snap Snapshot) {
 	}
 	s.observeAbsolute(snap)
 }
+
+// Missing says the host's latest answer lacked a record the series reads:
+// the server has no such record (a 10.x record on 9.x), or gave it as
+// something other than a number.
+func (s *Series) Missing() bool { return s.missing }
 
 // Store holds every series of a dashboard for a set of hosts. It is not safe
 // for concurrent use; the UI loop owns it.
@@ -84,7 +100,7 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
 			info, _ := LookupType(d.Type) // Derivation checked it
-			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der}
+			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der, records: d.Records()}
 			if info.Absolute {
 				sr.Abs = NewDownsampledHistory(window, interval)
 			}

@@ -73,9 +73,11 @@ const (
 type TypeInfo struct {
 	Name Type
 	// Key2 is what the second record is for ("the transaction count
-	// record"); "" for types that take none.
-	Key2 string
-	Unit Unit
+	// record"); "" for types that take none. Key2IsParam says key2 is a
+	// parameter, not a record (the quantile).
+	Key2        string
+	Key2IsParam bool
+	Unit        Unit
 	// Absolute says the series also keeps the record's own value, the
 	// absolute count the a key shows (counters, whose value is a rate).
 	Absolute bool
@@ -107,7 +109,7 @@ var types = []TypeInfo{
 		New: func(d MetricDef) (Derivation, error) {
 			return &HitRateFromCounters{HitsKey: d.Key, MissesKey: d.Key2}, nil
 		}},
-	{Name: TypeQuantile, Key2: `the quantile, between 0 and 1, e.g. "0.99" for p99`, Unit: UnitCount,
+	{Name: TypeQuantile, Key2: `the quantile, between 0 and 1, e.g. "0.99" for p99`, Key2IsParam: true, Unit: UnitCount,
 		Help: "key2-quantile (0.99 for p99) of a Prometheus histogram's observations in each interval",
 		New:  func(d MetricDef) (Derivation, error) { return newQuantile(d.Key, d.Key2) }},
 	{Name: TypeUsedPercent, Key2: "the total (key is what is available)", Unit: UnitPercent,

@@ -11,6 +11,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // PanelView is one boxed chart: a title carrying the current values, the
@@ -124,14 +125,21 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	var body []string
 	lo, hi, n := p.windowRange(store, span)
 	cw, ch := p.chartSize()
-	if cw >= chart.MinWidth && ch >= chart.MinHeight {
+	missing := p.missingEverywhere(store, span)
+	if cw >= chart.MinWidth && ch >= chart.MinHeight && !missing[len(missing)-1] {
 		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
 		}
 		if len(body) > 0 {
-			body[len(body)/2] = "(too small)"
+			// A record the server lacks is said once, not drawn as a
+			// flat line at zero.
+			msg := "(too small)"
+			if missing[len(missing)-1] {
+				msg = report.NotOnServer
+			}
+			body[len(body)/2] = fitWidth(st.Dim.Render(strings.Repeat(" ", max(innerW-len(msg), 0)/2)+msg), innerW)
 		}
 	}
 	// Chart lines are exactly cw cells by construction; only the legend
@@ -142,7 +150,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		}
 	}
 	title, stale := p.title(store, span)
-	body = append(body, fitWidth(p.legend(lo, hi, n, span, stale), innerW))
+	body = append(body, fitWidth(p.legend(lo, hi, n, span, stale, missing), innerW))
 
 	var b strings.Builder
 	title = ansi.Truncate(title, max(innerW-4, 0), g.Ellipsis)
@@ -250,6 +258,22 @@ func (p *PanelView) windowRange(store *metrics.Store, span metrics.Span) (lo, hi
 	return lo, hi, n
 }
 
+// missingEverywhere says, per metric, whether no host's server has its
+// records, and last whether that holds for every metric of the panel.
+func (p *PanelView) missingEverywhere(store *metrics.Store, span metrics.Span) []bool {
+	out := make([]bool, len(p.metricIDs)+1)
+	all := len(p.metricIDs) > 0
+	for mi, id := range p.metricIDs {
+		out[mi] = store.Hosts() > 0
+		for h := range store.Hosts() {
+			out[mi] = out[mi] && store.Series(h, id).Missing()
+		}
+		all = all && out[mi]
+	}
+	out[len(p.metricIDs)] = all
+	return out
+}
+
 // StaleMark follows a value that is not current (its host stopped
 // answering), in titles; the legend says how old it is. It is a character,
 // not a colour, so it reads the same on every screen and to a screen
@@ -314,13 +338,16 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []time.Duration) string {
+func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool) string {
 	st, g := p.pctx.Styles, &p.pctx.Glyphs
 	var parts []string
 	for mi, m := range p.panel.Metrics {
 		name := m.Name
 		if span.Absolute && keepsAbsolute(m) {
 			name += " total"
+		}
+		if missing[mi] && !missing[len(missing)-1] {
+			name += " (" + report.NotOnServer + ")"
 		}
 		parts = append(parts, p.colors[mi].Render(string(g.Marker(mi)))+" "+name)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // TableView is a panel drawn as rows (view: table): per metric its name,
@@ -160,6 +161,10 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 		}
 	}
 	lo, hi = sparkRange(lo, hi)
+	if allMissing(shown) {
+		b.WriteString(t.pctx.Styles.Dim.Render("  " + report.NotOnServer))
+		return fitWidth(b.String(), inner)
+	}
 	for h := range shown {
 		v := none
 		if c := shown[h].Current(t.pctx.Timing().At(span, h)); c.OK {
@@ -169,12 +174,25 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 			}
 		}
 		b.WriteString(strings.Repeat(" ", max(l.value-lipgloss.Width(v), 0)) + ansi.Truncate(v, l.value, ""))
-		if l.spark > 0 {
+		switch {
+		case l.spark > 0 && shown[h].Missing:
+			b.WriteString(" " + t.pctx.Styles.Dim.Render(fitWidth(" not here", l.spark)))
+		case l.spark > 0:
 			b.WriteString(" " + t.colors[mi].Render(sparkline(shown[h].Hist, span, l.spark, lo, hi, g, t.pctx.Timing().MaxGap())))
 		}
 		b.WriteString(" ")
 	}
 	return fitWidth(b.String(), inner)
+}
+
+// allMissing says no host's server has the metric's records.
+func allMissing(shown []metrics.Shown) bool {
+	for _, s := range shown {
+		if !s.Missing {
+			return false
+		}
+	}
+	return len(shown) > 0
 }
 
 // sparkRange is the y range of a metric's sparklines, shared by its hosts:

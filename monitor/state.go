@@ -74,11 +74,13 @@ func (s *State) Newest() time.Time { return s.newest }
 // Status is the hosts' status.
 func (s *State) Status() *HostStatus { return s.status }
 
-// AllHaveValues says whether every series of every host has a value.
+// AllHaveValues says whether every series of every host has a value, or
+// never will: its server lacks a record it reads.
 func (s *State) AllHaveValues() bool {
 	for h := 0; h < s.store.Hosts(); h++ {
 		for i := 0; i < s.store.Metrics(); i++ {
-			if _, ok := s.store.Series(h, i).Latest(); !ok {
+			sr := s.store.Series(h, i)
+			if _, ok := sr.Latest(); !ok && !sr.Missing() {
 				return false
 			}
 		}

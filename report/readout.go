@@ -95,7 +95,10 @@ type Reading struct {
 	// Stale says Value is the host's last value, older than its stale
 	// limit (the host stopped answering); AgeSeconds is how old Value is
 	// (live values only).
-	Stale      bool     `json:"stale"`
+	Stale bool `json:"stale"`
+	// Missing: the host's server has no record the metric reads (a 10.x
+	// record on 9.x): "not on this server", not a value still to come.
+	Missing    bool     `json:"missing,omitempty"`
 	AgeSeconds *float64 `json:"age_seconds,omitempty"`
 }
 
@@ -138,7 +141,7 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 		for h, host := range rc.Hosts {
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
-			rd := Reading{Host: host}
+			rd := Reading{Host: host, Missing: shown.Missing}
 			if c := shown.Current(rc.Timing.At(span, h)); c.OK {
 				rd.Value = &c.V
 				if !span.Paused {
@@ -167,6 +170,10 @@ func unitName(u metrics.Unit, rate bool) string {
 	}
 	return u.String()
 }
+
+// NotOnServer is what is said of a metric whose records the host's server
+// does not have, wherever its value would be.
+const NotOnServer = "not on this server"
 
 // Intro is the sentence that says what the readout's numbers are. It
 // names no time while live, so that it does not change every tick.
@@ -226,6 +233,8 @@ func (m Metric) sentence(rd Reading) string {
 	head := fmt.Sprintf("%s, %s, %s: ", label, m.Name, rd.Host)
 	var now string
 	switch {
+	case rd.Missing && rd.Value == nil:
+		return head + NotOnServer + "."
 	case rd.Value == nil && rd.Min == nil:
 		return head + "no data yet."
 	case rd.Value == nil:

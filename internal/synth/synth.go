@@ -33,7 +33,8 @@ func Snapshot(h, tick int, at time.Time) metrics.Snapshot {
 		"proxy.process.http.5xx_responses":                      10 * scale * k,
 		"proxy.process.ssl.total_success_handshake_count_in":    30 * scale * k,
 		"proxy.process.ssl.ssl_error_ssl":                       scale * k,
-		"proxy.process.ssl.user_agent_sessions":                 300*scale + wave,
+		"proxy.process.ssl.user_agent_sessions":                 30 * scale * k, // a running count, as ATS keeps it
+		"proxy.process.ssl.user_agent_session_hit":              10 * scale * k,
 		"proxy.process.http2.total_client_connections":          20 * scale * k,
 		"proxy.process.http2.current_client_connections":        200*scale + wave,
 		"proxy.process.http2.connection_errors":                 0,
