@@ -32,6 +32,9 @@ type Shown struct {
 	// Missing: the host's server lacks a record the series reads (see
 	// Series.Missing); its panels say "not on this server".
 	Missing bool
+	// Waiting: the host answers, but there is no value yet; panels say
+	// "waiting for the server's next update" rather than nothing.
+	Waiting bool
 	latest  float64
 	ok      bool
 	at      time.Time // when the snapshot that gave latest arrived
@@ -44,7 +47,12 @@ func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
 // counters.
 func (s *Series) Shown(absolute bool) Shown {
 	if absolute && s.Abs != nil {
-		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, Missing: s.missing, latest: s.abs, ok: s.absOK, at: s.lastT}
+		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, Missing: s.missing, Waiting: s.waiting(s.absOK), latest: s.abs, ok: s.absOK, at: s.lastT}
 	}
-	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, Missing: s.missing, latest: s.last, ok: s.lastOK, at: s.lastT}
+	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, Missing: s.missing, Waiting: s.waiting(s.lastOK), latest: s.last, ok: s.lastOK, at: s.lastT}
 }
+
+// waiting: the host answers and has the records, but the derivation has
+// no value yet (a rate needs a second change; ATS refreshes some records
+// only every 5 s).
+func (s *Series) waiting(ok bool) bool { return s.answered && !ok && !s.missing }

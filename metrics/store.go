@@ -43,6 +43,10 @@ type Series struct {
 	// snapshot lacked one of them (the server has no such record).
 	records []string
 	missing bool
+	// answered is set by the first snapshot since the series began or
+	// its host was reset: a derivation without a value after it is
+	// waiting for the server's next update, not for the server.
+	answered bool
 }
 
 // Latest returns what the most recent Observe derived. ok is false before
@@ -60,6 +64,7 @@ func (s *Series) observe(snap Snapshot) {
 			break
 		}
 	}
+	s.answered = true
 	s.last, s.lastOK = s.der.Observe(snap)
 	s.lastT = snap.Time
 	if s.lastOK {
@@ -127,6 +132,7 @@ func (s *Store) ResetHost(host int) {
 		sr.der.Reset()
 		sr.last, sr.lastOK = 0, false
 		sr.abs, sr.absOK = 0, false
+		sr.answered = false
 	}
 }
 

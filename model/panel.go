@@ -126,19 +126,25 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	lo, hi, n := p.windowRange(store, span)
 	cw, ch := p.chartSize()
 	missing := p.missingEverywhere(store, span)
-	if cw >= chart.MinWidth && ch >= chart.MinHeight && !missing[len(missing)-1] {
+	// A record the server lacks is said once, not drawn as a flat line at
+	// zero; a panel with nothing to draw yet says what it waits for.
+	var msg string
+	switch {
+	case cw < chart.MinWidth || ch < chart.MinHeight:
+		msg = "(too small)"
+	case missing[len(missing)-1]:
+		msg = report.NotOnServer
+	case n == 0 && p.anyWaiting(store, span):
+		msg = report.Waiting
+	}
+	if msg == "" {
 		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
 		}
 		if len(body) > 0 {
-			// A record the server lacks is said once, not drawn as a
-			// flat line at zero.
-			msg := "(too small)"
-			if missing[len(missing)-1] {
-				msg = report.NotOnServer
-			}
+			msg = ansi.Truncate(msg, innerW, g.Ellipsis)
 			body[len(body)/2] = fitWidth(st.Dim.Render(strings.Repeat(" ", max(innerW-len(msg), 0)/2)+msg), innerW)
 		}
 	}
@@ -272,6 +278,13 @@ func (p *PanelView) missingEverywhere(store *metrics.Store, span metrics.Span) [
 	}
 	out[len(p.metricIDs)] = all
 	return out
+}
+
+// anyWaiting says some host answers but a metric has no value yet.
+func (p *PanelView) anyWaiting(store *metrics.Store, span metrics.Span) bool {
+	waiting := false
+	p.series(store, span, func(_, _ int, v metrics.Shown) { waiting = waiting || v.Waiting })
+	return waiting
 }
 
 // StaleMark follows a value that is not current (its host stopped

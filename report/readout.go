@@ -98,7 +98,10 @@ type Reading struct {
 	Stale bool `json:"stale"`
 	// Missing: the host's server has no record the metric reads (a 10.x
 	// record on 9.x): "not on this server", not a value still to come.
-	Missing    bool     `json:"missing,omitempty"`
+	Missing bool `json:"missing,omitempty"`
+	// Waiting: the host answers, but the metric has no value yet (a rate
+	// needs a second change; ATS refreshes some records every 5 s).
+	Waiting    bool     `json:"waiting,omitempty"`
 	AgeSeconds *float64 `json:"age_seconds,omitempty"`
 }
 
@@ -141,7 +144,7 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 		for h, host := range rc.Hosts {
 			s := store.Series(h, id)
 			shown := s.Shown(span.Absolute)
-			rd := Reading{Host: host, Missing: shown.Missing}
+			rd := Reading{Host: host, Missing: shown.Missing, Waiting: shown.Waiting}
 			if c := shown.Current(rc.Timing.At(span, h)); c.OK {
 				rd.Value = &c.V
 				if !span.Paused {
@@ -174,6 +177,10 @@ func unitName(u metrics.Unit, rate bool) string {
 // NotOnServer is what is said of a metric whose records the host's server
 // does not have, wherever its value would be.
 const NotOnServer = "not on this server"
+
+// Waiting is what is said of a metric whose host answers but which has no
+// value yet.
+const Waiting = "waiting for the server's next update"
 
 // Intro is the sentence that says what the readout's numbers are. It
 // names no time while live, so that it does not change every tick.
@@ -235,6 +242,8 @@ func (m Metric) sentence(rd Reading) string {
 	switch {
 	case rd.Missing && rd.Value == nil:
 		return head + NotOnServer + "."
+	case rd.Value == nil && rd.Min == nil && rd.Waiting:
+		return head + Waiting + "."
 	case rd.Value == nil && rd.Min == nil:
 		return head + "no data yet."
 	case rd.Value == nil:

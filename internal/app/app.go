@@ -172,14 +172,18 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	return a, nil
 }
 
-// once prints a plain-text snapshot. Rates need two samples and ATS updates
-// some stats only every 5 s, so it samples until every series has a value or
-// a few sync periods have passed. Errors and warnings of the last round go
-// to stderr with --format text and into the JSON with --format json. Exit
-// status 1 when no host answered, else 0.
+// onceRounds is how many collections --once makes at most: a rate needs a
+// baseline and two changes, so a counter that moves every poll has its
+// value from the third. Figures that only exist as 5 s-synced records may
+// still be waiting then; the report says which.
+const onceRounds = 3
+
+// once prints a plain-text snapshot: it samples until every series has a
+// value, or onceRounds times (2 s at the default interval). Errors and
+// warnings of the last round go to stderr with --format text and into the
+// JSON with --format json. Exit status 1 when no host answered, else 0.
 func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
-	deadline := time.Now().Add(max(6*a.interval, 12*time.Second))
 	var errs []string
 	for round := 0; ; round++ {
 		errs = errs[:0]
@@ -193,7 +197,7 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		if len(errs) == len(a.hosts) {
 			break // nobody answers: waiting will not help
 		}
-		if round > 0 && a.data.AllHaveValues() || time.Now().After(deadline) || ctx.Err() != nil {
+		if round > 0 && a.data.AllHaveValues() || round+1 >= onceRounds || ctx.Err() != nil {
 			break
 		}
 		select {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
@@ -94,12 +95,25 @@ func TestOnceJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out.String())
 	}
-	if len(r.Pages) != 4 || r.Hosts[0] != "demo" {
+	if len(r.Pages) != len(pages.Default().Pages) || r.Hosts[0] != "demo" {
 		t.Fatalf("pages %d hosts %v", len(r.Pages), r.Hosts)
 	}
 	client := r.Pages[0].Panels[0].Metrics[0].Readings[0]
 	if client.Value == nil || *client.Value <= 0 || client.Min == nil || client.Trend == "" || client.Total == nil {
 		t.Fatalf("client reading %+v", client)
+	}
+	// Three collections at most (0.5 s apart: the window is 1 s, rounded
+	// up to 2): the hit rate, from live per-transaction counts, is there
+	// by then; the client bytes, a sum ATS refreshes every 5 s, are said
+	// to be waiting, not left blank.
+	if r.WindowSeconds > 2 {
+		t.Errorf("--once sampled for %v s; want at most three collections", r.WindowSeconds)
+	}
+	if hit := r.Pages[0].Panels[2].Metrics[0].Readings[0]; hit.Value == nil || *hit.Value < 50 {
+		t.Errorf("hit rate %+v: want a value from the third collection", hit)
+	}
+	if bytes := r.Pages[3].Panels[0].Metrics[0].Readings[0]; bytes.Value != nil || !bytes.Waiting {
+		t.Errorf("client bytes %+v: want no value yet, waiting", bytes)
 	}
 }
 
