@@ -118,7 +118,7 @@ func TestEndToEndInTmux(t *testing.T) {
 		return false
 	}
 	screen := s.waitFor("page 1 with charts and values", 20*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 1/4 Traffic & Cache") && hasBraille(sc) &&
+		return strings.Contains(sc, "Page 1/13 Traffic & Cache") && hasBraille(sc) &&
 			strings.Contains(sc, "Requests/sec · Client ") && !strings.Contains(sc, "Client –/–")
 	})
 	firstValues := time.Now()
@@ -128,22 +128,22 @@ func TestEndToEndInTmux(t *testing.T) {
 
 	s.keys("l")
 	s.waitFor("page 2", 5*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 2/4 Response Codes") && strings.Contains(sc, "2xx Responses/sec")
+		return strings.Contains(sc, "Page 2/13 Response Codes") && strings.Contains(sc, "2xx Responses/sec")
 	})
 	s.keys("Right")
-	s.waitFor("page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/4 TLS & HTTP/2") })
+	s.waitFor("page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/13 TLS & HTTP/2") })
 	s.keys("4")
 	s.waitFor("page 4 with values", 10*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 4/4 Network & Errors") && hasBraille(sc) && strings.Contains(sc, "Client Bytes/sec · Read ")
+		return strings.Contains(sc, "Page 4/13 Network & Errors") && hasBraille(sc) && strings.Contains(sc, "Client Bytes/sec · Read ")
 	})
 	s.keys("h")
-	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/4") })
+	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/13") })
 	s.keys("1")
 	// Hit rates come last (ATS syncs them every 5 s): once both hosts have
 	// one there are ~10 s of history to scroll back through.
 	hitRates := regexp.MustCompile(`Hit Rate [0-9.]+%/[0-9.]+%`)
 	s.waitFor("page 1 with both hit rates", 20*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 1/4") && hitRates.MatchString(sc)
+		return strings.Contains(sc, "Page 1/13") && hitRates.MatchString(sc)
 	})
 
 	testZoom(t, s)

@@ -76,8 +76,11 @@ type Kind struct {
 	// Schemes are the command-line URL schemes that select this kind
 	// ("stats+http", "stats+https").
 	Schemes []string
-	// Pages is the built-in dashboard shown by default ("ats", "node").
-	Pages string
+	// Pages is the built-in dashboard shown by default ("ats", "node");
+	// PagesFor, if set, may choose another for a host (an exporter's URL
+	// that is Traffic Server's own).
+	Pages    string
+	PagesFor func(ep Endpoint) string
 	// Describe is one line for --help.
 	Describe string
 	// HostPlaceholder says the kind's queries take $host (a config's
@@ -117,6 +120,16 @@ func Register(k Kind) {
 // KIND+http://… on the command line); the others are this machine or an
 // SSH host (socket:, ssh:, traffic_ctl:).
 func (k Kind) ByURL() bool { return len(k.Schemes) > 0 }
+
+// PagesOf is the built-in dashboard shown by default for ep.
+func (k Kind) PagesOf(ep Endpoint) string {
+	if k.PagesFor != nil {
+		if p := k.PagesFor(ep); p != "" {
+			return p
+		}
+	}
+	return k.Pages
+}
 
 // LookupKind returns the registered kind called name.
 func LookupKind(name string) (Kind, bool) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
+	"github.com/traffic-grapher/traffic_grapher/collect/prom"
 	"github.com/traffic-grapher/traffic_grapher/collect/stats"
 	"github.com/traffic-grapher/traffic_grapher/collect/trafficctl"
 	"github.com/traffic-grapher/traffic_grapher/internal/atstest"
@@ -96,6 +97,15 @@ func TestATS10SourcesAgree(t *testing.T) {
 	after := quiet(t, jr, keys)
 	afterCtl := fetchNow(t, ctl, keys)
 	afterStats := fetchNow(t, stats, keys)
+	// stats_over_http's Prometheus output, flat and labelled: the ATS
+	// pages read it by record name (collect/prom's ats.go).
+	// Each is compared with JSON-RPC right after it: they differ by that
+	// one poll (a request, its bytes, its time).
+	afterProm := map[string][2]map[string]metrics.Sample{}
+	for _, path := range []string{"/prometheus", "/prometheus_v2"} {
+		p := fetchNow(t, prom.NewPromSource(strings.TrimSuffix(a.StatsURL, "/")+path), keys)
+		afterProm[path] = [2]map[string]metrics.Sample{p, fetchNow(t, jr, keys)}
+	}
 
 	if len(after) != len(keys) {
 		var missing []string
@@ -125,11 +135,25 @@ func TestATS10SourcesAgree(t *testing.T) {
 		if s, ok := afterStats[k]; !ok || math.Abs(s.Value-j.Value) > tolerance {
 			t.Errorf("%s: JSON-RPC %v, stats_over_http %v (present %v)", k, j.Value, s.Value, ok)
 		}
+		for path, pair := range afterProm {
+			p, ok := pair[0][k]
+			jNext := pair[1][k].Value
+			poll := tolerance // a request
+			switch {
+			case strings.Contains(k, "size"):
+				poll = 64 << 10 // the poll's reply
+			case strings.Contains(k, "time") || strings.Contains(k, "milestone"):
+				poll = max(20, 0.02*jNext) // the poll's own milliseconds
+			}
+			if !ok || math.Abs(p.Value-jNext) > poll {
+				t.Errorf("%s: stats_over_http%s %v, JSON-RPC right after it %v (present %v)", k, path, p.Value, jNext, ok)
+			}
+		}
 	}
 	moved := func(k string) float64 { return after[k].Value - before[k].Value }
 	for _, k := range []string{
 		"proxy.process.http.incoming_requests", "proxy.process.http.2xx_responses", "proxy.process.http.4xx_responses",
-		"proxy.process.http.5xx_responses", "proxy.process.cache_total_hits", "proxy.process.cache_total_misses",
+		"proxy.process.http.5xx_responses", "proxy.process.http.transaction_counts.hit_fresh", "proxy.process.http.transaction_counts.miss_cold",
 		"proxy.process.ssl.total_success_handshake_count_in", "proxy.process.http2.total_client_connections",
 		"proxy.process.http.user_agent_total_response_bytes", "proxy.process.http.origin_server_total_request_bytes",
 	} {
@@ -144,6 +168,6 @@ func TestATS10SourcesAgree(t *testing.T) {
 		t.Errorf("5xx_responses moved by %v, want the %v 502s sent", got, want)
 	}
 	t.Log(fmt.Sprintf("hits +%v, misses +%v, TLS handshakes +%v, HTTP/2 connections +%v",
-		moved("proxy.process.cache_total_hits"), moved("proxy.process.cache_total_misses"),
+		moved("proxy.process.http.transaction_counts.hit_fresh"), moved("proxy.process.http.transaction_counts.miss_cold"),
 		moved("proxy.process.ssl.total_success_handshake_count_in"), moved("proxy.process.http2.total_client_connections")))
 }

@@ -23,7 +23,8 @@ func init() {
 		Name:     "prom",
 		Schemes:  []string{"prom+http", "prom+https"},
 		Pages:    "node",
-		Describe: "a Prometheus exporter's /metrics (node_exporter, ATS stats_over_http /prometheus): prom+http://host:9100/metrics",
+		PagesFor: atsPages,
+		Describe: "a Prometheus exporter's /metrics (node_exporter; ATS stats_over_http: prom+http://edge:8080/_stats/prometheus shows the ATS pages)",
 		Open:     openProm,
 	})
 }
@@ -65,6 +66,7 @@ type PromSource struct {
 	mu        sync.Mutex
 	selectors map[string]*promSelector // keys parsed so far
 	bad       map[string]error         // keys that do not parse, and why
+	records   map[string]string        // ATS record name → the series it is found in
 }
 
 // NewPromSource returns a source scraping url.
@@ -122,6 +124,14 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 			values[key] = metrics.Sample{Value: v, Float: true}
 			continue
 		}
+		if isRecordName(key) {
+			if v, ok := s.record(e, key); ok {
+				values[key] = v
+			} else {
+				warnings = append(warnings, fmt.Sprintf("%s: no such record", collect.Sanitize(key, 120)))
+			}
+			continue
+		}
 		sel, err := s.selector(key)
 		if err != nil {
 			warnings = append(warnings, err.Error())
@@ -146,6 +156,37 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 		}
 	}
 	return values, warnings, nil
+}
+
+// record reads an ATS record from stats_over_http's Prometheus output
+// (see ats.go); where each record is found is remembered, and looked for
+// again when it is not there.
+func (s *PromSource) record(e *exposition, record string) (metrics.Sample, bool) {
+	s.mu.Lock()
+	text, known := s.records[record]
+	s.mu.Unlock()
+	for try := 0; try < 2; try++ {
+		if !known || try == 1 {
+			if text = e.atsSeries(record); text == "" {
+				return metrics.Sample{}, false
+			}
+			s.mu.Lock()
+			if s.records == nil {
+				s.records = map[string]string{}
+			}
+			s.records[record] = text
+			s.mu.Unlock()
+		}
+		sel, err := s.selector(text)
+		if err != nil {
+			return metrics.Sample{}, false
+		}
+		if got := e.sel(sel); got.n > 0 {
+			return metrics.Sample{Value: got.sum, Float: !isWhole(got.sum)}, true
+		}
+		known = false
+	}
+	return metrics.Sample{}, false
 }
 
 // selector parses key once and remembers it (or why it is bad).

@@ -170,7 +170,7 @@ func TestSSHExecFallbackWhenStreamLocalRefused(t *testing.T) {
 		t.Fatalf("via %q, want %q when sshd says AllowStreamLocalForwarding no", src.Via(), ssh.ViaSSHTrafficCtl)
 	}
 	v := fetchOK(t, src)
-	if _, ok := v["proxy.process.cache_total_hits"]; !ok {
+	if _, ok := v["proxy.process.http.incoming_requests"]; !ok {
 		t.Errorf("traffic_ctl path lost records: %d values", len(v))
 	}
 }

@@ -123,8 +123,8 @@ func choosePages(flag, file string, cfg *config.Dashboard, eps []collect.Endpoin
 		name = cfg.BuiltinPages
 	case flag == "":
 		name = pages.DefaultName
-		if k, ok := collect.LookupKind(eps[0].Kind); ok && k.Pages != "" {
-			name = k.Pages
+		if k, ok := collect.LookupKind(eps[0].Kind); ok && k.PagesOf(eps[0]) != "" {
+			name = k.PagesOf(eps[0])
 		}
 	}
 	d, ok := pages.Lookup(name)
