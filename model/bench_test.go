@@ -62,3 +62,19 @@ func BenchmarkRenderPage24h(b *testing.B) {
 		page.Refresh(f.store, f.m.span())
 	}
 }
+
+// BenchmarkRenderTablePage redraws a page holding one table of 12 rows
+// (values and sparklines) for 4 hosts with a full minute of history at
+// 240x70.
+func BenchmarkRenderTablePage(b *testing.B) {
+	f := tableFixture(b, nil, "edge1", "edge2", "edge3", "edge4")
+	f.resize(240, 70)
+	f.feed(70)
+	page := f.m.pages[1]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		page.Invalidate()
+		page.Refresh(f.store, f.m.span())
+	}
+}

@@ -59,7 +59,7 @@ const tableDashboard = `pages:
             unit: bytes/s
 `
 
-func tableFixture(t *testing.T, setup func(*ProgramContext), hosts ...string) *fixture {
+func tableFixture(t testing.TB, setup func(*ProgramContext), hosts ...string) *fixture {
 	t.Helper()
 	dash, err := config.Parse("tables.yaml", []byte(tableDashboard))
 	if err != nil {

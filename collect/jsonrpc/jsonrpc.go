@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -321,6 +322,13 @@ func encodeRequest(req lookupRequest) []byte {
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
+	// The decoder hands over a whole, valid JSON string; one with no
+	// escapes is its own contents (the usual case, and a second decode of
+	// every field was most of a reply's parse time).
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 && utf8.Valid(b[1:n-1]) {
+		*f = flexString(b[1 : n-1])
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {

@@ -128,6 +128,7 @@ type Server struct {
 
 	fault    atomic.Int32
 	requests atomic.Int64
+	bytesOut atomic.Int64
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -349,8 +350,13 @@ func (s *Server) serve(c net.Conn) {
 // write sends b in one write, as ATS does, bounded in time.
 func (s *Server) write(c net.Conn, b []byte) {
 	_ = c.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, _ = c.Write(b)
+	n, _ := c.Write(b)
+	s.bytesOut.Add(int64(n))
 }
+
+// BytesOut counts the reply bytes sent (faults' streams aside), for
+// benchmarks that report what a tick costs on the wire.
+func (s *Server) BytesOut() int64 { return s.bytesOut.Load() }
 
 // readRequest reads like ATS's IPCSocketServer::Client::read_all: wait for
 // data, then keep reading while more arrives within readIdle. EOF (the peer

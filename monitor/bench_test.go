@@ -1,0 +1,85 @@
+package monitor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/jsonrpc"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+)
+
+// BenchmarkTickFullDashboard is one tick of the built-in dashboard (all 13
+// pages' records, one request per host) for 4 hosts: each host's JSON-RPC
+// reply read from a simulator, then applied (every derivation, every
+// history). It reports the records and the reply bytes per host per tick.
+func BenchmarkTickFullDashboard(b *testing.B) {
+	dash := pages.Default()
+	keys := dash.Keys()
+	names := []string{"edge1", "edge2", "edge3", "edge4"}
+	data, err := New(dash, names, time.Hour, time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hosts := make([]collect.Host, len(names))
+	sims := make([]*simulator.Server, len(names))
+	for i := range names {
+		sims[i] = simulator.StartForTest(b, simulator.Options{Seed: int64(i + 1)})
+		hosts[i] = collect.Host{Name: names[i], Source: jsonrpc.NewJSONRPCSource(sims[i].Path())}
+	}
+	c := collect.NewCollector(hosts, keys, time.Second)
+	at := time.Now()
+	c.Now = func() time.Time { return at }
+	var bytes int64
+	b.ReportAllocs()
+	for b.Loop() {
+		at = at.Add(time.Second)
+		before := sims[0].BytesOut()
+		for _, r := range c.Once(context.Background()) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+			data.Apply(r)
+		}
+		bytes += sims[0].BytesOut() - before
+	}
+	b.ReportMetric(float64(len(keys)), "records/host")
+	b.ReportMetric(float64(bytes)/float64(b.N), "reply-bytes/host")
+}
+
+// BenchmarkApplyFullDashboard is the derivation part alone: applying one
+// snapshot of every record of the built-in dashboard, for 4 hosts.
+func BenchmarkApplyFullDashboard(b *testing.B) {
+	dash := pages.Default()
+	keys := dash.Keys()
+	data, err := New(dash, []string{"a", "b", "c", "d"}, time.Hour, time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim := simulator.StartForTest(b, simulator.Options{Seed: 1})
+	src := jsonrpc.NewJSONRPCSource(sim.Path())
+	var snaps []collect.Result
+	at := time.Now()
+	for i := range 60 {
+		v, _, err := src.Fetch(context.Background(), keys)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := collect.Result{Snapshot: metrics.Snapshot{Time: at.Add(time.Duration(i) * time.Second), Values: v}}
+		snaps = append(snaps, r)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := snaps[i%len(snaps)]
+		r.Snapshot.Time = at.Add(time.Duration(i) * time.Second)
+		for h := range 4 {
+			r.Host = h
+			data.Apply(r)
+		}
+		i++
+	}
+}
