@@ -49,7 +49,34 @@ key:
 		}
 		warnings = append(warnings, "record not found: "+collect.Sanitize(k, 120))
 	}
+	discountOwnPoll(recs, values)
 	return values, warnings, nil
+}
+
+// ownPollGauges are the gauges an ATS 10 counts the plugin's own request
+// in while it writes its reply: idle, the JSON says 1 where traffic_ctl
+// and JSON-RPC say 0 (9.x's reply does not count it).
+var ownPollGauges = []string{
+	"proxy.process.http.current_client_connections",
+	"proxy.process.http.current_active_client_connections",
+	"proxy.process.http.current_client_transactions",
+	"proxy.process.http.current_server_connections",
+	"proxy.process.http.current_server_transactions",
+}
+
+// discountOwnPoll takes the poll itself out of those gauges, so the
+// connection panels read the same through stats_over_http as through
+// JSON-RPC. The reply says its server's version.
+func discountOwnPoll(recs map[string]string, values map[string]metrics.Sample) {
+	if v := recs["proxy.process.version.server.short"]; !strings.HasPrefix(v, "10.") && !strings.HasPrefix(v, "11.") {
+		return
+	}
+	for _, k := range ownPollGauges {
+		if s, ok := values[k]; ok && s.Value >= 1 {
+			s.Value--
+			values[k] = s
+		}
+	}
 }
 
 // parseStatsRecords returns every record of the "global" object. A body

@@ -606,3 +606,34 @@ func BenchmarkParseStatsReply(b *testing.B) {
 		}
 	}
 }
+
+// An idle ATS 10.2 counts the plugin's own request in its connection
+// gauges (the JSON reads 1 where traffic_ctl reads 0, captured together in
+// the shared census); the source takes it out. 9.x's reply does not count
+// it, and is left alone.
+func TestOwnPollIsNotAConnection(t *testing.T) {
+	census := filepath.Join("..", "..", "..", "shared", "samples", "ats10", "census")
+	body, err := os.ReadFile(filepath.Join(census, "stats_over_http.json"))
+	if err != nil {
+		t.Skipf("no ATS 10.2 census in %s: %v", census, err)
+	}
+	values, _, err := ParseStatsReply(body, ownPollGauges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ownPollGauges {
+		if v, ok := values[k]; !ok || v.Value != 0 {
+			t.Errorf("10.2: %s = %v (present %v), want 0 as traffic_ctl says", k, v.Value, ok)
+		}
+	}
+	for _, tc := range []struct {
+		version string
+		want    float64
+	}{{"10.2.0", 3}, {"9.2.9", 4}, {"", 4}} {
+		body := fmt.Sprintf(`{"global": {"proxy.process.version.server.short": %q, "proxy.process.http.current_client_connections": "4"}}`, tc.version)
+		v, _, err := ParseStatsReply([]byte(body), []string{"proxy.process.http.current_client_connections"})
+		if err != nil || v["proxy.process.http.current_client_connections"].Value != tc.want {
+			t.Errorf("version %q: %v, %v; want %v", tc.version, v, err, tc.want)
+		}
+	}
+}
