@@ -23,6 +23,7 @@ type ChromeState struct {
 	PageName    string //
 	Hosts       []string
 	Readout     bool // the text readout is shown
+	ListOpen    bool // the page list is shown
 	HelpOpen    bool
 	Paused      bool
 	Cursor      time.Time     // while paused: the instant shown
@@ -119,8 +120,8 @@ type FooterView struct {
 	pctx  *ProgramContext
 	width int
 	// The key help per mode, built once: the keys never change.
-	live, paused, readout, readoutPaused, helpOpen string
-	line                                           string
+	live, paused, readout, readoutPaused, helpOpen, listOpen string
+	line                                                     string
 }
 
 // NewFooterView builds the key help lines from the context's keys.
@@ -137,6 +138,7 @@ func NewFooterView(pctx *ProgramContext) *FooterView {
 		readout:       " " + h.ShortHelpView(pctx.Keys.readoutHelp()),
 		readoutPaused: " " + h.ShortHelpView(pctx.Keys.readoutPausedHelp()),
 		helpOpen:      " " + h.ShortHelpView(pctx.Keys.helpOpenHelp()),
+		listOpen:      " " + h.ShortHelpView(pctx.Keys.listOpenHelp()),
 	}
 }
 
@@ -174,6 +176,8 @@ func (f *FooterView) Refresh(s ChromeState) {
 		left = st.Warning.Render(" " + strings.Join(s.Warnings, g.Sep))
 	case s.HelpOpen:
 		left = f.helpOpen
+	case s.ListOpen:
+		left = f.listOpen
 	case s.Readout && s.Paused:
 		left = f.readoutPaused
 	case s.Readout:

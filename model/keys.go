@@ -97,6 +97,12 @@ func (k KeyMap) readoutPausedHelp() []key.Binding {
 	}
 }
 
+func (k KeyMap) listOpenHelp() []key.Binding {
+	return []key.Binding{
+		pair(k.Up, k.Down, "move"), relabel(k.Select, "enter", "open"), relabel(k.Close, "esc", "close"), k.Quit,
+	}
+}
+
 func (k KeyMap) helpOpenHelp() []key.Binding {
 	return []key.Binding{k.Close, k.Quit}
 }

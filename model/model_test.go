@@ -365,6 +365,8 @@ func TestGoldenScreens(t *testing.T) {
 		{"zoomed_totals_1host_120x40", []string{"edge1"}, 120, 40, []string{"+", "a"}, nil},
 		{"readout_2hosts_80x24", []string{"edge1", "edge2"}, 80, 24, []string{"r"}, nil},
 		{"help_80x24", []string{"edge1"}, 80, 24, []string{"?"}, nil},
+		{"pagelist_80x24", []string{"edge1"}, 80, 24, []string{"p", "down", "down"}, nil},
+		{"pagelist_ascii_80x24", []string{"edge1"}, 80, 24, []string{"l", "p", "down"}, glyphs(chart.GlyphsASCII)},
 		{"block_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(chart.GlyphsBlock)},
 		{"ascii_2hosts_100x30", []string{"edge1", "edge2"}, 100, 30, nil, glyphs(chart.GlyphsASCII)},
 		{"nocolor_1host_120x40", []string{"edge1"}, 120, 40, nil, func(c *ProgramContext) { c.Styles = NoColorStyles() }},

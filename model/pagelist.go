@@ -55,14 +55,13 @@ func (v *PageListView) Refresh(boxed bool) {
 	// Scroll so the cursor stays on screen.
 	first := max(0, min(v.cursor-(room-2)/2, len(pages)-(room-1)))
 	for i := first; i < len(pages) && len(lines) < room; i++ {
-		mark := "  "
-		if i == v.cursor {
-			mark = pointer + " "
-		}
 		k := pageKey(i)
-		line := mark + st.HelpKey.Render(k) + strings.Repeat(" ", 3-len(k)) + pages[i].Name
+		pad := strings.Repeat(" ", 3-lipgloss.Width(k))
+		line := "  " + st.HelpKey.Render(k) + pad + pages[i].Name
 		if i == v.cursor {
-			line = mark + st.Paused.Render(" "+k+" "+pages[i].Name+" ")
+			// The pointer, not only the highlight, says which: a screen
+			// without colour shows it too.
+			line = pointer + " " + st.Paused.Render(k+pad+pages[i].Name)
 		}
 		lines = append(lines, line)
 	}

@@ -59,7 +59,7 @@ func (m *Model) refreshChrome() {
 // chromeState is what the header and footer show of the model now.
 func (m *Model) chromeState() ChromeState {
 	s := ChromeState{
-		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen,
+		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen, ListOpen: m.listOpen,
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
 		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
 	}
