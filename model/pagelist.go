@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
 // PageListView is the p overlay: every page by number and name, to jump to
@@ -50,12 +51,15 @@ func (v *PageListView) Refresh(boxed bool) {
 	if boxed {
 		room -= 2
 	}
-	lines := []string{st.Message.Render("Pages") + " (↑/↓ and enter, or the page's key; esc closes)"}
+	lines := []string{st.Message.Render("Pages") + " (" + g.Up + "/" + g.Down + " and enter, or the page's key; esc closes)"}
 	pages := v.pctx.Dashboard.Pages
 	// Scroll so the cursor stays on screen.
 	first := max(0, min(v.cursor-(room-2)/2, len(pages)-(room-1)))
 	for i := first; i < len(pages) && len(lines) < room; i++ {
 		k := pageKey(i)
+		if k == noPageKey && g.Set == chart.GlyphsASCII {
+			k = "-"
+		}
 		pad := strings.Repeat(" ", 3-lipgloss.Width(k))
 		line := "  " + st.HelpKey.Render(k) + pad + pages[i].Name
 		if i == v.cursor {
@@ -92,8 +96,11 @@ func pageKey(i int) string {
 	case i == 9:
 		return "0"
 	}
-	return "·"
+	return noPageKey
 }
+
+// noPageKey stands in the list for the key a page past the tenth lacks.
+const noPageKey = "·"
 
 // pageOfKey is the page a digit key opens: '1' the first, '0' the tenth.
 func pageOfKey(r rune) int {
