@@ -582,22 +582,7 @@ func (m *model) step(tr traffic, dt float64) {
 	c[c503] += r5 * 0.3
 	c[cConnectFail] += origin * (0.0003 + 0.015*tr.burst)
 
-	resp := tr.objSize
-	c[cUAReqHdr] += req * 430
-	c[cUAReqDoc] += req * 40
-	c[cUARespHdr] += req * 390
-	c[cUARespDoc] += (req - hims - mims) * resp
-	c[cOSReqHdr] += origin * 540
-	c[cOSReqDoc] += origin * 25
-	c[cOSRespHdr] += origin * 410
-	c[cOSRespDoc] += (miss - mims) * resp * 1.01
-	c[cTCPHit] += hf * (resp + 390)
-	c[cTCPRefreshHit] += hr * (resp + 390)
-	c[cTCPIMSHit] += hims * 390
-	c[cTCPMiss] += mc * (resp + 390)
-	c[cTCPExpiredMiss] += (mch + mnca) * (resp + 390)
-	c[cTCPRefreshMiss] += mnc * (resp + 390)
-	c[cTCPIMSMiss] += mims * 390
+	stepBytes(c, tr.objSize, req, miss, origin, [...]float64{hf, hr, hims, mc, mch, mnc, mims, mnca})
 
 	newConns := req * 0.085
 	c[cTotalClientConns] += newConns
@@ -624,6 +609,28 @@ func (m *model) step(tr traffic, dt float64) {
 		evBurst: req * (0.02 + tr.burst),
 	}
 	stepExtras(c, &ev)
+}
+
+// stepBytes grows the byte counters: headers and bodies each way, and the
+// bytes sent to clients by cache result (r: fresh, revalidated and IMS
+// hits; cold, changed, no-cache, IMS and not cacheable misses).
+func stepBytes(c []float64, resp, req, miss, origin float64, r [8]float64) {
+	hf, hr, hims, mc, mch, mnc, mims, mnca := r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
+	c[cUAReqHdr] += req * 430
+	c[cUAReqDoc] += req * 40
+	c[cUARespHdr] += req * 390
+	c[cUARespDoc] += (req - hims - mims) * resp
+	c[cOSReqHdr] += origin * 540
+	c[cOSReqDoc] += origin * 25
+	c[cOSRespHdr] += origin * 410
+	c[cOSRespDoc] += (miss - mims) * resp * 1.01
+	c[cTCPHit] += hf * (resp + 390)
+	c[cTCPRefreshHit] += hr * (resp + 390)
+	c[cTCPIMSHit] += hims * 390
+	c[cTCPMiss] += mc * (resp + 390)
+	c[cTCPExpiredMiss] += (mch + mnca) * (resp + 390)
+	c[cTCPRefreshMiss] += mnc * (resp + 390)
+	c[cTCPIMSMiss] += mims * 390
 }
 
 // gauge evaluates gauge g at now.
