@@ -39,8 +39,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("dashboard and error returned")
 			}
 			for _, line := range strings.Split(err.Error(), "\n") {
-				if !strings.HasPrefix(line, "fuzz.yaml") && !strings.HasPrefix(line, "... and ") {
+				// An expression's problem is followed by its line and a
+				// caret, indented.
+				if !strings.HasPrefix(line, "fuzz.yaml") && !strings.HasPrefix(line, "... and ") && !strings.HasPrefix(line, "    ") {
 					t.Fatalf("error line does not start with the file name: %q", line)
+				}
+				if strings.ContainsFunc(line, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+					t.Fatalf("control character in an error line: %q", line)
 				}
 			}
 			return

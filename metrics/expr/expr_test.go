@@ -356,3 +356,35 @@ func FuzzParse(f *testing.F) {
 		_ = pe.Caret(src, "")
 	})
 }
+
+// A caret line is plain text whatever the source holds: control characters
+// become '?', and a long line is cut around the caret, which stays under
+// the problem.
+func TestCaretIsPlain(t *testing.T) {
+	for _, src := range []string{
+		"rate(a.b)\a + 1",
+		"rate(a.b) + " + strings.Repeat("x.y + ", 40) + "rat(c.d)",
+	} {
+		_, err := Parse(src, nil)
+		pe, ok := err.(*Error)
+		if !ok {
+			t.Fatalf("%q: %v", src, err)
+		}
+		got := pe.Caret(src, "  ")
+		lines := strings.Split(got, "\n")
+		if len(lines) != 2 || strings.ContainsAny(got, "\a\x1b") {
+			t.Fatalf("caret %q", got)
+		}
+		if n := len([]rune(lines[0])); n > 2+2*70+2 {
+			t.Errorf("the source line is %d characters: not cut", n)
+		}
+		line, caret := []rune(lines[0]), strings.Index(lines[1], "^")
+		want := []rune(src[pe.Offset:])[0]
+		if want == '\a' {
+			want = '?'
+		}
+		if caret < 0 || caret >= len(line) || line[caret] != want {
+			t.Errorf("the caret is not under the problem:\n%s", got)
+		}
+	}
+}

@@ -42,7 +42,9 @@ type Error struct {
 func (e *Error) Error() string { return e.Msg }
 
 // Caret draws the source line of the problem and a caret under it, for
-// messages: "  rate(req) / rat(x)\n               ^^^".
+// messages: "  rate(req) / rat(x)\n               ^^^". Characters a
+// terminal would act on are drawn as '?', and a long line is cut to the
+// caret's neighbourhood, so the message is always two plain lines.
 func (e *Error) Caret(src string, indent string) string {
 	off := min(max(e.Offset, 0), len(src))
 	start := strings.LastIndexByte(src[:off], '\n') + 1
@@ -50,10 +52,24 @@ func (e *Error) Caret(src string, indent string) string {
 	if i := strings.IndexByte(src[off:], '\n'); i >= 0 {
 		end = off + i
 	}
-	line := src[start:end]
-	col := utf8.RuneCountInString(src[start:off])
-	n := max(1, utf8.RuneCountInString(src[off:min(off+max(e.Len, 1), end)]))
-	return indent + line + "\n" + indent + strings.Repeat(" ", col) + strings.Repeat("^", n)
+	line := []rune(strings.ToValidUTF8(src[start:end], "?"))
+	col := utf8.RuneCountInString(strings.ToValidUTF8(src[start:off], "?"))
+	n := max(1, utf8.RuneCountInString(strings.ToValidUTF8(src[off:min(off+max(e.Len, 1), end)], "?")))
+	for i, r := range line {
+		if !unicode.IsPrint(r) {
+			line[i] = '?'
+		}
+	}
+	const room = 70 // characters either side of the caret
+	if from := col - room; from > 0 {
+		line = append([]rune("…"), line[from:]...)
+		col = col - from + 1
+	}
+	if len(line) > col+room {
+		line = append(line[:col+room], '…')
+	}
+	n = min(n, max(len(line)-col, 1))
+	return indent + string(line) + "\n" + indent + strings.Repeat(" ", col) + strings.Repeat("^", n)
 }
 
 // Expr is a parsed expression: a tree to evaluate, and what it reads.
