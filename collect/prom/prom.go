@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/collect/stats"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
@@ -119,12 +120,14 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 		return nil, nil, err
 	}
 	values := make(map[string]metrics.Sample, len(keys))
+	atsRecords := false
 	for _, key := range keys {
 		if v, ok := constantKey(key); ok {
 			values[key] = metrics.Sample{Value: v, Float: true}
 			continue
 		}
 		if isRecordName(key) {
+			atsRecords = true
 			if v, ok := s.record(e, key); ok {
 				values[key] = v
 			} else {
@@ -154,6 +157,11 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 				values[metrics.BucketKey(key, le)] = metrics.Sample{Value: n, Float: true}
 			}
 		}
+	}
+	if atsRecords {
+		// Only ATS 10.1 and later serve these forms, and they count
+		// the plugin's own request as a connection, as 10's JSON does.
+		stats.DiscountOwnPoll(values)
 	}
 	return values, warnings, nil
 }

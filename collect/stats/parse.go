@@ -53,15 +53,17 @@ key:
 	return values, warnings, nil
 }
 
-// ownPollGauges are the gauges an ATS 10 counts the plugin's own request
+// OwnPollGauges are the gauges an ATS 10 counts the plugin's own request
 // in while it writes its reply: idle, the JSON says 1 where traffic_ctl
-// and JSON-RPC say 0 (9.x's reply does not count it).
-var ownPollGauges = []string{
+// and JSON-RPC say 0 (9.x's reply does not count it). Its Prometheus forms
+// (10.1 on) count it too.
+var OwnPollGauges = []string{
 	"proxy.process.http.current_client_connections",
 	"proxy.process.http.current_active_client_connections",
 	"proxy.process.http.current_client_transactions",
 	"proxy.process.http.current_server_connections",
 	"proxy.process.http.current_server_transactions",
+	"proxy.process.net.connections_currently_open",
 }
 
 // discountOwnPoll takes the poll itself out of those gauges, so the
@@ -71,7 +73,13 @@ func discountOwnPoll(recs map[string]string, values map[string]metrics.Sample) {
 	if v := recs["proxy.process.version.server.short"]; !strings.HasPrefix(v, "10.") && !strings.HasPrefix(v, "11.") {
 		return
 	}
-	for _, k := range ownPollGauges {
+	DiscountOwnPoll(values)
+}
+
+// DiscountOwnPoll takes the plugin's own request out of OwnPollGauges
+// (those present, and at least 1).
+func DiscountOwnPoll(values map[string]metrics.Sample) {
+	for _, k := range OwnPollGauges {
 		if s, ok := values[k]; ok && s.Value >= 1 {
 			s.Value--
 			values[k] = s

@@ -617,11 +617,11 @@ func TestOwnPollIsNotAConnection(t *testing.T) {
 	if err != nil {
 		t.Skipf("no ATS 10.2 census in %s: %v", census, err)
 	}
-	values, _, err := ParseStatsReply(body, ownPollGauges)
+	values, _, err := ParseStatsReply(body, OwnPollGauges)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range ownPollGauges {
+	for _, k := range OwnPollGauges {
 		if v, ok := values[k]; !ok || v.Value != 0 {
 			t.Errorf("10.2: %s = %v (present %v), want 0 as traffic_ctl says", k, v.Value, ok)
 		}
