@@ -9,12 +9,17 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
-// extremeSnapshot sets every record of the default dashboard to v.
+// extremeKeys are every record of the built-in dashboard.
+var extremeKeys = pages.Default().Keys()
+
+// extremeSnapshot sets every record of the default dashboard to v: every
+// page, chart, table and expression gets the absurd value.
 func extremeSnapshot(at time.Time, v float64) metrics.Snapshot {
-	s := synth.Snapshot(0, 1, at)
-	for k := range s.Values {
+	s := metrics.Snapshot{Time: at, Values: make(map[string]metrics.Sample, len(extremeKeys))}
+	for _, k := range extremeKeys {
 		s.Values[k] = metrics.Sample{Value: v}
 	}
 	return s
@@ -103,6 +108,8 @@ func FuzzRenderPath(f *testing.F) {
 		fx.m.Update(redrawMsg{})
 		// a few keys chosen by the input: pages, pause and scroll, zoom,
 		// totals, readout
+		// (the page: any of the dashboard's, tables and expressions too)
+		fx.page(int(keys/9) % len(fx.pctx.Dashboard.Pages))
 		for _, k := range []string{"l", "space", "[", "a", "-", "r", "l", "+"}[:keys%9] {
 			fx.key(k)
 		}

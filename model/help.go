@@ -33,6 +33,7 @@ func (v *HelpView) Refresh(boxed bool) {
 
 func (v *HelpView) draw(w, h int, boxed bool) string {
 	st, g := v.pctx.Styles, &v.pctx.Glyphs
+	boxed = boxed && w >= 8 && h >= 3 // a box needs room for its edges
 	groups := v.pctx.Keys.helpGroups()
 	keyW := 0
 	entries := 1

@@ -180,3 +180,20 @@ func TestSparkline(t *testing.T) {
 		}
 	}
 }
+
+// The overlays draw at any size, boxed or not, without panicking (the
+// render fuzzer found the page list's box going negative on a 1-cell-wide
+// screen).
+func TestOverlaysAtTinySizes(t *testing.T) {
+	f := newFixture(t, "edge1")
+	for w := 0; w <= 10; w++ {
+		for h := 0; h <= 4; h++ {
+			for _, boxed := range []bool{true, false} {
+				f.m.pageList.SetSize(w, h)
+				f.m.pageList.Refresh(boxed)
+				f.m.help.SetSize(w, h)
+				f.m.help.Refresh(boxed)
+			}
+		}
+	}
+}
