@@ -2,8 +2,9 @@
 // socket of your choice, so traffic_grapher (or traffic_ctl-like tools) can
 // be tried, measured or developed against it from another process.
 //
-//	go run ./cmd/atssim --socket /tmp/ats1.sock --seed 1 &
+//	go run ./cmd/atssim --socket /tmp/ats1.sock --seed 1 --stats 127.0.0.1:8080 &
 //	traffic_grapher unix:/tmp/ats1.sock
+//	traffic_grapher prom+http://127.0.0.1:8080/_stats/prometheus_v2
 //
 // `atssim ctl --socket PATH {metric|config} get NAME...` is a stand-in for
 // traffic_ctl that asks the simulator (or any ATS 10) at PATH and prints
@@ -28,6 +29,7 @@ func main() {
 	socket := flag.String("socket", "", "where to create the JSON-RPC socket (required); its directory must exist")
 	seed := flag.Int64("seed", 1, "traffic pattern; different seeds look like different hosts")
 	noReset := flag.Bool("no-reset", false, "never simulate a restart (counters reset about every 10 minutes otherwise)")
+	statsAddr := flag.String("stats", "", "also serve stats_over_http's /_stats, /_stats/prometheus and /_stats/prometheus_v2 on this address (127.0.0.1:8080)")
 	flag.Parse()
 	if *socket == "" {
 		fmt.Fprintln(os.Stderr, "atssim: --socket is required")
@@ -57,6 +59,15 @@ func main() {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "atssim: serving a simulated ATS 10 on %s (Ctrl-C stops)\n", *socket)
+	if *statsAddr != "" {
+		url, err := srv.StartStats(*statsAddr)
+		if err != nil {
+			srv.Close()
+			fmt.Fprintln(os.Stderr, "atssim:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "atssim: stats_over_http at %s, %s/prometheus and %s/prometheus_v2\n", url, url, url)
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
