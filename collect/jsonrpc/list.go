@@ -1,6 +1,7 @@
 package jsonrpc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,7 +61,7 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]collect.Met
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	body, err := s.roundTrip(ctx, req, time.Until(deadline), s.replyLimit(-1))
+	body, err := s.roundTrip(ctx, new(bytes.Buffer), req, time.Until(deadline), s.replyLimit(-1))
 	if err != nil {
 		return nil, err
 	}
