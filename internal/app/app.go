@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -20,6 +21,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // Version is what --version prints; main sets it (from -ldflags "-X
@@ -50,6 +52,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.version {
 		fmt.Fprintf(stdout, "traffic_grapher %s\n", Version)
+		return 0
+	}
+	if opts.printPages != "" {
+		b, ok := pages.YAML(opts.printPages)
+		if !ok {
+			fmt.Fprintf(stderr, "traffic_grapher: --print-pages: no built-in pages %q (known: %s)\n", opts.printPages, strings.Join(pages.Names(), ", "))
+			return 2
+		}
+		stdout.Write(b)
 		return 0
 	}
 	stop := newStopper()

@@ -30,6 +30,7 @@ type options struct {
 	demo       bool
 	acceptNew  bool
 	version    bool
+	printPages string // --print-pages: write that built-in dashboard's YAML
 	help       bool
 	historySet bool // given on the command line, so it beats the config file
 	tzSet      bool
@@ -92,10 +93,16 @@ Examples:
   traffic_grapher --interval 500ms --history 5m
   traffic_grapher -c my_dashboard.yaml      pages from a YAML file (original schema)
   traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
+  traffic_grapher prom+http://edge1:8080/_stats/prometheus   ATS's own Prometheus output
+
+The built-in ATS pages chart every figure traffic_top shows (13 pages). A
+dashboard file may add formulas (type: expr, expr: "rate(e) / rate(r) * 100")
+and tables (view: table); --print-pages ats writes the built-in one, to copy.
 
 Keys: ? lists them all. ←/h and →/l change page (while paused: scroll back
-in time), 1-9 jump to a page, space pauses, + and - zoom, r switches to a
-text readout, a shows counters' absolute totals, q or Ctrl-C quits.
+in time), 1-9 and 0 jump to a page, p lists the pages, space pauses, + and
+- zoom, r switches to a text readout, a shows counters' absolute totals, q or
+Ctrl-C quits.
 
 Flags:
 `
@@ -111,7 +118,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
 	fs.StringVar(&o.trafficCtl, "traffic-ctl", "", "the traffic_ctl to run, here and on remote hosts (default: PATH, then the usual prefixes' bin/); on a machine with two installs, name the right one")
 	fs.BoolVar(&o.acceptNew, "accept-new-host-keys", false, "record the SSH host key of a remote host not yet in known_hosts, then verify it on later runs (OpenSSH's accept-new); changed keys are still refused")
-	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone; ours: hosts, builtin_pages)")
+	fs.StringVarP(&o.config, "config", "c", "", "YAML dashboard file in the original traffic_grapher schema (pages, history, timezone; ours: hosts, builtin_pages, type: expr, view: table)")
 	fs.StringVar(&o.pages, "pages", "", "built-in pages to show: "+strings.Join(pages.Names(), ", ")+" (default: those for the first host's source)")
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the header clock, e.g. America/Los_Angeles, or Local")
 	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")
@@ -119,6 +126,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for performance work: go tool pprof)")
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.StringVar(&o.printPages, "print-pages", "", "write a built-in dashboard's YAML ("+strings.Join(pages.Names(), ", ")+") to stdout and exit: a file to copy and change, for -c")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	addDisplayFlags(fs, &o.displayOptions)
 	fs.Usage = func() {}

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -142,5 +144,25 @@ func TestOnceDemoPrintsEveryPanel(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(text) {
 			t.Fatalf("snapshot lacks a line matching %s:\n%s", re, text)
 		}
+	}
+}
+
+// --print-pages writes a built-in dashboard as a file to copy: it parses
+// back into the same pages; an unknown name is a usage error.
+func TestPrintPages(t *testing.T) {
+	var out, errb bytes.Buffer
+	if status := run([]string{"--print-pages", "ats"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	d, err := config.Parse("printed.yaml", out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := pages.Default(); len(d.Pages) != len(want.Pages) || d.Pages[4].Name != want.Pages[4].Name {
+		t.Errorf("printed %d pages, want the %d built-in ones", len(d.Pages), len(want.Pages))
+	}
+	out.Reset()
+	if status := run([]string{"--print-pages", "nope"}, &out, &errb); status != 2 || out.Len() != 0 || !strings.Contains(errb.String(), `no built-in pages "nope" (known: ats, node, node-promql)`) {
+		t.Errorf("unknown name: status %d, stdout %q, stderr %q", status, out.String(), errb.String())
 	}
 }
