@@ -384,20 +384,29 @@ func TestGoldenScreens(t *testing.T) {
 			}
 			got := f.m.View()
 			assertFrame(t, got, c.w, c.h)
-			path := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./model -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("screen differs from %s (go test ./model -update rewrites it after a deliberate change):\n%s", path, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", c.name+".golden"), got)
 		})
+	}
+}
+
+// checkGolden compares a screen with its golden file (-update rewrites
+// the file first), printing the lines that differ.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./model -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("screen differs from %s (go test ./model -update rewrites it after a deliberate change):\n%s", path, lineDiff(string(want), got))
 	}
 }
 

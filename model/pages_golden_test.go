@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -86,20 +85,7 @@ func TestBuiltinPagesGolden(t *testing.T) {
 			got := f.m.View()
 			assertFrame(t, got, v.w, v.h)
 			name := fmt.Sprintf("%02d_%s_%s", p+1, strings.NewReplacer(" ", "", "&", "", "/", "", ".", "").Replace(pg.Name), v.name)
-			path := filepath.Join("testdata", "pages", name+".golden")
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./model -run TestBuiltinPagesGolden -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("page %q differs from %s:\n%s", pg.Name, path, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", "pages", name+".golden"), got)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,19 +94,7 @@ func TestTableGoldenScreens(t *testing.T) {
 			}
 			got := f.m.View()
 			assertFrame(t, got, c.w, c.h)
-			path := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./model -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Fatalf("screen differs from %s (go test ./model -update rewrites it after a deliberate change):\n%s", path, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", c.name+".golden"), got)
 		})
 	}
 }
