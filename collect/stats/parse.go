@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
@@ -70,7 +71,8 @@ var OwnPollGauges = []string{
 // connection panels read the same through stats_over_http as through
 // JSON-RPC. The reply says its server's version.
 func discountOwnPoll(recs map[string]string, values map[string]metrics.Sample) {
-	if v := recs["proxy.process.version.server.short"]; !strings.HasPrefix(v, "10.") && !strings.HasPrefix(v, "11.") {
+	major, _, _ := strings.Cut(recs["proxy.process.version.server.short"], ".")
+	if n, err := strconv.Atoi(major); err != nil || n < 10 {
 		return
 	}
 	DiscountOwnPoll(values)

@@ -629,7 +629,7 @@ func TestOwnPollIsNotAConnection(t *testing.T) {
 	for _, tc := range []struct {
 		version string
 		want    float64
-	}{{"10.2.0", 3}, {"9.2.9", 4}, {"", 4}} {
+	}{{"10.2.0", 3}, {"12.0.1", 3}, {"9.2.9", 4}, {"", 4}, {"x", 4}} {
 		body := fmt.Sprintf(`{"global": {"proxy.process.version.server.short": %q, "proxy.process.http.current_client_connections": "4"}}`, tc.version)
 		v, _, err := ParseStatsReply([]byte(body), []string{"proxy.process.http.current_client_connections"})
 		if err != nil || v["proxy.process.http.current_client_connections"].Value != tc.want {
