@@ -45,7 +45,7 @@ func (v *PageListView) Refresh(boxed bool) {
 	st, g := v.pctx.Styles, &v.pctx.Glyphs
 	boxed = boxed && v.w >= 8 && v.h >= 3 // a box needs room for its edges
 	pointer := "›"
-	if g.Set != 0 { // block and ASCII fonts may lack it
+	if g.Set != chart.GlyphsBraille { // block and ASCII fonts may lack it
 		pointer = ">"
 	}
 	room := v.h
