@@ -135,7 +135,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	case missing[len(missing)-1]:
 		msg = report.NotOnServer
 	case n == 0 && p.anyWaiting(store, span):
-		msg = report.Waiting
+		msg = report.WaitingNote
 	}
 	if msg == "" {
 		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")

@@ -178,9 +178,9 @@ func unitName(u metrics.Unit, rate bool) string {
 // does not have, wherever its value would be.
 const NotOnServer = "not on this server"
 
-// Waiting is what is said of a metric whose host answers but which has no
+// WaitingNote is what is said of a metric whose host answers but which has no
 // value yet.
-const Waiting = "waiting for the server's next update"
+const WaitingNote = "waiting for the server's next update"
 
 // Intro is the sentence that says what the readout's numbers are. It
 // names no time while live, so that it does not change every tick.
@@ -243,7 +243,7 @@ func (m Metric) sentence(rd Reading) string {
 	case rd.Missing && rd.Value == nil:
 		return head + NotOnServer + "."
 	case rd.Value == nil && rd.Min == nil && rd.Waiting:
-		return head + Waiting + "."
+		return head + WaitingNote + "."
 	case rd.Value == nil && rd.Min == nil:
 		return head + "no data yet."
 	case rd.Value == nil:
