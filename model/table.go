@@ -176,7 +176,7 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 		b.WriteString(strings.Repeat(" ", max(l.value-lipgloss.Width(v), 0)) + ansi.Truncate(v, l.value, ""))
 		switch {
 		case l.spark > 0 && shown[h].Waiting && shown[h].Hist.Len() == 0:
-			b.WriteString(" " + t.pctx.Styles.Dim.Render(fitWidth(" waiting for the next update", l.spark)))
+			b.WriteString(" " + t.pctx.Styles.Dim.Render(fitWidth(" "+report.WaitingNote, l.spark)))
 		case l.spark > 0 && shown[h].Missing:
 			b.WriteString(" " + t.pctx.Styles.Dim.Render(fitWidth(" not here", l.spark)))
 		case l.spark > 0:
