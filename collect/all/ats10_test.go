@@ -158,6 +158,15 @@ func TestATS10SourcesAgree(t *testing.T) {
 		"proxy.process.http.5xx_responses", "proxy.process.http.transaction_counts.hit_fresh", "proxy.process.http.transaction_counts.miss_cold",
 		"proxy.process.ssl.total_success_handshake_count_in", "proxy.process.http2.total_client_connections",
 		"proxy.process.http.user_agent_total_response_bytes", "proxy.process.http.origin_server_total_request_bytes",
+		// What the new pages read, under the same traffic: methods, codes,
+		// connections, cache operations, milestones, HTTP/2 streams.
+		"proxy.process.http.get_requests", "proxy.process.http.200_responses", "proxy.process.http.404_responses",
+		"proxy.process.http.502_responses", "proxy.process.http.total_client_connections", "proxy.process.http.total_server_connections",
+		"proxy.process.http.cache_lookups", "proxy.process.cache.read.success", "proxy.process.cache.read.failure",
+		"proxy.process.http.cache_writes", "proxy.process.http.milestone.sm_finish",
+		"proxy.process.http.milestone.server_first_read", "proxy.process.http.total_transactions_time",
+		"proxy.process.http.user_agent_response_document_total_size", "proxy.process.http.origin_server_response_header_total_size",
+		"proxy.process.ssl.total_attempts_handshake_count_in", "proxy.process.ssl.ssl_total_tlsv13", "proxy.process.http2.total_client_streams",
 	} {
 		if moved(k) <= 0 {
 			t.Errorf("%s did not move over %s", k, atstest.CodesString(codes))
