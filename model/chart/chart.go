@@ -274,6 +274,11 @@ func (c *Chart) rangeLabel(row int, s string) {
 	if len(s) > o.X || o.X >= c.width || row < 0 || row >= c.height {
 		return
 	}
+	// Just above the x axis, whose own label says the same (a min of 0):
+	// said once, by the axis.
+	if row+1 == o.Y && c.labelAt(o.Y) == s {
+		return
+	}
 	c.clearLabel(row)
 	// A round tick beside it saying the same ("0.4" for 0.4 and for a
 	// min of 0.38) is said once.
