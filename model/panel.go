@@ -30,15 +30,37 @@ type PanelView struct {
 
 	width, height int
 	chart         *chart.Chart
-	cache         string
-	dirty         bool
+	drawing
+}
+
+// drawing is a panel's cached drawing and whether it is stale: what the
+// page asks of every panel, chart or table, besides drawing it.
+type drawing struct {
+	cache string
+	dirty bool
+}
+
+// Invalidate marks the drawing stale; the next Refresh redraws it.
+func (d *drawing) Invalidate() { d.dirty = true }
+
+// View returns the cached drawing.
+func (d *drawing) View() string { return d.cache }
+
+// redraw runs render if the drawing is stale, and says whether it did.
+func (d *drawing) redraw(render func() string) bool {
+	if !d.dirty {
+		return false
+	}
+	d.dirty = false
+	d.cache = render()
+	return true
 }
 
 // NewPanelView makes the view for the dashboard's panel of page; its
 // metrics are the store's by their IDs (config.MetricRef).
 func NewPanelView(pctx *ProgramContext, page, panel int) *PanelView {
 	pn := pctx.Dashboard.Pages[page].Panels[panel]
-	p := &PanelView{pctx: pctx, panel: pn, dirty: true}
+	p := &PanelView{pctx: pctx, panel: pn, drawing: drawing{dirty: true}}
 	for i, m := range pn.Metrics {
 		p.metricIDs = append(p.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
 		p.colors = append(p.colors, pctx.Styles.SeriesStyle(m.Color, i))
@@ -99,22 +121,11 @@ func (p *PanelView) chartSize() (int, int) {
 	return p.width - 2, p.height - 3
 }
 
-// Invalidate marks the drawing stale; the next Refresh redraws it.
-func (p *PanelView) Invalidate() { p.dirty = true }
-
 // Refresh redraws the panel if its data, size or view changed since the
 // last time, and says whether it did.
 func (p *PanelView) Refresh(store *metrics.Store, span metrics.Span) bool {
-	if !p.dirty {
-		return false
-	}
-	p.dirty = false
-	p.cache = p.render(store, span)
-	return true
+	return p.redraw(func() string { return p.render(store, span) })
 }
-
-// View returns the cached drawing.
-func (p *PanelView) View() string { return p.cache }
 
 func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	innerW := p.width - 2
@@ -158,6 +169,13 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	title, stale := p.title(store, span)
 	body = append(body, fitWidth(p.legend(lo, hi, n, span, stale, missing), innerW))
 
+	return frame(p.pctx, title, body, innerW)
+}
+
+// frame boxes a panel's lines (each exactly innerW cells) under its title:
+// the one border every panel, chart or table, is drawn with.
+func frame(pctx *ProgramContext, title string, body []string, innerW int) string {
+	g, st := &pctx.Glyphs, pctx.Styles
 	var b strings.Builder
 	title = ansi.Truncate(title, max(innerW-4, 0), g.Ellipsis)
 	fill := max(innerW-3-lipgloss.Width(title), 0)

@@ -26,14 +26,13 @@ type TableView struct {
 	colors    []lipgloss.Style
 
 	width, height int
-	cache         string
-	dirty         bool
+	drawing
 }
 
 // NewTableView makes the view for a table panel of page.
 func NewTableView(pctx *ProgramContext, page, panel int) *TableView {
 	pn := pctx.Dashboard.Pages[page].Panels[panel]
-	t := &TableView{pctx: pctx, panel: pn, dirty: true}
+	t := &TableView{pctx: pctx, panel: pn, drawing: drawing{dirty: true}}
 	for i, m := range pn.Metrics {
 		t.metricIDs = append(t.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
 		t.colors = append(t.colors, pctx.Styles.SeriesStyle(m.Color, i))
@@ -48,21 +47,10 @@ func (t *TableView) SetSize(w, h int) {
 	}
 }
 
-// Invalidate marks the drawing stale.
-func (t *TableView) Invalidate() { t.dirty = true }
-
 // Refresh redraws the table if needed, and says whether it did.
 func (t *TableView) Refresh(store *metrics.Store, span metrics.Span) bool {
-	if !t.dirty {
-		return false
-	}
-	t.dirty = false
-	t.cache = t.render(store, span)
-	return true
+	return t.redraw(func() string { return t.render(store, span) })
 }
-
-// View returns the cached drawing.
-func (t *TableView) View() string { return t.cache }
 
 // tableLayout is how the table's columns share the inside width: the
 // label, then per host a value and, when there is room, a sparkline.
@@ -118,18 +106,7 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 	for len(rows) < rowsFit {
 		rows = append(rows, strings.Repeat(" ", inner))
 	}
-	var b strings.Builder
-	title := ansi.Truncate(t.panel.Title, max(inner-4, 0), g.Ellipsis)
-	fill := max(inner-3-lipgloss.Width(title), 0)
-	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
-	b.WriteString(st.PanelTitle.Render(title))
-	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
-	side := st.PanelBorder.Render(g.V)
-	for _, r := range rows {
-		b.WriteString("\n" + side + r + side)
-	}
-	b.WriteString("\n" + st.PanelBorder.Render(g.BL+strings.Repeat(g.H, inner)+g.BR))
-	return b.String()
+	return frame(t.pctx, t.panel.Title, rows, inner)
 }
 
 // row is one metric: its marker and name, then each host's value and
