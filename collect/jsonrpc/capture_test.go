@@ -1,13 +1,13 @@
 package jsonrpc
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/atscapture"
 )
 
 // capture is one recorded request/reply exchange with a real ATS 10.2.
@@ -23,84 +23,16 @@ var sharedCaptureDir = filepath.Join("..", "..", "..", "shared", "samples", "ats
 // localCaptureDir holds the copies committed with the package.
 var localCaptureDir = filepath.Join("testdata", "ats10")
 
-// loadCaptures reads every capture in dir: *.json files (request_raw /
-// response_raw, counters_moving's response_raw_after, split_write's
-// responses_by_delay_s) and the JSON exchanges in traffic_ctl_metric_get.txt.
+// loadCaptures reads every capture in dir (see atscapture.Load).
 func loadCaptures(t testing.TB, dir string) []capture {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	exs, err := atscapture.Load(dir)
 	if err != nil {
-		t.Fatalf("reading captures: %v", err)
+		t.Fatal(err)
 	}
-	var out []capture
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		switch filepath.Ext(e.Name()) {
-		case ".json":
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var raw struct {
-				RequestRaw       *string           `json:"request_raw"`
-				ResponseRaw      *string           `json:"response_raw"`
-				ResponseRawAfter *string           `json:"response_raw_after"`
-				ByDelay          map[string]string `json:"responses_by_delay_s"`
-			}
-			if err := json.Unmarshal(b, &raw); err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
-			if raw.RequestRaw == nil {
-				t.Fatalf("%s: no request_raw", p)
-			}
-			c := capture{name: e.Name(), request: []byte(*raw.RequestRaw)}
-			switch {
-			case raw.ResponseRaw != nil:
-				c.response = []byte(*raw.ResponseRaw)
-				out = append(out, c)
-			case raw.ResponseRawAfter != nil:
-				c.response = []byte(*raw.ResponseRawAfter)
-				out = append(out, c)
-			case raw.ByDelay != nil:
-				keys := make([]string, 0, len(raw.ByDelay))
-				for k := range raw.ByDelay {
-					keys = append(keys, k)
-				}
-				slices.Sort(keys)
-				for _, k := range keys {
-					out = append(out, capture{name: e.Name() + "#" + k, request: c.request, response: []byte(raw.ByDelay[k])})
-				}
-			default:
-				t.Fatalf("%s: no response field", p)
-			}
-		case ".txt":
-			f, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(f)
-			sc.Buffer(nil, 1<<20)
-			var req []byte
-			n := 0
-			for sc.Scan() {
-				line := sc.Text()
-				switch {
-				case strings.HasPrefix(line, "--> "):
-					req = []byte(strings.TrimPrefix(line, "--> "))
-				case strings.HasPrefix(line, "<-- "):
-					n++
-					out = append(out, capture{name: e.Name() + "#rpc", request: req, response: []byte(strings.TrimPrefix(line, "<-- "))})
-					req = nil
-				case strings.HasPrefix(line, `{"jsonrpc"`):
-					n++
-					out = append(out, capture{name: e.Name() + "#json", response: []byte(line)})
-				}
-			}
-			f.Close()
-			if n == 0 {
-				t.Fatalf("%s: no JSON exchange found", p)
-			}
-		}
+	out := make([]capture, len(exs))
+	for i, x := range exs {
+		out[i] = capture{name: x.Name, request: x.Request, response: x.Response}
 	}
 	return out
 }

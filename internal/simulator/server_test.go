@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/internal/atscapture"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
@@ -117,64 +118,19 @@ type capture struct {
 	split    bool
 }
 
-// loadCaptures reads the request/reply pairs of a capture directory.
+// loadCaptures reads the request/reply pairs of a capture directory (see
+// atscapture.Load); replies captured without their request have nothing
+// to replay.
 func loadCaptures(t *testing.T, dir string) []capture {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	exs, err := atscapture.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []capture
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		switch filepath.Ext(e.Name()) {
-		case ".json":
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var raw struct {
-				RequestRaw       string            `json:"request_raw"`
-				ResponseRaw      *string           `json:"response_raw"`
-				ResponseRawAfter *string           `json:"response_raw_after"`
-				ClientShutdown   bool              `json:"client_shutdown_write_side"`
-				ByDelay          map[string]string `json:"responses_by_delay_s"`
-			}
-			if err := json.Unmarshal(b, &raw); err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
-			c := capture{name: e.Name(), request: []byte(raw.RequestRaw)}
-			switch {
-			case raw.ResponseRaw != nil:
-				c.response = []byte(*raw.ResponseRaw)
-				out = append(out, c)
-			case raw.ResponseRawAfter != nil:
-				c.response = []byte(*raw.ResponseRawAfter)
-				out = append(out, c)
-			case raw.ByDelay != nil:
-				for k, v := range raw.ByDelay {
-					secs, err := strconv.ParseFloat(k, 64)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, capture{name: e.Name() + "#" + k, request: c.request, response: []byte(v),
-						split: true, delay: time.Duration(secs * float64(time.Second))})
-				}
-			}
-		case ".txt":
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var req []byte
-			for _, line := range strings.Split(string(b), "\n") {
-				if r, ok := strings.CutPrefix(line, "--> "); ok {
-					req = []byte(r)
-				} else if r, ok := strings.CutPrefix(line, "<-- "); ok && req != nil {
-					out = append(out, capture{name: e.Name() + "#rpc", request: req, response: []byte(r)})
-					req = nil
-				}
-			}
+	for _, x := range exs {
+		if x.Request != nil {
+			out = append(out, capture{name: x.Name, request: x.Request, response: x.Response, split: x.Split, delay: x.Delay})
 		}
 	}
 	return out
