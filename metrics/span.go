@@ -12,6 +12,9 @@ type Span struct {
 	Paused   bool
 	Cursor   time.Time // while paused: the instant whose values are shown
 	Absolute bool      // counters show their absolute count instead of a rate
+	// Order is how tables rank a family's members (charts draw the
+	// largest by the window's mean).
+	Order Order
 }
 
 // Start is the left edge.

@@ -21,6 +21,9 @@ type MetricDef struct {
 type Compiled interface {
 	New() Derivation
 	Records() []string
+	// Bind is the expression with every wildcard of its inputs replaced
+	// by capture: one member of a family (see family.go).
+	Bind(capture string) (Compiled, error)
 }
 
 // Series is one metric of one host: its derivation and its history.
@@ -47,6 +50,42 @@ type Series struct {
 	// its host was reset: a derivation without a value after it is
 	// waiting for the server's next update, not for the server.
 	answered bool
+	// family holds the members of a family metric (a wildcard record);
+	// nil for a plain one.
+	family *family
+}
+
+// newSeries starts the series of one host for d: a family's, when d reads
+// a record with a wildcard, else a plain one with its own derivation.
+func newSeries(d MetricDef, window, interval time.Duration) (*Series, error) {
+	if err := d.CheckPatterns(); err != nil {
+		return nil, err
+	}
+	if p, ok := d.Pattern(); ok {
+		// The members' derivations are built as they appear; check now
+		// that one can be, so a bad metric fails at the start.
+		if _, err := d.Derivation(); err != nil {
+			return nil, err
+		}
+		return &Series{Def: d, Hist: emptyHistory, unit: d.DisplayUnit(), records: d.Records(), family: newFamily(p, window, interval)}, nil
+	}
+	return newPlainSeries(d, window, interval)
+}
+
+// newPlainSeries starts a series with its own derivation: a plain
+// metric's, or one member of a family (whose records are bound, whatever
+// they look like).
+func newPlainSeries(d MetricDef, window, interval time.Duration) (*Series, error) {
+	der, err := d.Derivation()
+	if err != nil {
+		return nil, err
+	}
+	info, _ := LookupType(d.Type) // Derivation checked it
+	sr := &Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der, records: d.Records()}
+	if info.Absolute {
+		sr.Abs = NewDownsampledHistory(window, interval)
+	}
+	return sr, nil
 }
 
 // Latest returns what the most recent Observe derived. ok is false before
@@ -57,6 +96,10 @@ type Series struct {
 func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
 
 func (s *Series) observe(snap Snapshot) {
+	if s.family != nil {
+		s.observeFamily(snap)
+		return
+	}
 	s.missing = false
 	for _, r := range s.records {
 		if _, ok := snap.Values[r]; !ok {
@@ -100,16 +143,11 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs))}
 	for h := range hosts {
 		for i, d := range defs {
-			der, err := d.Derivation()
+			sr, err := newSeries(d, window, interval)
 			if err != nil {
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
-			info, _ := LookupType(d.Type) // Derivation checked it
-			sr := Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der, records: d.Records()}
-			if info.Absolute {
-				sr.Abs = NewDownsampledHistory(window, interval)
-			}
-			st.series[h*len(defs)+i] = sr
+			st.series[h*len(defs)+i] = *sr
 		}
 	}
 	return st, nil
@@ -128,11 +166,21 @@ func (s *Store) Observe(host int, snap Snapshot) {
 // the outage into a spike.
 func (s *Store) ResetHost(host int) {
 	for i := range s.metrics {
-		sr := s.Series(host, i)
-		sr.der.Reset()
-		sr.last, sr.lastOK = 0, false
-		sr.abs, sr.absOK = 0, false
-		sr.answered = false
+		s.Series(host, i).reset()
+	}
+}
+
+func (s *Series) reset() {
+	if s.der != nil {
+		s.der.Reset()
+	}
+	s.last, s.lastOK = 0, false
+	s.abs, s.absOK = 0, false
+	s.answered = false
+	if s.family != nil {
+		for _, m := range s.family.members {
+			m.reset()
+		}
 	}
 }
 
@@ -155,8 +203,9 @@ func (s *Store) Metrics() int { return s.metrics }
 func (s *Store) Oldest() (time.Time, bool) {
 	var oldest time.Time
 	found := false
-	for i := range s.series {
-		for _, h := range []*History{s.series[i].Hist, s.series[i].Abs} {
+	var visit func(sr *Series)
+	visit = func(sr *Series) {
+		for _, h := range []*History{sr.Hist, sr.Abs} {
 			if h == nil {
 				continue
 			}
@@ -164,6 +213,14 @@ func (s *Store) Oldest() (time.Time, bool) {
 				oldest, found = t, true
 			}
 		}
+		if sr.family != nil {
+			for _, m := range sr.family.members {
+				visit(m)
+			}
+		}
+	}
+	for i := range s.series {
+		visit(&s.series[i])
 	}
 	return oldest, found
 }

@@ -388,3 +388,37 @@ func TestCaretIsPlain(t *testing.T) {
 		}
 	}
 }
+
+// A family expression (inputs with a wildcard) binds every input to one
+// member; an input without one reads the same record for every member.
+func TestBindWildcardInputs(t *testing.T) {
+	e, err := Parse("rate(e) / rate(all) * 100", map[string]string{"e": "remap.*.5xx", "all": "proxy.requests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Bind("www.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(b.Records(), ","); got != "proxy.requests,remap.www.example.com.5xx" {
+		t.Errorf("records %s", got)
+	}
+	defs := []metrics.MetricDef{{Name: "5xx %", Type: metrics.TypeExpr, Unit: "%", Expr: e}}
+	st, err := metrics.NewStore(1, defs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 12 {
+		f := float64(i)
+		st.Observe(0, metrics.Snapshot{Time: base.Add(time.Duration(i) * time.Second), Values: map[string]metrics.Sample{
+			"proxy.requests": {Value: 1000 * f}, "remap.a.5xx": {Value: 10 * f}, "remap.b.5xx": {Value: 50 * f},
+		}})
+	}
+	fam := st.Series(0, 0)
+	for member, want := range map[string]float64{"a": 1, "b": 5} {
+		if v, ok := fam.Member(member).Latest(); !ok || math.Abs(v-want) > 1e-9 {
+			t.Errorf("%s = %v, %v; want %v%%", member, v, ok, want)
+		}
+	}
+}

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // MaxLen bounds an expression's source; MaxDepth its nesting.
@@ -75,6 +77,7 @@ func (e *Error) Caret(src string, indent string) string {
 // Expr is a parsed expression: a tree to evaluate, and what it reads.
 type Expr struct {
 	src     string
+	inputs  map[string]string
 	root    node
 	records []string
 }
@@ -84,6 +87,20 @@ func (e *Expr) Source() string { return e.src }
 
 // Records lists the records the expression reads, sorted, each once.
 func (e *Expr) Records() []string { return slices.Clone(e.records) }
+
+// Bind is the expression with the wildcard of each input replaced by
+// capture (metrics.Bind): one member of a family of series.
+func (e *Expr) Bind(capture string) (metrics.Compiled, error) {
+	inputs := make(map[string]string, len(e.inputs))
+	for k, v := range e.inputs {
+		inputs[k] = metrics.Bind(v, capture)
+	}
+	b, err := Parse(e.src, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
 
 // Parse parses src. inputs maps the expression's short names to records;
 // every input must be used, and every name that is not an input must be a
@@ -111,7 +128,7 @@ func Parse(src string, inputs map[string]string) (*Expr, error) {
 			return nil, &Error{Offset: 0, Len: len(src), Msg: fmt.Sprintf("input %q is not used in the expression", n)}
 		}
 	}
-	e := &Expr{src: src, root: root}
+	e := &Expr{src: src, inputs: inputs, root: root}
 	for r := range p.records {
 		e.records = append(e.records, r)
 	}
