@@ -156,6 +156,11 @@ var extraCounters = []extraCounter{
 	{"proxy.process.http2.goaway_frames_in", dtCounter, evH2Conns, 0.7},
 }
 
+func init() {
+	extraCounters = append(extraCounters, familyCounters()...)
+	extraGauges = append(extraGauges, familyGauges()...)
+}
+
 // gaugeInputs are what the extra gauges are computed from.
 type gaugeInputs struct {
 	client, server, h2 float64 // open client, origin and HTTP/2 connections
@@ -198,10 +203,10 @@ func stepExtras(c []float64, ev *[numEvents]float64) {
 func extraRecords() []recDef {
 	var records []recDef
 	for i, x := range extraCounters {
-		records = append(records, recDef{name: x.name, dt: x.dt, kind: kRaw, idx: numRaw + i})
+		records = append(records, recDef{name: x.name, dt: x.dt, kind: kRaw, idx: numRaw + i, appear: appearAfter(x.name)})
 	}
 	for i, x := range extraGauges {
-		records = append(records, recDef{name: x.name, dt: dtInt, kind: kGauge, idx: numGauges + i})
+		records = append(records, recDef{name: x.name, dt: dtInt, kind: kGauge, idx: numGauges + i, appear: appearAfter(x.name)})
 	}
 	return records
 }

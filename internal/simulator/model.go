@@ -61,6 +61,9 @@ type recDef struct {
 	value string   // kConst, kConfig
 	def   string   // kConfig: default_value
 	order int      // kConfig: the "order" field
+	// appear is how long after a start the record exists (families.go);
+	// 0: always.
+	appear time.Duration
 }
 
 // Raw counters, integrated continuously.

@@ -333,8 +333,9 @@ func (s *Server) lookup(params json.RawMessage, mode lookupMode) (result []byte,
 
 // recordHit is a record a lookup returns, with the class it reports.
 type recordHit struct {
-	rec   int
-	class int
+	rec    int
+	class  int
+	byName bool
 }
 
 // splitLookupParams splits params into request elements; a params object
@@ -379,7 +380,7 @@ func lookupByName(p lookupParam) (recordHit, errEntry) {
 	if p.mask&class == 0 {
 		return recordHit{}, errEntry{code: recTypeMismatch, name: p.name}
 	}
-	return recordHit{i, class}, errEntry{}
+	return recordHit{rec: i, class: class, byName: true}, errEntry{}
 }
 
 // lookupByRegex finds the records whose name matches; crash says the
@@ -400,7 +401,7 @@ func lookupByRegex(p lookupParam, mode lookupMode) (hits []recordHit, e errEntry
 		if mode.crashOnString && records[i].dt == dtString && class == rectProcess {
 			return nil, errEntry{}, true
 		}
-		hits = append(hits, recordHit{i, class})
+		hits = append(hits, recordHit{rec: i, class: class})
 	}
 	return hits, errEntry{}, false
 }
@@ -414,10 +415,20 @@ func (s *Server) appendLookupResult(hits []recordHit, errs []errEntry) []byte {
 		s.mu.Lock()
 		now := s.clock()
 		s.model.advance(now)
-		for j, h := range hits {
-			if j > 0 {
+		first := true
+		for _, h := range hits {
+			if !s.model.present(h.rec, now) {
+				// Not created yet (families.go): a lookup by name
+				// finds no such record; a regex passes over it.
+				if h.byName {
+					errs = append(errs, errEntry{code: recNotFound, name: records[h.rec].name})
+				}
+				continue
+			}
+			if !first {
 				b = append(b, ", "...)
 			}
+			first = false
 			b = appendRecord(b, h.rec, h.class, s.model.valueString(h.rec, now))
 		}
 		s.mu.Unlock()

@@ -15,16 +15,19 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/internal/atscapture"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // dashboardKeys are the keys the built-in dashboard reads.
-var dashboardKeys = pages.Default().Keys()
+// (Its wildcard keys are tested on their own: these are the exact names.)
+var dashboardKeys = slices.DeleteFunc(pages.Default().Keys(), metrics.IsPattern)
 
 // fakeClock is a settable clock for Options.Clock.
 type fakeClock struct {
@@ -78,9 +81,19 @@ func lookup(t testing.TB, path string, names ...string) map[string]float64 {
 	for i, n := range names {
 		quoted[i] = regexp.QuoteMeta(n)
 	}
+	out := lookupRegex(t, path, "^("+strings.Join(quoted, "|")+")$")
+	if len(out) != len(names) {
+		t.Fatalf("asked %d names, got %d", len(names), len(out))
+	}
+	return out
+}
+
+// lookupRegex is one regex lookup's values by name.
+func lookupRegex(t testing.TB, path, regex string) map[string]float64 {
+	t.Helper()
 	req, _ := json.Marshal(map[string]any{
 		"jsonrpc": "2.0", "method": "admin_lookup_records", "id": "t",
-		"params": []any{map[string]any{"record_name_regex": "^(" + strings.Join(quoted, "|") + ")$", "rec_types": []string{"2", "4", "32"}}},
+		"params": []any{map[string]any{"record_name_regex": regex, "rec_types": []string{"2", "4", "32"}}},
 	})
 	body := exchange(t, path, req, false)
 	var r struct {
@@ -103,9 +116,6 @@ func lookup(t testing.TB, path string, names ...string) map[string]float64 {
 			t.Fatalf("%s = %q", rec.Record.Name, rec.Record.Value)
 		}
 		out[rec.Record.Name] = v
-	}
-	if len(out) != len(names) {
-		t.Fatalf("asked %d names, got %d: %s", len(names), len(out), body)
 	}
 	return out
 }
@@ -292,7 +302,7 @@ func TestDashboardRecords(t *testing.T) {
 		}
 	}
 	for _, n := range RecordNames() {
-		if !strings.HasPrefix(n, "proxy.") {
+		if !strings.HasPrefix(n, "proxy.") && !strings.HasPrefix(n, "plugin.remap_stats.") {
 			t.Errorf("odd record name %q", n)
 		}
 	}
@@ -756,6 +766,15 @@ func TestRecordsMatchATS102Census(t *testing.T) {
 		if r.kind == kConfig {
 			continue
 		}
+		if strings.HasPrefix(r.name, "plugin.remap_stats.") || strings.HasPrefix(r.name, "proxy.process.http.per_server.") {
+			// Named by the deployment's remaps and origins, so not in
+			// the census; both kinds are INT (remap_stats.cc, and the
+			// connection tracker's TS_RECORDDATATYPE_INT).
+			if r.dt != dtInt {
+				t.Errorf("%s is simulated as %s, want INT", r.name, r.dt.name())
+			}
+			continue
+		}
 		dt, ok := real[r.name]
 		switch {
 		case !ok:
@@ -763,5 +782,47 @@ func TestRecordsMatchATS102Census(t *testing.T) {
 		case dt != r.dt.name():
 			t.Errorf("%s is %s on ATS 10.2, simulated as %s", r.name, dt, r.dt.name())
 		}
+	}
+}
+
+// Remap and origin records appear some time after a start, the remaps'
+// requests add up to the server's, and a restart loses them until they
+// appear again.
+func TestFamiliesAppearAndVanish(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var now atomic.Int64
+	now.Store(t0.UnixNano())
+	s := StartForTest(t, Options{Seed: 3, ResetEvery: NoReset, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	count := func(prefix string) int {
+		n := 0
+		for name := range lookupRegex(t, s.Path(), "^"+regexp.QuoteMeta(prefix)) {
+			if strings.HasPrefix(name, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	const remap, origin = "plugin.remap_stats.", "proxy.process.http.per_server.current_connection."
+	if r, o := count(remap), count(origin); r != 2*len(remapStats) || o != 1 {
+		t.Fatalf("at the start: %d remap records, %d origins; want %d, 1", r, o, 2*len(remapStats))
+	}
+	if v := lookupRegex(t, s.Path(), "^"+regexp.QuoteMeta(remap+"beta.example.com.status_2xx")+"$"); len(v) != 0 {
+		t.Fatalf("beta.example.com before it appears: %v", v)
+	}
+	now.Store(t0.Add(2 * time.Minute).UnixNano())
+	if r, o := count(remap), count(origin); r != len(remapRules)*len(remapStats) || o != len(originServers) {
+		t.Fatalf("after 2 minutes: %d remap records, %d origins", r, o)
+	}
+	// The rules' requests are the server's (shares add up to 1).
+	var share float64
+	for _, r := range remapRules {
+		share += r.share
+	}
+	if share < 0.999 || share > 1.001 {
+		t.Errorf("remap shares add up to %v", share)
+	}
+	s.ResetCounters()
+	if r := count(remap); r != 2*len(remapStats) {
+		t.Errorf("after a restart: %d remap records, want only the two rules that are there from the start", r)
 	}
 }

@@ -87,7 +87,7 @@ func (s *Server) statValues() (names, values []string, types []dataType) {
 	now := s.clock()
 	s.model.advance(now)
 	for i, r := range records {
-		if r.kind == kConfig {
+		if r.kind == kConfig || !s.model.present(i, now) {
 			continue
 		}
 		v := s.model.valueString(i, now)
