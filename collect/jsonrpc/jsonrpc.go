@@ -82,16 +82,15 @@ func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
 // Fetch implements Source with one admin_lookup_records request carrying
 // every key (several if the key list is too long for one request).
 func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = collect.Dedupe(keys)
+	keys, warnings := collect.SafeKeys(collect.Dedupe(keys))
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
-		return values, nil, nil
+		return values, warnings, nil
 	}
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
-	var warnings []string
 	perKey := 1
 	if s.ByName {
 		perKey = 60
@@ -285,9 +284,10 @@ type lookupParam struct {
 }
 
 // LookupRegex returns the anchored regular expression matching exactly the
-// given record names: ^(a\.b|c\.d)$. ATS matches regexes unanchored and
-// case-insensitively, so the anchors matter; the reply must still be
-// filtered to the exact names.
+// given record names, and every match of those that are patterns
+// (metrics.Pattern): ^(a\.b|c\.d|e\..+\.f)$. ATS matches regexes
+// unanchored and case-insensitively, so the anchors matter; the reply must
+// still be filtered to the names and patterns asked for.
 func LookupRegex(keys []string) string {
 	var b strings.Builder
 	b.WriteString("^(")
@@ -295,10 +295,21 @@ func LookupRegex(keys []string) string {
 		if i > 0 {
 			b.WriteByte('|')
 		}
-		b.WriteString(regexp.QuoteMeta(k))
+		b.WriteString(keyRegex(k))
 	}
 	b.WriteString(")$")
 	return b.String()
+}
+
+// keyRegex is the regular expression of one key: its name quoted, or a
+// pattern's matches.
+func keyRegex(k string) string {
+	if metrics.IsPattern(k) {
+		if p, err := metrics.ParsePattern(k); err == nil {
+			return collect.PatternRegex(p)
+		}
+	}
+	return regexp.QuoteMeta(k)
 }
 
 // BuildLookupRequest returns the bytes of one admin_lookup_records request
@@ -321,6 +332,9 @@ func BuildNameLookupRequest(keys []string, id string) []byte {
 	params := make([]lookupParam, len(keys))
 	for i, k := range keys {
 		params[i] = lookupParam{RecordName: k, RecTypes: lookupRecTypes}
+		if metrics.IsPattern(k) {
+			params[i] = lookupParam{RecordNameRegex: "^" + keyRegex(k) + "$", RecTypes: lookupRecTypes}
+		}
 	}
 	return encodeRequest(lookupRequest{JSONRPC: "2.0", Method: "admin_lookup_records", Params: params, ID: id})
 }
@@ -488,16 +502,13 @@ func checkReplyID(raw json.RawMessage, wantID string) error {
 // values takes the records asked for from a result; every key not
 // answered, with a value or an error entry, is a warning.
 func (res *replyResult) values(keys []string) (map[string]metrics.Sample, []string) {
-	want := make(map[string]struct{}, len(keys))
-	for _, k := range keys {
-		want[k] = struct{}{}
-	}
+	want := collect.WantedKeys(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	accounted := make(map[string]struct{})
 	var warnings []string
 	for _, rec := range *res.RecordList {
 		name := string(rec.Record.Name)
-		if _, ok := want[name]; !ok {
+		if !want.Has(name) {
 			continue
 		}
 		accounted[name] = struct{}{}
@@ -512,13 +523,11 @@ func (res *replyResult) values(keys []string) (map[string]metrics.Sample, []stri
 	if res.ErrorList != nil {
 		for _, e := range *res.ErrorList {
 			name := string(e.RecordName)
-			if _, ok := want[name]; ok {
-				accounted[name] = struct{}{}
-			}
+			accounted[name] = struct{}{}
 			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), collect.Sanitize(name, 120)))
 		}
 	}
-	for _, k := range keys {
+	for _, k := range want.Exact() {
 		if _, ok := accounted[k]; !ok {
 			accounted[k] = struct{}{} // duplicates in keys warn once
 			warnings = append(warnings, "not reported by server: "+collect.Sanitize(k, 120))

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ import (
 )
 
 // dashboardKeys are the keys the built-in dashboard reads.
-var dashboardKeys = pages.Default().Keys()
+// (Its wildcard keys are tested on their own: these are the exact names.)
+var dashboardKeys = slices.DeleteFunc(pages.Default().Keys(), metrics.IsPattern)
 
 func TestBuildLookupRequest(t *testing.T) {
 	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.cache_total_hits"}
@@ -209,8 +211,9 @@ var captureExpectations = map[string]captureExpect{
 		"not reported by server: outgoing_requests"),
 	"mixed_name_unknown_and_bad_param.json": wantValues(map[string]float64{"proxy.process.http.incoming_requests": 0},
 		"record not found: proxy.process.no.such.metric (2000)",
-		"invalid request data (2008)",
-		"not reported by server: proxy.process.no.such.*"),
+		// The request's third key reads as a pattern now, and a pattern
+		// that matches nothing is no warning: no remap rule yet.
+		"invalid request data (2008)"),
 	"unknown_method.json":                                      wantRPCError(-32601, "Method not found"),
 	"malformed_json.json":                                      wantRPCError(-32700, "Parse error"),
 	"malformed_not_json.json":                                  wantRPCError(-32600, "Invalid Request"),
@@ -769,5 +772,65 @@ func TestOversizeReplyCostsLittleMemory(t *testing.T) {
 	if perFetch > 6*limit+1<<20 {
 		t.Errorf("an oversize reply allocated %d KiB per fetch; want at most 6 × the limit for %d records (%d KiB) and 1 MiB",
 			perFetch>>10, len(dashboardKeys), limit>>10)
+	}
+}
+
+// Keys with a wildcard ask for every match, by the regex lookup and by
+// name alike, and a pattern that may match a STRING record is never sent:
+// the emulated 10.2.0 would crash on it.
+func TestFetchPatterns(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var now atomic.Int64
+	now.Store(start.UnixNano())
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 2, EmulateStringRegexCrash: true, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	keys := []string{
+		"proxy.process.http.incoming_requests",
+		"plugin.remap_stats.*.status_5xx",
+		"proxy.process.http.per_server.current_connection.*",
+		"proxy.process.version.*",     // matches the STRING records
+		"proxy.process.*.connections", // may: its fixed start is version's
+	}
+	for _, byName := range []bool{false, true} {
+		t.Run(fmt.Sprintf("byName=%v", byName), func(t *testing.T) {
+			now.Store(start.Add(2 * time.Minute).UnixNano()) // every remap and origin there
+			src := NewJSONRPCSource(sim.Path())
+			src.ByName = byName
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			v, w, err := src.Fetch(ctx, keys)
+			if err != nil {
+				t.Fatalf("Fetch: %v (the server crashed?)", err)
+			}
+			var remaps, origins []string
+			for name := range v {
+				switch {
+				case strings.HasPrefix(name, "plugin.remap_stats."):
+					if !strings.HasSuffix(name, ".status_5xx") {
+						t.Errorf("%s does not match the pattern", name)
+					}
+					remaps = append(remaps, name)
+				case strings.HasPrefix(name, "proxy.process.http.per_server.current_connection."):
+					origins = append(origins, name)
+				case name != "proxy.process.http.incoming_requests":
+					t.Errorf("unexpected record %s", name)
+				}
+			}
+			if len(remaps) != 6 || len(origins) != 4 {
+				t.Errorf("%d remaps, %d origins; want 6 and 4: %v %v", len(remaps), len(origins), remaps, origins)
+			}
+			if len(w) != 2 || !strings.Contains(w[0], "proxy.process.version.*: not asked for") || !strings.Contains(w[1], "crashes Traffic Server 10.2.0") {
+				t.Errorf("warnings %q", w)
+			}
+		})
+	}
+	// The regex sent names exactly the patterns' matches.
+	re := regexp.MustCompile("(?i)" + LookupRegex([]string{"plugin.remap_stats.*.status_5xx"}))
+	for name, want := range map[string]bool{
+		"plugin.remap_stats.a.b.status_5xx": true, "plugin.remap_stats..status_5xx": false,
+		"plugin.remap_stats.a.status_5xx.x": false, "xplugin.remap_stats.a.status_5xx": false,
+	} {
+		if re.MatchString(name) != want {
+			t.Errorf("regex %s matches %s: %v", re, name, !want)
+		}
 	}
 }

@@ -19,15 +19,6 @@ import (
 // metric crashes released ATS 10.2.0.
 const browseRegex = `^proxy\.(node\.|process\.([^v]|v([^e]|e([^r]|r([^s]|s([^i]|i([^o]|o([^n]|n[^.]))))))))`
 
-// versionRecords are the STRING records browseRegex leaves out, as a real
-// ATS 10.2 has them (shared samples' census).
-var versionRecords = []string{
-	"proxy.process.version.server.build_date", "proxy.process.version.server.build_machine",
-	"proxy.process.version.server.build_number", "proxy.process.version.server.build_person",
-	"proxy.process.version.server.build_time", "proxy.process.version.server.long",
-	"proxy.process.version.server.short", "proxy.process.version.server.uuid",
-}
-
 // Skipped says which records List leaves out that pattern would match, and
 // why, so the browser can say so instead of hiding them silently.
 func (s *JSONRPCSource) Skipped(pattern string) (names []string, why string) {
@@ -35,7 +26,7 @@ func (s *JSONRPCSource) Skipped(pattern string) (names []string, why string) {
 	if err != nil {
 		return nil, ""
 	}
-	for _, n := range versionRecords {
+	for _, n := range collect.StringRecords {
 		if re == nil || re.MatchString(n) {
 			names = append(names, n)
 		}

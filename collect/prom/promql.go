@@ -136,10 +136,11 @@ type queryOutcome struct {
 // Fetch implements Source: the keys' queries, concurrently (at most
 // Concurrency at once), all within ctx.
 func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys = collect.Dedupe(keys)
+	var unasked []string
+	keys, unasked = withoutPatterns(collect.Dedupe(keys))
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
-		return values, nil, nil
+		return values, unasked, nil
 	}
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
@@ -169,7 +170,7 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 	}
 	wg.Wait()
 
-	var warnings []string
+	warnings := unasked
 	var firstErr error
 	for i, o := range outcomes {
 		if o.ok {
@@ -189,6 +190,21 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 		}
 	}
 	return values, warnings, nil
+}
+
+// withoutPatterns leaves out keys with a wildcard (metrics.Pattern): a
+// promql source asks Prometheus one query per key, and a query's answer
+// is one value here; each left out is a warning.
+func withoutPatterns(keys []string) (plain, warnings []string) {
+	plain = keys[:0:0]
+	for _, k := range keys {
+		if metrics.IsPattern(k) {
+			warnings = append(warnings, fmt.Sprintf("%s: a promql source does not expand wildcards; query the series you want (sum by (label) ...) or read the exporter with prom+http://", collect.Sanitize(k, 120)))
+			continue
+		}
+		plain = append(plain, k)
+	}
+	return plain, warnings
 }
 
 // query runs one key.

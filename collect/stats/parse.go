@@ -27,14 +27,26 @@ func ParseStatsReply(body []byte, keys []string) (map[string]metrics.Sample, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	keys = collect.Dedupe(keys)
+	want := collect.WantedKeys(keys)
 	values := make(map[string]metrics.Sample, len(keys))
 	var warnings []string
 	if warning != "" {
 		warnings = append(warnings, warning)
 	}
+	if len(want.Patterns()) > 0 {
+		// Every record that matches a pattern; one that is not a number
+		// (a plugin's string) is left out without a word: it was not
+		// asked for by name.
+		for n, v := range recs {
+			if want.Matches(n) {
+				if sample, ok := trafficctl.ParseTrafficCtlValue(v); ok {
+					values[n] = sample
+				}
+			}
+		}
+	}
 key:
-	for _, k := range keys {
+	for _, k := range want.Exact() {
 		for _, n := range append([]string{k}, trafficctl.RecordAliases(k)...) {
 			v, ok := recs[n]
 			if !ok {

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -635,5 +636,29 @@ func TestOwnPollIsNotAConnection(t *testing.T) {
 		if err != nil || v["proxy.process.http.current_client_connections"].Value != tc.want {
 			t.Errorf("version %q: %v, %v; want %v", tc.version, v, err, tc.want)
 		}
+	}
+}
+
+// A key with a wildcard keeps every record of the reply that matches it,
+// numbers only, and a pattern matching nothing is no warning.
+func TestParseStatsReplyPatterns(t *testing.T) {
+	body := []byte(`{"global": {
+		"proxy.process.http.incoming_requests": "10",
+		"plugin.remap_stats.www.example.com.status_5xx": "3",
+		"plugin.remap_stats.api.example.com.status_5xx": "8",
+		"plugin.remap_stats.api.example.com.status_2xx": "80",
+		"plugin.remap_stats.odd.status_5xx": "n/a"
+	}}`)
+	v, w, err := ParseStatsReply(body, []string{"proxy.process.http.incoming_requests", "plugin.remap_stats.*.status_5xx", "proxy.process.http.per_server.current_connection.*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]metrics.Sample{
+		"proxy.process.http.incoming_requests":          {Value: 10},
+		"plugin.remap_stats.www.example.com.status_5xx": {Value: 3},
+		"plugin.remap_stats.api.example.com.status_5xx": {Value: 8},
+	}
+	if !reflect.DeepEqual(v, want) || len(w) != 0 {
+		t.Errorf("values %v, warnings %q", v, w)
 	}
 }

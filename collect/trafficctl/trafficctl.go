@@ -159,7 +159,9 @@ const (
 // ErrTooLarge past MaxOutputBytes, ErrMalformed when the output is not
 // traffic_ctl's (see ParseTrafficCtlOutput).
 func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	f := s.plan(collect.Dedupe(keys))
+	keys, unsafe := collect.SafeKeys(collect.Dedupe(keys))
+	want := collect.WantedKeys(keys)
+	f := s.plan(want.Exact())
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -175,7 +177,47 @@ func (s *TrafficCtlSource) Fetch(ctx context.Context, keys []string) (map[string
 		}
 		s.apply(f, r)
 	}
-	return f.values, f.warnings(), nil
+	warnings := append(unsafe, f.warnings()...)
+	for _, p := range want.Patterns() {
+		if w := s.match(ctx, p, f.values); w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	return f.values, warnings, nil
+}
+
+// match adds every record matching p to values, from one `traffic_ctl
+// metric match`, anchored (its regular expressions are not); what went
+// wrong is a warning, not the whole Fetch's failure.
+func (s *TrafficCtlSource) match(ctx context.Context, p metrics.Pattern, values map[string]metrics.Sample) string {
+	run := s.Run
+	if run == nil {
+		run = collect.ExecRunner
+	}
+	out, err := runGuarded(ctx, run, []string{s.bin(), "metric", "match", "^" + collect.PatternRegex(p) + "$"})
+	if err != nil {
+		return collect.Sanitize(p.String(), 120) + ": " + collect.Sanitize(s.commandErrorAs(collect.Sanitize(s.bin(), 200)+" metric match", err).Error(), 200)
+	}
+	maxOut := s.MaxOutputBytes
+	if maxOut <= 0 {
+		maxOut = DefaultMaxCtlOutputBytes
+	}
+	if int64(len(out)) > maxOut {
+		return collect.Sanitize(p.String(), 120) + ": traffic_ctl metric match output too large"
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, value, ok := ParseTrafficCtlLine(strings.TrimRight(line, "\r"))
+		if !ok {
+			continue
+		}
+		if _, ok := p.Match(name); !ok {
+			continue
+		}
+		if v, ok := ParseTrafficCtlValue(value); ok {
+			values[name] = v
+		}
+	}
+	return ""
 }
 
 // ctlFetch is one Fetch under way.

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -342,6 +343,20 @@ func (f *ctlFake) run(ctx context.Context, argv []string) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, slices.Clone(argv))
+	if len(argv) == 4 && argv[1] == "metric" && argv[2] == "match" {
+		// Unanchored, case-insensitive, as traffic_ctl matches.
+		re, err := regexp.Compile("(?i)" + argv[3])
+		if err != nil {
+			return nil, fmt.Errorf("exit status 1: bad regex")
+		}
+		var b bytes.Buffer
+		for _, n := range slices.Sorted(maps.Keys(f.records)) {
+			if re.MatchString(n) {
+				fmt.Fprintf(&b, "%s %s\n", n, f.records[n])
+			}
+		}
+		return b.Bytes(), nil
+	}
 	if len(argv) < 4 || argv[1] != "metric" || argv[2] != "get" {
 		return nil, fmt.Errorf("exit status 64: Error: at least one argument expected by get")
 	}
@@ -868,4 +883,35 @@ func FuzzParseTrafficCtlOutput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A key with a wildcard is one anchored traffic_ctl metric match; what
+// matches only without the anchors, or without case, is left out.
+func TestTrafficCtlFetchPatterns(t *testing.T) {
+	fake := &ctlFake{records: map[string]string{
+		ctlIncoming: "621",
+		"plugin.remap_stats.www.example.com.status_5xx": "7",
+		"plugin.remap_stats.api.example.com.status_5xx": "41",
+		"plugin.remap_stats.api.example.com.status_2xx": "900",
+		"x.plugin.remap_stats.a.status_5xx":             "1",
+		"PLUGIN.remap_stats.b.status_5xx":               "1",
+		"plugin.remap_stats.c.status_5xx":               "not-a-number",
+	}}
+	src := &TrafficCtlSource{Run: fake.run}
+	v, w, err := src.Fetch(ctlCtx(t), []string{ctlIncoming, "plugin.remap_stats.*.status_5xx", "proxy.process.version.*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]metrics.Sample{ctlIncoming: {Value: 621},
+		"plugin.remap_stats.www.example.com.status_5xx": {Value: 7}, "plugin.remap_stats.api.example.com.status_5xx": {Value: 41}}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("values %v", v)
+	}
+	if len(w) != 1 || !strings.Contains(w[0], "proxy.process.version.*: not asked for") {
+		t.Errorf("warnings %q", w)
+	}
+	calls := fake.takeCalls()
+	if len(calls) != 2 || calls[1][2] != "match" || calls[1][3] != `^plugin\.remap_stats\..+\.status_5xx$` {
+		t.Errorf("calls %q", calls)
+	}
 }
