@@ -87,8 +87,16 @@ func TestParseErrors(t *testing.T) {
 		{"tab indentation", "pages:\n\t- name: x\n", 2, "", "YAML syntax error"},
 		{"unquoted hex colour in flow mapping", inMetric("{name: A, type: counter, key: a, color: #FF0000}"), 6, "", "quote colours"},
 
+		// wildcards, top: and optional:
+		{"two wildcards", inMetric("{name: A, type: counter, key: a.*.b.*}"), 6, "pages[0].panels[0].metrics[0].key", `"a.*.b.*" has 2 wildcards (*); one names each series`},
+		{"two wildcards in an input", inMetric(`{name: A, type: expr, expr: "rate(x)", inputs: {x: "a.*.*"}}`), 6, "pages[0].panels[0].metrics[0].inputs.x", "has 2 wildcards"},
+		{"top zero", "pages:\n  - name: P\n    panels:\n      - title: T\n        top: 0\n        metrics: [{name: A, type: gauge, key: a.*}]\n", 5, "pages[0].panels[0].top", "must be a whole number from 1 to 8"},
+		{"top too big", "pages:\n  - name: P\n    panels:\n      - title: T\n        top: 9\n        metrics: [{name: A, type: gauge, key: a.*}]\n", 5, "pages[0].panels[0].top", `not "9"`},
+		{"top not a number", "pages:\n  - name: P\n    panels:\n      - title: T\n        top: many\n        metrics: [{name: A, type: gauge, key: a.*}]\n", 5, "pages[0].panels[0].top", `not "many"`},
+		{"optional not a bool", "pages:\n  - name: P\n    optional: sometimes\n    panels: [{title: T, metrics: [{name: A, type: gauge, key: a}]}]\n", 3, "pages[0].optional", "must be true or false"},
+
 		// pages
-		{"page not a mapping", "pages:\n  - Traffic\n", 2, "pages[0]", "must be a mapping with name and panels, not a string"},
+		{"page not a mapping", "pages:\n  - Traffic\n", 2, "pages[0]", "must be a mapping with name, optional and panels, not a string"},
 		{"page without name", "pages:\n  - panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n", 2, "pages[0].name", "missing"},
 		{"page with empty name", "pages:\n  - name: ''\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n", 2, "pages[0].name", "missing"},
 		{"page without panels", "pages:\n  - name: P\n", 2, "pages[0].panels", `page "P" has no panels`},
@@ -288,6 +296,32 @@ func TestParseOptional(t *testing.T) {
 				t.Errorf("got history %d timezone %q, want %d %q", d.HistorySeconds, d.Timezone, tt.history, tt.timezone)
 			}
 		})
+	}
+}
+
+func TestParseWildcardsTopOptional(t *testing.T) {
+	src := "pages:\n  - name: Remaps\n    optional: true\n    panels:\n      - title: T\n        top: 3\n        metrics:\n" +
+		"          - {name: A, type: counter, key: plugin.remap_stats.*.status_5xx}\n" +
+		"          - {name: B, type: gauge, key: 'node_x{device=\"*\"}'}\n" +
+		"          - {name: C, type: gauge, key: 'node_x{device=~\"eth.*\"}'}\n"
+	d, err := Parse("dash.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := d.Pages[0]
+	if !pg.Optional || pg.Panels[0].Top != 3 || pg.Panels[0].TopN() != 3 {
+		t.Errorf("optional %v top %d", pg.Optional, pg.Panels[0].Top)
+	}
+	for i, family := range []bool{true, true, false} {
+		if _, ok := pg.Panels[0].Metrics[i].Def().Pattern(); ok != family {
+			t.Errorf("metric %d: family %v, want %v", i, ok, family)
+		}
+	}
+	if (Panel{}).TopN() != DefaultTop {
+		t.Error("no top: is not the default")
+	}
+	if c := d.Clone(); !c.Pages[0].Optional || c.Pages[0].Panels[0].Top != 3 {
+		t.Error("Clone loses optional or top")
 	}
 }
 

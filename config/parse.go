@@ -22,8 +22,8 @@ const MaxFileSize = 1 << 20
 var (
 	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl"}
 	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
-	pageFields    = []string{"name", "panels"}
-	panelFields   = []string{"title", "view", "metrics"}
+	pageFields    = []string{"name", "optional", "panels"}
+	panelFields   = []string{"title", "view", "top", "metrics"}
 	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit"}
 	historyFields = []string{"seconds"}
 )
@@ -73,13 +73,15 @@ func ioError(path string, err error) *Error {
 //
 //	pages:                        # required, 1..MaxPages entries
 //	  - name: "Traffic & Cache"   # required
+//	    optional: true            # ours, optional: left out (paging, --once) while no host has any of its records
 //	    panels:                   # required, 1..4 entries (a 2x2 grid)
 //	      - title: "Requests/sec" # required
 //	        view: table           # ours, optional: chart (the default) or table (a row per metric, up to 24)
+//	        top: 5                # ours, optional: a chart draws this many of a wildcard key's series (1..8, default 5), the rest as "other"
 //	        metrics:              # required, 1..MaxMetrics entries
 //	          - name: "Client"    # required, legend label
 //	            type: counter     # required: counter, gauge, latency, hit_rate, quantile, used_percent or expr (any case)
-//	            key: proxy.process.http.incoming_requests   # required record name
+//	            key: proxy.process.http.incoming_requests   # required record name; one * (plugin.remap_stats.*.status_5xx) makes a series per match
 //	            key2: ...         # latency (count record) and hit_rate (misses record) only, and required there
 //	            color: "#FFFF00"  # optional (required by the original): "#rgb", "#rrggbb", ANSI 0-255 or a name
 //	            unit: ms          # ours, optional, latency only: ms or s (unit of key's values)
@@ -561,6 +563,8 @@ func (p *parser) page(path string, i int, item *yaml.Node, pg *Page) {
 		switch e.name {
 		case "name":
 			pg.Name = p.str(fp, e)
+		case "optional":
+			pg.Optional = p.flag(fp, e)
 		case "panels":
 			panels, panelsKey = p.list(fp, e, "panels"), e.key
 		default:
@@ -592,6 +596,8 @@ func (p *parser) panel(path string, j int, page string, item *yaml.Node, pn *Pan
 			pn.Title = p.str(fp, e)
 		case "view":
 			pn.View = strings.ToLower(p.str(fp, e))
+		case "top":
+			pn.Top = p.top1(fp, e)
 		case "metrics":
 			ms, metricsKey = p.list(fp, e, "metrics"), e.key
 		default:
@@ -734,6 +740,36 @@ func (p *parser) history(path string, e entry, d *Dashboard) {
 		}
 		d.HistorySeconds = int(secs)
 	}
+}
+
+// flag reads a true or false.
+func (p *parser) flag(path string, e entry) bool {
+	if isNull(e.val) {
+		return false
+	}
+	var b bool
+	if e.val.Kind != yaml.ScalarNode || e.val.ShortTag() != "!!bool" || e.val.Decode(&b) != nil {
+		p.r.addAt(e.key.Line, path, "must be true or false, not %s", describe(e.val))
+		return false
+	}
+	return b
+}
+
+// top1 reads a panel's top: a whole number from 1 to MaxTop.
+func (p *parser) top1(path string, e entry) int {
+	if isNull(e.val) {
+		return 0
+	}
+	var n int
+	if e.val.Kind != yaml.ScalarNode || e.val.ShortTag() != "!!int" || e.val.Decode(&n) != nil || n < 1 || n > MaxTop {
+		what := describe(e.val)
+		if e.val.Kind == yaml.ScalarNode && len(e.val.Value) <= 20 {
+			what = fmt.Sprintf("%q", e.val.Value)
+		}
+		p.r.addAt(e.key.Line, path, "must be a whole number from 1 to %d (how many series of a wildcard key a chart draws, the rest summed as \"other\"), not %s", MaxTop, what)
+		return 0
+	}
+	return n
 }
 
 // wholeNumber is how a whole number looks, whatever its size (YAML calls

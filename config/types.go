@@ -72,9 +72,24 @@ func (m Metric) Records() []string { return m.Def().Records() }
 // Panel is one chart (up to a few metrics sharing a y axis) or, with
 // View "table", one row per metric with its values and sparklines.
 type Panel struct {
-	Title   string
-	View    string // "" or "chart": a chart; "table": a table
+	Title string
+	View  string // "" or "chart": a chart; "table": a table
+	// Top is how many members of a family (a key with a wildcard) a
+	// chart draws one by one, the rest as one "other" line; 0 means
+	// DefaultTop. A table lists every member.
+	Top     int
 	Metrics []Metric
+}
+
+// DefaultTop is a chart's Top when the panel does not say.
+const DefaultTop = 5
+
+// TopN is the panel's Top, or DefaultTop.
+func (p Panel) TopN() int {
+	if p.Top > 0 {
+		return p.Top
+	}
+	return DefaultTop
 }
 
 // Panel views.
@@ -88,8 +103,12 @@ func (p Panel) IsTable() bool { return p.View == ViewTable }
 
 // Page is up to four panels shown together in a 2x2 grid.
 type Page struct {
-	Name   string
-	Panels []Panel
+	Name string
+	// Optional pages are left out while no host has any of their records
+	// (report.PageAbsent): per-remap and per-origin pages on a server
+	// without the plugin or the origins.
+	Optional bool
+	Panels   []Panel
 }
 
 // HostEntry is one entry of a dashboard's hosts: list.
@@ -208,9 +227,9 @@ func (d *Dashboard) Clone() *Dashboard {
 	c.Hosts = append([]HostEntry(nil), d.Hosts...)
 	c.Pages = make([]Page, len(d.Pages))
 	for i, p := range d.Pages {
-		c.Pages[i] = Page{Name: p.Name, Panels: make([]Panel, len(p.Panels))}
+		c.Pages[i] = Page{Name: p.Name, Optional: p.Optional, Panels: make([]Panel, len(p.Panels))}
 		for j, pn := range p.Panels {
-			c.Pages[i].Panels[j] = Panel{Title: pn.Title, View: pn.View, Metrics: append([]Metric(nil), pn.Metrics...)}
+			c.Pages[i].Panels[j] = Panel{Title: pn.Title, View: pn.View, Top: pn.Top, Metrics: append([]Metric(nil), pn.Metrics...)}
 			for k, m := range pn.Metrics {
 				c.Pages[i].Panels[j].Metrics[k].Inputs = maps.Clone(m.Inputs)
 			}

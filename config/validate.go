@@ -24,6 +24,7 @@ const (
 	MaxPanels     = 4    // panels on a page: a 2x2 grid
 	MaxMetrics    = 8    // metrics on a chart panel
 	MaxTableRows  = 24   // metrics on a table panel
+	MaxTop        = 8    // a family's members a chart draws one by one
 	MaxLabelLen   = 80   // characters in a page name, panel title or metric name
 	MaxRecordLen  = 1024 // bytes in a key or key2: a record name, or a PromQL expression
 	MinHistorySec = 10
@@ -279,6 +280,11 @@ func checkRecord(s string) string {
 			return fmt.Sprintf("record name %q contains a tab or line break", s)
 		case c < 0x21 || c > 0x7e:
 			return fmt.Sprintf("record name %q must be printable ASCII (bad byte 0x%02x at offset %d)", s, c, i)
+		}
+	}
+	if metrics.IsPattern(s) {
+		if _, err := metrics.ParsePattern(s); err != nil {
+			return err.Error()
 		}
 	}
 	return ""

@@ -20,6 +20,7 @@ type KeyMap struct {
 	ZoomIn   key.Binding
 	ZoomOut  key.Binding
 	Absolute key.Binding
+	Order    key.Binding
 	Readout  key.Binding
 	Up       key.Binding
 	Down     key.Binding
@@ -50,6 +51,7 @@ func DefaultKeyMap() KeyMap {
 		ZoomIn:   b([]string{"+", "="}, "+", "zoom in: a shorter time window (30s at least)"),
 		ZoomOut:  b([]string{"-", "_"}, "-", "zoom out: a longer window (up to --history)"),
 		Absolute: b([]string{"a"}, "a", "counters: rate per second or absolute total"),
+		Order:    b([]string{"o"}, "o", "tables: sort wildcard rows by mean, value now or name"),
 		Readout:  b([]string{"r"}, "r", "text readout (for screen readers) or charts"),
 		Up:       b([]string{"up", "k"}, "↑/k", "scroll the readout up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "scroll the readout down"),
@@ -135,7 +137,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 			both(k.ZoomIn, k.ZoomOut, "zoom in (to 30s) / out (to --history)"),
 		}},
 		{"What is shown", []key.Binding{
-			k.Absolute, k.Readout,
+			k.Absolute, k.Order, k.Readout,
 			both(k.Up, k.Down, "scroll the readout up / down"),
 			both(k.PageUp, k.PageDown, "readout: a screen up / down"),
 			both(k.Home, k.End, "readout: top / bottom"),

@@ -44,13 +44,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if m.time.Paused() {
 			m.scrollTime(-1)
 		} else {
-			m.setPage((m.page - 1 + len(m.pages)) % len(m.pages))
+			m.stepPage(-1)
 		}
 	case key.Matches(msg, k.NextPage):
 		if m.time.Paused() {
 			m.scrollTime(1)
 		} else {
-			m.setPage((m.page + 1) % len(m.pages))
+			m.stepPage(1)
 		}
 	case key.Matches(msg, k.JumpPage):
 		m.setPage(pageOfKey(msg.Runes[0]))
@@ -62,6 +62,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.viewChanged()
 	case key.Matches(msg, k.Absolute):
 		m.absolute = !m.absolute
+		m.viewChanged()
+	case key.Matches(msg, k.Order):
+		m.order = nextOrder(m.order)
 		m.viewChanged()
 	case key.Matches(msg, k.Readout):
 		m.readoutOn = !m.readoutOn

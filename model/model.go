@@ -49,8 +49,9 @@ type Model struct {
 	clock         time.Time // header clock
 	drawnAt       time.Time // when the live view was last redrawn
 	redrawPending bool
-	time          TimeView // zoom, pause, scroll-back
-	absolute      bool     // counters show absolute counts, not rates
+	time          TimeView      // zoom, pause, scroll-back
+	absolute      bool          // counters show absolute counts, not rates
+	order         metrics.Order // how tables sort a family's rows (o)
 	readoutOn     bool
 	helpOpen      bool
 	listOpen      bool // the p page list is shown
@@ -80,7 +81,7 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 	m.header = HeaderView{pctx: pctx}
 	m.footer = NewFooterView(pctx)
 	m.help = HelpView{pctx: pctx}
-	m.pageList = &PageListView{pctx: pctx}
+	m.pageList = &PageListView{pctx: pctx, absent: func(p int) bool { return report.PageAbsent(pctx.Dashboard, m.data.Store(), p) }}
 	for i := range pctx.Dashboard.Pages {
 		m.pages = append(m.pages, NewPageView(pctx, i))
 	}
@@ -215,7 +216,21 @@ func (m *Model) refreshHelp() {
 }
 
 // span is what the panels draw now.
-func (m *Model) span() metrics.Span { return m.time.Span(m.now, m.absolute) }
+func (m *Model) span() metrics.Span {
+	s := m.time.Span(m.now, m.absolute)
+	s.Order = m.order
+	return s
+}
+
+// nextOrder is the table order after o (metrics.Orders, round).
+func nextOrder(o metrics.Order) metrics.Order {
+	for i, x := range metrics.Orders {
+		if x == o {
+			return metrics.Orders[(i+1)%len(metrics.Orders)]
+		}
+	}
+	return metrics.Orders[0]
+}
 
 // oldest is how far back the history reaches.
 func (m *Model) oldest() time.Time {
@@ -258,6 +273,19 @@ func (m *Model) setPage(i int) {
 	m.page = i
 	m.readout.Scroll(-1 << 30) // a new page's readout starts at its top
 	m.refreshVisible()
+}
+
+// stepPage moves to the next page in dir (±1), round, passing over the
+// optional pages no host has records for (report.PageAbsent).
+func (m *Model) stepPage(dir int) {
+	n := len(m.pages)
+	for i, p := 1, m.page; i < n; i++ {
+		p = (p + dir + n) % n
+		if !report.PageAbsent(m.pctx.Dashboard, m.data.Store(), p) {
+			m.setPage(p)
+			return
+		}
+	}
 }
 
 // Page returns the index of the visible page (for tests and the header).

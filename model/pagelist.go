@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // PageListView is the p overlay: every page by number and name, to jump to
@@ -18,6 +19,9 @@ type PageListView struct {
 	w, h   int
 	cursor int
 	box    string
+	// absent says a page is left out for now (report.PageAbsent): the
+	// list still names it, marked, so it can be found.
+	absent func(page int) bool
 }
 
 // Open puts the cursor on the visible page.
@@ -62,11 +66,15 @@ func (v *PageListView) Refresh(boxed bool) {
 			k = "-"
 		}
 		pad := strings.Repeat(" ", 3-lipgloss.Width(k))
-		line := "  " + st.HelpKey.Render(k) + pad + pages[i].Name
+		name := pages[i].Name
+		if v.absent != nil && v.absent(i) {
+			name += " (" + report.NotOnServer + ")"
+		}
+		line := "  " + st.HelpKey.Render(k) + pad + name
 		if i == v.cursor {
 			// The pointer, not only the highlight, says which: a screen
 			// without colour shows it too.
-			line = pointer + " " + st.Paused.Render(k+pad+pages[i].Name)
+			line = pointer + " " + st.Paused.Render(k+pad+name)
 		}
 		lines = append(lines, line)
 	}

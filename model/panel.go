@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,7 +22,11 @@ type PanelView struct {
 	pctx      *ProgramContext
 	panel     config.Panel
 	metricIDs []int // the store's metric index for each of panel.Metrics
-	colors    []lipgloss.Style
+	// slots are the first colour and marker of each metric: a family
+	// (a key with a wildcard) takes one per line it may draw, its top
+	// members and the rest; colors has one style per slot.
+	slots  []int
+	colors []lipgloss.Style
 	// units are the y axis' unit with counters shown as rates (0) and as
 	// absolute counts (1); hasCounter says whether the a key changes the
 	// panel. Both follow from the config, so are worked out once.
@@ -63,7 +68,14 @@ func NewPanelView(pctx *ProgramContext, page, panel int) *PanelView {
 	p := &PanelView{pctx: pctx, panel: pn, drawing: drawing{dirty: true}}
 	for i, m := range pn.Metrics {
 		p.metricIDs = append(p.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
-		p.colors = append(p.colors, pctx.Styles.SeriesStyle(m.Color, i))
+		p.slots = append(p.slots, len(p.colors))
+		if _, family := m.Def().Pattern(); family {
+			for range pn.TopN() + 1 {
+				p.colors = append(p.colors, pctx.Styles.SeriesStyle("", len(p.colors)))
+			}
+		} else {
+			p.colors = append(p.colors, pctx.Styles.SeriesStyle(m.Color, len(p.colors)))
+		}
 		p.hasCounter = p.hasCounter || keepsAbsolute(m)
 	}
 	p.units = [2]metrics.Unit{panelUnit(pn, false), panelUnit(pn, true)}
@@ -134,7 +146,8 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	}
 	g, st := &p.pctx.Glyphs, p.pctx.Styles
 	var body []string
-	lo, hi, n := p.windowRange(store, span)
+	lines := p.lines(store, span)
+	lo, hi, n := windowRange(lines, span)
 	cw, ch := p.chartSize()
 	missing := p.missingEverywhere(store, span)
 	// A record the server lacks is said once, not drawn as a flat line at
@@ -145,11 +158,11 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		msg = "(too small)"
 	case missing[len(missing)-1]:
 		msg = report.NotOnServer
-	case n == 0 && p.anyWaiting(store, span):
+	case n == 0 && anyWaiting(lines):
 		msg = report.WaitingNote
 	}
 	if msg == "" {
-		body = strings.Split(p.chart.Render(p.chartInput(store, span, lo, hi, n)), "\n")
+		body = strings.Split(p.chart.Render(p.chartInput(lines, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
@@ -166,8 +179,8 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 			body[i] = fitWidth(body[i], innerW)
 		}
 	}
-	title, stale := p.title(store, span)
-	body = append(body, fitWidth(p.legend(lo, hi, n, span, stale, missing), innerW))
+	title, stale := p.title(lines, span)
+	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing), innerW))
 
 	return frame(p.pctx, title, body, innerW)
 }
@@ -207,17 +220,54 @@ func fitWidth(s string, w int) string {
 	}
 }
 
-// series yields every (metric, host) line of the panel in legend order,
-// as shown: rates or, with span.Absolute, counters' absolute counts.
-func (p *PanelView) series(store *metrics.Store, span metrics.Span, fn func(mi, host int, v metrics.Shown)) {
+// panelLine is one line the panel draws: a metric, or one member of a
+// family metric, or the rest of a family.
+type panelLine struct {
+	mi   int // the metric, in panel.Metrics
+	slot int // its colour and marker
+	name string
+	metrics.Line
+}
+
+// lines are what the panel draws now, in legend order: as shown (rates
+// or, with span.Absolute, counters' absolute counts), families expanded
+// to their top members and the rest (report.PanelLines).
+func (p *PanelView) lines(store *metrics.Store, span metrics.Span) []panelLine {
+	var out []panelLine
 	for mi, id := range p.metricIDs {
-		for h := 0; h < store.Hosts(); h++ {
-			fn(mi, h, store.Series(h, id).Shown(span.Absolute))
+		ls := report.PanelLines(store, id, p.panel, span)
+		// A member's colour and marker follow its name's place among the
+		// members drawn, not its rank: the same remaps look the same in
+		// every panel of a page, and a change of rank does not repaint
+		// them.
+		var names []string
+		for _, l := range ls {
+			if l.Member != "" {
+				names = append(names, l.Member)
+			}
+		}
+		sort.Strings(names)
+		for k, l := range ls {
+			slot := p.slots[mi] + k
+			if l.Member != "" {
+				slot = p.slots[mi] + sort.SearchStrings(names, l.Member)
+			}
+			out = append(out, panelLine{mi: mi, slot: slot, name: report.LineName(p.panel.Metrics[mi].Name, l, len(p.metricIDs)), Line: l})
+		}
+	}
+	return out
+}
+
+// eachShown yields every (line, host) of lines.
+func eachShown(lines []panelLine, fn func(l *panelLine, host int, v metrics.Shown)) {
+	for i := range lines {
+		for h, v := range lines[i].Hosts {
+			fn(&lines[i], h, v)
 		}
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, span metrics.Span, lo, hi float64, n int) chart.Input {
+func (p *PanelView) chartInput(lines []panelLine, span metrics.Span, lo, hi float64, n int) chart.Input {
 	unit := p.unit(span)
 	in := chart.Input{
 		Now:       span.End,
@@ -235,18 +285,23 @@ func (p *PanelView) chartInput(store *metrics.Store, span metrics.Span, lo, hi f
 	if p.pctx.Styles.NoColor {
 		in.MarkEvery = 10
 	}
-	p.series(store, span, func(mi, h int, v metrics.Shown) {
+	eachShown(lines, func(l *panelLine, h int, v metrics.Shown) {
 		in.Series = append(in.Series, chart.Series{
-			Hist: v.Hist, Style: mi, Host: h, Marker: p.pctx.Glyphs.Marker(mi),
+			Hist: v.Hist, Style: l.slot, Host: h, Marker: p.pctx.Glyphs.Marker(l.slot),
 		})
 	})
-	if unit == metrics.UnitPercent {
+	if unit == metrics.UnitPercent && hi > smallPercent {
 		in.MinY, in.MaxY = 0, 100
 	} else {
 		in.MinY, in.MaxY = metrics.NiceRange(min(lo, 0), max(hi, 0))
 	}
 	return in
 }
+
+// smallPercent is the highest a percentage panel's window may reach and
+// still get an axis of its own: a hit rate is read against 0-100 %, but
+// an error rate of 0.7 % on that scale is a flat line at the bottom.
+const smallPercent = 10
 
 // clockXLabels label a paused view with the clock times of its start,
 // middle and end: relative times would change with every tick.
@@ -265,8 +320,8 @@ func clockXLabels(span metrics.Span, loc *time.Location) [3]string {
 // windowRange is the lowest and highest value of all the panel's series in
 // the window, and how many points they span (0: no data yet). The chart's y
 // range, the y axis' min/max labels and the legend all come from it.
-func (p *PanelView) windowRange(store *metrics.Store, span metrics.Span) (lo, hi float64, n int) {
-	p.series(store, span, func(_, _ int, v metrics.Shown) {
+func windowRange(lines []panelLine, span metrics.Span) (lo, hi float64, n int) {
+	eachShown(lines, func(_ *panelLine, _ int, v metrics.Shown) {
 		mn, mx, k := v.Hist.Range(span.Start(), span.End)
 		if k == 0 {
 			return
@@ -298,10 +353,10 @@ func (p *PanelView) missingEverywhere(store *metrics.Store, span metrics.Span) [
 	return out
 }
 
-// anyWaiting says some host answers but a metric has no value yet.
-func (p *PanelView) anyWaiting(store *metrics.Store, span metrics.Span) bool {
+// anyWaiting says some host answers but a line has no value yet.
+func anyWaiting(lines []panelLine) bool {
 	waiting := false
-	p.series(store, span, func(_, _ int, v metrics.Shown) { waiting = waiting || v.Waiting })
+	eachShown(lines, func(_ *panelLine, _ int, v metrics.Shown) { waiting = waiting || v.Waiting })
 	return waiting
 }
 
@@ -316,7 +371,7 @@ const StaleMark = "?"
 // host in host order, so the numbers can be read (and heard by a screen
 // reader) without decoding the chart. A host's last value, once stale, is
 // marked (5.7K?); stale has, per host, how old its values are (0: fresh).
-func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []time.Duration) {
+func (p *PanelView) title(lines []panelLine, span metrics.Span) (string, []time.Duration) {
 	head := p.panel.Title
 	if span.Absolute && p.hasCounter {
 		head += " (totals)"
@@ -325,13 +380,12 @@ func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []ti
 	if p.pctx.Glyphs.Set == chart.GlyphsASCII {
 		none = "-"
 	}
-	stale := make([]time.Duration, store.Hosts())
+	stale := make([]time.Duration, len(p.pctx.Hosts))
 	parts := []string{head}
-	for mi, id := range p.metricIDs {
-		vals := make([]string, store.Hosts())
-		for h := range vals {
+	for _, l := range lines {
+		vals := make([]string, len(l.Hosts))
+		for h, shown := range l.Hosts {
 			vals[h] = none
-			shown := store.Series(h, id).Shown(span.Absolute)
 			c := shown.Current(p.pctx.Timing().At(span, h))
 			if !c.OK {
 				continue
@@ -342,7 +396,7 @@ func (p *PanelView) title(store *metrics.Store, span metrics.Span) (string, []ti
 				stale[h] = max(stale[h], c.Age)
 			}
 		}
-		parts = append(parts, p.panel.Metrics[mi].Name+" "+strings.Join(vals, "/"))
+		parts = append(parts, l.name+" "+strings.Join(vals, "/"))
 	}
 	return strings.Join(parts, p.pctx.Glyphs.Sep), stale
 }
@@ -369,18 +423,18 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool) string {
+func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool) string {
 	st, g := p.pctx.Styles, &p.pctx.Glyphs
 	var parts []string
-	for mi, m := range p.panel.Metrics {
-		name := m.Name
-		if span.Absolute && keepsAbsolute(m) {
+	for _, l := range lines {
+		name := l.name
+		if span.Absolute && keepsAbsolute(p.panel.Metrics[l.mi]) {
 			name += " total"
 		}
-		if missing[mi] && !missing[len(missing)-1] {
+		if missing[l.mi] && !missing[len(missing)-1] {
 			name += " (" + report.NotOnServer + ")"
 		}
-		parts = append(parts, p.colors[mi].Render(string(g.Marker(mi)))+" "+name)
+		parts = append(parts, p.colors[l.slot].Render(string(g.Marker(l.slot)))+" "+name)
 	}
 	if note := p.staleNote(stale); note != "" {
 		// Before the host patterns (the header shows them too) and

@@ -24,6 +24,7 @@ type TableView struct {
 	panel     config.Panel
 	metricIDs []int
 	colors    []lipgloss.Style
+	hasFamily bool // a metric's key has a wildcard: its rows follow the o key's order
 
 	width, height int
 	drawing
@@ -36,6 +37,8 @@ func NewTableView(pctx *ProgramContext, page, panel int) *TableView {
 	for i, m := range pn.Metrics {
 		t.metricIDs = append(t.metricIDs, pctx.Dashboard.MetricID(page, panel, i))
 		t.colors = append(t.colors, pctx.Styles.SeriesStyle(m.Color, i))
+		_, family := m.Def().Pattern()
+		t.hasFamily = t.hasFamily || family
 	}
 	return t
 }
@@ -58,12 +61,12 @@ type tableLayout struct {
 	label, value, spark int
 }
 
-func (t *TableView) layout(inner int) tableLayout {
+func (t *TableView) layout(inner int, rows []tableRow) tableLayout {
 	hosts := len(t.pctx.Hosts)
 	l := tableLayout{value: 7}
 	want := 8
-	for _, m := range t.panel.Metrics {
-		want = max(want, lipgloss.Width(m.Name)+3) // marker, space, name, gap
+	for _, r := range rows {
+		want = max(want, lipgloss.Width(r.name)+3) // marker, space, name, gap
 	}
 	// The whole label when every host keeps a short sparkline beside its
 	// value; else a third of the width.
@@ -87,7 +90,8 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 		return ""
 	}
 	g, st := &t.pctx.Glyphs, t.pctx.Styles
-	l := t.layout(inner)
+	lines := t.lines(store, span)
+	l := t.layout(inner, lines)
 	var rows []string
 	if len(t.pctx.Hosts) > 1 {
 		head := strings.Repeat(" ", l.label)
@@ -96,8 +100,8 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 		}
 		rows = append(rows, st.Dim.Render(fitWidth(head, inner)))
 	}
-	for mi, id := range t.metricIDs {
-		rows = append(rows, t.row(store, span, l, mi, id, inner))
+	for _, r := range lines {
+		rows = append(rows, t.row(span, l, r, inner))
 	}
 	if len(rows) > rowsFit {
 		more := len(rows) - rowsFit + 1
@@ -106,15 +110,38 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 	for len(rows) < rowsFit {
 		rows = append(rows, strings.Repeat(" ", inner))
 	}
-	return frame(t.pctx, t.panel.Title, rows, inner)
+	title := t.panel.Title
+	if t.hasFamily && len(lines) > len(t.metricIDs) {
+		title += t.pctx.Glyphs.Sep + "by " + span.Order.String()
+	}
+	return frame(t.pctx, title, rows, inner)
+}
+
+// tableRow is one row: a metric, or one member of a family metric.
+type tableRow struct {
+	mi   int
+	name string
+	metrics.Line
+}
+
+// lines are the table's rows now: each metric, a family's members all of
+// them in the view's order (report.PanelLines).
+func (t *TableView) lines(store *metrics.Store, span metrics.Span) []tableRow {
+	var out []tableRow
+	for mi, id := range t.metricIDs {
+		for _, l := range report.PanelLines(store, id, t.panel, span) {
+			out = append(out, tableRow{mi: mi, name: report.LineName(t.panel.Metrics[mi].Name, l, len(t.metricIDs)), Line: l})
+		}
+	}
+	return out
 }
 
 // row is one metric: its marker and name, then each host's value and
 // sparkline.
-func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, mi, id, inner int) string {
+func (t *TableView) row(span metrics.Span, l tableLayout, r tableRow, inner int) string {
 	g := &t.pctx.Glyphs
-	m := t.panel.Metrics[mi]
-	label := fitWidth(t.colors[mi].Render(string(g.Marker(mi)))+" "+ansi.Truncate(m.Name, max(l.label-3, 1), g.Ellipsis), l.label)
+	mi := r.mi
+	label := fitWidth(t.colors[mi].Render(string(g.Marker(mi)))+" "+ansi.Truncate(r.name, max(l.label-3, 1), g.Ellipsis), l.label)
 	none := "–"
 	if g.Set == chart.GlyphsASCII {
 		none = "-"
@@ -124,9 +151,8 @@ func (t *TableView) row(store *metrics.Store, span metrics.Span, l tableLayout, 
 	// One scale for every host of a metric, so their sparklines compare.
 	var lo, hi float64
 	var seen bool
-	shown := make([]metrics.Shown, store.Hosts())
+	shown := r.Hosts
 	for h := range shown {
-		shown[h] = store.Series(h, id).Shown(span.Absolute)
 		if mn, mx, k := shown[h].Hist.Range(span.Start(), span.End); k > 0 {
 			if !seen || mn < lo {
 				lo = mn

@@ -21,13 +21,27 @@ func TestDefault(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	want := []string{"Traffic & Cache", "Response Codes", "TLS & HTTP/2", "Network & Errors",
-		"Overview", "Responses", "Connections", "Cache", "DNS", "SSL/TLS", "Errors", "Performance", "HTTP/2"}
+		"Overview", "Responses", "Connections", "Cache", "DNS", "SSL/TLS", "Errors", "Performance", "HTTP/2",
+		"Origins", "Remaps"}
 	if !reflect.DeepEqual(names, want) {
 		t.Fatalf("pages %q, want %q", names, want)
 	}
 	for _, p := range d.Pages {
-		if len(p.Panels) != 4 {
-			t.Errorf("page %q has %d panels, want 4", p.Name, len(p.Panels))
+		// Every page is full but Origins, two charts over a wide table.
+		if want := map[bool]int{true: 3, false: 4}[p.Name == "Origins"]; len(p.Panels) != want {
+			t.Errorf("page %q has %d panels, want %d", p.Name, len(p.Panels), want)
+		}
+		// The wildcard pages, and only they, are optional: left out
+		// where no host has their records.
+		family := false
+		for _, pn := range p.Panels {
+			for _, m := range pn.Metrics {
+				_, f := m.Def().Pattern()
+				family = family || f
+			}
+		}
+		if p.Optional != family {
+			t.Errorf("page %q: optional %v, has wildcard keys %v", p.Name, p.Optional, family)
 		}
 		for _, pn := range p.Panels {
 			for _, m := range pn.Metrics {
@@ -41,7 +55,7 @@ func TestDefault(t *testing.T) {
 				if (m.Type == config.TypeLatency || m.Type == config.TypeHitRate) && m.Key2 == "" {
 					t.Errorf("%s/%s: %s without key2", pn.Title, m.Name, m.Type)
 				}
-				if m.Color == "" {
+				if _, family := m.Def().Pattern(); m.Color == "" && !family {
 					t.Errorf("%s/%s: no colour", pn.Title, m.Name)
 				}
 			}

@@ -69,6 +69,11 @@ type Panel struct {
 type Metric struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
+	// Member is what the wildcard of a family metric matched (one series
+	// of a remap, an origin); Rest > 0 says the line takes that many
+	// members together (their sum, or mean for percentages and times).
+	Member string `json:"member,omitempty"`
+	Rest   int    `json:"rest,omitempty"`
 	// Unit of the values: per_second (counters' rates), count (gauges,
 	// and counters' absolute counts), ms or percent; expressions may also
 	// give s, bytes, bits_per_second or bytes_per_second.
@@ -136,35 +141,75 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 			lastPanel = ni
 		}
 		pn := &pg.Panels[len(pg.Panels)-1]
-		rm := Metric{Name: m.Name, Type: m.Type, panel: pn.Title}
-		// Every host's series of a metric has the same kind, so the same
-		// unit and way of showing it (a store has at least one host).
-		first := store.Series(0, id).Shown(span.Absolute)
-		rm.unit, rm.rate, rm.absolute = first.Unit, first.Rate, first.Absolute
-		for h, host := range rc.Hosts {
-			s := store.Series(h, id)
-			shown := s.Shown(span.Absolute)
-			rd := Reading{Host: host, Missing: shown.Missing, Waiting: shown.Waiting}
-			if c := shown.Current(rc.Timing.At(span, h)); c.OK {
-				rd.Value = &c.V
-				if !span.Paused {
-					age := c.Age.Seconds()
-					rd.Stale, rd.AgeSeconds = c.Stale, &age
-				}
+		panel := d.Pages[pi].Panels[ni]
+		for _, line := range PanelLines(store, id, panel, span) {
+			rm := Metric{Name: LineName(m.Name, line, len(panel.Metrics)), Type: m.Type, panel: pn.Title, Member: line.Member, Rest: line.Rest}
+			// Every host's series of a line has the same kind, so the
+			// same unit and way of showing it (a store has at least
+			// one host).
+			first := line.Hosts[0]
+			rm.unit, rm.rate, rm.absolute = first.Unit, first.Rate, first.Absolute
+			for h, host := range rc.Hosts {
+				rm.Readings = append(rm.Readings, reading(rc, span, h, host, line))
 			}
-			if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
-				rd.Min, rd.Avg, rd.Max = &sum.Min, &sum.Avg, &sum.Max
-				rd.Trend, rd.Samples = sum.Trend.String(), sum.N
-			}
-			if t, ok := s.LatestAbsolute(); ok {
-				rd.Total = &t
-			}
-			rm.Readings = append(rm.Readings, rd)
+			rm.Unit = unitName(rm.unit, rm.rate)
+			pn.Metrics = append(pn.Metrics, rm)
 		}
-		rm.Unit = unitName(rm.unit, rm.rate)
-		pn.Metrics = append(pn.Metrics, rm)
 	}
 	return r
+}
+
+// reading is one line of one host.
+func reading(rc Context, span metrics.Span, h int, host string, line metrics.Line) Reading {
+	shown := line.Hosts[h]
+	rd := Reading{Host: host, Missing: shown.Missing, Waiting: shown.Waiting}
+	if c := shown.Current(rc.Timing.At(span, h)); c.OK {
+		rd.Value = &c.V
+		if !span.Paused {
+			age := c.Age.Seconds()
+			rd.Stale, rd.AgeSeconds = c.Stale, &age
+		}
+	}
+	if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
+		rd.Min, rd.Avg, rd.Max = &sum.Min, &sum.Avg, &sum.Max
+		rd.Trend, rd.Samples = sum.Trend.String(), sum.N
+	}
+	if s := line.Series[h]; s != nil {
+		if t, ok := s.LatestAbsolute(); ok {
+			rd.Total = &t
+		}
+	}
+	return rd
+}
+
+// PanelLines are the lines a panel shows of one of its metrics: a plain
+// metric's one line; a family's members, all of them in span.Order for a
+// table, for a chart the panel's top by the window's mean and the rest as
+// one line (metrics.Store.Lines).
+func PanelLines(store *metrics.Store, id int, panel config.Panel, span metrics.Span) []metrics.Line {
+	if panel.IsTable() {
+		return store.Lines(id, span, 0, span.Order)
+	}
+	return store.Lines(id, span, panel.TopN(), metrics.OrderMean)
+}
+
+// LineName is what a line is called in legends, tables and the readout:
+// the metric's name; a family member's name (after the metric's, when the
+// panel has several metrics); "N other" for the rest of a family.
+func LineName(metric string, l metrics.Line, panelMetrics int) string {
+	var name string
+	switch {
+	case l.Rest > 0:
+		name = fmt.Sprintf("%d other", l.Rest)
+	case l.Member != "":
+		name = l.Member
+	default:
+		return metric
+	}
+	if panelMetrics > 1 {
+		return metric + " " + name
+	}
+	return name
 }
 
 func unitName(u metrics.Unit, rate bool) string {
@@ -264,4 +309,32 @@ func (m Metric) sentence(rd Reading) string {
 		return head + now + "."
 	}
 	return fmt.Sprintf("%s%s, %s. Min %s, average %s, max %s.", head, now, rd.Trend, say(*rd.Min), say(*rd.Avg), say(*rd.Max))
+}
+
+// PageAbsent says an optional page (config.Page.Optional) is to be left
+// out: every host answered, and no wildcard key of the page matches a
+// record on any of them (no remap_stats plugin, no per-origin records);
+// on a page without wildcard keys, no host has any of its records. A page
+// with a host still to answer is shown: it may yet have them.
+func PageAbsent(d *config.Dashboard, store *metrics.Store, page int) bool {
+	if page < 0 || page >= len(d.Pages) || !d.Pages[page].Optional {
+		return false
+	}
+	families := false
+	for ref := range d.Metrics() {
+		if ref.Page == page && store.Series(0, ref.ID).IsFamily() {
+			families = true
+		}
+	}
+	for ref := range d.Metrics() {
+		if ref.Page != page || (families && !store.Series(0, ref.ID).IsFamily()) {
+			continue
+		}
+		for h := range store.Hosts() {
+			if !store.Series(h, ref.ID).Missing() {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -56,9 +56,11 @@ func snapshot(rc Context, store *metrics.Store, at time.Time, errs []string) Rea
 	if oldest, ok := store.Oldest(); ok && at.Sub(oldest) < window {
 		window = max(at.Sub(oldest).Truncate(time.Second)+time.Second, time.Second)
 	}
-	pages := make([]int, len(rc.Dashboard.Pages))
-	for i := range pages {
-		pages[i] = i
+	var pages []int
+	for i := range rc.Dashboard.Pages {
+		if !PageAbsent(rc.Dashboard, store, i) {
+			pages = append(pages, i)
+		}
 	}
 	r := Build(rc, store, metrics.Span{End: at, Window: window}, pages)
 	r.Errors = errs
