@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // requireProgram finds a program the test drives for real. Under CI it must
@@ -96,6 +99,16 @@ func (s *tmuxSession) waitFor(what string, timeout time.Duration, cond func(scre
 	return ""
 }
 
+// pageHeader is how the header names page n (from 1) of the built-in
+// dashboard: "Page 2/15 Response Codes", or without a name "Page 2/15".
+func pageHeader(n int, name string) string {
+	h := fmt.Sprintf("Page %d/%d", n, len(pages.Default().Pages))
+	if name != "" {
+		h += " " + name
+	}
+	return h
+}
+
 func TestEndToEndInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -118,7 +131,7 @@ func TestEndToEndInTmux(t *testing.T) {
 		return false
 	}
 	screen := s.waitFor("page 1 with charts and values", 20*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 1/13 Traffic & Cache") && hasBraille(sc) &&
+		return strings.Contains(sc, pageHeader(1, "Traffic & Cache")) && hasBraille(sc) &&
 			strings.Contains(sc, "Requests/sec · Client ") && !strings.Contains(sc, "Client –/–")
 	})
 	firstValues := time.Now()
@@ -128,22 +141,22 @@ func TestEndToEndInTmux(t *testing.T) {
 
 	s.keys("l")
 	s.waitFor("page 2", 5*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 2/13 Response Codes") && strings.Contains(sc, "2xx Responses/sec")
+		return strings.Contains(sc, pageHeader(2, "Response Codes")) && strings.Contains(sc, "2xx Responses/sec")
 	})
 	s.keys("Right")
-	s.waitFor("page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/13 TLS & HTTP/2") })
+	s.waitFor("page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, pageHeader(3, "TLS & HTTP/2")) })
 	s.keys("4")
 	s.waitFor("page 4 with values", 10*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 4/13 Network & Errors") && hasBraille(sc) && strings.Contains(sc, "Client Bytes/sec · Read ")
+		return strings.Contains(sc, pageHeader(4, "Network & Errors")) && hasBraille(sc) && strings.Contains(sc, "Client Bytes/sec · Read ")
 	})
 	s.keys("h")
-	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "Page 3/13") })
+	s.waitFor("back to page 3", 5*time.Second, func(sc string) bool { return strings.Contains(sc, pageHeader(3, "")) })
 	s.keys("1")
 	// Hit rates come last (ATS syncs them every 5 s): once both hosts have
 	// one there are ~10 s of history to scroll back through.
 	hitRates := regexp.MustCompile(`Hit Rate [0-9.]+%/[0-9.]+%`)
 	s.waitFor("page 1 with both hit rates", 20*time.Second, func(sc string) bool {
-		return strings.Contains(sc, "Page 1/13") && hitRates.MatchString(sc)
+		return strings.Contains(sc, pageHeader(1, "")) && hitRates.MatchString(sc)
 	})
 
 	testZoom(t, s)
@@ -212,7 +225,7 @@ func testReadout(t *testing.T, s *tmuxSession, hasBraille func(string) bool) {
 	t.Helper()
 	s.keys("r")
 	wants := []string{
-		"Page 1 of 15: Traffic & Cache. Hosts: edge1, edge2.\nValues now. Min, average, max and trend: last 60 seconds.\n",
+		"Page 1 of 16: Traffic & Cache. Hosts: edge1, edge2.\nValues now. Min, average, max and trend: last 60 seconds.\n",
 		"\n  Requests per second, Client, edge2: ",
 		"\n  Latency in milliseconds, Cache Hit, edge1: ",
 		"\n  Cache Hit Rate percent, Hit Rate, edge2: ",

@@ -102,7 +102,7 @@ func signalRun(s *tmuxSession, r paneRun, sig syscall.Signal) string {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		out, _ := exec.Command(s.tmux, "-S", s.socket, "capture-pane", "-p", "-t", r.name).Output()
-		if strings.Contains(string(out), "Page 1/13") {
+		if strings.Contains(string(out), pageHeader(1, "")) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -5,6 +5,7 @@ package config
 import (
 	"iter"
 	"maps"
+	"slices"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/metrics/expr"
@@ -218,6 +219,12 @@ func (d *Dashboard) Keys() []string {
 		}
 	}
 	return keys
+}
+
+// ExactKeys are the Keys that name one record each, those without a
+// wildcard (metrics.IsPattern).
+func (d *Dashboard) ExactKeys() []string {
+	return slices.DeleteFunc(d.Keys(), metrics.IsPattern)
 }
 
 // Clone returns a deep copy of the dashboard, which the caller may modify

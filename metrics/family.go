@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,7 @@ type family struct {
 	untracked int
 	window    time.Duration
 	interval  time.Duration
+	captures  []string // the latest snapshot's, reused
 }
 
 func newFamily(p Pattern, window, interval time.Duration) *family {
@@ -42,13 +44,16 @@ func newFamily(p Pattern, window, interval time.Duration) *family {
 // window.
 func (s *Series) observeFamily(snap Snapshot) {
 	f := s.family
-	matched, untracked := 0, 0
+	captures := f.captures[:0]
 	for name := range snap.Values {
-		c, ok := f.pattern.Match(name)
-		if !ok {
-			continue
+		if c, ok := f.pattern.Match(name); ok {
+			captures = append(captures, c)
 		}
-		matched++
+	}
+	captures = outermost(captures)
+	f.captures = captures
+	matched, untracked := len(captures), 0
+	for _, c := range captures {
 		if f.members[c] == nil && !s.addMember(c) {
 			untracked++
 			continue
@@ -74,6 +79,36 @@ func (s *Series) observeFamily(snap Snapshot) {
 	s.answered = true
 	s.lastT = snap.Time
 	s.lastOK = ok
+}
+
+// outermost leaves out the captures that are another capture, a dot and
+// more: the * matches dots (remap rules and origins are host names), so
+// proxy.process.cache.volume_*.bytes_used also matches a real 10.2's
+// volume_0.ram_cache.bytes_used, capturing "0.ram_cache", a record deeper
+// under volume 0 rather than a volume of its own. The price: of two remap
+// rules named cdn and cdn.example.com, only cdn is kept. It sorts
+// captures.
+func outermost(captures []string) []string {
+	set := make(map[string]struct{}, len(captures))
+	for _, c := range captures {
+		set[c] = struct{}{}
+	}
+	out := captures[:0]
+	for _, c := range captures {
+		deeper := false
+		for i := strings.IndexByte(c, '.'); i > 0 && !deeper; {
+			_, deeper = set[c[:i]]
+			j := strings.IndexByte(c[i+1:], '.')
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+		if !deeper {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // addMember starts the member named c, if the family has room for it.

@@ -218,3 +218,26 @@ func TestFamilyMemberWithWildcardInName(t *testing.T) {
 		t.Errorf("a*b = %v, %v", v, ok)
 	}
 }
+
+// The * matches dots, so a volume's bytes_used pattern also matches the
+// record of the volume's RAM cache; that is a record deeper under volume 0,
+// not a volume "0.ram_cache" (a real 10.2 has both).
+func TestFamilyLeavesOutDeeperRecords(t *testing.T) {
+	st, _ := NewStore(1, []MetricDef{{Name: "Used", Type: TypeGauge, Key: "proxy.process.cache.volume_*.bytes_used"},
+		{Name: "5xx", Type: TypeGauge, Key: "plugin.remap_stats.*.status_5xx"}}, time.Minute, time.Second)
+	st.Observe(0, Snapshot{Time: at(1), Values: map[string]Sample{
+		"proxy.process.cache.volume_0.bytes_used":           {Value: 1},
+		"proxy.process.cache.volume_0.ram_cache.bytes_used": {Value: 2},
+		"proxy.process.cache.volume_1.bytes_used":           {Value: 3},
+		"proxy.process.cache.volume_2.ram_cache.bytes_used": {Value: 4}, // no volume_2 itself: kept
+		"plugin.remap_stats.www.example.com.status_5xx":     {Value: 5},
+		"plugin.remap_stats.img.example.com.status_5xx":     {Value: 6},
+		"plugin.remap_stats.example.com.status_5xx":         {Value: 7}, // not a dotted prefix of the others
+	}})
+	if got := strings.Join(st.Series(0, 0).Members(), ","); got != "0,1,2.ram_cache" {
+		t.Errorf("volumes %s", got)
+	}
+	if got := strings.Join(st.Series(0, 1).Members(), ","); got != "example.com,img.example.com,www.example.com" {
+		t.Errorf("remaps %s", got)
+	}
+}

@@ -31,7 +31,7 @@ func TestReadoutContent(t *testing.T) {
 	f.key("r")
 	view := f.m.View()
 	assertFrame(t, view, 200, 60)
-	if h := firstLine(view); !strings.HasPrefix(h, "Page 1 of 15: Traffic & Cache. Hosts: edge1, edge2.") {
+	if h := firstLine(view); !strings.HasPrefix(h, "Page 1 of 16: Traffic & Cache. Hosts: edge1, edge2.") {
 		t.Fatalf("readout header %q", h)
 	}
 	// Values, units and trend words from the synthetic data: edge1 serves
@@ -225,7 +225,7 @@ func TestStartsInReadoutWhenAsked(t *testing.T) {
 	f := newFixtureWith(t, time.Minute, func(c *ProgramContext) { c.Readout = true }, "edge1")
 	f.resize(120, 40)
 	f.feed(5)
-	if !strings.HasPrefix(firstLine(f.m.View()), "Page 1 of 15") {
+	if !strings.HasPrefix(firstLine(f.m.View()), "Page 1 of 16") {
 		t.Fatalf("not in the readout: %q", firstLine(f.m.View()))
 	}
 }

@@ -22,7 +22,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := []string{"Traffic & Cache", "Response Codes", "TLS & HTTP/2", "Network & Errors",
 		"Overview", "Responses", "Connections", "Cache", "DNS", "SSL/TLS", "Errors", "Performance", "HTTP/2",
-		"Origins", "Remaps"}
+		"Origins", "Remaps", "Volumes"}
 	if !reflect.DeepEqual(names, want) {
 		t.Fatalf("pages %q, want %q", names, want)
 	}

@@ -194,14 +194,22 @@ func PanelLines(store *metrics.Store, id int, panel config.Panel, span metrics.S
 }
 
 // LineName is what a line is called in legends, tables and the readout:
-// the metric's name; a family member's name (after the metric's, when the
-// panel has several metrics); "N other" for the rest of a family.
+// the metric's name; for a family member, the metric's name with its *
+// replaced by the member's ("volume *" names volume 0 "volume 0"), else the
+// member's name (after the metric's, when the panel has several metrics);
+// "N other" for the rest of a family.
 func LineName(metric string, l metrics.Line, panelMetrics int) string {
 	var name string
 	switch {
 	case l.Rest > 0:
 		name = fmt.Sprintf("%d other", l.Rest)
+		if strings.Contains(metric, metrics.Wildcard) {
+			return strings.Replace(metric, metrics.Wildcard, name, 1)
+		}
 	case l.Member != "":
+		if strings.Contains(metric, metrics.Wildcard) {
+			return strings.Replace(metric, metrics.Wildcard, l.Member, 1)
+		}
 		name = l.Member
 	default:
 		return metric

@@ -26,7 +26,7 @@ import (
 
 // dashboardKeys are the keys the built-in dashboard reads.
 // (Its wildcard keys are tested on their own: these are the exact names.)
-var dashboardKeys = slices.DeleteFunc(pages.Default().Keys(), metrics.IsPattern)
+var dashboardKeys = pages.Default().ExactKeys()
 
 func TestBuildLookupRequest(t *testing.T) {
 	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.cache_total_hits"}

@@ -46,7 +46,10 @@ func (s *PromSource) fetchPattern(e *exposition, key string, p metrics.Pattern, 
 		}
 		return
 	}
-	// An ATS record pattern: the flat form names each record in HELP.
+	// An ATS record pattern: the flat form names each record in HELP; the
+	// labelled form (/_stats/prometheus_v2) names only the family's first
+	// record there, so each of its series is the member whose record, with
+	// one of the series' label values as the capture, spells it (ats.go).
 	for name, mf := range e.families {
 		c, ok := p.Match(mf.GetHelp())
 		if !ok {
@@ -55,6 +58,14 @@ func (s *PromSource) fetchPattern(e *exposition, key string, p metrics.Pattern, 
 		for _, ser := range e.byName[name] {
 			if len(ser.labels) == 0 {
 				values[metrics.Bind(key, c)] = metrics.Sample{Value: ser.value, Float: !isWhole(ser.value)}
+				continue
+			}
+			for _, l := range ser.labels {
+				record := metrics.Bind(key, l.value)
+				if spells(sanitizeName(record), ser.name, ser.labels) {
+					values[record] = metrics.Sample{Value: ser.value, Float: !isWhole(ser.value)}
+					break
+				}
 			}
 		}
 	}

@@ -71,3 +71,25 @@ func TestPromFetchATSRecordPattern(t *testing.T) {
 		t.Errorf("remaps %v", hosts)
 	}
 }
+
+// A volume's records, in both of stats_over_http's Prometheus forms: the
+// labelled one writes proxy_process_cache_volume_read_success{volume="0"}.
+func TestPromFetchATSVolumePatternBothForms(t *testing.T) {
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 4})
+	srv := httptest.NewServer(sim.StatsHandler())
+	t.Cleanup(srv.Close)
+	for _, path := range []string{"/_stats/prometheus", "/_stats/prometheus_v2"} {
+		src := NewPromSource(srv.URL + path)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		values, warnings, err := src.Fetch(ctx, []string{"proxy.process.cache.volume_*.read.success", "proxy.process.cache.volume_*.bytes_total"})
+		cancel()
+		if err != nil || len(warnings) != 0 {
+			t.Fatalf("%s: %v, %q", path, err, warnings)
+		}
+		r, rok := values["proxy.process.cache.volume_0.read.success"]
+		b, bok := values["proxy.process.cache.volume_0.bytes_total"]
+		if len(values) != 2 || !rok || !bok || r.Value <= 0 || b.Value <= 0 {
+			t.Errorf("%s: values %v", path, values)
+		}
+	}
+}

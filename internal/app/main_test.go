@@ -125,7 +125,7 @@ func TestOnceDemoPrintsEveryPanel(t *testing.T) {
 	if strings.Contains(text, "\x1b") {
 		t.Fatal("snapshot contains escape codes")
 	}
-	for _, want := range []string{"Page 1 of 15: Traffic & Cache", "Requests/sec", "Cache Hit Rate %", "Page 4 of 15: Network & Errors", "Transaction Aborts/sec"} {
+	for _, want := range []string{"Page 1 of 16: Traffic & Cache", "Requests/sec", "Cache Hit Rate %", "Page 4 of 16: Network & Errors", "Transaction Aborts/sec"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("snapshot lacks %q:\n%s", want, text)
 		}

@@ -61,9 +61,25 @@ var remapStats = []remapStat{
 	{"out_bytes", evReq, 28000},
 }
 
+// volumeCounters and volumeGauges are the one cache volume's records, as a
+// real 10.2 with a single cache file has them (proxy.process.cache.volume_0.*,
+// the census): the same as the cache's totals.
+var volumeCounters = []extraCounter{
+	{"proxy.process.cache.volume_0.read.success", dtCounter, evReq, 0.97 * 0.85},
+	{"proxy.process.cache.volume_0.write.success", dtCounter, evMissCold, 0.96},
+	{"proxy.process.cache.volume_0.ram_cache.hits", dtCounter, evHitFresh, 0.62},
+	{"proxy.process.cache.volume_0.ram_cache.misses", dtCounter, evHitFresh, 0.4},
+}
+
+var volumeGauges = []extraGauge{
+	{"proxy.process.cache.volume_0.bytes_used", func(g gaugeInputs) float64 { return g.cacheUsed }},
+	{"proxy.process.cache.volume_0.bytes_total", func(gaugeInputs) float64 { return simCacheBytes }},
+	{"proxy.process.cache.volume_0.direntries.used", func(g gaugeInputs) float64 { return g.cacheUsed / g.objSize }},
+}
+
 // familyCounters are the remaps' counters, as extra counters.
 func familyCounters() []extraCounter {
-	var out []extraCounter
+	out := append([]extraCounter(nil), volumeCounters...)
 	for _, r := range remapRules {
 		for _, st := range remapStats {
 			per := st.per * r.share
@@ -78,7 +94,7 @@ func familyCounters() []extraCounter {
 
 // familyGauges are the origins' current connections, as extra gauges.
 func familyGauges() []extraGauge {
-	var out []extraGauge
+	out := append([]extraGauge(nil), volumeGauges...)
 	for _, o := range originServers {
 		share := o.share
 		out = append(out, extraGauge{name: "proxy.process.http.per_server.current_connection." + o.name,

@@ -21,13 +21,12 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/internal/atscapture"
-	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // dashboardKeys are the keys the built-in dashboard reads.
 // (Its wildcard keys are tested on their own: these are the exact names.)
-var dashboardKeys = slices.DeleteFunc(pages.Default().Keys(), metrics.IsPattern)
+var dashboardKeys = pages.Default().ExactKeys()
 
 // fakeClock is a settable clock for Options.Clock.
 type fakeClock struct {
