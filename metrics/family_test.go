@@ -178,7 +178,10 @@ func TestPatternInSelectors(t *testing.T) {
 		{`node_cpu_seconds_total{cpu="*",mode=~"user|sys.*"}`, true, `node_cpu_seconds_total{cpu="X",mode=~"user|sys.*"}`},
 		{`rate(x[1m]) * 100`, false, ""},
 		{`a*b`, true, "aXb"},
-		{`sum(x{a="*"})`, false, ""},
+		{`sum by (a) (rate(x{a="*"}[1m]))`, true, `sum by (a) (rate(x{a="X"}[1m]))`},
+		{`sum(rate(x{a=~"b.*"}[1m])) * 8`, false, ""},
+		{`x{a!="*"}`, false, ""},
+		{`x{a!="*",b="*"}`, true, `x{a!="*",b="X"}`},
 	}
 	for _, tc := range tests {
 		if IsPattern(tc.name) != tc.pattern {

@@ -113,3 +113,73 @@ func FuzzDerivations(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFamilies feeds random snapshots to family metrics: record names
+// made of the data (dots, wildcards and empty parts included), values,
+// steps of time and resets, then asks for lines as charts and tables do.
+// Each 4-byte chunk is one record of the current snapshot: [0] which name
+// part list, [1] [2] the value, [3] flags: 1 end the snapshot after it, 2
+// step time back, 4 reset the host, 8 value NaN.
+func FuzzFamilies(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 1, 1, 2, 0, 1, 2, 3, 0, 0})
+	f.Add([]byte{3, 9, 9, 3, 4, 0, 1, 5, 5, 5, 5, 8, 6, 0, 0, 1})
+	parts := []string{"a", "a.b", "*", "", ".", "x.y.z", "a*b", "www.example.com", "0", "0.ram_cache", "\x00", "é"}
+	defs := []MetricDef{
+		{Name: "c", Type: TypeCounter, Key: "r.*.c"},
+		{Name: "g", Type: TypeGauge, Key: "r.*.g"},
+		{Name: "h", Type: TypeHitRate, Key: "r.*.c", Key2: "r.*.g"},
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := NewStore(2, defs, time.Minute, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := epoch
+		vals := map[string]Sample{}
+		for i := 0; i+4 <= len(data); i += 4 {
+			c := data[i : i+4]
+			name := "r." + parts[int(c[0])%len(parts)] + ".c"
+			if c[0]&0x80 != 0 {
+				name = "r." + parts[int(c[0])%len(parts)] + ".g"
+			}
+			v := float64(int(c[1])<<8 | int(c[2]))
+			if c[3]&8 != 0 {
+				v = math.NaN()
+			}
+			vals[name] = Sample{Value: v}
+			if c[3]&1 == 0 && i+8 <= len(data) {
+				continue
+			}
+			if c[3]&2 != 0 {
+				now = now.Add(-time.Second)
+			} else {
+				now = now.Add(time.Second)
+			}
+			host := int(c[0]>>6) & 1
+			if c[3]&4 != 0 {
+				st.ResetHost(host)
+			}
+			st.Observe(host, Snapshot{Time: now, Values: vals})
+			vals = map[string]Sample{}
+			for m := range defs {
+				if n := len(st.Series(host, m).Members()); n > MaxFamilyMembers {
+					t.Fatalf("%d members", n)
+				}
+				for _, top := range []int{0, 1, 3} {
+					for _, o := range Orders {
+						for _, l := range st.Lines(m, Span{End: now, Window: time.Minute, Order: o}, top, o) {
+							for _, sh := range l.Hosts {
+								if v, ok := sh.Latest(); ok && !finite(v) {
+									t.Fatalf("line %q: %v", l.Member, v)
+								}
+								if top > 0 && l.Rest == 1 {
+									t.Fatal("a rest of one member")
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

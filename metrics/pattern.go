@@ -20,10 +20,11 @@ type Pattern struct{ prefix, suffix string }
 const labelWildcard = `="*"`
 
 // IsPattern says whether a record name has a wildcard: in the name itself,
-// or as the whole value of a Prometheus label matcher. A PromQL query is
-// not a record name and its * multiplies, so a name with spaces,
-// parentheses or brackets is never a pattern (every PromQL query with a *
-// has one); nor is a * in a selector's regular expression ({device=~"eth.*"}).
+// or as the whole value of a Prometheus label matcher, in a selector or a
+// PromQL query (sum by (device) (rate(x{device="*"}[1m])) is one series
+// per device). A * in a name with spaces, parentheses or brackets is a
+// PromQL multiplication, not a wildcard; nor is one in a selector's
+// regular expression ({device=~"eth.*"}).
 func IsPattern(name string) bool {
 	_, n := wildcards(name)
 	return n > 0
@@ -31,18 +32,32 @@ func IsPattern(name string) bool {
 
 // wildcards finds the wildcard of name: where it is, and how many there are.
 func wildcards(name string) (at, n int) {
+	at, n = -1, 0
+	for i := 0; ; {
+		j := strings.Index(name[i:], labelWildcard)
+		if j < 0 {
+			break
+		}
+		if i+j == 0 || name[i+j-1] != '!' { // != "*" is a label that is not "*"
+			if n == 0 {
+				at = i + j + 2
+			}
+			n++
+		}
+		i += j + len(labelWildcard)
+	}
+	if n > 0 {
+		return at, n
+	}
 	if strings.ContainsAny(name, " ()[]") {
 		return -1, 0
 	}
-	base, labels := name, ""
+	base := name
 	if i := strings.IndexByte(name, '{'); i >= 0 {
-		base, labels = name[:i], name[i:]
+		base = name[:i]
 	}
 	if n := strings.Count(base, Wildcard); n > 0 {
 		return strings.Index(base, Wildcard), n
-	}
-	if n := strings.Count(labels, labelWildcard); n > 0 {
-		return len(base) + strings.Index(labels, labelWildcard) + 2, n
 	}
 	return -1, 0
 }

@@ -129,6 +129,7 @@ func (s *PromQLSource) Via() string { return "promql" }
 type queryOutcome struct {
 	value    float64
 	ok       bool
+	members  map[string]float64 // a label wildcard's values (nil for a plain key)
 	warnings []string
 	err      error
 }
@@ -137,7 +138,7 @@ type queryOutcome struct {
 // Concurrency at once), all within ctx.
 func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 	var unasked []string
-	keys, unasked = withoutPatterns(collect.Dedupe(keys))
+	keys, unasked = withoutRecordPatterns(collect.Dedupe(keys))
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
 		return values, unasked, nil
@@ -173,7 +174,10 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 	warnings := unasked
 	var firstErr error
 	for i, o := range outcomes {
-		if o.ok {
+		for c, v := range o.members {
+			values[metrics.Bind(keys[i], c)] = metrics.Sample{Value: v, Float: true}
+		}
+		if o.ok && o.members == nil {
 			values[keys[i]] = metrics.Sample{Value: o.value, Float: true}
 		}
 		warnings = append(warnings, o.warnings...)
@@ -192,19 +196,22 @@ func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]met
 	return values, warnings, nil
 }
 
-// withoutPatterns leaves out keys with a wildcard (metrics.Pattern): a
-// promql source asks Prometheus one query per key, and a query's answer
-// is one value here; each left out is a warning.
-func withoutPatterns(keys []string) (plain, warnings []string) {
-	plain = keys[:0:0]
+// withoutRecordPatterns leaves out keys with a wildcard in a record name
+// (metrics.Pattern): PromQL names no ATS records. A label wildcard
+// (x{device="*"}) stays: its query asks for every value of the label.
+// Each left out is a warning.
+func withoutRecordPatterns(keys []string) (kept, warnings []string) {
+	kept = keys[:0:0]
 	for _, k := range keys {
-		if metrics.IsPattern(k) {
-			warnings = append(warnings, fmt.Sprintf("%s: a promql source does not expand wildcards; query the series you want (sum by (label) ...) or read the exporter with prom+http://", collect.Sanitize(k, 120)))
-			continue
+		if p, err := metrics.ParsePattern(k); err == nil {
+			if _, ok := wildcardLabel(p); !ok {
+				warnings = append(warnings, fmt.Sprintf("%s: a promql source expands only a label's wildcard (x{device=\"*\"}), not a record name's", collect.Sanitize(k, 120)))
+				continue
+			}
 		}
-		plain = append(plain, k)
+		kept = append(kept, k)
 	}
-	return plain, warnings
+	return kept, warnings
 }
 
 // query runs one key.
@@ -212,7 +219,13 @@ func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) quer
 	if v, ok := constantKey(key); ok {
 		return queryOutcome{value: v, ok: true}
 	}
-	q := key
+	q, label := key, ""
+	if p, err := metrics.ParsePattern(key); err == nil {
+		// One query for every value of the label: "*" asks for it to
+		// be there, and each answer's value of it names a member.
+		label, _ = wildcardLabel(p)
+		q = p.Prefix()[:len(p.Prefix())-2] + `=~".+"` + p.Suffix()[1:]
+	}
 	if strings.Contains(q, "$host") {
 		if s.Host == "" {
 			return queryOutcome{warnings: []string{fmt.Sprintf("%s: no host for $host (name it after #: promql+http://prom:9090#edge1:9100)", collect.Sanitize(key, 120))}}
@@ -234,7 +247,7 @@ func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) quer
 	if err != nil {
 		return queryOutcome{err: err}
 	}
-	res, err := ParsePromQLReply(r.body)
+	res, err := ParsePromQLReplyBy(r.body, label)
 	if err != nil {
 		if r.status != http.StatusOK {
 			// Not the API answering: a proxy's error page, a wrong path.
@@ -254,6 +267,13 @@ func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) quer
 		out.warnings = append(out.warnings, fmt.Sprintf("%s: no data", collect.Sanitize(key, 120)))
 	case res.Unusable != "":
 		out.warnings = append(out.warnings, fmt.Sprintf("%s: %s", collect.Sanitize(key, 120), res.Unusable))
+	case label != "":
+		out.ok = true
+		out.members = res.ByLabel
+		if _, ok := res.ByLabel[""]; ok {
+			delete(res.ByLabel, "")
+			out.warnings = append(out.warnings, fmt.Sprintf("%s: some answers have no %s label, so name no series; keep it with sum by (%s) (...)", collect.Sanitize(key, 120), label, label))
+		}
 	default:
 		out.value, out.ok = res.Value, true
 	}

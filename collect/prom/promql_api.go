@@ -40,6 +40,9 @@ type PromQLResult struct {
 	Warnings []string
 	// Err is set when the server answered status "error".
 	Err *PromQLError
+	// ByLabel is, for ParsePromQLReplyBy, the vector's sum per value of
+	// the label ("" for samples without it).
+	ByLabel map[string]float64
 }
 
 // promAPIReply is the envelope of every Prometheus API answer.
@@ -59,12 +62,24 @@ type promQueryData struct {
 // promVectorSample is one element of a vector result; Value is
 // [unix seconds, "value as text"].
 type promVectorSample struct {
+	Metric map[string]string `json:"metric"`
+	Value  []json.RawMessage `json:"value"`
+}
+
+// promVectorValue is promVectorSample without its labels, for the usual
+// reply, whose labels nothing reads.
+type promVectorValue struct {
 	Value []json.RawMessage `json:"value"`
 }
 
 // ParsePromQLReply decodes a reply of /api/v1/query. err means the body
 // is not such a reply at all; the server's own errors are in collect.Result.Err.
-func ParsePromQLReply(body []byte) (PromQLResult, error) {
+func ParsePromQLReply(body []byte) (PromQLResult, error) { return ParsePromQLReplyBy(body, "") }
+
+// ParsePromQLReplyBy is ParsePromQLReply that also sums a vector's samples
+// per value of label (PromQLResult.ByLabel), for a key with a label
+// wildcard; "" is ParsePromQLReply.
+func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
 	var r promAPIReply
 	if err := json.Unmarshal(body, &r); err != nil {
 		return PromQLResult{}, errors.New(collect.DescribeJSONError(err))
@@ -88,7 +103,24 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) {
 	}
 	switch d.ResultType {
 	case "vector":
-		var samples []promVectorSample
+		if label != "" {
+			var samples []promVectorSample
+			if err := json.Unmarshal(d.Result, &samples); err != nil {
+				return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
+			}
+			res.ByLabel = map[string]float64{}
+			for _, smp := range samples {
+				v, err := promPairValue(smp.Value)
+				if err != nil {
+					return PromQLResult{}, fmt.Errorf("vector: %v", err)
+				}
+				res.Value += v
+				res.Series++
+				res.ByLabel[smp.Metric[label]] += v
+			}
+			break
+		}
+		var samples []promVectorValue
 		if err := json.Unmarshal(d.Result, &samples); err != nil {
 			return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
 		}

@@ -346,3 +346,28 @@ func TestPromQLList(t *testing.T) {
 		t.Errorf("API error: %v", err)
 	}
 }
+
+// A label wildcard is one query for every value of the label; each answer's
+// value names a member. Answers that lost the label (aggregated away) are
+// a warning, and a record-name wildcard is not asked at all.
+func TestPromQLLabelWildcard(t *testing.T) {
+	vec := `{"status":"success","data":{"resultType":"vector","result":[` +
+		`{"metric":{"device":"eth0"},"value":[1,"10"]},{"metric":{"device":"lo"},"value":[1,"2"]},` +
+		`{"metric":{"device":"lo","x":"y"},"value":[1,"3"]},{"metric":{},"value":[1,"7"]}]}}`
+	f := newFakePrometheus(t, map[string]string{`sum by (device) (rate(rx{device=~".+"}[1m]))`: vec})
+	src := NewPromQLSource(f.URL, "")
+	key := `sum by (device) (rate(rx{device="*"}[1m]))`
+	v, w, err := src.Fetch(context.Background(), []string{key, "plugin.remap_stats.*.status_5xx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 2 || v[`sum by (device) (rate(rx{device="eth0"}[1m]))`].Value != 10 || v[`sum by (device) (rate(rx{device="lo"}[1m]))`].Value != 5 {
+		t.Errorf("values %v", v)
+	}
+	if len(w) != 2 || !strings.Contains(w[0], "expands only a label's wildcard") || !strings.Contains(w[1], "no device label") {
+		t.Errorf("warnings %q", w)
+	}
+	if len(f.queries) != 1 {
+		t.Errorf("queries %q", f.queries)
+	}
+}

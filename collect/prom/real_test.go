@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,13 @@ func TestPromRealNodeExporterFillsNodePages(t *testing.T) {
 	}
 }
 
+// The same counter, one series per device: as a PromQL query through
+// Prometheus, and as a selector of the exporter's own page.
+const (
+	byDeviceQL   = `node_network_receive_bytes_total{instance="$host",device="*"}`
+	byDeviceProm = `node_network_receive_bytes_total{device="*"}`
+)
+
 func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
@@ -227,8 +235,10 @@ func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 	// scrapes.
 	defs = append(defs,
 		metrics.MetricDef{Name: "rx", Type: metrics.TypeGauge, Key: `irate(node_network_receive_bytes_total{instance="$host",device="lo"}[1m])`},
-		metrics.MetricDef{Name: "rx total", Type: metrics.TypeGauge, Key: `node_network_receive_bytes_total{instance="$host",device="lo"}`})
-	panelOf = append(panelOf, loopbackPanel, loopbackPanel)
+		metrics.MetricDef{Name: "rx total", Type: metrics.TypeGauge, Key: `node_network_receive_bytes_total{instance="$host",device="lo"}`},
+		// A label wildcard: one query, one series per device.
+		metrics.MetricDef{Name: "rx by device", Type: metrics.TypeGauge, Key: byDeviceQL})
+	panelOf = append(panelOf, loopbackPanel, loopbackPanel, loopbackPanel)
 	store, err := metrics.NewStore(1, defs, time.Minute, time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +298,24 @@ func TestPromQLRealPrometheusFillsNodePages(t *testing.T) {
 	total := latest(t, store, panelOf, loopbackPanel, "rx total")
 	if lo1 := rawLo(); total < lo0 || total > lo1 {
 		t.Errorf("loopback rx bytes through Prometheus %.0f, not within the direct reads %.0f..%.0f", total, lo0, lo1)
+	}
+
+	// The devices through Prometheus are the exporter's own.
+	byDevice := store.Series(0, len(defs)-1)
+	v, _, err := direct.Fetch(context.Background(), []string{byDeviceProm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := metrics.ParsePattern(byDeviceProm)
+	var devices []string
+	for k := range v {
+		if c, ok := p.Match(k); ok {
+			devices = append(devices, c)
+		}
+	}
+	slices.Sort(devices)
+	if got := byDevice.Members(); !slices.Contains(got, "lo") || !slices.Equal(got, devices) {
+		t.Errorf("devices through Prometheus %q, from the exporter %q", got, devices)
 	}
 
 	q, ok := readSelf()

@@ -95,14 +95,17 @@ Examples:
   traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
   traffic_grapher prom+http://edge1:8080/_stats/prometheus   ATS's own Prometheus output
 
-The built-in ATS pages chart every figure traffic_top shows (13 pages). A
-dashboard file may add formulas (type: expr, expr: "rate(e) / rate(r) * 100")
-and tables (view: table); --print-pages ats writes the built-in one, to copy.
+The built-in ATS pages chart every figure traffic_top shows (13 pages), then
+one series per origin, per remap rule (remap_stats plugin) and per cache
+volume, where the server has them. A dashboard file may add formulas (type:
+expr, expr: "rate(e) / rate(r) * 100"), tables (view: table) and keys with a
+* (plugin.remap_stats.*.status_5xx: one series per match); --print-pages ats
+writes the built-in one, to copy.
 
 Keys: ? lists them all. ←/h and →/l change page (while paused: scroll back
 in time), 1-9 and 0 jump to a page, p lists the pages, space pauses, + and
-- zoom, r switches to a text readout, a shows counters' absolute totals, q or
-Ctrl-C quits.
+- zoom, r switches to a text readout, a shows counters' absolute totals, o
+sorts tables of * series, q or Ctrl-C quits.
 
 Flags:
 `
