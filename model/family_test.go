@@ -1,10 +1,16 @@
 package model
 
 import (
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // pageNamed is the index of the built-in page called name.
@@ -44,8 +50,14 @@ func TestFamilyPages(t *testing.T) {
 
 	f := newFixtureWith(t, time.Minute, nil, "edge1")
 	f.resize(200, 60)
-	f.feedFromSimulators(t, 70)
 	f.page(f.pageNamed(t, "Remaps"))
+	// beta.example.com, a rule the simulated server gains 60 s after it
+	// starts, appears without a restart.
+	f.feedFromSimulatorsEach(t, 70, func(tick int) {
+		if has := strings.Contains(f.m.View(), "beta.example.com"); has != (tick >= 60) {
+			t.Fatalf("at %d s beta.example.com shown: %v", tick, has)
+		}
+	})
 	view := f.m.View()
 	// Six rules, four drawn: two taken together.
 	if !strings.Contains(view, "★ 2 other") {
@@ -94,5 +106,63 @@ func TestFamilyPages(t *testing.T) {
 		if !strings.Contains(rows[0], want.order) || rows[1] != want.first || (want.last != "" && rows[6] != want.last) {
 			t.Errorf("after %q: %q", want.key, rows)
 		}
+	}
+}
+
+// A host that stops answering has its members' values marked stale in a
+// family panel too, and the legend, which the members can fill, says so
+// first.
+func TestFamilyPanelDeadHost(t *testing.T) {
+	dash, err := config.Parse("dash.yaml", []byte(`pages:
+  - name: Remaps
+    panels:
+      - title: Requests by remap
+        top: 3
+        metrics:
+          - {name: "Requests", type: gauge, key: "remap.*.requests"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureOn(t, dash, time.Minute, nil, "edge1", "edge2")
+	f.resize(80, 24)
+	snap := func() metrics.Snapshot {
+		v := map[string]metrics.Sample{}
+		for i, name := range []string{"www.example.com", "img.example.com", "api.example.com", "beta.example.com", "video.example.net"} {
+			v["remap."+name+".requests"] = metrics.Sample{Value: float64(100 * (i + 1))}
+		}
+		return metrics.Snapshot{Time: f.now, Values: v}
+	}
+	tick := func(answering ...int) {
+		f.tick++
+		f.now = t0.Add(time.Duration(f.tick) * time.Second)
+		for h := range 2 {
+			r := collect.Result{Host: h, Err: errors.New("connection refused")}
+			if slices.Contains(answering, h) {
+				r = collect.Result{Host: h, Snapshot: snap()}
+			}
+			f.send(resultMsg(r))
+		}
+		f.send(clockMsg(f.now))
+	}
+	for range 5 {
+		tick(0, 1)
+	}
+	for range 10 {
+		tick(0)
+	}
+	view := f.m.View()
+	title := titleOf(view, "Requests by remap")
+	if !strings.Contains(title, "video.example.net 500/500?") {
+		t.Errorf("title does not mark edge2's last value: %q", title)
+	}
+	var legend string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "video.example.net") && !strings.Contains(l, "╭") {
+			legend = l
+		}
+	}
+	if !strings.HasPrefix(strings.TrimLeft(legend, "│ "), "? no data: edge2 10s") {
+		t.Errorf("legend %q\n%s", legend, view)
 	}
 }

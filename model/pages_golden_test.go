@@ -29,7 +29,11 @@ func (c *simClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // dashboard, from one deterministic simulator per host on a clock the test
 // moves: what the built-in pages show of a real server, the same on every
 // run.
-func (f *fixture) feedFromSimulators(t *testing.T, n int) {
+func (f *fixture) feedFromSimulators(t *testing.T, n int) { f.feedFromSimulatorsEach(t, n, nil) }
+
+// feedFromSimulatorsEach is feedFromSimulators calling each (if not nil)
+// after every tick, with the tick's number from 1.
+func (f *fixture) feedFromSimulatorsEach(t *testing.T, n int, each func(tick int)) {
 	t.Helper()
 	clock := &simClock{t: t0}
 	keys := f.pctx.Dashboard.Keys()
@@ -50,6 +54,10 @@ func (f *fixture) feedFromSimulators(t *testing.T, n int) {
 				t.Fatal(err)
 			}
 			f.send(resultMsg(collect.Result{Host: h, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
+		}
+		if each != nil {
+			f.send(clockMsg(f.now))
+			each(f.tick)
 		}
 	}
 	f.send(clockMsg(f.now))

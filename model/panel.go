@@ -439,8 +439,13 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 	if note := p.staleNote(stale); note != "" {
 		// Before the host patterns (the header shows them too) and
 		// min/max, which are cut first on a narrow screen: that the
-		// numbers are old matters more.
-		parts = append(parts, st.Warning.Render(note))
+		// numbers are old matters more. A family's members can fill the
+		// line by themselves, so then it comes first.
+		if len(lines) > len(p.metricIDs) {
+			parts = append([]string{st.Warning.Render(note)}, parts...)
+		} else {
+			parts = append(parts, st.Warning.Render(note))
+		}
 	}
 	if len(p.pctx.Hosts) > 1 {
 		for h, name := range p.pctx.Hosts {
