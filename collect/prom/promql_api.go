@@ -66,12 +66,6 @@ type promVectorSample struct {
 	Value  []json.RawMessage `json:"value"`
 }
 
-// promVectorValue is promVectorSample without its labels, for the usual
-// reply, whose labels nothing reads.
-type promVectorValue struct {
-	Value []json.RawMessage `json:"value"`
-}
-
 // ParsePromQLReply decodes a reply of /api/v1/query. err means the body
 // is not such a reply at all; the server's own errors are in collect.Result.Err.
 func ParsePromQLReply(body []byte) (PromQLResult, error) { return ParsePromQLReplyBy(body, "") }
@@ -103,26 +97,12 @@ func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
 	}
 	switch d.ResultType {
 	case "vector":
-		if label != "" {
-			var samples []promVectorSample
-			if err := json.Unmarshal(d.Result, &samples); err != nil {
-				return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
-			}
-			res.ByLabel = map[string]float64{}
-			for _, smp := range samples {
-				v, err := promPairValue(smp.Value)
-				if err != nil {
-					return PromQLResult{}, fmt.Errorf("vector: %v", err)
-				}
-				res.Value += v
-				res.Series++
-				res.ByLabel[smp.Metric[label]] += v
-			}
-			break
-		}
-		var samples []promVectorValue
+		var samples []promVectorSample
 		if err := json.Unmarshal(d.Result, &samples); err != nil {
 			return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
+		}
+		if label != "" {
+			res.ByLabel = map[string]float64{}
 		}
 		for _, smp := range samples {
 			v, err := promPairValue(smp.Value)
@@ -131,6 +111,9 @@ func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
 			}
 			res.Value += v
 			res.Series++
+			if label != "" {
+				res.ByLabel[smp.Metric[label]] += v
+			}
 		}
 	case "scalar":
 		var pair []json.RawMessage
