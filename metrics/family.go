@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -50,6 +49,9 @@ func (s *Series) observeFamily(snap Snapshot) {
 			captures = append(captures, c)
 		}
 	}
+	// By name, so that which members a full family keeps does not depend
+	// on the order a map yields them.
+	sort.Strings(captures)
 	captures = outermost(captures)
 	f.captures = captures
 	matched, untracked := len(captures), 0
@@ -303,7 +305,6 @@ func restLine(rest []Line, span Span, hosts int) Line {
 		ok, missing, waiting := false, true, false
 		for _, r := range rest {
 			sh := r.Hosts[h]
-			unit = sh.Unit
 			sh.Hist.WalkAt(span.Start(), span.End, 0, func(p Point, _ time.Duration) {
 				a := acc[p.T]
 				if a == nil {
@@ -337,7 +338,7 @@ func restLine(rest []Line, span Span, hosts int) Line {
 			latest /= n
 		}
 		l.Hosts[h] = Shown{Hist: hist, Unit: unit, Rate: rest[0].Hosts[h].Rate, Absolute: rest[0].Hosts[h].Absolute,
-			Missing: missing && !ok, Waiting: waiting && !ok, latest: latest, ok: ok && !math.IsNaN(latest), at: at}
+			Missing: missing && !ok, Waiting: waiting && !ok, latest: latest, ok: ok && finite(latest), at: at}
 	}
 	return l
 }

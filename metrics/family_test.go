@@ -110,6 +110,10 @@ func TestFamilyMembersAreBounded(t *testing.T) {
 	if len(fam.Members()) != MaxFamilyMembers || fam.Untracked() != 7 {
 		t.Errorf("members %d, untracked %d; want %d, 7", len(fam.Members()), fam.Untracked(), MaxFamilyMembers)
 	}
+	// The first by name are kept, whatever order the map yields.
+	if last := fam.Members()[MaxFamilyMembers-1]; last != fmt.Sprintf("o%04d", MaxFamilyMembers-1) {
+		t.Errorf("last member kept %s", last)
+	}
 }
 
 func TestLinesTopAndRest(t *testing.T) {

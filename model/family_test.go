@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -164,5 +165,29 @@ func TestFamilyPanelDeadHost(t *testing.T) {
 	}
 	if !strings.HasPrefix(strings.TrimLeft(legend, "│ "), "? no data: edge2 10s") {
 		t.Errorf("legend %q\n%s", legend, view)
+	}
+}
+
+// A key matching more records than a store keeps says so in its table.
+func TestFamilyTableSaysWhatIsNotKept(t *testing.T) {
+	dash, err := config.Parse("dash.yaml", []byte("pages:\n  - name: O\n    panels:\n      - title: Origins\n        view: table\n        metrics:\n          - {name: Open, type: gauge, key: \"origin.*\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureOn(t, dash, time.Minute, nil, "edge1")
+	f.resize(80, 24)
+	v := map[string]metrics.Sample{}
+	for i := range metrics.MaxFamilyMembers + 12 {
+		v[fmt.Sprintf("origin.o%03d", i)] = metrics.Sample{Value: float64(i)}
+	}
+	f.now = t0.Add(time.Second)
+	f.send(resultMsg(collect.Result{Host: 0, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
+	f.send(clockMsg(f.now))
+	if view := f.m.View(); !strings.Contains(view, "+12 more matches not kept (at most 200 a key and host)") {
+		t.Errorf("no word of the matches not kept:\n%s", view)
+	}
+	f.key("r")
+	if view := f.m.View(); !strings.Contains(view, "Origins: 12 more matches not kept (at most 200 a key and host).") {
+		t.Errorf("the readout says nothing of the matches not kept:\n%s", view)
 	}
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,11 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 		}
 		rows = append(rows, st.Dim.Render(fitWidth(head, inner)))
 	}
+	if n := t.untracked(store); n > 0 {
+		// First: the rows may not all fit, and this says the table
+		// itself is not the whole story.
+		rows = append(rows, st.Warning.Render(fitWidth(fmt.Sprintf(" +%d more matches not kept (at most %d a key and host)", n, metrics.MaxFamilyMembers), inner)))
+	}
 	for _, r := range lines {
 		rows = append(rows, t.row(span, l, r, inner))
 	}
@@ -115,6 +121,18 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 		title += t.pctx.Glyphs.Sep + "by " + span.Order.String()
 	}
 	return frame(t.pctx, title, rows, inner)
+}
+
+// untracked is the most matches of one of the table's wildcard keys that
+// a host's store did not keep (metrics.MaxFamilyMembers).
+func (t *TableView) untracked(store *metrics.Store) int {
+	n := 0
+	for _, id := range t.metricIDs {
+		for h := range store.Hosts() {
+			n = max(n, store.Series(h, id).Untracked())
+		}
+	}
+	return n
 }
 
 // tableRow is one row: a metric, or one member of a family metric.

@@ -63,6 +63,9 @@ type Panel struct {
 	Title   string   `json:"title"`
 	View    string   `json:"view,omitempty"` // "table" for a table panel
 	Metrics []Metric `json:"metrics"`
+	// Untracked is the most matches of one of the panel's wildcard keys
+	// a host's store did not keep (metrics.MaxFamilyMembers).
+	Untracked int `json:"untracked,omitempty"`
 }
 
 // Metric is one metric of a panel, for every host.
@@ -142,6 +145,9 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 		}
 		pn := &pg.Panels[len(pg.Panels)-1]
 		panel := d.Pages[pi].Panels[ni]
+		for h := range store.Hosts() {
+			pn.Untracked = max(pn.Untracked, store.Series(h, id).Untracked())
+		}
 		for _, line := range PanelLines(store, id, panel, span) {
 			rm := Metric{Name: LineName(m.Name, line, len(panel.Metrics)), Type: m.Type, panel: pn.Title, Member: line.Member, Rest: line.Rest}
 			// Every host's series of a line has the same kind, so the
@@ -269,6 +275,9 @@ func (r Readout) Lines(pageHeadings bool) []string {
 		}
 		for _, pn := range pg.Panels {
 			out = append(out, pn.Title)
+			if pn.Untracked > 0 {
+				out = append(out, fmt.Sprintf("  %s: %d more matches not kept (at most %d a key and host).", pn.Title, pn.Untracked, metrics.MaxFamilyMembers))
+			}
 			for _, m := range pn.Metrics {
 				for _, rd := range m.Readings {
 					out = append(out, "  "+m.sentence(rd))
