@@ -22,6 +22,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
+	"github.com/traffic-grapher/traffic_grapher/record"
 )
 
 // Version is what --version prints; main sets it (from -ldflags "-X
@@ -81,6 +82,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer app.close()
+	if err := app.startRecording(); err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
+	defer app.stopRecording(stderr)
 
 	if opts.once {
 		return stop.exitCode(app.once(ctx, stdout, stderr))
@@ -96,6 +102,7 @@ type app struct {
 	data     *monitor.State
 	closers  []func()
 	interval time.Duration
+	rec      *record.Writer // --record; nil without
 }
 
 // closeBound is how long closing the hosts' connections may take at exit:
@@ -200,6 +207,7 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		errs = errs[:0]
 		results := c.Once(ctx)
 		for _, r := range results {
+			a.record(r)
 			a.data.Apply(r)
 			if r.Err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
@@ -260,7 +268,7 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 		defer pprof.StopCPUProfile()
 	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
-	results := c.Run(ctx)
+	results := a.recording(c.Run(ctx))
 	g := &guardedModel{Model: model.New(a.pctx, a.data, results, a.opts.runFor)}
 	restore := terminalRestorer(os.Stdin, os.Stdout)
 	stop.restore.Store(&restore)
@@ -282,4 +290,60 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 		return 1
 	}
 	return 0
+}
+
+// startRecording opens --record's file, if asked for.
+func (a *app) startRecording() error {
+	if a.opts.record == "" {
+		return nil
+	}
+	hosts := make([]record.Host, len(a.hosts))
+	for i, h := range a.hosts {
+		hosts[i] = record.Host{Name: a.pctx.Hosts[i], Source: h.Source.String()}
+	}
+	w, err := record.Create(a.opts.record, hosts, a.opts.recordMax)
+	if err != nil {
+		return err
+	}
+	a.rec = w
+	return nil
+}
+
+// stopRecording closes the recording, and says so if it had stopped on an
+// error (a full disk): the samples since then are not in it.
+func (a *app) stopRecording(stderr io.Writer) {
+	if a.rec == nil {
+		return
+	}
+	if err := a.rec.Close(); err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v; samples after that were not recorded\n", err)
+	}
+}
+
+// record appends one collection's result to the recording.
+func (a *app) record(r collect.Result) {
+	if a.rec == nil {
+		return
+	}
+	if r.Err != nil {
+		a.rec.Failure(r.Host, r.Snapshot.Time, r.Err.Error())
+		return
+	}
+	a.rec.Sample(r.Host, r.Snapshot.Time, r.Snapshot.Values)
+}
+
+// recording passes results on, recording each first (with --record).
+func (a *app) recording(in <-chan collect.Result) <-chan collect.Result {
+	if a.rec == nil {
+		return in
+	}
+	out := make(chan collect.Result, cap(in))
+	go func() {
+		defer close(out)
+		for r := range in {
+			a.record(r)
+			out <- r
+		}
+	}()
+	return out
 }

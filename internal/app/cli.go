@@ -12,6 +12,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/pages"
+	"github.com/traffic-grapher/traffic_grapher/record"
 )
 
 // options is the parsed command line.
@@ -31,6 +32,8 @@ type options struct {
 	acceptNew  bool
 	version    bool
 	printPages string // --print-pages: write that built-in dashboard's YAML
+	record     string // --record (--log-stats): the recording to append to
+	recordMax  record.Options
 	help       bool
 	historySet bool // given on the command line, so it beats the config file
 	tzSet      bool
@@ -115,7 +118,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := pflag.NewFlagSet("traffic_grapher", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by main
-	var interval, history, runFor string
+	var interval, history, runFor, recordMax string
 	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
 	fs.StringVar(&history, "history", "60s", "how much history is kept and shown at start (- and + zoom within it, down to 30s): seconds (60) or a duration (5m, 24h)")
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
@@ -130,6 +133,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.printPages, "print-pages", "", "write a built-in dashboard's YAML ("+strings.Join(pages.Names(), ", ")+") to stdout and exit: a file to copy and change, for -c")
+	fs.StringVar(&o.record, "record", "", "append every raw sample collected (and every failed collection) to this file: a compact, crash-safe recording (see README: Recording); an existing file is appended to")
+	fs.StringVar(&o.record, "log-stats", "", "the original tool's name for --record")
+	fs.StringVar(&recordMax, "record-max", "", "rotate the recording at this size (100MB, 1GB) or age (6h, 1d): FILE becomes FILE.1, FILE.1 FILE.2, up to FILE.5")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	addDisplayFlags(fs, &o.displayOptions)
 	fs.Usage = func() {}
@@ -168,6 +174,14 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		}
 		if o.runFor <= 0 {
 			return nil, usageError{"--run-for must be positive"}
+		}
+	}
+	if recordMax != "" {
+		if o.record == "" {
+			return nil, usageError{"--record-max needs --record FILE"}
+		}
+		if o.recordMax, err = record.ParseLimit(recordMax); err != nil {
+			return nil, usageError{err.Error()}
 		}
 	}
 	o.historySet = fs.Changed("history")

@@ -12,6 +12,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 	"github.com/traffic-grapher/traffic_grapher/pages"
+	"github.com/traffic-grapher/traffic_grapher/record"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -164,5 +165,57 @@ func TestPrintPages(t *testing.T) {
 	out.Reset()
 	if status := run([]string{"--print-pages", "nope"}, &out, &errb); status != 2 || out.Len() != 0 || !strings.Contains(errb.String(), `no built-in pages "nope" (known: ats, node, node-promql)`) {
 		t.Errorf("unknown name: status %d, stdout %q, stderr %q", status, out.String(), errb.String())
+	}
+}
+
+// --record appends what a run collects: each run a segment, each host's
+// every collection an entry with the records the dashboard reads.
+func TestRecordOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.tgrec")
+	for range 2 {
+		var out, errb bytes.Buffer
+		if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "0.2", "--record", path}, &out, &errb); status != 0 {
+			t.Fatalf("status %d: %s", status, errb.String())
+		}
+	}
+	perHost := map[int]int{}
+	sum, err := record.ReadFile(path, func(e record.Entry) error {
+		if e.Err != "" {
+			t.Errorf("host %d failed: %s", e.Host, e.Err)
+		}
+		if v, ok := e.Values["proxy.process.http.incoming_requests"]; !ok || v.Value <= 0 {
+			t.Errorf("host %d: incoming_requests %v, %v", e.Host, v, ok)
+		}
+		perHost[e.Host]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Segments != 2 || sum.Damaged != 0 || len(sum.Hosts) != 2 || sum.Hosts[0].Name != "edge1" || !strings.HasPrefix(sum.Hosts[1].Source, "jsonrpc ") {
+		t.Errorf("summary %+v", sum)
+	}
+	if perHost[0] < 2 || perHost[0] != perHost[1] {
+		t.Errorf("entries per host %v", perHost)
+	}
+}
+
+func TestRecordFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args   []string
+		status int
+		msg    string
+	}{
+		{[]string{"--demo", "--once", "--record-max", "1GB"}, 2, "--record-max needs --record FILE"},
+		{[]string{"--demo", "--once", "--record", filepath.Join(dir, "r"), "--record-max", "lots"}, 2, `--record-max "lots": want a size (100MB, 1GB) or an age (6h, 1d)`},
+		{[]string{"--demo", "--once", "--record", filepath.Join(dir, "r"), "--record-max", "10s"}, 2, "rotate after a minute at the least"},
+		{[]string{"--demo", "--once", "--record", dir}, 1, "recording: open " + dir + ": is a directory"},
+		{[]string{"--demo", "--once", "--log-stats", filepath.Join(dir, "nope", "r")}, 1, "recording: open " + filepath.Join(dir, "nope", "r") + ": no such file or directory"},
+	} {
+		var out, errb bytes.Buffer
+		if status := run(tc.args, &out, &errb); status != tc.status || !strings.Contains(errb.String(), tc.msg) {
+			t.Errorf("%q: status %d, stderr %q; want %d and %q", tc.args, status, errb.String(), tc.status, tc.msg)
+		}
 	}
 }
