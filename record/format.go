@@ -59,7 +59,7 @@ const (
 // bounded memory and time.
 const (
 	maxPiece     = 64 << 10 // bytes of one piece: one entry
-	maxString    = 4096    // bytes of a name or an error text
+	maxString    = 4096     // bytes of a name or an error text
 	maxHosts     = 4096
 	maxKeys      = 1 << 16
 	maxIntDelta  = 1 << 53 // exactly representable as a float64
