@@ -90,7 +90,7 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 
 // Init starts listening for results and the clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.waitForResult(), tickClock()}
+	cmds := []tea.Cmd{m.waitForResult(), m.tickClock()}
 	if m.runFor > 0 {
 		cmds = append(cmds, tea.Tick(m.runFor, func(time.Time) tea.Msg { return stopMsg{} }))
 	}
@@ -111,8 +111,11 @@ func (m *Model) waitForResult() tea.Cmd {
 	}
 }
 
-func tickClock() tea.Cmd {
-	return tea.Every(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+// tickClock brings the time on the program's clock (pctx.Now: the wall
+// clock live, the recording's in a replay) every second.
+func (m *Model) tickClock() tea.Cmd {
+	now := m.pctx.Now
+	return tea.Every(time.Second, func(time.Time) tea.Msg { return clockMsg(now()) })
 }
 
 // Update dispatches each message to whoever owns it.
@@ -145,7 +148,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.header.Tick(m.clock)
 		}
-		return m, tickClock()
+		return m, m.tickClock()
 	case collectDoneMsg:
 		return m, nil // collection stopped: the program is shutting down
 	case stopMsg:

@@ -17,7 +17,7 @@ import (
 // budget24h is the most a day of the built-in dashboard at 1 s for four
 // hosts may take: 205 records a sample from a simulated server with six
 // remap rules, four origins and a volume. (The 40 MB first asked for was
-// for a dashboard of 26 records; these 205 measure 48 MB, see README.)
+// for a dashboard of 26 records; these 205 measure 46 MB, see README.)
 const budget24h = 50 << 20
 
 // A day of the built-in dashboard's records from four simulated servers

@@ -10,10 +10,10 @@
 // CRC catches: the reader keeps everything before it, then looks for the
 // next segment's header. An entry is its tag and fields:
 //
-//	'G' segment: start time (unix ms, varint)
+//	'G' segment: start time (unix µs, varint)
 //	'H' host: index, name, how it is read
 //	'K' key: id (the next one), record name: each name is written once per segment
-//	'S' sample: host, time (ms since the host's last entry, or the start),
+//	'S' sample: host, time (µs since the host's last entry, or the start),
 //	    the keys (uvarint count+1 and id deltas, or 0: the host's last sample's),
 //	    then every value as a bit code (codec.go)
 //	'E' error: host, time (as for 'S'), the error's text

@@ -111,7 +111,7 @@ type segmentReader struct {
 	damaged bool
 	piece   []byte
 
-	start  int64 // unix ms
+	start  int64 // unix µs
 	hosts  []Host
 	keys   []string
 	last   []hostRead
@@ -209,7 +209,7 @@ func (s *segmentReader) entry(tag byte, b []byte) error {
 		}
 		st := &s.last[h]
 		st.t += dt
-		e := Entry{Host: int(h), Time: time.UnixMilli(st.t)}
+		e := Entry{Host: int(h), Time: time.UnixMicro(st.t)}
 		if tag == tagError {
 			e.Err = d.string()
 			if d.err != nil {

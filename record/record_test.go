@@ -94,7 +94,7 @@ func same(a, b []Entry) error {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.Host != y.Host || !x.Time.Equal(y.Time.Truncate(time.Millisecond)) || x.Err != y.Err || len(x.Values) != len(y.Values) {
+		if x.Host != y.Host || !x.Time.Equal(y.Time.Truncate(time.Microsecond)) || x.Err != y.Err || len(x.Values) != len(y.Values) {
 			return fmt.Errorf("entry %d: %+v, want %+v", i, x, y)
 		}
 		for k, v := range y.Values {

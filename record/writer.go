@@ -58,7 +58,7 @@ type Writer struct {
 
 // hostState is what a host's next entry is encoded against.
 type hostState struct {
-	t    int64 // unix ms of its last entry
+	t    int64 // unix µs of its last entry
 	prev map[uint64]*keyState
 	keys []uint64 // its last sample's keys
 }
@@ -99,7 +99,7 @@ func (w *Writer) open() error {
 	w.keys, w.names = map[string]uint64{}, w.names[:0]
 	w.last = make([]hostState, len(w.hosts))
 	for i := range w.last {
-		w.last[i] = hostState{t: w.started.UnixMilli(), prev: map[uint64]*keyState{}}
+		w.last[i] = hostState{t: w.started.UnixMicro(), prev: map[uint64]*keyState{}}
 	}
 	if _, err := f.Write([]byte(magic)); err != nil {
 		f.Close()
@@ -108,7 +108,7 @@ func (w *Writer) open() error {
 	w.size += int64(len(magic))
 	w.bytes += int64(len(magic))
 	w.begin(tagSegment)
-	w.entry = binary.AppendVarint(w.entry, w.started.UnixMilli())
+	w.entry = binary.AppendVarint(w.entry, w.started.UnixMicro())
 	if err := w.end(); err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (w *Writer) Sample(host int, t time.Time, values map[string]metrics.Sample)
 	slices.Sort(w.ids)
 	w.begin(tagSample)
 	w.entry = binary.AppendUvarint(w.entry, uint64(host))
-	ms := t.UnixMilli()
+	ms := t.UnixMicro()
 	w.entry = binary.AppendVarint(w.entry, ms-st.t)
 	st.t = ms
 	// The keys, unless they are the host's last sample's (the usual
@@ -196,7 +196,7 @@ func (w *Writer) Failure(host int, t time.Time, why string) error {
 	st := &w.last[host]
 	w.begin(tagError)
 	w.entry = binary.AppendUvarint(w.entry, uint64(host))
-	ms := t.UnixMilli()
+	ms := t.UnixMicro()
 	w.entry = binary.AppendVarint(w.entry, ms-st.t)
 	st.t = ms
 	w.entry = appendString(w.entry, why)

@@ -43,6 +43,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer stop.stop()
 		return stop.exitCode(runMetrics(stop.ctx, args[1:], stdout, stderr))
 	}
+	if len(args) > 0 && args[0] == "replay" {
+		stop := newStopper()
+		defer stop.stop()
+		return stop.exitCode(runReplay(stop.ctx, stop, args[1:], stdout, stderr))
+	}
 	opts, err := parseArgs(args, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\nRun 'traffic_grapher --help' for usage.\n", err)
@@ -269,11 +274,17 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	results := a.recording(c.Run(ctx))
-	g := &guardedModel{Model: model.New(a.pctx, a.data, results, a.opts.runFor)}
+	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+}
+
+// screen runs a model full-screen until it quits, a signal or ctx ends it:
+// the live dashboard's and replay's one way to the terminal and back.
+func screen(ctx context.Context, stop *stopper, m *model.Model, disp *displayOptions, stderr io.Writer) int {
+	g := &guardedModel{Model: m}
 	restore := terminalRestorer(os.Stdin, os.Stdout)
 	stop.restore.Store(&restore)
 	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20), tea.WithoutSignalHandler()},
-		a.opts.displayOptions.programOptions()...)
+		disp.programOptions()...)
 	p := tea.NewProgram(g, popts...)
 	_, err := p.Run()
 	stop.restore.Store(nil) // Bubble Tea has put the terminal back

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -218,4 +219,69 @@ func TestRecordFlags(t *testing.T) {
 			t.Errorf("%q: status %d, stderr %q; want %d and %q", tc.args, status, errb.String(), tc.status, tc.msg)
 		}
 	}
+}
+
+// A recording replayed with --once says what the run that recorded it
+// said with --once: the same values, derived the same way.
+func TestReplayOnceMatchesTheRecordedRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.tgrec")
+	var live, errb bytes.Buffer
+	if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "0.2", "--record", path}, &live, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	var replayed bytes.Buffer
+	errb.Reset()
+	if status := run([]string{"replay", "--once", path}, &replayed, &errb); status != 0 {
+		t.Fatalf("replay: status %d: %s", status, errb.String())
+	}
+	// Past the first line, which says when each was printed.
+	body := func(b bytes.Buffer) string { _, rest, _ := strings.Cut(b.String(), "\n"); return rest }
+	if a, b := body(live), body(replayed); a != b {
+		t.Errorf("replayed --once differs from the run's:\n%s", lineDiffText(a, b))
+	}
+	if !strings.Contains(replayed.String(), "hosts: edge1, edge2") {
+		t.Errorf("replay header: %s", firstLineOf(replayed.String()))
+	}
+}
+
+func TestReplayErrors(t *testing.T) {
+	dir := t.TempDir()
+	notRec := filepath.Join(dir, "x")
+	os.WriteFile(notRec, []byte("hello"), 0o600)
+	for _, tc := range []struct {
+		args   []string
+		status int
+		msg    string
+	}{
+		{[]string{"replay"}, 2, "want one recording FILE"},
+		{[]string{"replay", "--speed", "0", notRec}, 2, "--speed 0: want 1 to 3600"},
+		{[]string{"replay", filepath.Join(dir, "nope")}, 1, "no such file or directory"},
+		{[]string{"replay", notRec}, 1, `not a traffic_grapher recording (it does not start with "TGREC 1")`},
+	} {
+		var out, errb bytes.Buffer
+		if status := run(tc.args, &out, &errb); status != tc.status || !strings.Contains(errb.String(), tc.msg) {
+			t.Errorf("%q: status %d, stderr %q; want %d and %q", tc.args, status, errb.String(), tc.status, tc.msg)
+		}
+	}
+}
+
+func firstLineOf(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
+// lineDiffText shows the first lines that differ.
+func lineDiffText(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for i := 0; i < max(len(al), len(bl)) && len(out) < 12; i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			out = append(out, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y))
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -1,0 +1,341 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
+	"github.com/traffic-grapher/traffic_grapher/pages"
+	"github.com/traffic-grapher/traffic_grapher/record"
+)
+
+const replayUsage = `Usage: traffic_grapher replay [flags] FILE
+
+Shows a recording (--record FILE) on the same screen as a live run: its
+hosts, every page, and every key (pause, [ and ] to scroll back, + and - to
+zoom). Without --speed it shows the recording as it stood at --at (default:
+its end); with --speed it plays on from --at (default: its start) at that
+many times real time. --once prints the snapshot at --at instead, as a live
+--once does.
+
+--at takes a time on the recording's clock: 2026-12-01T14:05:00Z,
+"2026-12-01 14:05:00" or 14:05 (in --timezone, on the recording's last
+day), or an offset: -10m from its end, +1h from its start.
+
+Flags:
+`
+
+// replayOptions are replay's flags.
+type replayOptions struct {
+	file, at, config, pages, timezone string
+	speed                             float64
+	once                              bool
+	history                           time.Duration
+	displayOptions
+}
+
+// runReplay is `traffic_grapher replay`.
+func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr io.Writer) int {
+	o, err := parseReplayArgs(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher replay: %v\nRun 'traffic_grapher replay --help' for usage.\n", err)
+		return 2
+	}
+	if o == nil {
+		return 0 // --help
+	}
+	r, err := loadReplay(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
+		var ue usageError
+		var ce *config.Error
+		if errors.As(err, &ue) || errors.As(err, &ce) {
+			return 2
+		}
+		return 1
+	}
+	if o.once {
+		if err := o.writeSnapshot(stdout, r.pctx, r.data.Store(), r.at, r.data.Errors(), r.data.AllWarnings()); err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	var results <-chan collect.Result
+	if o.speed > 0 {
+		results = r.play(ctx, o.speed)
+	}
+	return screen(ctx, stop, model.New(r.pctx, r.data, results, 0), &o.displayOptions, stderr)
+}
+
+func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
+	o := &replayOptions{}
+	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var history string
+	help := false
+	fs.StringVar(&o.at, "at", "", "the instant to show, or to play from with --speed (see above)")
+	fs.Float64Var(&o.speed, "speed", 0, "play the recording on at this many times real time (1 to 3600)")
+	fs.BoolVar(&o.once, "once", false, "print the snapshot at --at and exit")
+	fs.StringVarP(&o.config, "config", "c", "", "a YAML dashboard to show the recording with (records it does not hold say so)")
+	fs.StringVar(&o.pages, "pages", "ats", "built-in pages: "+strings.Join(pages.Names(), ", "))
+	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the clock and --at, or Local")
+	fs.StringVar(&history, "history", "", "history to keep (default: the whole recording, at most 7 days)")
+	fs.BoolVarP(&help, "help", "h", false, "show this help")
+	addDisplayFlags(fs, &o.displayOptions)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			help = true
+		} else {
+			return nil, usageError{err.Error()}
+		}
+	}
+	if help {
+		fmt.Fprint(stderr, replayUsage+fs.FlagUsages())
+		return nil, nil
+	}
+	if fs.NArg() != 1 {
+		return nil, usageError{"want one recording FILE"}
+	}
+	o.file = fs.Arg(0)
+	if o.speed < 0 || o.speed > 3600 || fs.Changed("speed") && o.speed == 0 {
+		return nil, usageError{fmt.Sprintf("--speed %v: want 1 to 3600 (times real time)", o.speed)}
+	}
+	if history != "" {
+		d, err := parseSeconds("--history", history)
+		if err != nil {
+			return nil, err
+		}
+		o.history = d
+	}
+	return o, nil
+}
+
+// replay is a recording loaded up to an instant, ready to show.
+type replay struct {
+	file  string
+	pctx  *model.ProgramContext
+	data  *monitor.State
+	at    time.Time // what is shown: everything up to here is applied
+	clock *replayClock
+}
+
+// loadReplay reads the recording's hosts and span, then applies every
+// entry up to --at.
+func loadReplay(o *replayOptions) (*replay, error) {
+	sum, interval, err := surveyRecording(o.file)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Entries == 0 {
+		return nil, fmt.Errorf("%s: no samples recorded", o.file)
+	}
+	loc, err := time.LoadLocation(o.timezone)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--timezone %q: unknown time zone", o.timezone)}
+	}
+	at := sum.Last
+	if o.speed > 0 {
+		at = sum.First
+	}
+	if o.at != "" {
+		if at, err = parseAt(o.at, sum, loc); err != nil {
+			return nil, err
+		}
+	}
+	dash, ok := pages.Lookup(o.pages)
+	if !ok {
+		return nil, usageError{fmt.Sprintf("--pages %q: no such built-in pages (known: %s)", o.pages, strings.Join(pages.Names(), ", "))}
+	}
+	if o.config != "" {
+		if dash, err = loadConfig(context.Background(), o.config); err != nil {
+			return nil, err
+		}
+	}
+	history := o.history
+	if history == 0 {
+		history = min(max(sum.Last.Sub(sum.First)+2*interval, config.MinHistorySec*time.Second), config.MaxHistorySec*time.Second)
+	}
+	history = max(history, 2*interval)
+	names := make([]string, len(sum.Hosts))
+	for i, h := range sum.Hosts {
+		names[i] = h.Name
+	}
+	data, err := monitor.New(dash, names, history, interval)
+	if err != nil {
+		return nil, err
+	}
+	r := &replay{file: o.file, data: data, at: at, clock: &replayClock{}}
+	r.clock.set(at)
+	r.pctx = &model.ProgramContext{
+		Dashboard: dash, Title: dashboardTitle(dash) + " replay", Hosts: names, Interval: interval, History: history,
+		Location: loc, Styles: model.DefaultStyles(), Keys: model.DefaultKeyMap(), Now: r.clock.now,
+	}
+	o.displayOptions.apply(r.pctx, os.Getenv)
+	_, err = record.ReadFile(o.file, func(e record.Entry) error {
+		if e.Time.After(at) {
+			return errStop
+		}
+		r.data.Apply(result(e))
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	return r, nil
+}
+
+// errStop ends a read early.
+var errStop = errors.New("stop")
+
+// result is an entry as the collector would have delivered it.
+func result(e record.Entry) collect.Result {
+	r := collect.Result{Host: e.Host, Snapshot: metrics.Snapshot{Time: e.Time, Values: e.Values}}
+	if e.Err != "" {
+		r.Err, r.Snapshot.Values = errors.New(e.Err), nil
+	}
+	return r
+}
+
+// surveyRecording reads a recording once for its hosts, its span and its
+// collection interval (the median time between a host's entries).
+func surveyRecording(path string) (record.Summary, time.Duration, error) {
+	last := map[int]time.Time{}
+	var gaps []time.Duration
+	sum, err := record.ReadFile(path, func(e record.Entry) error {
+		if t, ok := last[e.Host]; ok && e.Time.After(t) && len(gaps) < 10000 {
+			gaps = append(gaps, e.Time.Sub(t))
+		}
+		last[e.Host] = e.Time
+		return nil
+	})
+	if err != nil {
+		return sum, 0, err
+	}
+	interval := time.Second
+	if len(gaps) > 0 {
+		sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
+		interval = gaps[len(gaps)/2].Round(100 * time.Millisecond)
+	}
+	return sum, min(max(interval, 100*time.Millisecond), time.Hour), nil
+}
+
+// parseAt reads --at against the recording's span.
+func parseAt(s string, sum record.Summary, loc *time.Location) (time.Time, error) {
+	bad := usageError{fmt.Sprintf("--at %q: want a time (2026-12-01T14:05:00Z, \"2026-12-01 14:05\", 14:05) or an offset (-10m from the end, +1h from the start)", s)}
+	switch {
+	case strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+"):
+		d, err := time.ParseDuration(s[1:])
+		if err != nil {
+			return time.Time{}, bad
+		}
+		if s[0] == '-' {
+			return sum.Last.Add(-d), nil
+		}
+		return sum.First.Add(d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range []string{"15:04:05", "15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			day := sum.Last.In(loc)
+			return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc), nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 1e9 {
+		return time.Unix(n, 0), nil // unix seconds
+	}
+	return time.Time{}, bad
+}
+
+// replayClock is the recording's time as a replay shows it: fixed, or
+// moving at a speed from where playing began, up to the recording's end.
+type replayClock struct {
+	mu    sync.Mutex
+	from  time.Time // recording time when playing began
+	began time.Time // real time then; zero: not playing
+	speed float64
+	end   time.Time
+}
+
+func (c *replayClock) set(t time.Time) {
+	c.mu.Lock()
+	c.from, c.began = t, time.Time{}
+	c.mu.Unlock()
+}
+
+func (c *replayClock) start(speed float64, end time.Time) {
+	c.mu.Lock()
+	c.began, c.speed, c.end = time.Now(), speed, end
+	c.mu.Unlock()
+}
+
+func (c *replayClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.began.IsZero() {
+		return c.from
+	}
+	t := c.from.Add(time.Duration(float64(time.Since(c.began)) * c.speed))
+	if t.After(c.end) {
+		return c.end
+	}
+	return t
+}
+
+// play sends the entries after r.at as they come due at speed times real
+// time, until the recording ends or ctx does.
+func (r *replay) play(ctx context.Context, speed float64) <-chan collect.Result {
+	out := make(chan collect.Result, 16)
+	sum, _, _ := surveyRecording(r.file)
+	r.clock.start(speed, sum.Last)
+	from := r.at
+	go func() {
+		defer close(out)
+		began := time.Now()
+		record.ReadFile(r.file, func(e record.Entry) error {
+			if !e.Time.After(from) {
+				return nil
+			}
+			due := began.Add(time.Duration(float64(e.Time.Sub(from)) / speed))
+			if wait := time.Until(due); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return ctx.Err()
+				case <-t.C:
+				}
+			}
+			res := result(e)
+			if res.Snapshot.Values != nil {
+				res.Snapshot.Values = maps.Clone(e.Values) // the reader reuses its map
+			}
+			select {
+			case out <- res:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	return out
+}
