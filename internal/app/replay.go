@@ -132,6 +132,7 @@ type replay struct {
 	pctx  *model.ProgramContext
 	data  *monitor.State
 	at    time.Time // what is shown: everything up to here is applied
+	end   time.Time // the recording's last entry
 	clock *replayClock
 }
 
@@ -180,7 +181,7 @@ func loadReplay(o *replayOptions) (*replay, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &replay{file: o.file, data: data, at: at, clock: &replayClock{}}
+	r := &replay{file: o.file, data: data, at: at, end: sum.Last, clock: &replayClock{}}
 	r.clock.set(at)
 	r.pctx = &model.ProgramContext{
 		Dashboard: dash, Title: dashboardTitle(dash) + " replay", Hosts: names, Interval: interval, History: history,
@@ -305,8 +306,7 @@ func (c *replayClock) now() time.Time {
 // time, until the recording ends or ctx does.
 func (r *replay) play(ctx context.Context, speed float64) <-chan collect.Result {
 	out := make(chan collect.Result, 16)
-	sum, _, _ := surveyRecording(r.file)
-	r.clock.start(speed, sum.Last)
+	r.clock.start(speed, r.end)
 	from := r.at
 	go func() {
 		defer close(out)
