@@ -19,10 +19,12 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	_ "github.com/traffic-grapher/traffic_grapher/collect/all" // every source kind registers itself
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 	"github.com/traffic-grapher/traffic_grapher/record"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 // Version is what --version prints; main sets it (from -ldflags "-X
@@ -95,6 +97,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if opts.once {
 		return stop.exitCode(app.once(ctx, stdout, stderr))
+	}
+	if opts.batch {
+		return stop.exitCode(app.batchLines(ctx, stdout, stderr))
 	}
 	return stop.exitCode(app.interactive(ctx, stop, stderr))
 }
@@ -357,4 +362,93 @@ func (a *app) recording(in <-chan collect.Result) <-chan collect.Result {
 		}
 	}()
 	return out
+}
+
+// batchLinesPerHeader is how often --batch --format text repeats its header.
+const batchLinesPerHeader = 20
+
+// batchLines is --batch: a collection round every interval, each printed
+// as one line, until --count lines or a signal. A host's errors go to
+// stderr when they change. Exit status 1 if no host answered the last
+// round, else 0.
+func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
+	w := stdout
+	if a.opts.output != "" {
+		f, err := os.OpenFile(a.opts.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --output: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		w = f
+	}
+	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	rc := a.pctx.Report()
+	var cols *report.Columns
+	var header string
+	printed, failed := 0, 0
+	lastErrs := ""
+	next := time.Now()
+	for a.opts.count == 0 || printed < a.opts.count {
+		failed = 0
+		for _, r := range c.Once(ctx) {
+			a.record(r)
+			a.data.Apply(r)
+			if r.Err != nil {
+				failed++
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if errs := strings.Join(a.data.Errors(), "\n"); errs != lastErrs {
+			if errs != "" {
+				fmt.Fprintf(stderr, "traffic_grapher: %s\n", errs)
+			}
+			lastErrs = errs
+		}
+		span := metrics.Span{End: time.Now(), Window: a.pctx.History}
+		var line string
+		if a.opts.displayOptions.json() {
+			var pages []int
+			for i := range a.pctx.Dashboard.Pages {
+				if !report.PageAbsent(a.pctx.Dashboard, a.data.Store(), i) {
+					pages = append(pages, i)
+				}
+			}
+			r := report.Build(rc, a.data.Store(), span, pages)
+			r.Errors = a.data.Errors()
+			b, err := report.JSONLine(r)
+			if err != nil {
+				fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+				return 1
+			}
+			line = string(b)
+		} else {
+			r := report.Build(rc, a.data.Store(), span, []int{0})
+			// A wildcard's members come and go: new columns, a new header.
+			if cols = report.NewColumns(r); cols.Header() != header || printed%batchLinesPerHeader == 0 {
+				header = cols.Header()
+				line = header
+			}
+			line += cols.Row(r)
+		}
+		if _, err := io.WriteString(w, line); err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher: --batch: %v\n", err)
+			return 1
+		}
+		printed++
+		if a.opts.count > 0 && printed >= a.opts.count {
+			break
+		}
+		next = next.Add(a.interval)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Until(next)):
+		}
+	}
+	if failed == len(a.hosts) {
+		return 1
+	}
+	return 0
 }

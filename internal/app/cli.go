@@ -32,6 +32,9 @@ type options struct {
 	acceptNew  bool
 	version    bool
 	printPages string // --print-pages: write that built-in dashboard's YAML
+	batch      bool   // --batch: a line per collection round
+	count      int    // --count: that many lines (0: for ever)
+	output     string // --output: the file --batch writes (default stdout)
 	record     string // --record (--log-stats): the recording to append to
 	recordMax  record.Options
 	help       bool
@@ -134,6 +137,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.printPages, "print-pages", "", "write a built-in dashboard's YAML ("+strings.Join(pages.Names(), ", ")+") to stdout and exit: a file to copy and change, for -c")
+	fs.BoolVar(&o.batch, "batch", false, "print a line per collection round instead of the screen, until --count or a signal: --format text (columns of the first page's values, a header every 20 lines, like vmstat) or json (JSON Lines: every page's values, as --once --format json)")
+	fs.IntVar(&o.count, "count", 0, "with --batch: stop after this many lines")
+	fs.StringVar(&o.output, "output", "", "with --batch: write the lines to this file (created or truncated) instead of stdout")
 	fs.StringVar(&o.record, "record", "", "append every raw sample collected (and every failed collection) to this file: a compact, crash-safe recording (see README: Recording); an existing file is appended to")
 	fs.StringVar(&o.record, "log-stats", "", "the original tool's name for --record")
 	fs.StringVar(&recordMax, "record-max", "", "rotate the recording at this size (100MB, 1GB) or age (6h, 1d): FILE becomes FILE.1, FILE.1 FILE.2, up to FILE.5")
@@ -176,6 +182,16 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		if o.runFor <= 0 {
 			return nil, usageError{"--run-for must be positive"}
 		}
+	}
+	switch {
+	case o.batch && o.once:
+		return nil, usageError{"--batch and --once: choose one (--batch --count 1 is a --once that prints one line)"}
+	case !o.batch && fs.Changed("count"):
+		return nil, usageError{"--count needs --batch"}
+	case !o.batch && o.output != "":
+		return nil, usageError{"--output needs --batch"}
+	case o.count < 0:
+		return nil, usageError{fmt.Sprintf("--count %d: want a positive number of lines (or none: for ever)", o.count)}
 	}
 	if recordMax != "" {
 		if o.record == "" {

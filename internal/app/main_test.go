@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 	"github.com/traffic-grapher/traffic_grapher/record"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -284,4 +286,66 @@ func lineDiffText(a, b string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// --batch prints a line per round: JSON Lines every page's values, text
+// columns of the first page under a header; --count stops it, --output
+// writes a file.
+func TestBatch(t *testing.T) {
+	var out, errb bytes.Buffer
+	if status := run([]string{"--demo", "edge1", "edge2", "--batch", "--format", "json", "--count", "3", "--interval", "0.2"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3:\n%s", len(lines), out.String())
+	}
+	var last report.Readout
+	for i, l := range lines {
+		var r report.Readout
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, l)
+		}
+		if len(r.Hosts) != 2 || len(r.Pages) < 13 || r.Time.IsZero() || (i > 0 && !r.Time.After(last.Time)) {
+			t.Fatalf("line %d: %d hosts, %d pages, time %v", i+1, len(r.Hosts), len(r.Pages), r.Time)
+		}
+		last = r
+	}
+	if v := last.Pages[0].Panels[0].Metrics[0].Readings[0].Value; v == nil || *v <= 0 {
+		t.Errorf("no requests/s by the third round: %v", v)
+	}
+
+	path := filepath.Join(t.TempDir(), "out.txt")
+	out.Reset()
+	if status := run([]string{"--demo", "--batch", "--count", "3", "--interval", "0.2", "--output", path}, &out, &errb); status != 0 || out.Len() != 0 {
+		t.Fatalf("status %d, stdout %q: %s", status, out.String(), errb.String())
+	}
+	b, _ := os.ReadFile(path)
+	text := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(text) != 4 || !strings.HasPrefix(strings.TrimSpace(text[0]), "time  Requests/sec:Client") {
+		t.Fatalf("text output:\n%s", b)
+	}
+	// Every row's cells stand under the header's.
+	for _, l := range text[1:] {
+		if len(strings.Fields(l)) != len(strings.Fields(text[0])) || len(l) != len(text[0]) {
+			t.Errorf("row %q does not line up with the header %q", l, text[0])
+		}
+	}
+}
+
+func TestBatchFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--demo", "--batch", "--once"}, "--batch and --once: choose one"},
+		{[]string{"--demo", "--count", "3"}, "--count needs --batch"},
+		{[]string{"--demo", "--output", "x"}, "--output needs --batch"},
+		{[]string{"--demo", "--batch", "--count", "-1"}, "--count -1: want a positive number"},
+	} {
+		var out, errb bytes.Buffer
+		if status := run(tc.args, &out, &errb); status != 2 || !strings.Contains(errb.String(), tc.msg) {
+			t.Errorf("%q: status %d, stderr %q; want 2 and %q", tc.args, status, errb.String(), tc.msg)
+		}
+	}
 }
