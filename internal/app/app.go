@@ -391,21 +391,21 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 	next := time.Now()
 	for a.opts.count == 0 || printed < a.opts.count {
 		failed = 0
+		var errs []string
 		for _, r := range c.Once(ctx) {
 			a.record(r)
 			a.data.Apply(r)
 			if r.Err != nil {
 				failed++
+				errs = append(errs, fmt.Sprintf("traffic_grapher: %s: %v\n", a.pctx.Hosts[r.Host], r.Err))
 			}
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		if errs := strings.Join(a.data.Errors(), "\n"); errs != lastErrs {
-			if errs != "" {
-				fmt.Fprintf(stderr, "traffic_grapher: %s\n", errs)
-			}
-			lastErrs = errs
+		if e := strings.Join(errs, ""); e != lastErrs {
+			io.WriteString(stderr, e) // said once, until it changes
+			lastErrs = e
 		}
 		span := metrics.Span{End: time.Now(), Window: a.pctx.History}
 		var line string

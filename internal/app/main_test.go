@@ -349,3 +349,14 @@ func TestBatchFlags(t *testing.T) {
 		}
 	}
 }
+
+// A host that does not answer is said once on stderr, not every round, and
+// the exit status says no host answered.
+func TestBatchDeadHost(t *testing.T) {
+	var out, errb bytes.Buffer
+	sock := filepath.Join(t.TempDir(), "none.sock")
+	status := run([]string{"unix:" + sock, "--batch", "--count", "3", "--interval", "0.1"}, &out, &errb)
+	if status != 1 || strings.Count(errb.String(), "cannot connect") != 1 || strings.Count(out.String(), "\n") != 4 {
+		t.Errorf("status %d, stderr %q, stdout:\n%s", status, errb.String(), out.String())
+	}
+}
