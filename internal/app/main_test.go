@@ -94,7 +94,7 @@ func TestRunExitStatusAndMessages(t *testing.T) {
 		{name: "bad timezone", args: []string{"--demo", "--timezone", "Mars/Base", "--once"}, status: 2, stderr: `"Mars/Base"`, noStdout: true},
 		{name: "remote host without keys", args: []string{"edge1.example.com", "--once"}, status: 1, stderr: "no usable SSH key for "},
 		{name: "invalid host name", args: []string{"edge1;reboot", "--once"}, status: 2, stderr: "not a valid hostname", noStdout: true},
-		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "0.2", "--history", "10"}, status: 1, stderr: "none.sock"},
+		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "1", "--history", "10"}, status: 1, stderr: "none.sock"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +177,7 @@ func TestRecordOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.tgrec")
 	for range 2 {
 		var out, errb bytes.Buffer
-		if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "0.2", "--record", path}, &out, &errb); status != 0 {
+		if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "1", "--record", path}, &out, &errb); status != 0 {
 			t.Fatalf("status %d: %s", status, errb.String())
 		}
 	}
@@ -228,7 +228,7 @@ func TestRecordFlags(t *testing.T) {
 func TestReplayOnceMatchesTheRecordedRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.tgrec")
 	var live, errb bytes.Buffer
-	if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "0.2", "--record", path}, &live, &errb); status != 0 {
+	if status := run([]string{"--demo", "edge1", "edge2", "--once", "--interval", "1", "--record", path}, &live, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
 	var replayed bytes.Buffer
@@ -293,7 +293,7 @@ func lineDiffText(a, b string) string {
 // writes a file.
 func TestBatch(t *testing.T) {
 	var out, errb bytes.Buffer
-	if status := run([]string{"--demo", "edge1", "edge2", "--batch", "--format", "json", "--count", "3", "--interval", "0.2"}, &out, &errb); status != 0 {
+	if status := run([]string{"--demo", "edge1", "edge2", "--batch", "--format", "json", "--count", "3", "--interval", "1"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -317,7 +317,7 @@ func TestBatch(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "out.txt")
 	out.Reset()
-	if status := run([]string{"--demo", "--batch", "--count", "3", "--interval", "0.2", "--output", path}, &out, &errb); status != 0 || out.Len() != 0 {
+	if status := run([]string{"--demo", "--batch", "--count", "3", "--interval", "1", "--output", path}, &out, &errb); status != 0 || out.Len() != 0 {
 		t.Fatalf("status %d, stdout %q: %s", status, out.String(), errb.String())
 	}
 	b, _ := os.ReadFile(path)
