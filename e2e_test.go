@@ -225,7 +225,7 @@ func testReadout(t *testing.T, s *tmuxSession, hasBraille func(string) bool) {
 	t.Helper()
 	s.keys("r")
 	wants := []string{
-		"Page 1 of 16: Traffic & Cache. Hosts: edge1, edge2.\nValues now. Min, average, max and trend: last 60 seconds.\n",
+		"Page 1 of 16: Traffic & Cache. Hosts: edge1, edge2.\nValues now. Min, average, max, percentiles and trend: last 60 seconds.\n",
 		"\n  Requests per second, Client, edge2: ",
 		"\n  Latency in milliseconds, Cache Hit, edge1: ",
 		"\n  Cache Hit Rate percent, Hit Rate, edge2: ",

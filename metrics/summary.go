@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -180,4 +181,45 @@ func (h *History) entries(lo, hi time.Duration, fn func(entry)) {
 		}
 		fn(entry{lo: p.v, hi: p.v, mean: p.v, n: 1, lastT: p.off, last: p.v})
 	}
+}
+
+// Percentiles are the p-quantiles (0 < p < 1, ascending or not) of the
+// points from..to, each the nearest-rank value (the smallest that at least
+// p of the points do not exceed); a bucket counts as its points, at its
+// mean. ok is false when there are none.
+func (h *History) Percentiles(from, to time.Time, ps ...float64) ([]float64, bool) {
+	if !h.hasBase {
+		return nil, false
+	}
+	hi := time.Duration(math.MaxInt64)
+	if !to.IsZero() {
+		hi = to.Sub(h.base)
+	}
+	type weighted struct {
+		v float64
+		n uint32
+	}
+	var pts []weighted
+	total := 0.0
+	h.entries(from.Sub(h.base), hi, func(e entry) {
+		pts = append(pts, weighted{e.mean, e.n})
+		total += float64(e.n)
+	})
+	if len(pts) == 0 {
+		return nil, false
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].v < pts[j].v })
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		rank := math.Ceil(p * total) // points at or below the answer
+		seen := 0.0
+		out[i] = pts[len(pts)-1].v
+		for _, w := range pts {
+			if seen += float64(w.n); seen >= rank {
+				out[i] = w.v
+				break
+			}
+		}
+	}
+	return out, true
 }

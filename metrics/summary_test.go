@@ -120,3 +120,23 @@ func TestTrendString(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentiles(t *testing.T) {
+	h := NewHistory(time.Hour, 200)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, ok := h.Percentiles(base, base.Add(time.Hour), 0.5); ok {
+		t.Error("percentiles of nothing")
+	}
+	for i := 1; i <= 100; i++ { // 1..100, shuffled in time
+		h.Add(Point{T: base.Add(time.Duration(i) * time.Second), V: float64((i*37)%100 + 1)})
+	}
+	got, ok := h.Percentiles(base, base.Add(time.Hour), 0.5, 0.95, 0.99, 0.01)
+	if !ok || got[0] != 50 || got[1] != 95 || got[2] != 99 || got[3] != 1 {
+		t.Errorf("p50, p95, p99, p1 = %v, %v", got, ok)
+	}
+	// Only the window's points.
+	got, _ = h.Percentiles(base.Add(91*time.Second), base.Add(time.Hour), 0.5)
+	if len(got) != 1 || got[0] <= 0 {
+		t.Errorf("window p50 = %v", got)
+	}
+}

@@ -38,25 +38,25 @@ func TestReadoutContent(t *testing.T) {
 	// 1000 requests/s, 150 to the origin, hits in 2 ms, misses in 45 ms,
 	// 85% hit rate, 500 + 10 × (tick mod 10) connections (tick 30: 500).
 	want := []string{
-		"Values now. Min, average, max and trend: last 60 seconds.",
+		"Values now. Min, average, max, percentiles and trend: last 60 seconds.",
 		"Requests/sec",
-		"  Requests per second, Client, edge1: 1 thousand, steady. Min 1 thousand, average 1 thousand, max 1 thousand.",
-		"  Requests per second, Client, edge2: 2 thousand, steady. Min 2 thousand, average 2 thousand, max 2 thousand.",
-		"  Requests per second, Origin, edge1: 150, steady. Min 150, average 150, max 150.",
-		"  Requests per second, Origin, edge2: 300, steady. Min 300, average 300, max 300.",
+		"  Requests per second, Client, edge1: 1 thousand, steady. Min 1 thousand, average 1 thousand, max 1 thousand. Median 1 thousand, p95 1 thousand, p99 1 thousand.",
+		"  Requests per second, Client, edge2: 2 thousand, steady. Min 2 thousand, average 2 thousand, max 2 thousand. Median 2 thousand, p95 2 thousand, p99 2 thousand.",
+		"  Requests per second, Origin, edge1: 150, steady. Min 150, average 150, max 150. Median 150, p95 150, p99 150.",
+		"  Requests per second, Origin, edge2: 300, steady. Min 300, average 300, max 300. Median 300, p95 300, p99 300.",
 		"Latency (ms)",
-		"  Latency in milliseconds, Cache Hit, edge1: 2 milliseconds, steady. Min 2 milliseconds, average 2 milliseconds, max 2 milliseconds.",
-		"  Latency in milliseconds, Cache Hit, edge2: 2 milliseconds, steady. Min 2 milliseconds, average 2 milliseconds, max 2 milliseconds.",
-		"  Latency in milliseconds, Origin, edge1: 45 milliseconds, steady. Min 45 milliseconds, average 45 milliseconds, max 45 milliseconds.",
-		"  Latency in milliseconds, Origin, edge2: 45 milliseconds, steady. Min 45 milliseconds, average 45 milliseconds, max 45 milliseconds.",
+		"  Latency in milliseconds, Cache Hit, edge1: 2 milliseconds, steady. Min 2 milliseconds, average 2 milliseconds, max 2 milliseconds. Median 2 milliseconds, p95 2 milliseconds, p99 2 milliseconds.",
+		"  Latency in milliseconds, Cache Hit, edge2: 2 milliseconds, steady. Min 2 milliseconds, average 2 milliseconds, max 2 milliseconds. Median 2 milliseconds, p95 2 milliseconds, p99 2 milliseconds.",
+		"  Latency in milliseconds, Origin, edge1: 45 milliseconds, steady. Min 45 milliseconds, average 45 milliseconds, max 45 milliseconds. Median 45 milliseconds, p95 45 milliseconds, p99 45 milliseconds.",
+		"  Latency in milliseconds, Origin, edge2: 45 milliseconds, steady. Min 45 milliseconds, average 45 milliseconds, max 45 milliseconds. Median 45 milliseconds, p95 45 milliseconds, p99 45 milliseconds.",
 		"Cache Hit Rate %",
-		"  Cache Hit Rate percent, Hit Rate, edge1: 85.0 percent, steady. Min 85.0 percent, average 85.0 percent, max 85.0 percent.",
-		"  Cache Hit Rate percent, Hit Rate, edge2: 85.0 percent, steady. Min 85.0 percent, average 85.0 percent, max 85.0 percent.",
+		"  Cache Hit Rate percent, Hit Rate, edge1: 85.0 percent, steady. Min 85.0 percent, average 85.0 percent, max 85.0 percent. Median 85.0 percent, p95 85.0 percent, p99 85.0 percent.",
+		"  Cache Hit Rate percent, Hit Rate, edge2: 85.0 percent, steady. Min 85.0 percent, average 85.0 percent, max 85.0 percent. Median 85.0 percent, p95 85.0 percent, p99 85.0 percent.",
 		"Connections",
-		"  Connections, Client, edge1: 500, steady. Min 500, average 545, max 590.",
-		"  Connections, Client, edge2: 1 thousand, steady. Min 1 thousand, average 1 thousand, max 1.1 thousand.",
-		"  Connections, Origin, edge1: 100, steady. Min 100, average 145, max 190.",
-		"  Connections, Origin, edge2: 200, steady. Min 200, average 245, max 290.",
+		"  Connections, Client, edge1: 500, steady. Min 500, average 545, max 590. Median 540, p95 590, p99 590.",
+		"  Connections, Client, edge2: 1 thousand, steady. Min 1 thousand, average 1 thousand, max 1.1 thousand. Median 1 thousand, p95 1.1 thousand, p99 1.1 thousand.",
+		"  Connections, Origin, edge1: 100, steady. Min 100, average 145, max 190. Median 140, p95 190, p99 190.",
+		"  Connections, Origin, edge2: 200, steady. Min 200, average 245, max 290. Median 240, p95 290, p99 290.",
 	}
 	got := readoutLines(view)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -131,7 +131,7 @@ func TestReadoutAbsoluteAndPaused(t *testing.T) {
 	f.key("a")
 	got := strings.Join(readoutLines(f.m.View()), "\n")
 	for _, w := range []string{
-		"Values now. Min, average, max and trend: last 60 seconds. Counters as totals.",
+		"Values now. Min, average, max, percentiles and trend: last 60 seconds. Counters as totals.",
 		"  Requests, Client, edge1: 30 thousand total, rising. Min 1 thousand, average 16 thousand, max 30 thousand.",
 		"  Latency in milliseconds, Cache Hit, edge1: 2 milliseconds, steady.", // not a counter: unchanged
 	} {
@@ -145,7 +145,7 @@ func TestReadoutAbsoluteAndPaused(t *testing.T) {
 	f.key("left")
 	got = strings.Join(readoutLines(f.m.View()), "\n")
 	for _, w := range []string{
-		"Paused at 14:03:53. Min, average, max and trend: 60 seconds to 14:03:57.",
+		"Paused at 14:03:53. Min, average, max, percentiles and trend: 60 seconds to 14:03:57.",
 		"  Connections, Client, edge1: 560, steady.", // tick 26
 	} {
 		if !strings.Contains(got, w) {

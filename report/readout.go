@@ -98,6 +98,11 @@ type Reading struct {
 	Max     *float64 `json:"max"`
 	Trend   string   `json:"trend,omitempty"`
 	Samples int      `json:"samples"` // points in the window
+	// P50, P95 and P99 are the window's median and 95th and 99th
+	// percentiles of the samples (nearest rank).
+	P50 *float64 `json:"p50"`
+	P95 *float64 `json:"p95"`
+	P99 *float64 `json:"p99"`
 	// Total is a counter's absolute count, whatever is shown.
 	Total *float64 `json:"total,omitempty"`
 	// Stale says Value is the host's last value, older than its stale
@@ -179,6 +184,9 @@ func reading(rc Context, span metrics.Span, h int, host string, line metrics.Lin
 	if sum := shown.Hist.Summarize(span.Start(), span.End); sum.N > 0 {
 		rd.Min, rd.Avg, rd.Max = &sum.Min, &sum.Avg, &sum.Max
 		rd.Trend, rd.Samples = sum.Trend.String(), sum.N
+		if p, ok := shown.Hist.Percentiles(span.Start(), span.End, 0.5, 0.95, 0.99); ok {
+			rd.P50, rd.P95, rd.P99 = &p[0], &p[1], &p[2]
+		}
 	}
 	if s := line.Series[h]; s != nil {
 		if t, ok := s.LatestAbsolute(); ok {
@@ -233,6 +241,11 @@ func unitName(u metrics.Unit, rate bool) string {
 	return u.String()
 }
 
+// percentileSamples is how many samples a window needs before the
+// readout says its percentiles: with fewer they say little the min, the
+// average and the max do not (JSON has them from one).
+const percentileSamples = 10
+
 // NotOnServer is what is said of a metric whose records the host's server
 // does not have, wherever its value would be.
 const NotOnServer = "not on this server"
@@ -245,9 +258,9 @@ const WaitingNote = "waiting for the server's next update"
 // names no time while live, so that it does not change every tick.
 func (r Readout) Intro() string {
 	win := metrics.SpokenDuration(time.Duration(r.WindowSeconds * float64(time.Second)))
-	s := "Values now. Min, average, max and trend: last " + win + "."
+	s := "Values now. Min, average, max, percentiles and trend: last " + win + "."
 	if r.Paused && r.Cursor != nil {
-		s = fmt.Sprintf("Paused at %s. Min, average, max and trend: %s to %s.",
+		s = fmt.Sprintf("Paused at %s. Min, average, max, percentiles and trend: %s to %s.",
 			metrics.Clock(*r.Cursor, r.location), win, metrics.Clock(r.Time, r.location))
 	}
 	if r.Absolute {
@@ -325,7 +338,11 @@ func (m Metric) sentence(rd Reading) string {
 	if rd.Min == nil {
 		return head + now + "."
 	}
-	return fmt.Sprintf("%s%s, %s. Min %s, average %s, max %s.", head, now, rd.Trend, say(*rd.Min), say(*rd.Avg), say(*rd.Max))
+	s := fmt.Sprintf("%s%s, %s. Min %s, average %s, max %s.", head, now, rd.Trend, say(*rd.Min), say(*rd.Avg), say(*rd.Max))
+	if rd.P50 != nil && rd.Samples >= percentileSamples {
+		s += fmt.Sprintf(" Median %s, p95 %s, p99 %s.", say(*rd.P50), say(*rd.P95), say(*rd.P99))
+	}
+	return s
 }
 
 // PageAbsent says an optional page (config.Page.Optional) is to be left
