@@ -18,6 +18,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/synth"
+	"github.com/traffic-grapher/traffic_grapher/internal/textdiff"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -420,23 +421,7 @@ func checkGolden(t *testing.T, path, got string) {
 
 // lineDiff shows the lines that differ between two screens, numbered,
 // "-" for the golden file's and "+" for what was drawn.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
-}
+func lineDiff(want, got string) string { return textdiff.Lines(want, got) }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
+	"github.com/traffic-grapher/traffic_grapher/internal/textdiff"
 	"github.com/traffic-grapher/traffic_grapher/pages"
 	"github.com/traffic-grapher/traffic_grapher/record"
 	"github.com/traffic-grapher/traffic_grapher/report"
@@ -239,7 +239,7 @@ func TestReplayOnceMatchesTheRecordedRun(t *testing.T) {
 	// Past the first line, which says when each was printed.
 	body := func(b bytes.Buffer) string { _, rest, _ := strings.Cut(b.String(), "\n"); return rest }
 	if a, b := body(live), body(replayed); a != b {
-		t.Errorf("replayed --once differs from the run's:\n%s", lineDiffText(a, b))
+		t.Errorf("replayed --once differs from the run's:\n%s", textdiff.Lines(a, b))
 	}
 	if !strings.Contains(replayed.String(), "hosts: edge1, edge2") {
 		t.Errorf("replay header: %s", firstLineOf(replayed.String()))
@@ -268,25 +268,6 @@ func TestReplayErrors(t *testing.T) {
 }
 
 func firstLineOf(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
-
-// lineDiffText shows the first lines that differ.
-func lineDiffText(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	var out []string
-	for i := 0; i < max(len(al), len(bl)) && len(out) < 12; i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			out = append(out, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y))
-		}
-	}
-	return strings.Join(out, "\n")
-}
 
 // --batch prints a line per round: JSON Lines every page's values, text
 // columns of the first page under a header; --count stops it, --output
