@@ -25,11 +25,9 @@ type Wanted struct {
 func WantedKeys(keys []string) Wanted {
 	w := Wanted{set: make(map[string]struct{}, len(keys))}
 	for _, k := range Dedupe(keys) {
-		if metrics.IsPattern(k) {
-			if p, err := metrics.ParsePattern(k); err == nil {
-				w.patterns = append(w.patterns, p)
-				continue
-			}
+		if p, err := metrics.ParsePattern(k); err == nil {
+			w.patterns = append(w.patterns, p)
+			continue
 		}
 		w.exact = append(w.exact, k)
 		w.set[k] = struct{}{}
@@ -105,11 +103,9 @@ func MayMatchStringRecord(p metrics.Pattern) bool {
 func SafeKeys(keys []string) (safe, warnings []string) {
 	safe = keys[:0:0]
 	for _, k := range keys {
-		if metrics.IsPattern(k) {
-			if p, err := metrics.ParsePattern(k); err == nil && MayMatchStringRecord(p) {
-				warnings = append(warnings, fmt.Sprintf("%s: not asked for: it may match proxy.process.version.* STRING records, and a lookup matching one crashes Traffic Server 10.2.0; make the part before the * longer", Sanitize(k, 120)))
-				continue
-			}
+		if p, err := metrics.ParsePattern(k); err == nil && MayMatchStringRecord(p) {
+			warnings = append(warnings, fmt.Sprintf("%s: not asked for: it may match proxy.process.version.* STRING records, and a lookup matching one crashes Traffic Server 10.2.0; make the part before the * longer", Sanitize(k, 120)))
+			continue
 		}
 		safe = append(safe, k)
 	}

@@ -62,7 +62,8 @@ func wildcards(name string) (at, n int) {
 	return -1, 0
 }
 
-// ParsePattern reads a record name with exactly one wildcard.
+// ParsePattern reads a record name with exactly one wildcard; a name with
+// none is an error too, so callers need no IsPattern first.
 func ParsePattern(name string) (Pattern, error) {
 	i, n := wildcards(name)
 	switch {

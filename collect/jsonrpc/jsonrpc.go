@@ -304,10 +304,8 @@ func LookupRegex(keys []string) string {
 // keyRegex is the regular expression of one key: its name quoted, or a
 // pattern's matches.
 func keyRegex(k string) string {
-	if metrics.IsPattern(k) {
-		if p, err := metrics.ParsePattern(k); err == nil {
-			return collect.PatternRegex(p)
-		}
+	if p, err := metrics.ParsePattern(k); err == nil {
+		return collect.PatternRegex(p)
 	}
 	return regexp.QuoteMeta(k)
 }

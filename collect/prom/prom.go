@@ -122,12 +122,10 @@ func (s *PromSource) Fetch(ctx context.Context, keys []string) (map[string]metri
 	values := make(map[string]metrics.Sample, len(keys))
 	atsRecords := false
 	for _, key := range keys {
-		if metrics.IsPattern(key) {
-			if p, err := metrics.ParsePattern(key); err == nil {
-				s.fetchPattern(e, key, p, values)
-				atsRecords = atsRecords || isRecordName(metrics.Bind(key, "x"))
-				continue
-			}
+		if p, err := metrics.ParsePattern(key); err == nil {
+			s.fetchPattern(e, key, p, values)
+			atsRecords = atsRecords || isRecordName(metrics.Bind(key, "x"))
+			continue
 		}
 		if v, ok := constantKey(key); ok {
 			values[key] = metrics.Sample{Value: v, Float: true}
