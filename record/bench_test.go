@@ -2,33 +2,24 @@ package record
 
 import (
 	"path/filepath"
-	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
-	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // BenchmarkSample is recording one host's sample of the built-in
 // dashboard (205 records) to a file: coding and one write. Four hosts a
 // second cost four of these a second.
 func BenchmarkSample(b *testing.B) {
-	want := collect.WantedKeys(pages.Default().Keys())
-	var now atomic.Int64
-	now.Store(t0.UnixNano())
-	sim := simulator.StartForTest(b, simulator.Options{Seed: 1, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	clock := newSimClock(t0)
+	sim := simulator.StartForTest(b, clock.options(1))
 	var snaps []map[string]metrics.Sample
 	for i := range 120 {
-		now.Store(t0.Add(time.Duration(120+i) * time.Second).UnixNano())
+		clock.set(t0.Add(time.Duration(120+i) * time.Second))
 		v := map[string]metrics.Sample{}
-		for k, s := range sim.Values(want.Has) {
-			f, _ := strconv.ParseFloat(s, 64)
-			v[k] = metrics.Sample{Value: f}
-		}
+		dashboardValues(sim, v)
 		snaps = append(snaps, v)
 	}
 	w, err := Create(filepath.Join(b.TempDir(), "rec"), []Host{{Name: "edge1"}}, Options{})

@@ -4,14 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
-	"github.com/traffic-grapher/traffic_grapher/pages"
 )
 
 // budget24h is the most a day of the built-in dashboard at 1 s for four
@@ -28,18 +25,15 @@ func TestRecording24hBudget(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("records a simulated day: too slow for -short and -race")
 	}
-	want := collect.WantedKeys(pages.Default().Keys())
-	var now atomic.Int64
-	now.Store(t0.UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	clock := newSimClock(t0)
 	sims := make([]*simulator.Server, 4)
 	recHosts := make([]Host, len(sims))
 	for i := range sims {
-		sims[i] = simulator.StartForTest(t, simulator.Options{Seed: int64(i + 1), Clock: clock})
+		sims[i] = simulator.StartForTest(t, clock.options(int64(i+1)))
 		recHosts[i] = Host{Name: "edge" + strconv.Itoa(i+1), Source: "jsonrpc " + sims[i].Path()}
 	}
 	path := filepath.Join(t.TempDir(), "day.tgrec")
-	w, err := Create(path, recHosts, Options{Now: clock})
+	w, err := Create(path, recHosts, Options{Now: clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +46,9 @@ func TestRecording24hBudget(t *testing.T) {
 	records := 0
 	for sec := range day {
 		at := t0.Add(time.Duration(sec) * time.Second)
-		now.Store(at.UnixNano())
+		clock.set(at)
 		for h, s := range sims {
-			clear(values)
-			for k, v := range s.Values(want.Has) {
-				f, _ := strconv.ParseFloat(v, 64)
-				values[k] = metrics.Sample{Value: f}
-			}
+			dashboardValues(s, values)
 			records += len(values)
 			// A host answers some 40 ms into the second, as over a network.
 			if err := w.Sample(h, at.Add(time.Duration(40+h*7)*time.Millisecond), values); err != nil {
