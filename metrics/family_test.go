@@ -248,3 +248,24 @@ func TestFamilyLeavesOutDeeperRecords(t *testing.T) {
 		t.Errorf("remaps %s", got)
 	}
 }
+
+// BenchmarkLinesFamily200 is what a chart of a full family (200 members, a
+// minute of history each, 4 hosts) asks on every redraw: its top 5 and the
+// rest.
+func BenchmarkLinesFamily200(b *testing.B) {
+	st, _ := NewStore(4, []MetricDef{{Name: "Open", Type: TypeGauge, Key: "origin.*"}}, time.Minute, time.Second)
+	for sec := range 60 {
+		v := map[string]Sample{}
+		for i := range MaxFamilyMembers {
+			v[fmt.Sprintf("origin.o%03d", i)] = Sample{Value: float64(i + sec%7)}
+		}
+		for h := range 4 {
+			st.Observe(h, Snapshot{Time: at(float64(sec)), Values: v})
+		}
+	}
+	span := Span{End: at(59), Window: time.Minute}
+	b.ReportAllocs()
+	for b.Loop() {
+		st.Lines(0, span, 5, OrderMean)
+	}
+}
