@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
@@ -95,6 +96,17 @@ func TestParseErrors(t *testing.T) {
 		{"top not a number", "pages:\n  - name: P\n    panels:\n      - title: T\n        top: many\n        metrics: [{name: A, type: gauge, key: a.*}]\n", 5, "pages[0].panels[0].top", `not "many"`},
 		{"optional not a bool", "pages:\n  - name: P\n    optional: sometimes\n    panels: [{title: T, metrics: [{name: A, type: gauge, key: a}]}]\n", 3, "pages[0].optional", "must be true or false"},
 
+		// thresholds
+		{"warn not a limit", inMetric("{name: A, type: counter, key: a, warn: lots}"), 6, "pages[0].panels[0].metrics[0].warn", `"lots" is not a limit`},
+		{"crit a list", inMetric("{name: A, type: counter, key: a, crit: [1, 2]}"), 6, "pages[0].panels[0].metrics[0].crit", "must be a number or a string"},
+		{"crit less severe", inMetric("{name: A, type: counter, key: a, warn: 5, crit: 2}"), 6, "pages[0].panels[0].metrics[0].crit", "less severe than warn"},
+		{"limits both ways", inMetric(`{name: A, type: counter, key: a, warn: "< 5", crit: "> 9"}`), 6, "pages[0].panels[0].metrics[0].crit", "same way"},
+		{"for without limits", inMetric("{name: A, type: counter, key: a, for: 30s}"), 6, "pages[0].panels[0].metrics[0].for", "has neither"},
+		{"for not a duration", inMetric("{name: A, type: counter, key: a, warn: 1, for: soon}"), 6, "pages[0].panels[0].metrics[0].for", `not "soon"`},
+		{"for too long", inMetric("{name: A, type: counter, key: a, warn: 1, for: 2h}"), 6, "pages[0].panels[0].metrics[0].for", "from 0s to 1h0m0s"},
+		{"for negative", inMetric("{name: A, type: counter, key: a, warn: 1, for: -5}"), 6, "pages[0].panels[0].metrics[0].for", `not "-5"`},
+		{">= limit", inMetric(`{name: A, type: counter, key: a, warn: ">= 5"}`), 6, "pages[0].panels[0].metrics[0].warn", ">= and <= are not limits"},
+
 		// pages
 		{"page not a mapping", "pages:\n  - Traffic\n", 2, "pages[0]", "must be a mapping with name, optional and panels, not a string"},
 		{"page without name", "pages:\n  - panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n", 2, "pages[0].name", "missing"},
@@ -118,7 +130,7 @@ func TestParseErrors(t *testing.T) {
 			4, "pages[0].panels[0].title", "too long"},
 
 		// metrics
-		{"metric not a mapping", inMetric("proxy.process.http.incoming_requests"), 6, "pages[0].panels[0].metrics[0]", "must be a mapping with name, type, key, key2, expr, inputs, color and unit, not a string"},
+		{"metric not a mapping", inMetric("proxy.process.http.incoming_requests"), 6, "pages[0].panels[0].metrics[0]", "must be a mapping with name, type, key, key2, expr, inputs, color, unit, warn, crit and for, not a string"},
 		{"metric without name", inMetric("{type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].name", "missing"},
 		{"metric name a list", inMetric("{name: [A], type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].name", "must be a string, not a list"},
 		{"metric without key", inMetric("{name: A, type: counter}"), 6, "pages[0].panels[0].metrics[0].key", "missing"},
@@ -146,7 +158,7 @@ func TestParseErrors(t *testing.T) {
 			9, "pages[0].panels[0].metrics[0].color", `quote the colour: color: "#FF0000"`},
 
 		// unknown and repeated fields
-		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, expr, inputs, color and unit)`},
+		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, expr, inputs, color, unit, warn, crit and for)`},
 		{"capitalised field", inMetric("{Name: A, type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].Name", "did you mean name?"},
 		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history, timezone and traffic_ctl)`},
 		{"field at the wrong level", "pages:\n  - name: P\n    metrics: []\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n",
@@ -322,6 +334,28 @@ func TestParseWildcardsTopOptional(t *testing.T) {
 	}
 	if c := d.Clone(); !c.Pages[0].Optional || c.Pages[0].Panels[0].Top != 3 {
 		t.Error("Clone loses optional or top")
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	src := inMetric(`{name: A, type: counter, key: a, warn: 2, crit: "> 5", for: 30s}`) +
+		"          - {name: B, type: gauge, key: b, warn: below 80, crit: \"<50\", for: 90}\n"
+	d, err := Parse("dash.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := d.Pages[0].Panels[0].Metrics
+	a, b := ms[0].Limits, ms[1].Limits
+	if *a.Warn != (metrics.Threshold{Value: 2}) || *a.Crit != (metrics.Threshold{Value: 5}) || a.For != 30*time.Second {
+		t.Errorf("A's limits %+v %+v for %v", *a.Warn, *a.Crit, a.For)
+	}
+	if *b.Warn != (metrics.Threshold{Value: 80, Below: true}) || *b.Crit != (metrics.Threshold{Value: 50, Below: true}) || b.For != 90*time.Second {
+		t.Errorf("B's limits %+v %+v for %v", *b.Warn, *b.Crit, b.For)
+	}
+	c := d.Clone()
+	c.Pages[0].Panels[0].Metrics[0].Limits.Warn.Value = 99
+	if a.Warn.Value != 2 {
+		t.Error("Clone shares the limits")
 	}
 }
 

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 )
 
 // MaxFileSize is the largest dashboard file Load and Parse accept. Real
@@ -24,7 +28,7 @@ var (
 	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "optional", "panels"}
 	panelFields   = []string{"title", "view", "top", "metrics"}
-	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit"}
+	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit", "warn", "crit", "for"}
 	historyFields = []string{"seconds"}
 )
 
@@ -643,6 +647,12 @@ func (p *parser) metric(path string, item *yaml.Node, m *Metric) {
 			m.Inputs = p.inputs(fp, e)
 		case "color":
 			m.Color = p.color(fp, e)
+		case "warn":
+			m.Limits.Warn = p.threshold(fp, e)
+		case "crit":
+			m.Limits.Crit = p.threshold(fp, e)
+		case "for":
+			m.Limits.For = p.holdFor(fp, e)
 		default:
 			p.unknown(path, e, "a metric", metricFields)
 		}
@@ -753,6 +763,58 @@ func (p *parser) flag(path string, e entry) bool {
 		return false
 	}
 	return b
+}
+
+// threshold reads a warn: or crit: limit: a number (crossed above it) or
+// a string such as "> 2" or "< 80" (metrics.ParseThreshold).
+func (p *parser) threshold(path string, e entry) *metrics.Threshold {
+	if isNull(e.val) {
+		return nil
+	}
+	if e.val.Kind != yaml.ScalarNode {
+		p.r.addAt(e.key.Line, path, "must be a number or a string such as \"> 2\" or \"< 80\", not %s", describe(e.val))
+		return nil
+	}
+	t, err := metrics.ParseThreshold(e.val.Value)
+	if err != nil {
+		p.r.addAt(e.key.Line, path, "%v", err)
+		return nil
+	}
+	return &t
+}
+
+// MaxHoldFor is the longest for: a limit may ask a crossing to last.
+const MaxHoldFor = metrics.AlertLookback
+
+// holdFor reads a metric's for: a duration ("30s", "2m") or a number of
+// seconds.
+func (p *parser) holdFor(path string, e entry) time.Duration {
+	if isNull(e.val) {
+		return 0
+	}
+	bad := func() time.Duration {
+		what := describe(e.val)
+		if e.val.Kind == yaml.ScalarNode && len(e.val.Value) <= 20 {
+			what = fmt.Sprintf("%q", e.val.Value)
+		}
+		p.r.addAt(e.key.Line, path, "must be how long a limit must stay crossed before it alerts, from 0s to %v (\"30s\", \"2m\", or a number of seconds), not %s", MaxHoldFor, what)
+		return 0
+	}
+	if e.val.Kind != yaml.ScalarNode {
+		return bad()
+	}
+	d, err := time.ParseDuration(e.val.Value)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(e.val.Value, 64)
+		if ferr != nil || math.IsNaN(secs) || secs < 0 || secs > MaxHoldFor.Seconds() {
+			return bad()
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d < 0 || d > MaxHoldFor {
+		return bad()
+	}
+	return d
 }
 
 // top1 reads a panel's top: a whole number from 1 to MaxTop.

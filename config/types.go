@@ -44,6 +44,9 @@ type Metric struct {
 	// ExprAt is where Expr's text starts in the file, for messages
 	// pointing into it.
 	ExprAt SourcePos
+	// Limits are the metric's warn: and crit: thresholds and their for:
+	// (metrics.Limits.Judge says when they alert).
+	Limits metrics.Limits
 }
 
 // SourcePos is a place in a dashboard file: 1-based line and column.
@@ -221,6 +224,16 @@ func (d *Dashboard) Keys() []string {
 	return keys
 }
 
+// HasLimits says some metric of the dashboard has a warn: or crit: limit.
+func (d *Dashboard) HasLimits() bool {
+	for ref := range d.Metrics() {
+		if ref.Metric.Limits.Set() {
+			return true
+		}
+	}
+	return false
+}
+
 // ExactKeys are the Keys that name one record each, those without a
 // wildcard (metrics.IsPattern).
 func (d *Dashboard) ExactKeys() []string {
@@ -238,9 +251,19 @@ func (d *Dashboard) Clone() *Dashboard {
 		for j, pn := range p.Panels {
 			c.Pages[i].Panels[j] = Panel{Title: pn.Title, View: pn.View, Top: pn.Top, Metrics: append([]Metric(nil), pn.Metrics...)}
 			for k, m := range pn.Metrics {
-				c.Pages[i].Panels[j].Metrics[k].Inputs = maps.Clone(m.Inputs)
+				cm := &c.Pages[i].Panels[j].Metrics[k]
+				cm.Inputs = maps.Clone(m.Inputs)
+				cm.Limits.Warn, cm.Limits.Crit = clonePtr(m.Limits.Warn), clonePtr(m.Limits.Crit)
 			}
 		}
 	}
 	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,6 +135,29 @@ func (m *Metric) check(r *reporter, mp string) {
 		if _, err := ParseColor(m.Color); err != nil {
 			r.add(mp+".color", "%v", err)
 		}
+	}
+	m.checkLimits(r, mp)
+}
+
+// checkLimits checks warn:, crit: and for:.
+func (m *Metric) checkLimits(r *reporter, mp string) {
+	l := m.Limits
+	for _, f := range []struct {
+		name string
+		t    *metrics.Threshold
+	}{{"warn", l.Warn}, {"crit", l.Crit}} {
+		if f.t != nil && (math.IsNaN(f.t.Value) || math.IsInf(f.t.Value, 0)) {
+			r.add(mp+"."+f.name, "%v is not a limit: want a finite number", f.t.Value)
+		}
+	}
+	if msg := l.Check(); msg != "" {
+		r.add(mp+".crit", "%s", msg)
+	}
+	switch {
+	case l.For != 0 && !l.Set():
+		r.add(mp+".for", "for: says how long warn: or crit: must stay crossed; this metric has neither")
+	case l.For < 0 || l.For > MaxHoldFor:
+		r.add(mp+".for", "%v is out of range (want 0s to %v)", l.For, MaxHoldFor)
 	}
 }
 

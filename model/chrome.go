@@ -32,6 +32,10 @@ type ChromeState struct {
 	ReadoutPos  string        // the readout's scroll position, "" if all fits
 	Errors      []string      // "host: error", in host order
 	Warnings    []string      // "host: warning"
+	// Alerts are the series over a limit, worst first, as the footer
+	// writes them (report.Alert.Short); Critical says one is critical.
+	Alerts   []string
+	Critical bool
 }
 
 // HeaderView is the top line: title and clock (while paused, the cursor's
@@ -154,6 +158,20 @@ func (f *FooterView) Refresh(s ChromeState) {
 		return
 	}
 	st, g := f.pctx.Styles, &f.pctx.Glyphs
+	if len(s.Alerts) > 0 {
+		// Over the keys and the hosts' errors: what is wrong with the
+		// traffic is why the screen is open. A host's error follows.
+		style := st.Warning
+		if s.Critical {
+			style = st.Error
+		}
+		line := style.Render(" " + strings.Join(s.Alerts, g.Sep))
+		if len(s.Errors) > 0 {
+			line += st.Error.Render(g.Sep + strings.Join(s.Errors, g.Sep))
+		}
+		f.line = fitWidth(ansi.Truncate(line, f.width, g.Ellipsis), f.width)
+		return
+	}
 	if len(s.Errors) > 0 {
 		f.line = fitWidth(st.Error.Render(" "+strings.Join(s.Errors, g.Sep)), f.width)
 		return

@@ -33,6 +33,9 @@ type ProgramContext struct {
 	// Deadlines is each host's request deadline (collect.RequestDeadline);
 	// a missing one is taken to be the interval.
 	Deadlines []time.Duration
+	// Bell, when set (--bell), rings the terminal's bell: once each time
+	// a series crosses into an alert, or from a warning to critical.
+	Bell func()
 }
 
 // normalize fills in what an older caller may have left zero.

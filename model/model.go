@@ -56,6 +56,10 @@ type Model struct {
 	helpOpen      bool
 	listOpen      bool // the p page list is shown
 	pageList      *PageListView
+	// alerts are the series over their limits at the view's instant
+	// (report.Alerts); ringing are the live ones the bell has rung for.
+	alerts  []report.Alert
+	ringing map[string]metrics.Level
 	// The chrome, rebuilt by refreshChrome when what it shows changes.
 	header HeaderView
 	footer *FooterView
@@ -176,6 +180,16 @@ func (m *Model) handleResult(r collect.Result) tea.Cmd {
 // paused view stands still: new data lands beyond its edge.
 func (m *Model) redrawLive() {
 	if m.time.Paused() {
+		if m.pctx.Bell != nil {
+			// The view stands still; the bell still rings for what
+			// crosses live.
+			live := metrics.Span{End: m.pctx.Now(), Window: m.time.Window()}
+			if m.now.After(live.End) {
+				live.End = m.now
+			}
+			m.ring(report.Alerts(m.pctx.Report(), m.data.Store(), live))
+			m.refreshChrome()
+		}
 		return
 	}
 	if now := m.pctx.Now(); now.After(m.now) {
@@ -186,8 +200,40 @@ func (m *Model) redrawLive() {
 		m.drawnAt = m.now
 	}
 	m.invalidateAll()
+	m.refreshAlerts()
 	m.refreshVisible()
 	m.refreshChrome()
+}
+
+// refreshAlerts judges the limits at the view's instant (the cursor while
+// paused) and, live, rings the bell for new crossings.
+func (m *Model) refreshAlerts() {
+	if !m.pctx.Dashboard.HasLimits() {
+		return
+	}
+	m.alerts = report.Alerts(m.pctx.Report(), m.data.Store(), m.span())
+	if !m.time.Paused() {
+		m.ring(m.alerts)
+	}
+}
+
+// ring rings the bell once for each series newly over a limit, or newly
+// critical; a series that clears may ring again when it next crosses.
+func (m *Model) ring(live []report.Alert) {
+	if m.pctx.Bell == nil {
+		return
+	}
+	now := make(map[string]metrics.Level, len(live))
+	rings := false
+	for _, a := range live {
+		k := a.Host + "\x00" + a.Page + "\x00" + a.Panel + "\x00" + a.Metric
+		now[k] = a.LevelOf()
+		rings = rings || a.LevelOf() > m.ringing[k]
+	}
+	m.ringing = now
+	if rings {
+		m.pctx.Bell()
+	}
 }
 
 func (m *Model) invalidateAll() {
@@ -201,6 +247,7 @@ func (m *Model) invalidateAll() {
 // drawn now.
 func (m *Model) viewChanged() {
 	m.invalidateAll()
+	m.refreshAlerts()
 	m.refreshVisible()
 	m.refreshHelp()
 }
@@ -249,7 +296,7 @@ func (m *Model) refreshVisible() {
 	}
 	if m.readoutOn {
 		r := report.Build(m.pctx.Report(), m.data.Store(), m.span(), []int{m.page})
-		m.readout.SetLines(append([]string{r.Intro()}, r.Lines(false)...))
+		m.readout.SetLines(append(r.Head(), r.Lines(false)...))
 		return
 	}
 	m.pages[m.page].Refresh(m.data.Store(), m.span())

@@ -182,17 +182,42 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	title, stale := p.title(lines, span)
 	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing), innerW))
 
-	return frame(p.pctx, title, body, innerW)
+	return frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
 }
 
-// frame boxes a panel's lines (each exactly innerW cells) under its title:
-// the one border every panel, chart or table, is drawn with.
-func frame(pctx *ProgramContext, title string, body []string, innerW int) string {
+// alertMark starts the title of a panel with a series over a limit: the
+// word, not only its colour, so it reads on every screen and to a screen
+// reader.
+func alertMark(pctx *ProgramContext, l metrics.Level) string {
+	switch l {
+	case metrics.LevelCrit:
+		return pctx.Styles.Error.Render("CRIT") + " "
+	case metrics.LevelWarn:
+		return pctx.Styles.Warning.Render("WARN") + " "
+	}
+	return ""
+}
+
+// levelMark follows a line's name in the legend: ! over its warning
+// limit, !! over its critical one.
+func levelMark(l metrics.Level) string {
+	return strings.Repeat("!", int(l))
+}
+
+// frame boxes a panel's lines (each exactly innerW cells) under its title,
+// after mark (styled; "" for none): the one border every panel, chart or
+// table, is drawn with.
+func frame(pctx *ProgramContext, mark, title string, body []string, innerW int) string {
 	g, st := &pctx.Glyphs, pctx.Styles
 	var b strings.Builder
-	title = ansi.Truncate(title, max(innerW-4, 0), g.Ellipsis)
-	fill := max(innerW-3-lipgloss.Width(title), 0)
+	mw := lipgloss.Width(mark)
+	if mw > innerW-8 {
+		mark, mw = "", 0
+	}
+	title = ansi.Truncate(title, max(innerW-4-mw, 0), g.Ellipsis)
+	fill := max(innerW-3-mw-lipgloss.Width(title), 0)
 	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
+	b.WriteString(mark)
 	b.WriteString(st.PanelTitle.Render(title))
 	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
 	side := st.PanelBorder.Render(g.V)
@@ -226,7 +251,34 @@ type panelLine struct {
 	mi   int // the metric, in panel.Metrics
 	slot int // its colour and marker
 	name string
+	// level is the worst of the line's hosts against the metric's limits
+	// (report.JudgeLine).
+	level metrics.Level
 	metrics.Line
+}
+
+// worstLevel is the worst level of the lines.
+func worstLevel[L interface{ alertLevel() metrics.Level }](lines []L) metrics.Level {
+	w := metrics.LevelOK
+	for _, l := range lines {
+		w = metrics.Worst(w, l.alertLevel())
+	}
+	return w
+}
+
+func (l panelLine) alertLevel() metrics.Level { return l.level }
+
+// lineLevel is the worst host of line against the metric's limits, in a
+// view of rates (a counter's totals are not what its limits are on).
+func lineLevel(pctx *ProgramContext, m config.Metric, line metrics.Line, span metrics.Span) metrics.Level {
+	if span.Absolute && keepsAbsolute(m) {
+		return metrics.LevelOK
+	}
+	w := metrics.LevelOK
+	for _, a := range report.JudgeLine(pctx.Report(), m.Limits, line, span) {
+		w = metrics.Worst(w, a.Level)
+	}
+	return w
 }
 
 // lines are what the panel draws now, in legend order: as shown (rates
@@ -252,7 +304,8 @@ func (p *PanelView) lines(store *metrics.Store, span metrics.Span) []panelLine {
 			if l.Member != "" {
 				slot = p.slots[mi] + sort.SearchStrings(names, l.Member)
 			}
-			out = append(out, panelLine{mi: mi, slot: slot, name: report.LineName(p.panel.Metrics[mi].Name, l, len(p.metricIDs)), Line: l})
+			m := p.panel.Metrics[mi]
+			out = append(out, panelLine{mi: mi, slot: slot, name: report.LineName(m.Name, l, len(p.metricIDs)), level: lineLevel(p.pctx, m, l, span), Line: l})
 		}
 	}
 	return out
@@ -284,6 +337,19 @@ func (p *PanelView) chartInput(lines []panelLine, span metrics.Span, lo, hi floa
 	}
 	if p.pctx.Styles.NoColor {
 		in.MarkEvery = 10
+	}
+	for _, m := range p.panel.Metrics {
+		if span.Absolute && keepsAbsolute(m) {
+			continue
+		}
+		for _, t := range []struct {
+			t    *metrics.Threshold
+			crit bool
+		}{{m.Limits.Warn, false}, {m.Limits.Crit, true}} {
+			if t.t != nil {
+				in.Limits = append(in.Limits, chart.Limit{Value: t.t.Value, Crit: t.crit})
+			}
+		}
 	}
 	eachShown(lines, func(l *panelLine, h int, v metrics.Shown) {
 		in.Series = append(in.Series, chart.Series{
@@ -434,6 +500,7 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 		if missing[l.mi] && !missing[len(missing)-1] {
 			name += " (" + report.NotOnServer + ")"
 		}
+		name += levelMark(l.level)
 		parts = append(parts, p.colors[l.slot].Render(string(g.Marker(l.slot)))+" "+name)
 	}
 	if note := p.staleNote(stale); note != "" {

@@ -158,5 +158,5 @@ func hex2(x float64) string {
 
 // Chart is the part of s the chart draws with.
 func (s Styles) Chart() chart.Styles {
-	return chart.Styles{Axis: s.Axis, AxisLabel: s.AxisLabel, Cursor: s.Cursor, Range: s.Range}
+	return chart.Styles{Axis: s.Axis, AxisLabel: s.AxisLabel, Cursor: s.Cursor, Range: s.Range, Warn: s.Warning, Crit: s.Error}
 }

@@ -120,7 +120,7 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 	if t.hasFamily && len(lines) > len(t.metricIDs) {
 		title += t.pctx.Glyphs.Sep + "by " + span.Order.String()
 	}
-	return frame(t.pctx, title, rows, inner)
+	return frame(t.pctx, alertMark(t.pctx, worstLevel(lines)), title, rows, inner)
 }
 
 // untracked is the most matches of one of the table's wildcard keys that
@@ -137,10 +137,13 @@ func (t *TableView) untracked(store *metrics.Store) int {
 
 // tableRow is one row: a metric, or one member of a family metric.
 type tableRow struct {
-	mi   int
-	name string
+	mi    int
+	name  string
+	level metrics.Level // the worst host against the metric's limits
 	metrics.Line
 }
+
+func (r tableRow) alertLevel() metrics.Level { return r.level }
 
 // lines are the table's rows now: each metric, a family's members all of
 // them in the view's order (report.PanelLines).
@@ -148,7 +151,9 @@ func (t *TableView) lines(store *metrics.Store, span metrics.Span) []tableRow {
 	var out []tableRow
 	for mi, id := range t.metricIDs {
 		for _, l := range report.PanelLines(store, id, t.panel, span) {
-			out = append(out, tableRow{mi: mi, name: report.LineName(t.panel.Metrics[mi].Name, l, len(t.metricIDs)), Line: l})
+			m := t.panel.Metrics[mi]
+			level := lineLevel(t.pctx, m, l, span)
+			out = append(out, tableRow{mi: mi, name: report.LineName(m.Name, l, len(t.metricIDs)) + levelMark(level), level: level, Line: l})
 		}
 	}
 	return out

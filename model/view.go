@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
@@ -62,6 +63,10 @@ func (m *Model) chromeState() ChromeState {
 		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen, ListOpen: m.listOpen,
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
 		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
+	}
+	for _, a := range m.alerts {
+		s.Alerts = append(s.Alerts, a.Short())
+		s.Critical = s.Critical || a.LevelOf() == metrics.LevelCrit
 	}
 	if len(m.pages) > 0 {
 		s.PageName = m.pages[m.page].Name

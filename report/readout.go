@@ -44,6 +44,11 @@ type Readout struct {
 	Absolute      bool       `json:"absolute,omitempty"` // counters as absolute counts
 	Errors        []string   `json:"errors,omitempty"`
 	Warnings      []string   `json:"warnings,omitempty"` // "host: warning", --once
+	// Status is the worst level of Alerts ("ok", "warning", "critical");
+	// Alerts are every series over a limit, on every page (Alerts).
+	// Both are left out when the dashboard sets no limits.
+	Status string  `json:"status,omitempty"`
+	Alerts []Alert `json:"alerts,omitempty"`
 
 	Pages []Page `json:"pages"`
 
@@ -127,6 +132,10 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 	if span.Paused {
 		c := span.Cursor
 		r.Cursor = &c
+	}
+	if rc.Dashboard.HasLimits() {
+		r.Alerts = Alerts(rc, store, span)
+		r.Status = Status(r.Alerts).String()
 	}
 	want := map[int]bool{}
 	for _, p := range pages {
@@ -253,6 +262,15 @@ const NotOnServer = "not on this server"
 // WaitingNote is what is said of a metric whose host answers but which has no
 // value yet.
 const WaitingNote = "waiting for the server's next update"
+
+// Head is what the readout says before any page: the Alerts line when the
+// dashboard sets limits (a screen reader meets it first), and the Intro.
+func (r Readout) Head() []string {
+	if r.Status == "" {
+		return []string{r.Intro()}
+	}
+	return []string{AlertsLine(r.Alerts, r.location), r.Intro()}
+}
 
 // Intro is the sentence that says what the readout's numbers are. It
 // names no time while live, so that it does not change every tick.

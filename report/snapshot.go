@@ -23,7 +23,9 @@ func Text(rc Context, store *metrics.Store, at time.Time, errs []string) string 
 	for _, e := range errs {
 		fmt.Fprintf(&b, "error: %s\n", e)
 	}
-	b.WriteString(r.Intro() + "\n")
+	for _, l := range r.Head() {
+		b.WriteString(l + "\n")
+	}
 	for _, pg := range r.Pages {
 		fmt.Fprintf(&b, "\nPage %d of %d: %s\n", pg.Number, pg.Of, pg.Name)
 		for _, l := range (Readout{Pages: []Page{pg}}).Lines(false) {

@@ -34,6 +34,8 @@ var Version = "0.1.0-dev"
 // Main runs traffic_grapher with args (without the program's name) and
 // returns the exit status: 0 fine, 1 failure while running, 2 bad command
 // line or configuration, 70 an internal error, 128+N ended by signal N.
+// --once and --batch exit as a monitoring check does (checkStatus): 0 ok,
+// 1 a warning, 2 critical, 3 no host answered.
 func Main(args []string, stdout, stderr io.Writer) int { return run(args, stdout, stderr) }
 
 // run is main without the exit, so tests can drive it (see Main for the
@@ -85,6 +87,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var ue usageError
 		if errors.As(err, &ce) || errors.As(err, &ue) {
 			return 2
+		}
+		if opts.once || opts.batch {
+			return statusUnknown // a check that cannot reach its hosts
 		}
 		return 1
 	}
@@ -209,7 +214,7 @@ const onceRounds = 3
 // once prints a plain-text snapshot: it samples until every series has a
 // value, or onceRounds times (2 s at the default interval). Errors and
 // warnings of the last round go to stderr with --format text and into the
-// JSON with --format json. Exit status 1 when no host answered, else 0.
+// JSON with --format json. The exit status is checkStatus's.
 func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	var errs []string
@@ -253,9 +258,35 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "traffic_grapher: %s\n", e)
 		}
-		return 1
 	}
-	return 0
+	return checkStatus(a.pctx.Report(), a.data.Store(), time.Now(), len(errs) == len(a.hosts))
+}
+
+// Exit statuses of --once and --batch, a monitoring check's (Nagios's).
+const (
+	statusOK       = 0
+	statusWarning  = 1
+	statusCritical = 2
+	statusUnknown  = 3
+)
+
+// checkStatus is what --once and --batch (and replay --once) exit with:
+// 3 when no host answered, else 2 while a series is over a critical limit
+// of the dashboard, 1 over a warning one, 0 when all is well.
+func checkStatus(rc report.Context, store *metrics.Store, at time.Time, noneAnswered bool) int {
+	if noneAnswered {
+		return statusUnknown
+	}
+	if !rc.Dashboard.HasLimits() {
+		return statusOK
+	}
+	switch report.Status(report.Alerts(rc, store, metrics.Span{End: at, Window: rc.History})) {
+	case metrics.LevelCrit:
+		return statusCritical
+	case metrics.LevelWarn:
+		return statusWarning
+	}
+	return statusOK
 }
 
 // interactive runs the full-screen dashboard until q, Ctrl-C, a signal or
@@ -369,8 +400,8 @@ const batchLinesPerHeader = 20
 
 // batchLines is --batch: a collection round every interval, each printed
 // as one line, until --count lines or a signal. A host's errors go to
-// stderr when they change. Exit status 1 if no host answered the last
-// round, else 0.
+// stderr when they change. The exit status is checkStatus's for the last
+// round.
 func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 	w := stdout
 	if a.opts.output != "" {
@@ -388,6 +419,7 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 	var header string
 	printed, failed := 0, 0
 	lastErrs := ""
+	var lastAt time.Time
 	next := time.Now()
 	for a.opts.count == 0 || printed < a.opts.count {
 		failed = 0
@@ -408,6 +440,7 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 			lastErrs = e
 		}
 		span := metrics.Span{End: time.Now(), Window: a.pctx.History}
+		lastAt = span.End
 		var line string
 		if a.opts.displayOptions.json() {
 			var pages []int
@@ -447,8 +480,8 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 		case <-time.After(time.Until(next)):
 		}
 	}
-	if failed == len(a.hosts) {
-		return 1
+	if lastAt.IsZero() {
+		return 1 // a signal before the first line
 	}
-	return 0
+	return checkStatus(rc, a.data.Store(), lastAt, failed == len(a.hosts))
 }

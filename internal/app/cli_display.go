@@ -3,7 +3,9 @@ package app
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,6 +30,10 @@ type displayOptions struct {
 	glyphs  choiceValue
 	theme   choiceValue
 	mouse   bool
+	bell    bool
+	// tty is the terminal the screen draws on, shared with the bell so
+	// that a bell never lands inside a frame (created by programOptions).
+	tty *lockedTTY
 }
 
 // addDisplayFlags defines the display flags on fs. Values are checked as
@@ -41,6 +47,7 @@ func addDisplayFlags(fs *pflag.FlagSet, d *displayOptions) {
 	fs.BoolVar(&d.noColor, "no-color", false, "no colours (also when $NO_COLOR is set): series are told apart by markers along their lines, hosts by line patterns")
 	fs.Var(&d.glyphs, "glyphs", "how charts are drawn: braille, block (half blocks, for consoles without braille fonts; the default when TERM=linux) or ascii (the default when TERM=dumb)")
 	fs.Var(&d.theme, "theme", "colours for a dark or a light terminal background: dark or light")
+	fs.BoolVar(&d.bell, "bell", false, "ring the terminal's bell once each time a series crosses a warn: or crit: limit of the dashboard (see README: Thresholds)")
 	fs.BoolVar(&d.mouse, "mouse", false, "let the mouse wheel zoom the charts and scroll the readout (off by default: mouse reporting stops the terminal selecting text to copy, over SSH too)")
 }
 
@@ -68,14 +75,39 @@ func (d *displayOptions) apply(pctx *model.ProgramContext, getenv func(string) s
 	}
 	pctx.Glyphs = chart.GlyphsFor(set)
 	pctx.Readout = d.readout || getenv("ACCESSIBLE") != ""
+	if d.bell {
+		d.tty = &lockedTTY{File: os.Stdout}
+		pctx.Bell = d.tty.bell
+	}
 }
+
+// lockedTTY is the terminal, written by Bubble Tea's renderer (one Write
+// per frame) and by the bell: a lock keeps the bell between frames, never
+// inside an escape sequence. It stays an *os.File to Bubble Tea, which
+// reads the terminal's size from it.
+type lockedTTY struct {
+	*os.File
+	mu sync.Mutex
+}
+
+func (t *lockedTTY) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.File.Write(b)
+}
+
+func (t *lockedTTY) bell() { t.Write([]byte("\a")) }
 
 // programOptions are the Bubble Tea options the display flags add.
 func (d *displayOptions) programOptions() []tea.ProgramOption {
+	var opts []tea.ProgramOption
 	if d.mouse {
-		return []tea.ProgramOption{tea.WithMouseCellMotion()}
+		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	return nil
+	if d.tty != nil {
+		opts = append(opts, tea.WithOutput(d.tty))
+	}
+	return opts
 }
 
 // writeSnapshot prints --once's output in the chosen format.

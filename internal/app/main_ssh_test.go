@@ -33,8 +33,8 @@ func TestRunRemoteHost(t *testing.T) {
 	args := []string{"--once", "--interval", "0.3", "--history", "10", "edge1"}
 
 	var out, errb bytes.Buffer
-	if status := run(args, &out, &errb); status != 1 {
-		t.Fatalf("unknown host key: status %d, want 1; stderr: %s", status, errb.String())
+	if status := run(args, &out, &errb); status != statusUnknown {
+		t.Fatalf("unknown host key: status %d, want %d; stderr: %s", status, statusUnknown, errb.String())
 	}
 	for _, want := range []string{"not in known_hosts", sshd.HostKeyFingerprint, "--accept-new-host-keys"} {
 		if !strings.Contains(errb.String(), want) {

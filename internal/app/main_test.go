@@ -92,9 +92,9 @@ func TestRunExitStatusAndMessages(t *testing.T) {
 			stderr: "bad.yaml:6: pages[0].panels[0].metrics[0].type: unknown metric type \"rate\"", noStdout: true},
 		{name: "missing config", args: []string{"--demo", "-c", filepath.Join(dir, "nope.yaml"), "--once"}, status: 2, stderr: "nope.yaml", noStdout: true},
 		{name: "bad timezone", args: []string{"--demo", "--timezone", "Mars/Base", "--once"}, status: 2, stderr: `"Mars/Base"`, noStdout: true},
-		{name: "remote host without keys", args: []string{"edge1.example.com", "--once"}, status: 1, stderr: "no usable SSH key for "},
+		{name: "remote host without keys", args: []string{"edge1.example.com", "--once"}, status: statusUnknown, stderr: "no usable SSH key for "},
 		{name: "invalid host name", args: []string{"edge1;reboot", "--once"}, status: 2, stderr: "not a valid hostname", noStdout: true},
-		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "1", "--history", "10"}, status: 1, stderr: "none.sock"},
+		{name: "missing socket", args: []string{"unix:" + filepath.Join(dir, "none.sock"), "--once", "--interval", "1", "--history", "10"}, status: statusUnknown, stderr: "none.sock"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,7 +337,83 @@ func TestBatchDeadHost(t *testing.T) {
 	var out, errb bytes.Buffer
 	sock := filepath.Join(t.TempDir(), "none.sock")
 	status := run([]string{"unix:" + sock, "--batch", "--count", "3", "--interval", "0.1"}, &out, &errb)
-	if status != 1 || strings.Count(errb.String(), "cannot connect") != 1 || strings.Count(out.String(), "\n") != 4 {
+	if status != statusUnknown || strings.Count(errb.String(), "cannot connect") != 1 || strings.Count(out.String(), "\n") != 4 {
 		t.Errorf("status %d, stderr %q, stdout:\n%s", status, errb.String(), out.String())
+	}
+}
+
+// limitsDashboard is a one-page dashboard over the simulator's requests
+// and connections with the given limits on requests/s.
+func limitsDashboard(t *testing.T, limits string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "limits.yaml")
+	src := "pages:\n  - name: Checks\n    panels:\n      - title: Requests/sec\n        metrics:\n" +
+		"          - {name: Client, type: counter, key: proxy.process.http.incoming_requests" + limits + "}\n" +
+		"      - title: Connections\n        metrics:\n" +
+		"          - {name: Client, type: gauge, key: proxy.process.http.current_client_connections}\n"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// --once and --batch exit as a check does: 2 while a series is over a
+// critical limit, 1 over a warning one, 0 when none is; the JSON and the
+// text say which series and why. (The simulator serves hundreds of
+// requests a second.)
+func TestOnceAndBatchExitAsChecks(t *testing.T) {
+	for _, c := range []struct {
+		name, limits string
+		status       int
+		state        string
+	}{
+		{"critical", ", warn: 1, crit: 2", statusCritical, "critical"},
+		{"warning", ", warn: 1, crit: 1e12", statusWarning, "warning"},
+		{"ok", ", warn: 1e12", statusOK, "ok"},
+		{"below a floor", `, crit: "< 1e12"`, statusCritical, "critical"},
+		{"not held long enough", ", crit: 2, for: 1m", statusOK, "ok"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dash := limitsDashboard(t, c.limits)
+			var out, errb bytes.Buffer
+			status := run([]string{"--demo", "-c", dash, "--once", "--format", "json", "--interval", "1"}, &out, &errb)
+			if status != c.status {
+				t.Fatalf("--once: status %d, want %d; stderr %s", status, c.status, errb.String())
+			}
+			var r report.Readout
+			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != c.state || (c.state == "ok") != (len(r.Alerts) == 0) {
+				t.Fatalf("status %q, alerts %+v; want %q", r.Status, r.Alerts, c.state)
+			}
+			if len(r.Alerts) > 0 {
+				a := r.Alerts[0]
+				if a.Host != "demo" || a.Panel != "Requests/sec" || a.Metric != "Client" || a.Level != c.state || a.Value <= 2 {
+					t.Errorf("alert %+v", a)
+				}
+			}
+
+			if c.name != "critical" && c.name != "ok" {
+				return // the text and --batch are judged alike; two cases show it
+			}
+			out.Reset()
+			status = run([]string{"--demo", "-c", dash, "--once", "--interval", "1"}, &out, &errb)
+			first := strings.SplitN(out.String(), "\n", 3)[1]
+			if status != c.status || !strings.HasPrefix(first, "Alerts: ") || (c.state == "ok") != (first == "Alerts: none.") {
+				t.Errorf("--once text: status %d, second line %q", status, first)
+			}
+
+			out.Reset()
+			status = run([]string{"--demo", "-c", dash, "--batch", "--count", "3", "--interval", "1"}, &out, &errb)
+			if status != c.status {
+				t.Errorf("--batch: status %d, want %d", status, c.status)
+			}
+		})
+	}
+	// A dashboard without limits says nothing of alerts.
+	var out, errb bytes.Buffer
+	if status := run([]string{"--demo", "-c", limitsDashboard(t, ""), "--once", "--interval", "1"}, &out, &errb); status != 0 || strings.Contains(out.String(), "Alerts") {
+		t.Errorf("no limits: status %d, output:\n%s", status, out.String())
 	}
 }

@@ -74,7 +74,7 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 			fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
 			return 1
 		}
-		return 0
+		return checkStatus(r.pctx.Report(), r.data.Store(), r.at, false)
 	}
 	var results <-chan collect.Result
 	if o.speed > 0 {

@@ -54,6 +54,15 @@ type Input struct {
 	// MarkEvery > 0 repeats each series' marker every that many cells
 	// along its line, for screens without colour.
 	MarkEvery int
+	// Limits are drawn as dashed lines across the plot where they lie
+	// within the y range: the metrics' warn: and crit: thresholds.
+	Limits []Limit
+}
+
+// Limit is a horizontal line at a value: a warning or a critical limit.
+type Limit struct {
+	Value float64
+	Crit  bool
 }
 
 // ansiStyle is a style reduced to the escape codes around its text. Chart
@@ -77,6 +86,8 @@ const (
 	classAxis   = -1 // axis line or tick label
 	classCursor = -3
 	classRange  = -4 // the window's min/max label and tick
+	classWarn   = -5 // a warning limit's dashed line
+	classCrit   = -6 // a critical limit's dashed line
 )
 
 // Chart draws line charts: ntcharts draws the axes and labels; the lines
@@ -91,6 +102,7 @@ type Chart struct {
 	label         ansiStyle
 	cursor        ansiStyle
 	rng           ansiStyle
+	warn, crit    ansiStyle
 	series        []ansiStyle
 	layer         axisLayer
 
@@ -132,6 +144,7 @@ type axisLayer struct {
 // Styles are the chart's own colours; each series brings its own.
 type Styles struct {
 	Axis, AxisLabel, Cursor, Range lipgloss.Style
+	Warn, Crit                     lipgloss.Style // limits' lines
 }
 
 // New makes a chart of the given outer size (axes and labels
@@ -141,6 +154,7 @@ func New(width, height int, g Glyphs, st Styles, series []lipgloss.Style) *Chart
 	c := &Chart{
 		glyphs: g, axis: newANSIStyle(st.Axis), label: newANSIStyle(st.AxisLabel),
 		cursor: newANSIStyle(st.Cursor), rng: newANSIStyle(st.Range),
+		warn: newANSIStyle(st.Warn), crit: newANSIStyle(st.Crit),
 	}
 	for _, s := range series {
 		c.series = append(c.series, newANSIStyle(s))
@@ -194,6 +208,7 @@ func (c *Chart) Render(in Input) string {
 		for _, s := range in.Series {
 			c.drawSeries(s, in)
 		}
+		c.drawLimits(in)
 		c.drawCursor(in)
 	}
 	return c.join(c.layer.origin)
@@ -531,6 +546,33 @@ func abs(x int) int {
 	return x
 }
 
+// drawLimits draws each limit within the y range as a dashed line through
+// the plot's empty cells (every other column), so the lines stay on top
+// and the limit reads without colour; a critical limit wins a row it
+// shares with a warning.
+func (c *Chart) drawLimits(in Input) {
+	l := &c.layer
+	dh := l.gh * c.glyphs.cellH
+	ys := float64(dh-1) / (in.MaxY - in.MinY)
+	for _, crit := range []bool{false, true} {
+		for _, lim := range in.Limits {
+			if lim.Crit != crit || !(lim.Value >= in.MinY && lim.Value <= in.MaxY) {
+				continue
+			}
+			row := min(max(int(math.Round(dotY(lim.Value, in.MinY, ys, dh))), 0), dh-1) / c.glyphs.cellH
+			class := int16(classWarn)
+			if crit {
+				class = classCrit
+			}
+			for x := l.origin.X + 1; x < c.width; x += 2 {
+				if i := row*c.width + x; c.class[i] == classEmpty || c.class[i] == classWarn {
+					c.runes[i], c.class[i] = c.glyphs.Limit, class
+				}
+			}
+		}
+	}
+}
+
 // drawCursor draws the paused cursor's column in the plot's empty cells.
 func (c *Chart) drawCursor(in Input) {
 	start := in.Now.Add(-in.Window)
@@ -577,6 +619,10 @@ func (c *Chart) join(origin canvas.Point) string {
 				st = c.cursor
 			case cl == classRange:
 				st = c.rng
+			case cl == classWarn:
+				st = c.warn
+			case cl == classCrit:
+				st = c.crit
 			default:
 				if !c.mark[i] {
 					r = c.glyphs.cell(c.cell[i])

@@ -53,6 +53,7 @@ type Glyphs struct {
 	HostSamples          []string
 	Cursor               rune // the paused cursor's column
 	RangeTick            rune // on the y axis where the window's min and max are
+	Limit                rune // a limit's dashed line
 	axis                 func(rune) rune
 	Left, Right          string // arrow keys, in the help
 	Up, Down             string
@@ -70,7 +71,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 			Sep: " · ", Ellipsis: "~",
 			Markers:     []rune("■▲▼♦•○♣♠"),
 			HostSamples: []string{"──", "- ", ". ", "-."},
-			Cursor:      '│', RangeTick: '┤', axis: func(r rune) rune { return r },
+			Cursor:      '│', RangeTick: '┤', Limit: '-', axis: func(r rune) rune { return r },
 			Left: "←", Right: "→", Up: "↑", Down: "↓",
 		}
 	case GlyphsASCII:
@@ -83,7 +84,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 			Sep: " | ", Ellipsis: "~",
 			Markers:     []rune("*+ox#@%&"),
 			HostSamples: []string{"--", "- ", ". ", "-."},
-			Cursor:      ':', RangeTick: '<', axis: asciiAxis,
+			Cursor:      ':', RangeTick: '<', Limit: '=', axis: asciiAxis,
 			Left: "left", Right: "right", Up: "up", Down: "down",
 		}
 	}
@@ -95,7 +96,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 		Sep: " · ", Ellipsis: "…",
 		Markers:     []rune("●◆▲■★✚◼▼"),
 		HostSamples: []string{"━━", "╍╍", "┅┅", "━┅"},
-		Cursor:      '┊', RangeTick: '┤', axis: func(r rune) rune { return r },
+		Cursor:      '┊', RangeTick: '┤', Limit: '╌', axis: func(r rune) rune { return r },
 		Left: "←", Right: "→", Up: "↑", Down: "↓",
 	}
 }
