@@ -202,6 +202,13 @@ func ShortDuration(d time.Duration) string {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
 		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d >= time.Hour:
+		// A day and some seconds (a replay's history) is a day.
+		d = d.Round(time.Minute)
+		if d%time.Hour == 0 {
+			return strconv.Itoa(int(d/time.Hour)) + "h"
+		}
+		return strconv.Itoa(int(d/time.Hour)) + "h" + strconv.Itoa(int(d%time.Hour/time.Minute)) + "m"
 	case d >= 2*time.Minute && d%time.Minute == 0:
 		return strconv.Itoa(int(d/time.Minute)) + "m"
 	case d < 10*time.Minute:

@@ -172,7 +172,8 @@ func TestShortDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		30 * time.Second: "30s", 60 * time.Second: "60s", 90 * time.Second: "90s",
 		5 * time.Minute: "5m", 150 * time.Second: "150s", time.Hour: "1h", 30 * time.Minute: "30m",
-		24 * time.Hour: "24h", 12*time.Hour + 30*time.Minute: "750m",
+		24 * time.Hour: "24h", 12*time.Hour + 30*time.Minute: "12h30m",
+		24*time.Hour + 20*time.Second: "24h", 90 * time.Minute: "1h30m",
 	} {
 		if got := ShortDuration(d); got != want {
 			t.Errorf("ShortDuration(%s) = %q, want %q", d, got, want)

@@ -36,6 +36,13 @@ type ChromeState struct {
 	// writes them (report.Alert.Short); Critical says one is critical.
 	Alerts   []string
 	Critical bool
+	// Replay is a replay's state for the header ("playing x10",
+	// "stopped"); Seek is the time being typed after t, SeekErr what
+	// was wrong with the last one.
+	Replay  string
+	Seeking bool
+	Seek    string
+	SeekErr string
 }
 
 // HeaderView is the top line: title and clock (while paused, the cursor's
@@ -85,6 +92,9 @@ func (h *HeaderView) when(now time.Time) string {
 		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+metrics.Clock(h.state.Cursor, h.pctx.Location)+
 			" (-"+metrics.ShortDuration(h.state.Behind)+")"+g.Sep)
 	}
+	if h.state.Replay != "" {
+		title += " (" + h.state.Replay + ")"
+	}
 	return st.Header.Render(" " + title + g.Sep + now.In(h.pctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
 }
 
@@ -124,8 +134,8 @@ type FooterView struct {
 	pctx  *ProgramContext
 	width int
 	// The key help per mode, built once: the keys never change.
-	live, paused, readout, readoutPaused, helpOpen, listOpen string
-	line                                                     string
+	live, paused, readout, readoutPaused, helpOpen, listOpen, seek string
+	line                                                           string
 }
 
 // NewFooterView builds the key help lines from the context's keys.
@@ -135,7 +145,7 @@ func NewFooterView(pctx *ProgramContext) *FooterView {
 	h.Styles.ShortKey = pctx.Styles.Footer.Bold(true)
 	h.Styles.ShortDesc = pctx.Styles.Footer
 	h.Styles.ShortSeparator = pctx.Styles.Footer
-	return &FooterView{
+	f := &FooterView{
 		pctx:          pctx,
 		live:          " " + h.ShortHelpView(pctx.Keys.liveHelp()),
 		paused:        " " + h.ShortHelpView(pctx.Keys.pausedHelp()),
@@ -143,7 +153,12 @@ func NewFooterView(pctx *ProgramContext) *FooterView {
 		readoutPaused: " " + h.ShortHelpView(pctx.Keys.readoutPausedHelp()),
 		helpOpen:      " " + h.ShortHelpView(pctx.Keys.helpOpenHelp()),
 		listOpen:      " " + h.ShortHelpView(pctx.Keys.listOpenHelp()),
+		seek:          " " + h.ShortHelpView(pctx.Keys.seekHelp()),
 	}
+	if pctx.Player != nil {
+		f.live = " " + h.ShortHelpView(pctx.Keys.replayHelp())
+	}
+	return f
 }
 
 // SetWidth sets the width; Refresh draws for it.
@@ -158,6 +173,14 @@ func (f *FooterView) Refresh(s ChromeState) {
 		return
 	}
 	st, g := f.pctx.Styles, &f.pctx.Glyphs
+	if s.Seeking {
+		prompt := " Jump to (14:05, -10m, +1h, 2026-12-01 14:05): " + s.Seek + "_"
+		if s.SeekErr != "" {
+			prompt += "  " + st.Error.Render(s.SeekErr)
+		}
+		f.line = fitWidth(ansi.Truncate(prompt+f.seek, f.width, g.Ellipsis), f.width)
+		return
+	}
 	if len(s.Alerts) > 0 {
 		// Over the keys and the hosts' errors: what is wrong with the
 		// traffic is why the screen is open. A host's error follows.

@@ -33,6 +33,9 @@ type ProgramContext struct {
 	// Deadlines is each host's request deadline (collect.RequestDeadline);
 	// a missing one is taken to be the interval.
 	Deadlines []time.Duration
+	// Player, in a replay, plays the recording: space plays and stops it,
+	// < and > change its speed, t jumps to a time. nil live.
+	Player Player
 	// Bell, when set (--bell), rings the terminal's bell: once each time
 	// a series crosses into an alert, or from a warning to critical.
 	Bell func()
@@ -63,3 +66,20 @@ func (c *ProgramContext) Timing() metrics.Timing {
 func (c *ProgramContext) Report() report.Context {
 	return report.Context{Dashboard: c.Dashboard, Hosts: c.Hosts, Timing: c.Timing(), History: c.History, Location: c.Location}
 }
+
+// Player is a replay's control over the recording it delivers as results.
+type Player interface {
+	Playing() bool
+	SetPlaying(bool)
+	Speed() float64
+	SetSpeed(float64)
+	// Seek reads a time as replay's --at does (14:05, -10m, +1h, a
+	// date) and moves there: later entries up to it are delivered at
+	// once. It returns the instant, clamped to the recording; an instant
+	// before what was delivered is only returned (the model pauses the
+	// view there: what is delivered stays).
+	Seek(at string) (time.Time, error)
+}
+
+// PlaySpeeds are the speeds < and > step through.
+var PlaySpeeds = []float64{1, 2, 5, 10, 30, 60}

@@ -35,6 +35,9 @@ func (v *HelpView) draw(w, h int, boxed bool) string {
 	st, g := v.pctx.Styles, &v.pctx.Glyphs
 	boxed = boxed && w >= 8 && h >= 3 // a box needs room for its edges
 	groups := v.pctx.Keys.helpGroups()
+	if v.pctx.Player != nil {
+		groups = append(groups[:len(groups)-1:len(groups)-1], v.pctx.Keys.replayGroup(), groups[len(groups)-1])
+	}
 	keyW := 0
 	entries := 1
 	for _, group := range groups {

@@ -31,6 +31,10 @@ type KeyMap struct {
 	Help     key.Binding
 	Close    key.Binding
 	Quit     key.Binding
+	// A replay's: speed and a jump to a time (space plays and stops).
+	Slower key.Binding
+	Faster key.Binding
+	Seek   key.Binding
 }
 
 // DefaultKeyMap returns the keys of the original tool (h/l, arrows, q) and
@@ -62,6 +66,9 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "show or hide this help"),
 		Close:    b([]string{"esc"}, "esc", "close the help or the page list"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Slower:   b([]string{"<", ","}, "<", "replay: slower (x60 x30 x10 x5 x2 x1)"),
+		Faster:   b([]string{">", "."}, ">", "replay: faster (up to x60)"),
+		Seek:     b([]string{"t"}, "t", "replay: jump to a time (14:05, -10m, +1h)"),
 	}
 }
 
@@ -76,6 +83,19 @@ func (k KeyMap) liveHelp() []key.Binding {
 		relabel(k.Help, "?", "help"), relabel(k.Pause, "space", "pause"), relabel(k.Readout, "r", "readout"),
 		pair(k.ZoomIn, k.ZoomOut, "zoom"), pair(k.PrevPage, k.NextPage, "page"), k.Quit,
 	}
+}
+
+// replayHelp is the footer's help in a replay's chart view.
+func (k KeyMap) replayHelp() []key.Binding {
+	return []key.Binding{
+		relabel(k.Help, "?", "help"), relabel(k.Pause, "space", "play/stop"), pair(k.Slower, k.Faster, "speed"),
+		relabel(k.Seek, "t", "jump"), pair(k.ZoomIn, k.ZoomOut, "zoom"), pair(k.PrevPage, k.NextPage, "page"), k.Quit,
+	}
+}
+
+// seekHelp is the footer's help while a jump's time is typed.
+func (k KeyMap) seekHelp() []key.Binding {
+	return []key.Binding{relabel(k.Select, "enter", "jump"), relabel(k.Close, "esc", "cancel")}
 }
 
 func (k KeyMap) pausedHelp() []key.Binding {
@@ -144,6 +164,14 @@ func (k KeyMap) helpGroups() []helpGroup {
 		}},
 		{"Help and quit", []key.Binding{k.Help, k.Close, k.Quit}},
 	}
+}
+
+// replayGroup is the ? help's entries for a replay.
+func (k KeyMap) replayGroup() helpGroup {
+	return helpGroup{"Replay", []key.Binding{
+		relabel(k.Pause, "space", "play or stop the recording"),
+		both(k.Slower, k.Faster, "slower / faster: x1 x2 x5 x10 x30 x60"), k.Seek,
+	}}
 }
 
 // both shows two bindings as one help entry: "←/h →/l".

@@ -21,6 +21,26 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.listOpen {
 		return m.handleListKey(msg)
 	}
+	if m.seeking {
+		m.handleSeekKey(msg)
+		return nil
+	}
+	if p := m.pctx.Player; p != nil {
+		switch {
+		case key.Matches(msg, k.Pause):
+			m.playOrStop(p)
+			return nil
+		case key.Matches(msg, k.Faster):
+			p.SetSpeed(nextSpeed(p.Speed(), 1))
+			return nil
+		case key.Matches(msg, k.Slower):
+			p.SetSpeed(nextSpeed(p.Speed(), -1))
+			return nil
+		case key.Matches(msg, k.Seek):
+			m.seeking, m.seekText, m.seekErr = true, "", ""
+			return nil
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -154,4 +174,73 @@ func (m *Model) scrollTime(steps int) {
 	}
 	m.time.Scroll(steps, m.pctx.Interval, m.oldest(), m.now)
 	m.viewChanged()
+}
+
+// playOrStop is a replay's space: it stops a playing recording, and plays
+// a stopped one from where the view is live (a view paused or scrolled
+// back goes live first).
+func (m *Model) playOrStop(p Player) {
+	switch {
+	case m.time.Paused():
+		m.time.Resume()
+		p.SetPlaying(true)
+		m.viewChanged()
+	case p.Playing():
+		p.SetPlaying(false)
+	default:
+		p.SetPlaying(true)
+	}
+}
+
+// nextSpeed is the next of PlaySpeeds from s in dir (±1), staying at the
+// ends; a speed between two (--speed 20) goes to the nearer one that way.
+func nextSpeed(s float64, dir int) float64 {
+	if dir > 0 {
+		for _, v := range PlaySpeeds {
+			if v > s {
+				return v
+			}
+		}
+		return max(s, PlaySpeeds[len(PlaySpeeds)-1])
+	}
+	for i := len(PlaySpeeds) - 1; i >= 0; i-- {
+		if PlaySpeeds[i] < s {
+			return PlaySpeeds[i]
+		}
+	}
+	return PlaySpeeds[0]
+}
+
+// handleSeekKey edits the time typed after t; enter jumps there: forward,
+// the recording is delivered up to it; back, into what is shown, the
+// view pauses with the cursor there and the recording stops.
+func (m *Model) handleSeekKey(msg tea.KeyMsg) {
+	k := m.pctx.Keys
+	switch {
+	case key.Matches(msg, k.Close):
+		m.seeking = false
+	case msg.Type == tea.KeyBackspace:
+		if r := []rune(m.seekText); len(r) > 0 {
+			m.seekText = string(r[:len(r)-1])
+		}
+	case key.Matches(msg, k.Select):
+		at, err := m.pctx.Player.Seek(m.seekText)
+		if err != nil {
+			m.seekErr = err.Error()
+			return
+		}
+		m.seeking = false
+		m.clock = m.pctx.Now() // the header says where, before the next second
+		if at.Before(m.now) {
+			m.pctx.Player.SetPlaying(false)
+			m.time.PauseAt(at, m.now)
+		} else {
+			m.time.Resume()
+		}
+		m.viewChanged()
+	case msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace:
+		if len(m.seekText) < 40 {
+			m.seekText += string(msg.Runes)
+		}
+	}
 }

@@ -30,6 +30,14 @@ type (
 	stopMsg struct{}
 )
 
+// ResultMsg is the message a collected result arrives as, and RedrawMsg
+// the one that draws what arrived: for drivers of the model other than
+// Bubble Tea's loop (tests of a replay's screen).
+func ResultMsg(r collect.Result) tea.Msg { return resultMsg(r) }
+
+// RedrawMsg asks for the coalesced redraw a result schedules.
+func RedrawMsg() tea.Msg { return redrawMsg{} }
+
 // redrawDelay is how long the model waits after a result for the other
 // hosts' results of the same tick before redrawing.
 const redrawDelay = 25 * time.Millisecond
@@ -60,6 +68,10 @@ type Model struct {
 	// (report.Alerts); ringing are the live ones the bell has rung for.
 	alerts  []report.Alert
 	ringing map[string]metrics.Level
+	// A replay's jump (t): the time being typed, and what was wrong
+	// with the last one tried.
+	seeking           bool
+	seekText, seekErr string
 	// The chrome, rebuilt by refreshChrome when what it shows changes.
 	header HeaderView
 	footer *FooterView

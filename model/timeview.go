@@ -49,6 +49,19 @@ func (t *TimeView) Pause(newest time.Time) {
 	t.paused, t.end, t.cursor = true, newest, newest
 }
 
+// PauseAt freezes the view with the cursor at t, t on the view (a replay's
+// jump back in time).
+func (t *TimeView) PauseAt(at, newest time.Time) {
+	if !t.paused {
+		t.paused, t.end = true, newest
+	}
+	t.cursor = at
+	if at.After(newest) {
+		t.cursor = newest
+	}
+	t.follow(newest)
+}
+
 // Resume goes back to the live view.
 func (t *TimeView) Resume() { t.paused = false }
 

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,13 @@ func (m *Model) chromeState() ChromeState {
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
 		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
 	}
+	s.Seeking, s.Seek, s.SeekErr = m.seeking, m.seekText, m.seekErr
+	if p := m.pctx.Player; p != nil {
+		s.Replay = "stopped"
+		if p.Playing() {
+			s.Replay = "playing " + speedName(p.Speed())
+		}
+	}
 	for _, a := range m.alerts {
 		s.Alerts = append(s.Alerts, a.Short())
 		s.Critical = s.Critical || a.LevelOf() == metrics.LevelCrit
@@ -95,3 +103,6 @@ func (m *Model) tooSmall() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// speedName is "x10", "x0.5".
+func speedName(s float64) string { return "x" + strconv.FormatFloat(s, 'f', -1, 64) }

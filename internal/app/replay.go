@@ -27,11 +27,15 @@ import (
 const replayUsage = `Usage: traffic_grapher replay [flags] FILE
 
 Shows a recording (--record FILE) on the same screen as a live run: its
-hosts, every page, and every key (pause, [ and ] to scroll back, + and - to
-zoom). Without --speed it shows the recording as it stood at --at (default:
-its end); with --speed it plays on from --at (default: its start) at that
-many times real time. --once prints the snapshot at --at instead, as a live
---once does.
+hosts, every page, and every key ([ and ] to scroll back, + and - to zoom).
+Without --speed it shows the recording as it stood at --at (default: its
+end), stopped; with --speed it plays on from --at (default: its start) at
+that many times real time. --once prints the snapshot at --at instead, as a
+live --once does, and exits as a check (0 ok, 1 warning, 2 critical).
+
+Keys while replaying: space plays or stops, < and > change the speed (x1
+x2 x5 x10 x30 x60), t jumps to a time typed as --at takes it: forward, the
+recording plays up to there at once; back, the view pauses there.
 
 --at takes a time on the recording's clock: 2026-12-01T14:05:00Z,
 "2026-12-01 14:05:00" or 14:05 (in --timezone, on the recording's last
@@ -76,11 +80,9 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 		}
 		return checkStatus(r.pctx.Report(), r.data.Store(), r.at, false)
 	}
-	var results <-chan collect.Result
-	if o.speed > 0 {
-		results = r.play(ctx, o.speed)
-	}
-	return screen(ctx, stop, model.New(r.pctx, r.data, results, 0), &o.displayOptions, stderr)
+	p := &player{r: r, sum: r.sum, loc: r.loc, wake: make(chan struct{}, 1)}
+	r.pctx.Player = p
+	return screen(ctx, stop, model.New(r.pctx, r.data, p.feed(ctx), 0), &o.displayOptions, stderr)
 }
 
 func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
@@ -134,6 +136,8 @@ type replay struct {
 	at    time.Time // what is shown: everything up to here is applied
 	end   time.Time // the recording's last entry
 	clock *replayClock
+	sum   record.Summary
+	loc   *time.Location
 }
 
 // loadReplay reads the recording's hosts and span, then applies every
@@ -181,8 +185,8 @@ func loadReplay(o *replayOptions) (*replay, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &replay{file: o.file, data: data, at: at, end: sum.Last, clock: &replayClock{}}
-	r.clock.set(at)
+	r := &replay{file: o.file, sum: sum, loc: loc, data: data, at: at, end: sum.Last,
+		clock: &replayClock{from: at, speed: max(o.speed, 1), playing: o.speed > 0, end: sum.Last, began: time.Now()}}
 	r.pctx = &model.ProgramContext{
 		Dashboard: dash, Title: dashboardTitle(dash) + " replay", Hosts: names, Interval: interval, History: history,
 		Location: loc, Styles: model.DefaultStyles(), Keys: model.DefaultKeyMap(), Now: r.clock.now,
@@ -267,32 +271,20 @@ func parseAt(s string, sum record.Summary, loc *time.Location) (time.Time, error
 	return time.Time{}, bad
 }
 
-// replayClock is the recording's time as a replay shows it: fixed, or
-// moving at a speed from where playing began, up to the recording's end.
+// replayClock is the recording's time as a replay shows it: standing
+// still, or moving at a speed from where playing began, up to the
+// recording's end.
 type replayClock struct {
-	mu    sync.Mutex
-	from  time.Time // recording time when playing began
-	began time.Time // real time then; zero: not playing
-	speed float64
-	end   time.Time
+	mu      sync.Mutex
+	from    time.Time // recording time when playing began, or where it stands
+	began   time.Time // real time then
+	playing bool
+	speed   float64
+	end     time.Time
 }
 
-func (c *replayClock) set(t time.Time) {
-	c.mu.Lock()
-	c.from, c.began = t, time.Time{}
-	c.mu.Unlock()
-}
-
-func (c *replayClock) start(speed float64, end time.Time) {
-	c.mu.Lock()
-	c.began, c.speed, c.end = time.Now(), speed, end
-	c.mu.Unlock()
-}
-
-func (c *replayClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.began.IsZero() {
+func (c *replayClock) nowLocked() time.Time {
+	if !c.playing {
 		return c.from
 	}
 	t := c.from.Add(time.Duration(float64(time.Since(c.began)) * c.speed))
@@ -302,27 +294,125 @@ func (c *replayClock) now() time.Time {
 	return t
 }
 
-// play sends the entries after r.at as they come due at speed times real
-// time, until the recording ends or ctx does.
-func (r *replay) play(ctx context.Context, speed float64) <-chan collect.Result {
+func (c *replayClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nowLocked()
+}
+
+// set moves the clock to t, playing on from there if it was.
+func (c *replayClock) set(t time.Time) {
+	c.mu.Lock()
+	c.from, c.began = t, time.Now()
+	c.mu.Unlock()
+}
+
+func (c *replayClock) setPlaying(on bool) {
+	c.mu.Lock()
+	c.from, c.began, c.playing = c.nowLocked(), time.Now(), on
+	c.mu.Unlock()
+}
+
+func (c *replayClock) setSpeed(s float64) {
+	c.mu.Lock()
+	c.from, c.began, c.speed = c.nowLocked(), time.Now(), s
+	c.mu.Unlock()
+}
+
+// state is whether the clock moves (not at the end) and how fast.
+func (c *replayClock) state() (playing bool, speed float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.playing && c.nowLocked().Before(c.end), c.speed
+}
+
+// player is a replay's model.Player: it delivers the recording's entries
+// after what was loaded as the clock reaches them, and answers the
+// screen's keys by changing the clock.
+type player struct {
+	r    *replay
+	sum  record.Summary
+	loc  *time.Location
+	wake chan struct{} // the clock changed: entries may be due sooner
+}
+
+func (p *player) Playing() bool {
+	on, _ := p.r.clock.state()
+	return on
+}
+
+func (p *player) SetPlaying(on bool) { p.r.clock.setPlaying(on); p.nudge() }
+
+func (p *player) Speed() float64 {
+	_, s := p.r.clock.state()
+	return s
+}
+
+func (p *player) SetSpeed(s float64) { p.r.clock.setSpeed(min(max(s, 1), 3600)); p.nudge() }
+
+func (p *player) Seek(at string) (time.Time, error) {
+	t, err := parseAt(strings.TrimSpace(at), p.sum, p.loc)
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			return time.Time{}, errors.New(strings.TrimPrefix(ue.msg, "--at "))
+		}
+		return time.Time{}, err
+	}
+	if t.Before(p.sum.First) {
+		t = p.sum.First
+	}
+	if t.After(p.sum.Last) {
+		t = p.sum.Last
+	}
+	if t.After(p.r.clock.now()) {
+		p.r.clock.set(t)
+		p.nudge()
+	}
+	return t, nil
+}
+
+func (p *player) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// feed sends the entries after r.at as the clock reaches them, until the
+// recording ends or ctx does.
+func (p *player) feed(ctx context.Context) <-chan collect.Result {
 	out := make(chan collect.Result, 16)
-	r.clock.start(speed, r.end)
-	from := r.at
+	r := p.r
 	go func() {
 		defer close(out)
-		began := time.Now()
 		record.ReadFile(r.file, func(e record.Entry) error {
-			if !e.Time.After(from) {
+			if !e.Time.After(r.at) {
 				return nil
 			}
-			due := began.Add(time.Duration(float64(e.Time.Sub(from)) / speed))
-			if wait := time.Until(due); wait > 0 {
-				t := time.NewTimer(wait)
+			for {
+				now := r.clock.now()
+				if !e.Time.After(now) {
+					break
+				}
+				// Stopped: until the clock changes. Playing: until the
+				// entry is due at this speed, or the clock changes.
+				var due <-chan time.Time
+				var t *time.Timer
+				if on, speed := r.clock.state(); on {
+					t = time.NewTimer(time.Duration(float64(e.Time.Sub(now)) / speed))
+					due = t.C
+				}
 				select {
 				case <-ctx.Done():
+				case <-p.wake:
+				case <-due:
+				}
+				if t != nil {
 					t.Stop()
+				}
+				if ctx.Err() != nil {
 					return ctx.Err()
-				case <-t.C:
 				}
 			}
 			res := result(e)
