@@ -95,6 +95,10 @@ func newPlainSeries(d MetricDef, window, interval time.Duration) (*Series, error
 // history still has the older points.
 func (s *Series) Latest() (float64, bool) { return s.last, s.lastOK }
 
+// LatestAt is Latest with the time of the snapshot it came from: an
+// export emits a point when a snapshot of that time gave one.
+func (s *Series) LatestAt() (float64, time.Time, bool) { return s.last, s.lastT, s.lastOK }
+
 func (s *Series) observe(snap Snapshot) {
 	if s.family != nil {
 		s.observeFamily(snap)

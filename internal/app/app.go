@@ -47,6 +47,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer stop.stop()
 		return stop.exitCode(runMetrics(stop.ctx, args[1:], stdout, stderr))
 	}
+	if len(args) > 0 && args[0] == "export" {
+		stop := newStopper()
+		defer stop.stop()
+		return stop.exitCode(runExport(stop.ctx, args[1:], stdout, stderr))
+	}
 	if len(args) > 0 && args[0] == "replay" {
 		stop := newStopper()
 		defer stop.stop()

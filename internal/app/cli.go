@@ -56,6 +56,7 @@ Usage:
   traffic_grapher [flags] [HOST...]
   traffic_grapher metrics SOURCE [REGEX]    list what a source offers (see metrics --help)
   traffic_grapher replay [flags] FILE       show a recording (--record) (see replay --help)
+  traffic_grapher export [flags] FILE       write a recording's series as CSV or JSON (see export --help)
 
 HOST is where Traffic Server runs (up to 4, overlaid on every chart):
   localhost                  the local ATS 10 JSON-RPC socket (the default),
