@@ -43,6 +43,9 @@ type ChromeState struct {
 	Seeking bool
 	Seek    string
 	SeekErr string
+	// Notice is a word on what a key did ("saved page.png and
+	// page.txt"), until the next key.
+	Notice string
 }
 
 // HeaderView is the top line: title and clock (while paused, the cursor's
@@ -213,6 +216,8 @@ func (f *FooterView) Refresh(s ChromeState) {
 	}
 	var left string
 	switch {
+	case s.Notice != "":
+		left = st.Message.Render(" " + s.Notice)
 	case len(s.Warnings) > 0:
 		left = st.Warning.Render(" " + strings.Join(s.Warnings, g.Sep))
 	case s.HelpOpen:

@@ -36,6 +36,10 @@ type ProgramContext struct {
 	// Player, in a replay, plays the recording: space plays and stops it,
 	// < and > change its speed, t jumps to a time. nil live.
 	Player Player
+	// SavePNG is --save-png's file name ({iter}: the picture's number):
+	// every redraw saves a picture of the page there, and s saves one
+	// there too; "" saves on s only, in the current directory.
+	SavePNG string
 	// Bell, when set (--bell), rings the terminal's bell: once each time
 	// a series crosses into an alert, or from a warning to critical.
 	Bell func()

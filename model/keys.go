@@ -31,6 +31,7 @@ type KeyMap struct {
 	Help     key.Binding
 	Close    key.Binding
 	Quit     key.Binding
+	Save     key.Binding
 	// A replay's: speed and a jump to a time (space plays and stops).
 	Slower key.Binding
 	Faster key.Binding
@@ -66,6 +67,7 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "show or hide this help"),
 		Close:    b([]string{"esc"}, "esc", "close the help or the page list"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Save:     b([]string{"s"}, "s", "save the page as a PNG and as text"),
 		Slower:   b([]string{"<", ","}, "<", "replay: slower (x60 x30 x10 x5 x2 x1)"),
 		Faster:   b([]string{">", "."}, ">", "replay: faster (up to x60)"),
 		Seek:     b([]string{"t"}, "t", "replay: jump to a time (14:05, -10m, +1h)"),
@@ -157,12 +159,12 @@ func (k KeyMap) helpGroups() []helpGroup {
 			both(k.ZoomIn, k.ZoomOut, "zoom in (to 30s) / out (to --history)"),
 		}},
 		{"What is shown", []key.Binding{
-			k.Absolute, k.Order, k.Readout,
+			k.Absolute, k.Order, k.Readout, k.Save,
 			both(k.Up, k.Down, "scroll the readout up / down"),
 			both(k.PageUp, k.PageDown, "readout: a screen up / down"),
 			both(k.Home, k.End, "readout: top / bottom"),
 		}},
-		{"Help and quit", []key.Binding{k.Help, k.Close, k.Quit}},
+		{"Help and quit", []key.Binding{both(k.Help, k.Close, "this help / close it or the page list"), k.Quit}},
 	}
 }
 

@@ -25,6 +25,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.handleSeekKey(msg)
 		return nil
 	}
+	m.saved = ""
+	if key.Matches(msg, k.Save) {
+		return m.savePicture()
+	}
 	if p := m.pctx.Player; p != nil {
 		switch {
 		case key.Matches(msg, k.Pause):

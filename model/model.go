@@ -11,6 +11,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
+	"github.com/traffic-grapher/traffic_grapher/picture"
 	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
@@ -72,6 +73,10 @@ type Model struct {
 	// with the last one tried.
 	seeking           bool
 	seekText, seekErr string
+	// saves counts the pictures saved ({iter}); saved says where the
+	// last went (or why not), in the footer until the next key.
+	saves int
+	saved string
 	// The chrome, rebuilt by refreshChrome when what it shows changes.
 	header HeaderView
 	footer *FooterView
@@ -154,8 +159,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshChrome()
 		return m, tea.Batch(cmd, m.waitForResult())
 	case redrawMsg:
-		m.redrawPending = false
-		m.redrawLive()
+		return m, m.handleRedraw()
+	case savedMsg:
+		m.handleSaved(msg)
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
@@ -171,6 +177,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	return m, nil
+}
+
+// handleRedraw draws what the results of a tick brought, and with
+// --save-png saves a picture of it.
+func (m *Model) handleRedraw() tea.Cmd {
+	m.redrawPending = false
+	m.redrawLive()
+	if m.pctx.SavePNG != "" && !m.time.Paused() {
+		return m.savePicture()
+	}
+	return nil
+}
+
+// handleSaved says in the footer where a picture went, or why it did not.
+func (m *Model) handleSaved(msg savedMsg) {
+	m.saved = "saved " + msg.path + " and " + picture.TextPath(msg.path)
+	if msg.err != nil {
+		m.saved = "could not save the picture: " + msg.err.Error()
+	}
+	m.refreshChrome()
 }
 
 // handleResult applies one host's result and schedules a redraw.

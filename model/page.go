@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/picture"
 )
 
 // PageView lays out up to four panels: one fills the page, two sit side by
@@ -23,6 +24,7 @@ type panelView interface {
 	Invalidate()
 	Refresh(store *metrics.Store, span metrics.Span) bool
 	View() string
+	Picture(store *metrics.Store, span metrics.Span) picture.Panel
 }
 
 // NewPageView builds the panels of the dashboard's page.

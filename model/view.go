@@ -65,7 +65,7 @@ func (m *Model) chromeState() ChromeState {
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
 		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
 	}
-	s.Seeking, s.Seek, s.SeekErr = m.seeking, m.seekText, m.seekErr
+	s.Seeking, s.Seek, s.SeekErr, s.Notice = m.seeking, m.seekText, m.seekErr, m.saved
 	if p := m.pctx.Player; p != nil {
 		s.Replay = "stopped"
 		if p.Playing() {

@@ -254,6 +254,10 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
 	}
+	if err := a.opts.displayOptions.savePicture(a.pctx, a.data); err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
 	if !a.opts.displayOptions.json() {
 		for _, w := range warns {
 			fmt.Fprintf(stderr, "traffic_grapher: warning: %s\n", w)

@@ -16,6 +16,8 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
+	"github.com/traffic-grapher/traffic_grapher/picture"
 	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
@@ -31,6 +33,7 @@ type displayOptions struct {
 	theme   choiceValue
 	mouse   bool
 	bell    bool
+	savePNG string // --save-png
 	// tty is the terminal the screen draws on, shared with the bell so
 	// that a bell never lands inside a frame (created by programOptions).
 	tty *lockedTTY
@@ -47,6 +50,7 @@ func addDisplayFlags(fs *pflag.FlagSet, d *displayOptions) {
 	fs.BoolVar(&d.noColor, "no-color", false, "no colours (also when $NO_COLOR is set): series are told apart by markers along their lines, hosts by line patterns")
 	fs.Var(&d.glyphs, "glyphs", "how charts are drawn: braille, block (half blocks, for consoles without braille fonts; the default when TERM=linux) or ascii (the default when TERM=dumb)")
 	fs.Var(&d.theme, "theme", "colours for a dark or a light terminal background: dark or light")
+	fs.StringVar(&d.savePNG, "save-png", "", "save a PNG picture of the page (and the screen as text, FILE.txt) after every redraw; {iter} in FILE numbers them (page-{iter}.png); with --once, one picture of the first page, no terminal needed. s saves one too")
 	fs.BoolVar(&d.bell, "bell", false, "ring the terminal's bell once each time a series crosses a warn: or crit: limit of the dashboard (see README: Thresholds)")
 	fs.BoolVar(&d.mouse, "mouse", false, "let the mouse wheel zoom the charts and scroll the readout (off by default: mouse reporting stops the terminal selecting text to copy, over SSH too)")
 }
@@ -75,6 +79,7 @@ func (d *displayOptions) apply(pctx *model.ProgramContext, getenv func(string) s
 	}
 	pctx.Glyphs = chart.GlyphsFor(set)
 	pctx.Readout = d.readout || getenv("ACCESSIBLE") != ""
+	pctx.SavePNG = d.savePNG
 	if d.bell {
 		d.tty = &lockedTTY{File: os.Stdout}
 		pctx.Bell = d.tty.bell
@@ -123,6 +128,26 @@ func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, 
 	_, err := io.WriteString(w, report.Text(pctx.Report(), store, at, errs))
 	return err
 }
+
+// savePicture is --once's --save-png: the first page drawn as the
+// screen would draw it at a usual size, saved with no terminal.
+func (d *displayOptions) savePicture(pctx *model.ProgramContext, data *monitor.State) error {
+	if d.savePNG == "" {
+		return nil
+	}
+	m := model.New(pctx, data, nil, 0)
+	m.Update(tea.WindowSizeMsg{Width: pictureScreen.W, Height: pictureScreen.H})
+	page, text := m.Picture()
+	path := model.PictureName(d.savePNG, 1, pctx.Now())
+	if err := picture.Save(path, page, text, picture.DefaultSize); err != nil {
+		return fmt.Errorf("--save-png: %w", err)
+	}
+	return nil
+}
+
+// pictureScreen is the screen --once's picture is laid out on (its text
+// beside it is this size).
+var pictureScreen = picture.Size{W: 160, H: 48}
 
 // json says whether --once prints JSON.
 func (d *displayOptions) json() bool { return d.format.value == "json" }

@@ -78,6 +78,10 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 			fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
 			return 1
 		}
+		if err := o.savePicture(r.pctx, r.data); err != nil {
+			fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
+			return 1
+		}
 		return checkStatus(r.pctx.Report(), r.data.Store(), r.at, false)
 	}
 	p := &player{r: r, sum: r.sum, loc: r.loc, wake: make(chan struct{}, 1)}

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"flag"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,5 +268,39 @@ func TestReplayDayScrollAndZoom(t *testing.T) {
 	}
 	if title := strings.SplitN(s.view(), "\n", 3)[1]; !strings.Contains(title, "Client 100/200") {
 		t.Errorf("values at the cursor: %s", title)
+	}
+}
+
+// --save-png needs no terminal: --once and replay --once save the first
+// page's picture and its text.
+func TestSavePNGHeadless(t *testing.T) {
+	dir := t.TempDir()
+	rec := synthRecording(t, 5*time.Minute)
+	for _, args := range [][]string{
+		{"--demo", "--once", "--interval", "1", "--save-png", filepath.Join(dir, "once.png")},
+		{"replay", "--once", "--at", "14:03", "--save-png", filepath.Join(dir, "replay-{iter}.png"), rec},
+	} {
+		var out, errb strings.Builder
+		if status := run(args, &out, &errb); status != 0 {
+			t.Fatalf("%q: status %d: %s", args, status, errb.String())
+		}
+	}
+	for _, name := range []string{"once", "replay-1"} {
+		b, err := os.ReadFile(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil || img.Bounds().Dx() != 1600 {
+			t.Errorf("%s.png: %v %v", name, img.Bounds(), err)
+		}
+		text, err := os.ReadFile(filepath.Join(dir, name+".txt"))
+		if err != nil || !strings.Contains(string(text), "Requests/sec") || len(strings.Split(string(text), "\n")) != 49 {
+			t.Errorf("%s.txt: %v\n%s", name, err, text)
+		}
+	}
+	text, _ := os.ReadFile(filepath.Join(dir, "replay-1.txt"))
+	if !strings.Contains(strings.SplitN(string(text), "\n", 2)[0], "14:03:00") {
+		t.Errorf("the replay's picture is not at --at: %s", strings.SplitN(string(text), "\n", 2)[0])
 	}
 }
