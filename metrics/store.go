@@ -130,6 +130,8 @@ func (s *Series) Missing() bool { return s.missing }
 type Store struct {
 	hosts, metrics int
 	series         []Series // host-major: host h, metric i at h*metrics+i
+	window         time.Duration
+	events         [][]Event // per host (MarkEvent)
 }
 
 // NewStore builds a store where metric i of defs for host h is
@@ -144,7 +146,7 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 		return nil, errors.New("store window and interval must be positive")
 	}
 	// Derivations are built per host: they hold that host's baselines.
-	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs))}
+	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs)), window: window, events: make([][]Event, hosts)}
 	for h := range hosts {
 		for i, d := range defs {
 			sr, err := newSeries(d, window, interval)
@@ -160,8 +162,16 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 // Observe feeds snap to every series of host. Values a derivation does not
 // give (ok=false) leave a gap in the history rather than a fake point.
 func (s *Store) Observe(host int, snap Snapshot) {
+	restarted := false
 	for i := range s.metrics {
-		s.Series(host, i).observe(snap)
+		sr := s.Series(host, i)
+		before, had := sr.abs, sr.absOK
+		sr.observe(snap)
+		// A counter that went down began again: the server restarted.
+		restarted = restarted || had && sr.absOK && sr.abs < before
+	}
+	if restarted {
+		s.MarkEvent(host, snap.Time, EventReset)
 	}
 }
 

@@ -221,3 +221,29 @@ func BenchmarkStoreObserve(b *testing.B) {
 		step()
 	}
 }
+
+// A host's events are kept for the store's window, at most maxEvents.
+func TestEventsKeptForTheWindow(t *testing.T) {
+	st, err := NewStore(2, nil, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	st.MarkEvent(0, t0, EventReset)
+	st.MarkEvent(0, t0.Add(30*time.Second), EventReconnect)
+	st.MarkEvent(1, t0.Add(40*time.Second), EventReconnect)
+	st.MarkEvent(0, t0.Add(90*time.Second), EventReconnect) // the first is out of the window now
+	got := st.Events(0, t0, t0.Add(time.Hour))
+	if len(got) != 2 || got[0].Kind != EventReconnect || !got[1].T.Equal(t0.Add(90*time.Second)) {
+		t.Errorf("events %+v", got)
+	}
+	if got := st.Events(1, t0.Add(41*time.Second), t0.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("events outside the span: %+v", got)
+	}
+	for i := range 3 * maxEvents {
+		st.MarkEvent(1, t0.Add(time.Duration(i)*time.Millisecond), EventReset)
+	}
+	if n := len(st.Events(1, t0, t0.Add(time.Hour))); n != maxEvents {
+		t.Errorf("%d events kept, want at most %d", n, maxEvents)
+	}
+}

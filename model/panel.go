@@ -162,7 +162,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		msg = report.WaitingNote
 	}
 	if msg == "" {
-		body = strings.Split(p.chart.Render(p.chartInput(lines, span, lo, hi, n)), "\n")
+		body = strings.Split(p.chart.Render(p.chartInput(store, lines, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
@@ -180,7 +180,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		}
 	}
 	title, stale := p.title(lines, span)
-	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing), innerW))
+	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing, events(store, span)), innerW))
 
 	return frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
 }
@@ -320,7 +320,7 @@ func eachShown(lines []panelLine, fn func(l *panelLine, host int, v metrics.Show
 	}
 }
 
-func (p *PanelView) chartInput(lines []panelLine, span metrics.Span, lo, hi float64, n int) chart.Input {
+func (p *PanelView) chartInput(store *metrics.Store, lines []panelLine, span metrics.Span, lo, hi float64, n int) chart.Input {
 	unit := p.unit(span)
 	in := chart.Input{
 		Now:       span.End,
@@ -338,6 +338,7 @@ func (p *PanelView) chartInput(lines []panelLine, span metrics.Span, lo, hi floa
 	if p.pctx.Styles.NoColor {
 		in.MarkEvery = 10
 	}
+	in.Events = events(store, span)
 	for _, m := range p.panel.Metrics {
 		if span.Absolute && keepsAbsolute(m) {
 			continue
@@ -362,6 +363,35 @@ func (p *PanelView) chartInput(lines []panelLine, span metrics.Span, lo, hi floa
 		in.MinY, in.MaxY = metrics.NiceRange(min(lo, 0), max(hi, 0))
 	}
 	return in
+}
+
+// events are every host's restarts and reconnects in the span, for the
+// time axis.
+func events(store *metrics.Store, span metrics.Span) []chart.Event {
+	var out []chart.Event
+	for h := range store.Hosts() {
+		for _, e := range store.Events(h, span.Start(), span.End) {
+			out = append(out, chart.Event{T: e.T, Reset: e.Kind == metrics.EventReset})
+		}
+	}
+	return out
+}
+
+// eventsNote says what the time axis' marks are, when there are any:
+// "↺ restart  ⇡ reconnect".
+func eventsNote(g *chart.Glyphs, evs []chart.Event) string {
+	var reset, back bool
+	for _, e := range evs {
+		reset, back = reset || e.Reset, back || !e.Reset
+	}
+	var parts []string
+	if reset {
+		parts = append(parts, string(g.Restart)+" restart")
+	}
+	if back {
+		parts = append(parts, string(g.Reconnect)+" reconnect")
+	}
+	return strings.Join(parts, "  ")
 }
 
 // smallPercent is the highest a percentage panel's window may reach and
@@ -489,7 +519,7 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool) string {
+func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool, evs []chart.Event) string {
 	st, g := p.pctx.Styles, &p.pctx.Glyphs
 	var parts []string
 	for _, l := range lines {
@@ -513,6 +543,10 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 		} else {
 			parts = append(parts, st.Warning.Render(note))
 		}
+	}
+	if note := eventsNote(g, evs); note != "" {
+		// Before the host patterns, which the header shows too.
+		parts = append(parts, st.Error.Render(note))
 	}
 	if len(p.pctx.Hosts) > 1 {
 		for h, name := range p.pctx.Hosts {

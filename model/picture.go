@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/picture"
 )
 
@@ -57,7 +58,7 @@ func (m *Model) Picture() (picture.Page, string) {
 func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Panel {
 	lines := p.lines(store, span)
 	lo, hi, n := windowRange(lines, span)
-	in := p.chartInput(lines, span, lo, hi, n)
+	in := p.chartInput(store, lines, span, lo, hi, n)
 	title, _ := p.title(lines, span)
 	out := picture.Panel{
 		Title: title, Mark: ansi.Strip(alertMark(p.pctx, worstLevel(lines))),
@@ -71,6 +72,9 @@ func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Pan
 	}
 	for _, l := range in.Limits {
 		out.Limits = append(out.Limits, picture.Limit{Value: l.Value, Crit: l.Crit})
+	}
+	for _, e := range in.Events {
+		out.Events = append(out.Events, picture.Event{T: e.T, Reset: e.Reset})
 	}
 	missing := p.missingEverywhere(store, span)
 	switch {
@@ -90,6 +94,9 @@ func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Pan
 		for h, name := range p.pctx.Hosts {
 			out.Legend = append(out.Legend, picture.LegendItem{Text: name, Color: "#c0c0c0", Host: h})
 		}
+	}
+	if note := eventsNote(&chart.Glyphs{Restart: '▲', Reconnect: '△'}, in.Events); note != "" {
+		out.Legend = append(out.Legend, picture.LegendItem{Text: strings.NewReplacer("▲", "red ▲", "△", "orange ▲").Replace(note)})
 	}
 	if n > 0 {
 		unit := p.unit(span)

@@ -53,6 +53,7 @@ func (s *State) Apply(r collect.Result) {
 	}
 	if s.status.Record(r) {
 		s.store.ResetHost(r.Host)
+		s.store.MarkEvent(r.Host, r.Snapshot.Time, metrics.EventReconnect)
 	}
 	if r.Err == nil {
 		s.store.Observe(r.Host, r.Snapshot)

@@ -57,6 +57,14 @@ type Panel struct {
 	Rows []string
 	// Message, when set, is drawn instead of the chart ("waiting …").
 	Message string
+	// Events are restarts and reconnects, marked under the time axis.
+	Events []Event
+}
+
+// Event is a host's restart (Reset) or reconnect at T.
+type Event struct {
+	T     time.Time
+	Reset bool
 }
 
 // Line is one series: its points are drawn joined, except across gaps
@@ -279,6 +287,7 @@ func (c *canvas) panel(r image.Rectangle, p Panel) {
 		for _, l := range p.Lines {
 			c.series(plot, p, l)
 		}
+		c.events(plot, p)
 	}
 	c.legend(r.Min.X+10, r.Max.Y-14, r.Max.X-10, p.Legend)
 }
@@ -309,6 +318,27 @@ func (c *canvas) axes(plot image.Rectangle, p Panel) {
 	c.text(plot.Min.X, ly, p.XLabels[0], dimColor, c.f.mono)
 	c.text(plot.Min.X+(plot.Dx()-textWidth(c.f.mono, p.XLabels[1]))/2, ly, p.XLabels[1], dimColor, c.f.mono)
 	c.text(plot.Max.X-textWidth(c.f.mono, p.XLabels[2]), ly, p.XLabels[2], dimColor, c.f.mono)
+}
+
+// events draws a small triangle on the time axis per restart (red) or
+// reconnect (orange).
+func (c *canvas) events(plot image.Rectangle, p Panel) {
+	span := p.End.Sub(p.Start)
+	for _, e := range p.Events {
+		if e.T.Before(p.Start) || e.T.After(p.End) || span <= 0 {
+			continue
+		}
+		col := warnColor
+		if e.Reset {
+			col = critColor
+		}
+		x := plot.Min.X + int(e.T.Sub(p.Start).Seconds()/span.Seconds()*float64(plot.Dx()))
+		for dy := 0; dy < 6; dy++ {
+			for dx := -dy; dx <= dy; dx++ {
+				c.img.Set(x+dx, plot.Max.Y-5+dy, col)
+			}
+		}
+	}
 }
 
 func niceStep(raw float64) float64 {

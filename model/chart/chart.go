@@ -57,6 +57,15 @@ type Input struct {
 	// Limits are drawn as dashed lines across the plot where they lie
 	// within the y range: the metrics' warn: and crit: thresholds.
 	Limits []Limit
+	// Events are marked on the time axis: a host's restart (its
+	// counters began again) or reconnect, so a dip or a gap is explained.
+	Events []Event
+}
+
+// Event is a mark on the time axis at T.
+type Event struct {
+	T     time.Time
+	Reset bool // a restart; else a reconnect
 }
 
 // Limit is a horizontal line at a value: a warning or a critical limit.
@@ -88,6 +97,7 @@ const (
 	classRange  = -4 // the window's min/max label and tick
 	classWarn   = -5 // a warning limit's dashed line
 	classCrit   = -6 // a critical limit's dashed line
+	classEvent  = -7 // a restart or reconnect on the time axis
 )
 
 // Chart draws line charts: ntcharts draws the axes and labels; the lines
@@ -209,6 +219,7 @@ func (c *Chart) Render(in Input) string {
 			c.drawSeries(s, in)
 		}
 		c.drawLimits(in)
+		c.drawEvents(in)
 		c.drawCursor(in)
 	}
 	return c.join(c.layer.origin)
@@ -573,6 +584,37 @@ func (c *Chart) drawLimits(in Input) {
 	}
 }
 
+// drawEvents marks restarts and reconnects on the time axis' line, at
+// their column; a restart wins a cell it shares with a reconnect.
+func (c *Chart) drawEvents(in Input) {
+	l := &c.layer
+	start := in.Now.Add(-in.Window)
+	dw := l.gw * c.glyphs.cellW
+	y := l.origin.Y
+	if y < 0 || y >= c.height {
+		return
+	}
+	for _, e := range in.Events {
+		if e.T.Before(start) || e.T.After(in.Now) {
+			continue
+		}
+		x := int(math.Round(e.T.Sub(start).Seconds() / in.Window.Seconds() * float64(dw-1)))
+		cx := l.origin.X + 1 + x/c.glyphs.cellW
+		if cx >= c.width {
+			continue
+		}
+		i := y*c.width + cx
+		r := c.glyphs.Reconnect
+		if e.Reset {
+			r = c.glyphs.Restart
+		}
+		if c.class[i] == classEvent && c.runes[i] == c.glyphs.Restart {
+			continue
+		}
+		c.runes[i], c.class[i] = r, classEvent
+	}
+}
+
 // drawCursor draws the paused cursor's column in the plot's empty cells.
 func (c *Chart) drawCursor(in Input) {
 	start := in.Now.Add(-in.Window)
@@ -621,7 +663,7 @@ func (c *Chart) join(origin canvas.Point) string {
 				st = c.rng
 			case cl == classWarn:
 				st = c.warn
-			case cl == classCrit:
+			case cl == classCrit, cl == classEvent:
 				st = c.crit
 			default:
 				if !c.mark[i] {

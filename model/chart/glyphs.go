@@ -54,6 +54,7 @@ type Glyphs struct {
 	Cursor               rune // the paused cursor's column
 	RangeTick            rune // on the y axis where the window's min and max are
 	Limit                rune // a limit's dashed line
+	Restart, Reconnect   rune // on the time axis where a host restarted or came back
 	axis                 func(rune) rune
 	Left, Right          string // arrow keys, in the help
 	Up, Down             string
@@ -71,7 +72,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 			Sep: " · ", Ellipsis: "~",
 			Markers:     []rune("■▲▼♦•○♣♠"),
 			HostSamples: []string{"──", "- ", ". ", "-."},
-			Cursor:      '│', RangeTick: '┤', Limit: '-', axis: func(r rune) rune { return r },
+			Cursor:      '│', RangeTick: '┤', Limit: '-', Restart: '♦', Reconnect: '↑', axis: func(r rune) rune { return r },
 			Left: "←", Right: "→", Up: "↑", Down: "↓",
 		}
 	case GlyphsASCII:
@@ -84,7 +85,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 			Sep: " | ", Ellipsis: "~",
 			Markers:     []rune("*+ox#@%&"),
 			HostSamples: []string{"--", "- ", ". ", "-."},
-			Cursor:      ':', RangeTick: '<', Limit: '=', axis: asciiAxis,
+			Cursor:      ':', RangeTick: '<', Limit: '=', Restart: 'R', Reconnect: '^', axis: asciiAxis,
 			Left: "left", Right: "right", Up: "up", Down: "down",
 		}
 	}
@@ -96,7 +97,7 @@ func GlyphsFor(s GlyphSet) Glyphs {
 		Sep: " · ", Ellipsis: "…",
 		Markers:     []rune("●◆▲■★✚◼▼"),
 		HostSamples: []string{"━━", "╍╍", "┅┅", "━┅"},
-		Cursor:      '┊', RangeTick: '┤', Limit: '╌', axis: func(r rune) rune { return r },
+		Cursor:      '┊', RangeTick: '┤', Limit: '╌', Restart: '↺', Reconnect: '⇡', axis: func(r rune) rune { return r },
 		Left: "←", Right: "→", Up: "↑", Down: "↓",
 	}
 }
