@@ -32,6 +32,7 @@ type KeyMap struct {
 	Close    key.Binding
 	Quit     key.Binding
 	Save     key.Binding
+	Stats    key.Binding
 	// A replay's: speed and a jump to a time (space plays and stops).
 	Slower key.Binding
 	Faster key.Binding
@@ -67,6 +68,7 @@ func DefaultKeyMap() KeyMap {
 		Help:     b([]string{"?"}, "?", "show or hide this help"),
 		Close:    b([]string{"esc"}, "esc", "close the help or the page list"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Stats:    b([]string{"i"}, "i", "window statistics: min, mean, max, p50/p95/p99 per series"),
 		Save:     b([]string{"s"}, "s", "save the page as a PNG and as text"),
 		Slower:   b([]string{"<", ","}, "<", "replay: slower (x60 x30 x10 x5 x2 x1)"),
 		Faster:   b([]string{">", "."}, ">", "replay: faster (up to x60)"),
@@ -159,7 +161,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 			both(k.ZoomIn, k.ZoomOut, "zoom in (to 30s) / out (to --history)"),
 		}},
 		{"What is shown", []key.Binding{
-			k.Absolute, k.Order, k.Readout, k.Save,
+			k.Absolute, k.Order, both(k.Readout, k.Stats, "text readout / window statistics, or charts"), k.Save,
 			both(k.Up, k.Down, "scroll the readout up / down"),
 			both(k.PageUp, k.PageDown, "readout: a screen up / down"),
 			both(k.Home, k.End, "readout: top / bottom"),

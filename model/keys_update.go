@@ -91,7 +91,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.order = nextOrder(m.order)
 		m.viewChanged()
 	case key.Matches(msg, k.Readout):
-		m.readoutOn = !m.readoutOn
+		m.readoutOn, m.stats = !m.readoutOn || m.stats, false
+		m.viewChanged()
+	case key.Matches(msg, k.Stats):
+		m.readoutOn, m.stats = !m.stats, !m.stats
 		m.viewChanged()
 	case key.Matches(msg, k.Up):
 		m.readout.Scroll(-1)

@@ -62,6 +62,7 @@ type Model struct {
 	absolute      bool          // counters show absolute counts, not rates
 	order         metrics.Order // how tables sort a family's rows (o)
 	readoutOn     bool
+	stats         bool // the readout shows the window statistics table (i)
 	helpOpen      bool
 	listOpen      bool // the p page list is shown
 	pageList      *PageListView
@@ -334,6 +335,10 @@ func (m *Model) refreshVisible() {
 	}
 	if m.readoutOn {
 		r := report.Build(m.pctx.Report(), m.data.Store(), m.span(), []int{m.page})
+		if m.stats {
+			m.readout.SetLines(append(r.Head(), r.StatsTable()...))
+			return
+		}
 		m.readout.SetLines(append(r.Head(), r.Lines(false)...))
 		return
 	}

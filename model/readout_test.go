@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/internal/synth"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -227,5 +228,41 @@ func TestStartsInReadoutWhenAsked(t *testing.T) {
 	f.feed(5)
 	if !strings.HasPrefix(firstLine(f.m.View()), "Page 1 of 16") {
 		t.Fatalf("not in the readout: %q", firstLine(f.m.View()))
+	}
+}
+
+// i shows the window's statistics per series as a table in the readout's
+// place; i again, or r, goes on from there.
+func TestStatsKeyShowsWindowStatistics(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(120, 40)
+	f.feed(30)
+	f.key("i")
+	lines := strings.Split(ansi.Strip(f.m.View()), "\n")
+	var head, row string
+	for _, l := range lines {
+		if strings.Contains(l, "metric") && strings.Contains(l, "p95") {
+			head = l
+		}
+		if row == "" && strings.HasPrefix(strings.TrimSpace(l), "Client") && strings.Contains(l, "edge2") {
+			row = l
+		}
+	}
+	want := []string{"metric", "host", "now", "min", "mean", "max", "p50", "p95", "p99", "samples"}
+	if strings.Join(strings.Fields(head), " ") != strings.Join(want, " ") {
+		t.Fatalf("no statistics header:\n%s", strings.Join(lines, "\n"))
+	}
+	// edge2 serves 2000 requests/s, every one of its 28 rates (the first from the third sample).
+	if f := strings.Fields(row); len(f) != 10 || f[2] != "2K" || f[5] != "2K" || f[8] != "2K" || f[9] != "28" {
+		t.Errorf("edge2's requests row %q", row)
+	}
+	f.key("r")
+	if s := ansi.Strip(f.m.View()); strings.Contains(s, "samples") || !strings.Contains(s, "Requests per second, Client, edge1") {
+		t.Errorf("r after i does not show the sentences:\n%s", s)
+	}
+	f.key("i")
+	f.key("i")
+	if s := ansi.Strip(f.m.View()); !strings.Contains(s, "╭─ Requests/sec") {
+		t.Errorf("i twice does not go back to the charts:\n%s", s)
 	}
 }

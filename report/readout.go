@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
@@ -389,4 +390,71 @@ func PageAbsent(d *config.Dashboard, store *metrics.Store, page int) bool {
 		}
 	}
 	return true
+}
+
+// StatsTable is the readout's pages as a table of window statistics, one
+// row per metric and host: the value now, the window's min, mean, max,
+// median, p95 and p99 and its sample count, aligned in columns under
+// each panel's title (the i key).
+func (r Readout) StatsTable() []string {
+	head := []string{"metric", "host", "now", "min", "mean", "max", "p50", "p95", "p99", "samples"}
+	type row struct {
+		cells []string
+		title string // a panel's title line instead
+	}
+	var rows []row
+	for _, pg := range r.Pages {
+		for _, pn := range pg.Panels {
+			rows = append(rows, row{title: pn.Title})
+			for _, m := range pn.Metrics {
+				f := func(v *float64) string {
+					if v == nil {
+						return "-"
+					}
+					return metrics.Format(*v, m.unit)
+				}
+				for _, rd := range m.Readings {
+					now := f(rd.Value)
+					if rd.Stale && rd.Value != nil {
+						now += "?"
+					}
+					rows = append(rows, row{cells: []string{m.Name, rd.Host, now, f(rd.Min), f(rd.Avg), f(rd.Max), f(rd.P50), f(rd.P95), f(rd.P99), fmt.Sprint(rd.Samples)}})
+				}
+			}
+		}
+	}
+	widths := make([]int, len(head))
+	for i, h := range head {
+		widths[i] = len(h)
+	}
+	for _, rw := range rows {
+		for i, c := range rw.cells {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, c := range cells {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i < 2 {
+				b.WriteString(c + pad) // names to the left, numbers to the right
+			} else {
+				b.WriteString(pad + c)
+			}
+			if i < len(cells)-1 {
+				b.WriteString("  ")
+			}
+		}
+		return b.String()
+	}
+	out := []string{line(head)}
+	for _, rw := range rows {
+		if rw.title != "" {
+			out = append(out, rw.title)
+			continue
+		}
+		out = append(out, line(rw.cells))
+	}
+	return out
 }
