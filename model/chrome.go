@@ -184,6 +184,10 @@ func (f *FooterView) Refresh(s ChromeState) {
 		f.line = fitWidth(ansi.Truncate(prompt+f.seek, f.width, g.Ellipsis), f.width)
 		return
 	}
+	if s.Notice != "" {
+		f.line = fitWidth(ansi.Truncate(st.Message.Render(" "+s.Notice), f.width, g.Ellipsis), f.width)
+		return
+	}
 	if len(s.Alerts) > 0 {
 		// Over the keys and the hosts' errors: what is wrong with the
 		// traffic is why the screen is open. A host's error follows.
@@ -216,8 +220,6 @@ func (f *FooterView) Refresh(s ChromeState) {
 	}
 	var left string
 	switch {
-	case s.Notice != "":
-		left = st.Message.Render(" " + s.Notice)
 	case len(s.Warnings) > 0:
 		left = st.Warning.Render(" " + strings.Join(s.Warnings, g.Sep))
 	case s.HelpOpen:

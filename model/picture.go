@@ -42,7 +42,7 @@ func (m *Model) Picture() (picture.Page, string) {
 		for _, a := range m.alerts {
 			parts = append(parts, a.Short())
 		}
-		p.Footer = strings.Join(parts, " · ")
+		p.Footer, p.FooterCrit = strings.Join(parts, " · "), s.Critical
 	}
 	if len(m.pages) == 0 {
 		return p, text

@@ -35,6 +35,9 @@ import (
 type Page struct {
 	Title  string // the header: "ATS · 2026-12-02 04:50:00 UTC · Page 1/16 Traffic & Cache"
 	Footer string // e.g. the alerts, "" for none
+	// FooterCrit draws the footer in the critical colour, else the
+	// warning one.
+	FooterCrit bool
 	Panels []Panel
 }
 
@@ -213,7 +216,11 @@ func Draw(p Page, s Size) (*image.RGBA, error) {
 	top, bottom := 34, s.H-6
 	if p.Footer != "" {
 		bottom -= 24
-		c.text(10, s.H-14, p.Footer, critColor, fc.text)
+		col := warnColor
+		if p.FooterCrit {
+			col = critColor
+		}
+		c.text(10, s.H-14, clip(fc.text, p.Footer, s.W-20), col, fc.text)
 	}
 	cols, rows := 2, (len(p.Panels)+1)/2
 	if len(p.Panels) == 1 {

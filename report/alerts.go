@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,8 +136,17 @@ func (a Alert) Short() string {
 	if a.ForSeconds >= metrics.AlertLookback.Seconds() {
 		dur += "+"
 	}
-	return fmt.Sprintf("%s %s %s %s %s for %s", word, a.Host, a.label, metrics.Format(a.Value, a.unit), a.Limit, dur)
+	v, limit := metrics.Format(a.Value, a.unit), a.Limit
+	if a.threshold.Op()+" "+v == limit {
+		// 2512 over 2500 is not "2.5K > 2.5K": more digits for both.
+		v, limit = exact(a.Value), a.threshold.Op()+" "+exact(a.threshold.Value)
+	}
+	return fmt.Sprintf("%s %s %s %s %s for %s", word, a.Host, a.label, v, limit, dur)
 }
+
+// exact is a value to six significant digits, for a value and a limit
+// that look alike when rounded.
+func exact(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 // spoken is the alert in the readout's Alerts line: no value and no
 // running duration, so the line stays the same while the alert does.
