@@ -38,7 +38,7 @@ type Page struct {
 	// FooterCrit draws the footer in the critical colour, else the
 	// warning one.
 	FooterCrit bool
-	Panels []Panel
+	Panels     []Panel
 }
 
 // Panel is one box of the grid: a chart, or (Rows set) a table's text.
