@@ -74,6 +74,8 @@ func (c *ProgramContext) Report() report.Context {
 // Player is a replay's control over the recording it delivers as results.
 type Player interface {
 	Playing() bool
+	// AtEnd says everything recorded has been delivered.
+	AtEnd() bool
 	SetPlaying(bool)
 	Speed() float64
 	SetSpeed(float64)

@@ -68,6 +68,9 @@ func (m *Model) chromeState() ChromeState {
 	s.Seeking, s.Seek, s.SeekErr, s.Notice = m.seeking, m.seekText, m.seekErr, m.saved
 	if p := m.pctx.Player; p != nil {
 		s.Replay = "stopped"
+		if p.AtEnd() {
+			s.Replay = "at the end"
+		}
 		if p.Playing() {
 			s.Replay = "playing " + speedName(p.Speed())
 		}

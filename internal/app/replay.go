@@ -345,6 +345,8 @@ func (p *player) Playing() bool {
 	return on
 }
 
+func (p *player) AtEnd() bool { return !p.r.clock.now().Before(p.r.end) }
+
 func (p *player) SetPlaying(on bool) { p.r.clock.setPlaying(on); p.nudge() }
 
 func (p *player) Speed() float64 {

@@ -146,10 +146,10 @@ func TestReplayScreensAtGivenTimes(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	path := synthRecording(t, 10*time.Minute)
 	for _, c := range []struct {
-		name, at string
+		name, at, state string
 	}{
-		{"replay_after_outage_100x30", "14:06"},
-		{"replay_end_100x30", ""},
+		{"replay_after_outage_100x30", "14:06", "stopped"},
+		{"replay_end_100x30", "", "at the end"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := []string{"--history", "10m"}
@@ -158,7 +158,7 @@ func TestReplayScreensAtGivenTimes(t *testing.T) {
 			}
 			s := newReplayScreen(t, path, 100, 30, args...)
 			screen := s.view()
-			if !strings.Contains(strings.SplitN(screen, "\n", 2)[0], "ATS replay (stopped)") {
+			if !strings.Contains(strings.SplitN(screen, "\n", 2)[0], "ATS replay ("+c.state+")") {
 				t.Errorf("header: %s", strings.SplitN(screen, "\n", 2)[0])
 			}
 			checkReplayGolden(t, c.name, screen)
