@@ -42,12 +42,22 @@ func newFamily(p Pattern, window, interval time.Duration) *family {
 // observeFamily feeds snap to every member of the family, after adding the
 // members its matches name and dropping those unmatched for the whole
 // window.
-func (s *Series) observeFamily(snap Snapshot) {
+// names, when not nil, are the snapshot's record names sorted: the
+// matches are then found by the pattern's prefix.
+func (s *Series) observeFamily(snap Snapshot, names []string) {
 	f := s.family
 	captures := f.captures[:0]
-	for name := range snap.Values {
-		if c, ok := f.pattern.Match(name); ok {
-			captures = append(captures, c)
+	if names != nil {
+		for i := sort.SearchStrings(names, f.pattern.prefix); i < len(names) && strings.HasPrefix(names[i], f.pattern.prefix); i++ {
+			if c, ok := f.pattern.Match(names[i]); ok {
+				captures = append(captures, c)
+			}
+		}
+	} else {
+		for name := range snap.Values {
+			if c, ok := f.pattern.Match(name); ok {
+				captures = append(captures, c)
+			}
 		}
 	}
 	// By name, so that which members a full family keeps does not depend

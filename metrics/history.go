@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -42,6 +43,12 @@ type History struct {
 	start   int // buf[start] is the oldest of n points, wrapping around
 	n       int
 	tiers   []*tier // finest first; empty for NewHistory
+	// tierAt, when tierOK, is the newest offset up to which no tier has
+	// a bucket to pass on: most points need no tier trim (a day's replay
+	// adds a hundred million), and one walks every tier.
+	tierAt time.Duration
+	tierOK bool
+	last   time.Duration // the newest point's offset, when n > 0
 }
 
 // rawPoint is a full-resolution point: its time as an offset from base.
@@ -109,14 +116,12 @@ func (h *History) Add(p Point) {
 	}
 	h.buf[(h.start+h.n)%len(h.buf)] = rawPoint{off: off, v: p.V}
 	h.n++
+	h.last = off
 }
 
 // lastOff is the newest point's offset.
 func (h *History) lastOff() (time.Duration, bool) {
-	if h.n == 0 {
-		return 0, false
-	}
-	return h.raw(h.n - 1).off, true
+	return h.last, h.n > 0
 }
 
 // trim moves or drops everything too old for its level, newest being the
@@ -128,6 +133,9 @@ func (h *History) trim(newest time.Duration) {
 			h.demote(h.pop())
 		}
 	}
+	if len(h.tiers) == 0 || h.tierOK && newest <= h.tierAt {
+		return
+	}
 	for i, t := range h.tiers {
 		cut := newest - t.span
 		for {
@@ -137,6 +145,13 @@ func (h *History) trim(newest time.Duration) {
 			}
 			t.popOldest()
 			h.pushBucket(i+1, b)
+		}
+	}
+	// No tier passes a bucket on until the newest is past these.
+	h.tierAt, h.tierOK = math.MaxInt64, true
+	for _, t := range h.tiers {
+		if b, ok := t.oldest(); ok {
+			h.tierAt = min(h.tierAt, b.end()+t.span)
 		}
 	}
 }
@@ -155,7 +170,11 @@ func (h *History) pushBucket(i int, b tierBucket) {
 	if i >= len(h.tiers) {
 		return
 	}
-	if spill, ok := h.tiers[i].add(b); ok {
+	t := h.tiers[i]
+	if _, had := t.oldest(); !had && h.tierOK {
+		h.tierAt = min(h.tierAt, b.end()+t.span) // the tier's first bucket will age
+	}
+	if spill, ok := t.add(b); ok {
 		h.pushBucket(i+1, spill)
 	}
 }
@@ -345,7 +364,7 @@ func (h *History) ValueAt(t time.Time, tolerance time.Duration) (float64, bool) 
 
 // Clear forgets all points but keeps the buffers.
 func (h *History) Clear() {
-	h.start, h.n, h.hasBase = 0, 0, false
+	h.start, h.n, h.hasBase, h.tierOK = 0, 0, false, false
 	for _, t := range h.tiers {
 		t.clear()
 	}

@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -212,5 +214,43 @@ func BenchmarkHistoryAdd(b *testing.B) {
 	for b.Loop() {
 		h.Add(Point{T: t0.Add(time.Duration(i) * time.Second), V: float64(i)})
 		i++
+	}
+}
+
+// A history that trims only when something is due keeps exactly what one
+// that trims at every point keeps: over a day of points at uneven
+// intervals, with gaps, bursts and a jump back in time.
+func TestTrimSkippingKeepsTheSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, window := range []time.Duration{time.Minute, time.Hour, 24 * time.Hour} {
+		fast := NewDownsampledHistory(window, time.Second)
+		slow := NewDownsampledHistory(window, time.Second)
+		at := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+		for i := range 100000 {
+			switch r := rng.IntN(1000); {
+			case i == 50000:
+				at = at.Add(-time.Hour) // the clock jumped back
+			case r == 0:
+				at = at.Add(time.Duration(rng.IntN(3600)) * time.Second) // an outage
+			case r < 50:
+				at = at.Add(time.Duration(rng.IntN(100)) * time.Millisecond) // a burst
+			default:
+				at = at.Add(time.Second + time.Duration(rng.IntN(200)-100)*time.Millisecond)
+			}
+			p := Point{T: at, V: rng.Float64() * 100}
+			fast.Add(p)
+			slow.tierOK = false
+			slow.Add(p)
+			if i%9973 == 0 || i == 99999 {
+				var a, b []Point
+				fast.WalkAt(at.Add(-window), at, 0, func(p Point, _ time.Duration) { a = append(a, p) })
+				slow.WalkAt(at.Add(-window), at, 0, func(p Point, _ time.Duration) { b = append(b, p) })
+				oa, _ := fast.Oldest()
+				ob, _ := slow.Oldest()
+				if !slices.Equal(a, b) || !oa.Equal(ob) || fast.Len() != slow.Len() {
+					t.Fatalf("window %v, point %d: %d points (oldest %v) against %d (oldest %v)", window, i, len(a), oa, len(b), ob)
+				}
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -101,7 +102,7 @@ func (s *Series) LatestAt() (float64, time.Time, bool) { return s.last, s.lastT,
 
 func (s *Series) observe(snap Snapshot) {
 	if s.family != nil {
-		s.observeFamily(snap)
+		s.observeFamily(snap, nil)
 		return
 	}
 	s.missing = false
@@ -132,6 +133,8 @@ type Store struct {
 	series         []Series // host-major: host h, metric i at h*metrics+i
 	window         time.Duration
 	events         [][]Event // per host (MarkEvent)
+	families       bool      // a metric is a family
+	names          []string  // the last snapshot's record names, sorted (Observe)
 }
 
 // NewStore builds a store where metric i of defs for host h is
@@ -154,6 +157,7 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
 			}
 			st.series[h*len(defs)+i] = *sr
+			st.families = st.families || sr.family != nil
 		}
 	}
 	return st, nil
@@ -163,16 +167,44 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 // give (ok=false) leave a gap in the history rather than a fake point.
 func (s *Store) Observe(host int, snap Snapshot) {
 	restarted := false
+	// The families find their matches in the snapshot's names, sorted
+	// once, rather than each walking the whole map.
+	if s.families && !s.sameNames(snap) {
+		s.names = s.names[:0]
+		for name := range snap.Values {
+			s.names = append(s.names, name)
+		}
+		slices.Sort(s.names)
+	}
 	for i := range s.metrics {
 		sr := s.Series(host, i)
 		before, had := sr.abs, sr.absOK
-		sr.observe(snap)
+		if sr.family != nil {
+			sr.observeFamily(snap, s.names)
+		} else {
+			sr.observe(snap)
+		}
 		// A counter that went down began again: the server restarted.
 		restarted = restarted || had && sr.absOK && sr.abs < before
 	}
 	if restarted {
 		s.MarkEvent(host, snap.Time, EventReset)
 	}
+}
+
+// sameNames says the snapshot has the record names of the last one
+// sorted (the usual case: a host gives the same records every time),
+// which is far cheaper to check than to sort them again.
+func (s *Store) sameNames(snap Snapshot) bool {
+	if s.names == nil || len(s.names) != len(snap.Values) {
+		return false
+	}
+	for _, n := range s.names {
+		if _, ok := snap.Values[n]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // ResetHost forgets the derivation baselines of host, keeping its

@@ -61,6 +61,12 @@ func TestRecording24hBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(began)
+	if keep := os.Getenv("TG_RECORD_KEEP"); keep != "" {
+		// For measuring what reads it (scripts/bench-replay).
+		if b, err := os.ReadFile(path); err == nil {
+			os.WriteFile(keep, b, 0o600)
+		}
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)

@@ -127,6 +127,26 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// ReadTimes gives every entry's host, time and error as ReadFile does,
+// without values, and the same summary.
+func TestReadTimes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec")
+	want := entries()
+	w := write(t, path, want, Options{})
+	w.Close()
+	full, sum := readAll(t, path)
+	var got []Entry
+	tsum, err := ReadTimes(path, func(e Entry) error { got = append(got, e); return nil })
+	if err != nil || !reflect.DeepEqual(tsum, sum) || len(got) != len(full) {
+		t.Fatalf("%d entries, %+v, %v; want %d, %+v", len(got), tsum, err, len(full), sum)
+	}
+	for i := range got {
+		if got[i].Host != full[i].Host || !got[i].Time.Equal(full[i].Time) || got[i].Err != full[i].Err || got[i].Values != nil {
+			t.Errorf("entry %d: %+v, want %+v without values", i, got[i], full[i])
+		}
+	}
+}
+
 // A recording is appended to, never truncated: a second run adds a
 // segment, and a run killed before closing (no end of stream written)
 // loses nothing it wrote.

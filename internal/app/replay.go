@@ -196,11 +196,16 @@ func loadReplay(o *replayOptions) (*replay, error) {
 		Location: loc, Styles: model.DefaultStyles(), Keys: model.DefaultKeyMap(), Now: r.clock.now,
 	}
 	o.displayOptions.apply(r.pctx, os.Getenv)
+	// What the history cannot hold is not applied, but for a minute
+	// before it that the rates have their baselines.
+	from := at.Add(-history - replayWarmup)
 	_, err = record.ReadFile(o.file, func(e record.Entry) error {
 		if e.Time.After(at) {
 			return errStop
 		}
-		r.data.Apply(result(e))
+		if !e.Time.Before(from) {
+			r.data.Apply(result(e))
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
@@ -208,6 +213,10 @@ func loadReplay(o *replayOptions) (*replay, error) {
 	}
 	return r, nil
 }
+
+// replayWarmup is how much before the history a replay applies, so that
+// its first rates are there from its first second.
+const replayWarmup = time.Minute
 
 // errStop ends a read early.
 var errStop = errors.New("stop")
@@ -226,7 +235,7 @@ func result(e record.Entry) collect.Result {
 func surveyRecording(path string) (record.Summary, time.Duration, error) {
 	last := map[int]time.Time{}
 	var gaps []time.Duration
-	sum, err := record.ReadFile(path, func(e record.Entry) error {
+	sum, err := record.ReadTimes(path, func(e record.Entry) error {
 		if t, ok := last[e.Host]; ok && e.Time.After(t) && len(gaps) < 10000 {
 			gaps = append(gaps, e.Time.Sub(t))
 		}

@@ -304,3 +304,25 @@ func TestSavePNGHeadless(t *testing.T) {
 		t.Errorf("the replay's picture is not at --at: %s", strings.SplitN(string(text), "\n", 2)[0])
 	}
 }
+
+// A replay applies no more of the recording than its history holds (and
+// a minute before, for the rates' baselines): --history makes a long
+// recording quick to open.
+func TestReplayAppliesOnlyItsHistory(t *testing.T) {
+	path := synthRecordingEvery(t, 2*time.Hour, 10*time.Second)
+	o, err := parseReplayArgs([]string{"--history", "10m", path}, &strings.Builder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := loadReplay(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// edge2's outage five minutes in was not applied: no reconnect.
+	if ev := r.data.Store().Events(1, recStart, recStart.Add(3*time.Hour)); len(ev) != 0 {
+		t.Errorf("events of the recording's start were applied: %+v", ev)
+	}
+	if v, ok := r.data.Store().Series(1, 0).Latest(); !ok || v != 200 {
+		t.Errorf("edge2's requests/s at the end %v, %v; want 200", v, ok)
+	}
+}
