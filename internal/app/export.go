@@ -48,8 +48,6 @@ type exportOptions struct {
 func parseExportArgs(args []string, stderr io.Writer) (*exportOptions, error) {
 	o := &exportOptions{format: choiceValue{value: "csv", choices: []string{"csv", "json"}}}
 	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	help := false
 	fs.StringVar(&o.from, "from", "", "the first instant to write (default: the recording's start)")
 	fs.StringVar(&o.to, "to", "", "the last instant to write (default: its end)")
 	fs.Var(&o.format, "format", "csv (a header, then a row a point) or json (JSON Lines, an object a point)")
@@ -57,22 +55,11 @@ func parseExportArgs(args []string, stderr io.Writer) (*exportOptions, error) {
 	fs.StringVarP(&o.config, "config", "c", "", "a YAML dashboard whose series to write (default: the built-in pages)")
 	fs.StringVar(&o.pages, "pages", "ats", "built-in pages: "+strings.Join(pages.Names(), ", "))
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone of the times written and of --from and --to, or Local")
-	fs.BoolVarP(&help, "help", "h", false, "show this help")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			help = true
-		} else {
-			return nil, usageError{err.Error()}
-		}
+	file, help, err := parseFileArgs(fs, args, exportUsage, stderr)
+	if err != nil || help {
+		return nil, err
 	}
-	if help {
-		fmt.Fprint(stderr, exportUsage+fs.FlagUsages())
-		return nil, nil
-	}
-	if fs.NArg() != 1 {
-		return nil, usageError{"want one recording FILE"}
-	}
-	o.file = fs.Arg(0)
+	o.file = file
 	return o, nil
 }
 
@@ -87,13 +74,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 0
 	}
 	if err := export(ctx, o, stdout); err != nil {
-		fmt.Fprintf(stderr, "traffic_grapher export: %v\n", err)
-		var ue usageError
-		var ce *config.Error
-		if errors.As(err, &ue) || errors.As(err, &ce) {
-			return 2
-		}
-		return 1
+		return failed(stderr, "export", err)
 	}
 	return 0
 }
@@ -141,19 +122,11 @@ func export(ctx context.Context, o *exportOptions, stdout io.Writer) error {
 	if to.Before(from) {
 		return usageError{fmt.Sprintf("--to %s is before --from %s", to.In(loc).Format(time.RFC3339), from.In(loc).Format(time.RFC3339))}
 	}
-	dash, ok := pages.Lookup(o.pages)
-	if !ok {
-		return usageError{fmt.Sprintf("--pages %q: no such built-in pages (known: %s)", o.pages, strings.Join(pages.Names(), ", "))}
+	dash, err := recordingDashboard(ctx, o.pages, o.config)
+	if err != nil {
+		return err
 	}
-	if o.config != "" {
-		if dash, err = loadConfig(ctx, o.config); err != nil {
-			return err
-		}
-	}
-	names := make([]string, len(sum.Hosts))
-	for i, h := range sum.Hosts {
-		names[i] = h.Name
-	}
+	names := hostNames(sum)
 	data, err := monitor.New(dash, names, max(10*time.Minute, 4*interval), interval)
 	if err != nil {
 		return err

@@ -65,13 +65,7 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 	}
 	r, err := loadReplay(o)
 	if err != nil {
-		fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
-		var ue usageError
-		var ce *config.Error
-		if errors.As(err, &ue) || errors.As(err, &ce) {
-			return 2
-		}
-		return 1
+		return failed(stderr, "replay", err)
 	}
 	if o.once {
 		if err := o.writeSnapshot(stdout, r.pctx, r.data.Store(), r.at, r.data.Errors(), r.data.AllWarnings()); err != nil {
@@ -92,9 +86,7 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
 	o := &replayOptions{}
 	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var history string
-	help := false
 	fs.StringVar(&o.at, "at", "", "the instant to show, or to play from with --speed (see above)")
 	fs.Float64Var(&o.speed, "speed", 0, "play the recording on at this many times real time (1 to 3600)")
 	fs.BoolVar(&o.once, "once", false, "print the snapshot at --at and exit")
@@ -102,23 +94,12 @@ func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
 	fs.StringVar(&o.pages, "pages", "ats", "built-in pages: "+strings.Join(pages.Names(), ", "))
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the clock and --at, or Local")
 	fs.StringVar(&history, "history", "", "history to keep (default: the whole recording, at most 7 days)")
-	fs.BoolVarP(&help, "help", "h", false, "show this help")
 	addDisplayFlags(fs, &o.displayOptions)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			help = true
-		} else {
-			return nil, usageError{err.Error()}
-		}
+	file, help, err := parseFileArgs(fs, args, replayUsage, stderr)
+	if err != nil || help {
+		return nil, err
 	}
-	if help {
-		fmt.Fprint(stderr, replayUsage+fs.FlagUsages())
-		return nil, nil
-	}
-	if fs.NArg() != 1 {
-		return nil, usageError{"want one recording FILE"}
-	}
-	o.file = fs.Arg(0)
+	o.file = file
 	if o.speed < 0 || o.speed > 3600 || fs.Changed("speed") && o.speed == 0 {
 		return nil, usageError{fmt.Sprintf("--speed %v: want 1 to 3600 (times real time)", o.speed)}
 	}
@@ -167,24 +148,16 @@ func loadReplay(o *replayOptions) (*replay, error) {
 			return nil, err
 		}
 	}
-	dash, ok := pages.Lookup(o.pages)
-	if !ok {
-		return nil, usageError{fmt.Sprintf("--pages %q: no such built-in pages (known: %s)", o.pages, strings.Join(pages.Names(), ", "))}
-	}
-	if o.config != "" {
-		if dash, err = loadConfig(context.Background(), o.config); err != nil {
-			return nil, err
-		}
+	dash, err := recordingDashboard(context.Background(), o.pages, o.config)
+	if err != nil {
+		return nil, err
 	}
 	history := o.history
 	if history == 0 {
 		history = min(max(sum.Last.Sub(sum.First)+2*interval, config.MinHistorySec*time.Second), config.MaxHistorySec*time.Second)
 	}
 	history = max(history, 2*interval)
-	names := make([]string, len(sum.Hosts))
-	for i, h := range sum.Hosts {
-		names[i] = h.Name
-	}
+	names := hostNames(sum)
 	data, err := monitor.New(dash, names, history, interval)
 	if err != nil {
 		return nil, err
