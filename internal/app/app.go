@@ -412,25 +412,19 @@ const batchLinesPerHeader = 20
 // stderr when they change. The exit status is checkStatus's for the last
 // round.
 func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
-	w := stdout
-	if a.opts.output != "" {
-		f, err := os.OpenFile(a.opts.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "traffic_grapher: --output: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		w = f
+	out, closeOut, err := batchOutput(a.opts.output, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: --output: %v\n", err)
+		return 1
 	}
+	defer closeOut()
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
-	rc := a.pctx.Report()
-	var cols *report.Columns
-	var header string
-	printed, failed := 0, 0
+	bp := &batchPrinter{rc: a.pctx.Report(), data: a.data, json: a.opts.displayOptions.json(), w: out}
+	failed := 0
 	lastErrs := ""
 	var lastAt time.Time
 	next := time.Now()
-	for a.opts.count == 0 || printed < a.opts.count {
+	for a.opts.count == 0 || bp.printed < a.opts.count {
 		failed = 0
 		var errs []string
 		for _, r := range c.Once(ctx) {
@@ -448,39 +442,12 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 			io.WriteString(stderr, e) // said once, until it changes
 			lastErrs = e
 		}
-		span := metrics.Span{End: time.Now(), Window: a.pctx.History}
-		lastAt = span.End
-		var line string
-		if a.opts.displayOptions.json() {
-			var pages []int
-			for i := range a.pctx.Dashboard.Pages {
-				if !report.PageAbsent(a.pctx.Dashboard, a.data.Store(), i) {
-					pages = append(pages, i)
-				}
-			}
-			r := report.Build(rc, a.data.Store(), span, pages)
-			r.Errors = a.data.Errors()
-			b, err := report.JSONLine(r)
-			if err != nil {
-				fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
-				return 1
-			}
-			line = string(b)
-		} else {
-			r := report.Build(rc, a.data.Store(), span, []int{0})
-			// A wildcard's members come and go: new columns, a new header.
-			if cols = report.NewColumns(r); cols.Header() != header || printed%batchLinesPerHeader == 0 {
-				header = cols.Header()
-				line = header
-			}
-			line += cols.Row(r)
-		}
-		if _, err := io.WriteString(w, line); err != nil {
+		lastAt = time.Now()
+		if err := bp.line(lastAt); err != nil {
 			fmt.Fprintf(stderr, "traffic_grapher: --batch: %v\n", err)
 			return 1
 		}
-		printed++
-		if a.opts.count > 0 && printed >= a.opts.count {
+		if a.opts.count > 0 && bp.printed >= a.opts.count {
 			break
 		}
 		next = next.Add(a.interval)
@@ -492,5 +459,65 @@ func (a *app) batchLines(ctx context.Context, stdout, stderr io.Writer) int {
 	if lastAt.IsZero() {
 		return 1 // a signal before the first line
 	}
-	return checkStatus(rc, a.data.Store(), lastAt, failed == len(a.hosts))
+	return checkStatus(bp.rc, a.data.Store(), lastAt, failed == len(a.hosts))
+}
+
+// batchOutput is where --batch writes: --output's file (created or
+// truncated), else stdout; close closes the file.
+func batchOutput(path string, stdout io.Writer) (w io.Writer, close func(), err error) {
+	if path == "" {
+		return stdout, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// batchPrinter writes --batch's lines, of a live run or of a replay: JSON
+// Lines of every page present, or the first page's values in columns
+// under a header repeated every batchLinesPerHeader lines (and whenever a
+// wildcard's members change the columns).
+type batchPrinter struct {
+	rc      report.Context
+	data    *monitor.State
+	json    bool
+	w       io.Writer
+	header  string
+	printed int
+}
+
+// line writes the values at at.
+func (b *batchPrinter) line(at time.Time) error {
+	span := metrics.Span{End: at, Window: b.rc.History}
+	var line string
+	if b.json {
+		var pages []int
+		for i := range b.rc.Dashboard.Pages {
+			if !report.PageAbsent(b.rc.Dashboard, b.data.Store(), i) {
+				pages = append(pages, i)
+			}
+		}
+		r := report.Build(b.rc, b.data.Store(), span, pages)
+		r.Errors = b.data.Errors()
+		out, err := report.JSONLine(r)
+		if err != nil {
+			return err
+		}
+		line = string(out)
+	} else {
+		r := report.Build(b.rc, b.data.Store(), span, []int{0})
+		if cols := report.NewColumns(r); cols.Header() != b.header || b.printed%batchLinesPerHeader == 0 {
+			b.header = cols.Header()
+			line = b.header + cols.Row(r)
+		} else {
+			line = cols.Row(r)
+		}
+	}
+	if _, err := io.WriteString(b.w, line); err != nil {
+		return err
+	}
+	b.printed++
+	return nil
 }

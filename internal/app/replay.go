@@ -31,7 +31,9 @@ hosts, every page, and every key ([ and ] to scroll back, + and - to zoom).
 Without --speed it shows the recording as it stood at --at (default: its
 end), stopped; with --speed it plays on from --at (default: its start) at
 that many times real time. --once prints the snapshot at --at instead, as a
-live --once does, and exits as a check (0 ok, 1 warning, 2 critical).
+live --once does, and exits as a check (0 ok, 1 warning, 2 critical);
+--batch prints a line per recorded round from --at (default: the start),
+as a live --batch does.
 
 Keys while replaying: space plays or stops, < and > change the speed (x1
 x2 x5 x10 x30 x60), t jumps to a time typed as --at takes it: forward, the
@@ -48,7 +50,9 @@ Flags:
 type replayOptions struct {
 	file, at, config, pages, timezone string
 	speed                             float64
-	once                              bool
+	once, batch                       bool
+	count                             int
+	output                            string
 	history                           time.Duration
 	displayOptions
 }
@@ -78,6 +82,9 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 		}
 		return checkStatus(r.pctx.Report(), r.data.Store(), r.at, false)
 	}
+	if o.batch {
+		return r.batchLines(ctx, o, stdout, stderr)
+	}
 	p := &player{r: r, sum: r.sum, loc: r.loc, wake: make(chan struct{}, 1)}
 	r.pctx.Player = p
 	return screen(ctx, stop, model.New(r.pctx, r.data, p.feed(ctx), 0), &o.displayOptions, stderr)
@@ -90,6 +97,9 @@ func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
 	fs.StringVar(&o.at, "at", "", "the instant to show, or to play from with --speed (see above)")
 	fs.Float64Var(&o.speed, "speed", 0, "play the recording on at this many times real time (1 to 3600)")
 	fs.BoolVar(&o.once, "once", false, "print the snapshot at --at and exit")
+	fs.BoolVar(&o.batch, "batch", false, "print a line per recorded round from --at (default: the start) as a live --batch does (--format text or json), then exit")
+	fs.IntVar(&o.count, "count", 0, "with --batch: stop after this many lines")
+	fs.StringVar(&o.output, "output", "", "with --batch: write the lines to this file (created or truncated) instead of stdout")
 	fs.StringVarP(&o.config, "config", "c", "", "a YAML dashboard to show the recording with (records it does not hold say so)")
 	fs.StringVar(&o.pages, "pages", "ats", "built-in pages: "+strings.Join(pages.Names(), ", "))
 	fs.StringVar(&o.timezone, "timezone", "UTC", "IANA time zone for the clock and --at, or Local")
@@ -100,6 +110,14 @@ func parseReplayArgs(args []string, stderr io.Writer) (*replayOptions, error) {
 		return nil, err
 	}
 	o.file = file
+	switch {
+	case o.batch && o.once:
+		return nil, usageError{"--batch and --once: choose one"}
+	case !o.batch && (fs.Changed("count") || o.output != ""):
+		return nil, usageError{"--count and --output need --batch"}
+	case o.count < 0:
+		return nil, usageError{fmt.Sprintf("--count %d: want a positive number of lines", o.count)}
+	}
 	if o.speed < 0 || o.speed > 3600 || fs.Changed("speed") && o.speed == 0 {
 		return nil, usageError{fmt.Sprintf("--speed %v: want 1 to 3600 (times real time)", o.speed)}
 	}
@@ -140,7 +158,7 @@ func loadReplay(o *replayOptions) (*replay, error) {
 		return nil, usageError{fmt.Sprintf("--timezone %q: unknown time zone", o.timezone)}
 	}
 	at := sum.Last
-	if o.speed > 0 {
+	if o.speed > 0 || o.batch {
 		at = sum.First
 	}
 	if o.at != "" {
@@ -185,6 +203,61 @@ func loadReplay(o *replayOptions) (*replay, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// batchLines is replay --batch: the entries after --at applied round by
+// round (a round ends where a host's next entry begins the next), a
+// line printed after each, as a live --batch prints them. The exit
+// status is the check's at the last line.
+func (r *replay) batchLines(ctx context.Context, o *replayOptions, stdout, stderr io.Writer) int {
+	out, closeOut, err := batchOutput(o.output, stdout)
+	if err != nil {
+		return failed(stderr, "replay", fmt.Errorf("--output: %w", err))
+	}
+	defer closeOut()
+	bp := &batchPrinter{rc: r.pctx.Report(), data: r.data, json: o.json(), w: out}
+	seen := make([]bool, len(r.pctx.Hosts))
+	pending, answered := false, false
+	var lastAt time.Time
+	flush := func() error {
+		if !pending {
+			return nil
+		}
+		pending = false
+		clear(seen)
+		return bp.line(lastAt)
+	}
+	_, err = record.ReadFile(r.file, func(e record.Entry) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !e.Time.After(r.at) {
+			return nil
+		}
+		if seen[e.Host] {
+			if err := flush(); err != nil {
+				return err
+			}
+			if o.count > 0 && bp.printed >= o.count {
+				return errStop
+			}
+		}
+		r.data.Apply(result(e))
+		seen[e.Host], pending, lastAt = true, true, e.Time
+		answered = answered || e.Err == ""
+		return nil
+	})
+	if err == nil && (o.count == 0 || bp.printed < o.count) {
+		err = flush()
+	}
+	if err != nil && !errors.Is(err, errStop) {
+		return failed(stderr, "replay", err)
+	}
+	if lastAt.IsZero() {
+		fmt.Fprintf(stderr, "traffic_grapher replay: nothing recorded after %s\n", r.at.In(r.loc).Format(time.RFC3339))
+		return 1
+	}
+	return checkStatus(bp.rc, r.data.Store(), lastAt, !answered)
 }
 
 // replayWarmup is how much before the history a replay applies, so that

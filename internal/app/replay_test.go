@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"image/png"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/internal/textdiff"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/record"
+	"github.com/traffic-grapher/traffic_grapher/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -324,5 +326,52 @@ func TestReplayAppliesOnlyItsHistory(t *testing.T) {
 	}
 	if v, ok := r.data.Store().Series(1, 0).Latest(); !ok || v != 200 {
 		t.Errorf("edge2's requests/s at the end %v, %v; want 200", v, ok)
+	}
+}
+
+// replay --batch prints a recording's rounds as a live --batch prints its
+// own: a line a round from --at, JSON or columns, --count of them.
+func TestReplayBatch(t *testing.T) {
+	path := synthRecording(t, 10*time.Minute)
+	var out, errb bytes.Buffer
+	if status := run([]string{"replay", "--batch", "--format", "json", "--at", "14:02", "--count", "5", path}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want 5", len(lines))
+	}
+	for i, l := range lines {
+		var r report.Readout
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if want := recStart.Add(2*time.Minute + time.Duration(i+1)*time.Second); !r.Time.Equal(want) {
+			t.Errorf("line %d at %v, want %v", i+1, r.Time, want)
+		}
+		if v := r.Pages[0].Panels[0].Metrics[0].Readings[1].Value; v == nil || *v != 2000 {
+			t.Errorf("line %d: edge2's requests/s %v", i+1, v)
+		}
+	}
+
+	out.Reset()
+	if status := run([]string{"replay", "--batch", path}, &out, &errb); status != 0 {
+		t.Fatalf("text: status %d: %s", status, errb.String())
+	}
+	text := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	// 599 rounds after the first (a header every 20 lines).
+	if rows := len(text) - (599+19)/20; rows != 599 || !strings.HasPrefix(strings.TrimSpace(text[0]), "time") {
+		t.Errorf("%d lines (%d rows); first %q", len(text), rows, text[0])
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"replay", "--batch", "--once", path}, "choose one"},
+		{[]string{"replay", "--count", "3", path}, "need --batch"},
+	} {
+		if status := run(c.args, &out, &errb); status != 2 || !strings.Contains(errb.String(), c.msg) {
+			t.Errorf("%q: status %d, %s", c.args, status, errb.String())
+		}
 	}
 }
