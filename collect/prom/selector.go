@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 )
@@ -141,6 +142,11 @@ func (p *selectorParser) matchers(sel *promSelector) error {
 		if err != nil {
 			return err
 		}
+		if !utf8.ValidString(value) {
+			// Prometheus label values are UTF-8; one that is not could
+			// match nothing, and would not survive being written out.
+			return fmt.Errorf("label %s: the value is not valid UTF-8", label)
+		}
 		m := labelMatcher{label: label, op: op, value: value}
 		if op == matchRegexp || op == matchNotRegexp {
 			re, err := regexp.Compile("^(?:" + value + ")$")
@@ -224,6 +230,11 @@ func (p *selectorParser) str() (string, error) {
 	}
 	if end >= len(p.s) {
 		return "", fmt.Errorf("unterminated string at offset %d", p.pos)
+	}
+	if !utf8.ValidString(p.s[p.pos : end+1]) {
+		// Unquote would turn each bad byte into U+FFFD: a value other
+		// than the one written.
+		return "", fmt.Errorf("the string at offset %d is not valid UTF-8", p.pos)
 	}
 	v, err := strconv.Unquote(p.s[p.pos : end+1])
 	if err != nil {

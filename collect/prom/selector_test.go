@@ -51,6 +51,8 @@ func TestParseSelectorErrors(t *testing.T) {
 		{`x{a="b"`, "expected ',' or '}' at the end"},
 		{`x{a="b" c="d"}`, "expected ',' or '}'"},
 		{`x{a="unterminated}`, "unterminated string"},
+		{"x{a=\"\xb0\"}", "not valid UTF-8"},
+		{`x{a="\xb0"}`, "not valid UTF-8"},
 		{`x{a="bad \q escape"}`, "bad string"},
 		{`x{a=~"("}`, "bad regular expression"},
 		{`x{a:b="c"}`, "expected =, !=, =~ or !~"},
