@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/png"
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +86,26 @@ func FuzzDraw(f *testing.F) {
 			t.Fatalf("size %dx%d: %v", w%1200+1, h%900+1, err)
 		}
 	})
+}
+
+// Where a picture cannot go is said plainly, naming the path, and
+// nothing is left behind.
+func TestSaveErrors(t *testing.T) {
+	dir := t.TempDir()
+	p := Page{Title: "x"}
+	for _, c := range []struct{ path, msg string }{
+		{dir, "is a directory"},
+		{dir + "/none/p.png", "the directory " + dir + "/none does not exist"},
+	} {
+		if err := Save(c.path, p, "text", Size{400, 300}); err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("Save(%s) = %v; want %q", c.path, err, c.msg)
+		}
+	}
+	if err := Save(dir+"/p.png", p, "text", Size{400, 300}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("left in the directory: %v (want p.png and p.txt)", entries)
+	}
 }
