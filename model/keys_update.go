@@ -29,21 +29,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.Save) {
 		return m.savePicture()
 	}
-	if p := m.pctx.Player; p != nil {
-		switch {
-		case key.Matches(msg, k.Pause):
-			m.playOrStop(p)
-			return nil
-		case key.Matches(msg, k.Faster):
-			p.SetSpeed(nextSpeed(p.Speed(), 1))
-			return nil
-		case key.Matches(msg, k.Slower):
-			p.SetSpeed(nextSpeed(p.Speed(), -1))
-			return nil
-		case key.Matches(msg, k.Seek):
-			m.seeking, m.seekText, m.seekErr = true, "", ""
-			return nil
-		}
+	if m.pctx.Player != nil && m.handleReplayKey(msg) {
+		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -181,6 +168,25 @@ func (m *Model) scrollTime(steps int) {
 	}
 	m.time.Scroll(steps, m.pctx.Interval, m.oldest(), m.now)
 	m.viewChanged()
+}
+
+// handleReplayKey is a replay's keys (space, < >, t), and says whether
+// msg was one.
+func (m *Model) handleReplayKey(msg tea.KeyMsg) bool {
+	k, p := m.pctx.Keys, m.pctx.Player
+	switch {
+	case key.Matches(msg, k.Pause):
+		m.playOrStop(p)
+	case key.Matches(msg, k.Faster):
+		p.SetSpeed(nextSpeed(p.Speed(), 1))
+	case key.Matches(msg, k.Slower):
+		p.SetSpeed(nextSpeed(p.Speed(), -1))
+	case key.Matches(msg, k.Seek):
+		m.seeking, m.seekText, m.seekErr = true, "", ""
+	default:
+		return false
+	}
+	return true
 }
 
 // playOrStop is a replay's space: it stops a playing recording, and plays
