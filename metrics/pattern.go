@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -68,12 +69,17 @@ func ParsePattern(name string) (Pattern, error) {
 	i, n := wildcards(name)
 	switch {
 	case n == 0:
-		return Pattern{}, fmt.Errorf("%q has no %s", name, Wildcard)
+		// The common case, asked of every key every tick: no message
+		// is built for it.
+		return Pattern{}, ErrNoWildcard
 	case n > 1:
 		return Pattern{}, fmt.Errorf("%q has %d wildcards (%s); one names each series", name, n, Wildcard)
 	}
 	return Pattern{prefix: name[:i], suffix: name[i+1:]}, nil
 }
+
+// ErrNoWildcard is ParsePattern's error for a name without a wildcard.
+var ErrNoWildcard = errors.New("no wildcard (" + Wildcard + ")")
 
 // Match says whether name matches, and what the wildcard stands for.
 func (p Pattern) Match(name string) (capture string, ok bool) {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,43 @@ type JSONRPCSource struct {
 	ByName bool
 
 	seq atomic.Uint64
+	// plan is the last key list's lookup, worked out once: a dashboard
+	// asks the same keys every tick.
+	mu   sync.Mutex
+	plan *lookupPlan
+}
+
+// lookupPlan is how one key list is asked for: the keys that are safe to
+// ask, the warnings about the others, the chunks and each chunk's regex.
+type lookupPlan struct {
+	byName             bool
+	in, keys, warnings []string
+	chunks             [][]string
+	regexes            []string
+}
+
+// planFor is the lookup of keys, from the cache when they are the last
+// ones asked.
+func (s *JSONRPCSource) planFor(keys []string) *lookupPlan {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.plan != nil && s.plan.byName == s.ByName && slices.Equal(s.plan.in, keys) {
+		return s.plan
+	}
+	p := &lookupPlan{byName: s.ByName, in: slices.Clone(keys)}
+	p.keys, p.warnings = collect.SafeKeys(collect.Dedupe(keys))
+	perKey := 1
+	if s.ByName {
+		perKey = 60
+	}
+	p.chunks = chunkKeys(p.keys, perKey)
+	if !s.ByName {
+		for _, c := range p.chunks {
+			p.regexes = append(p.regexes, LookupRegex(c))
+		}
+	}
+	s.plan = p
+	return p
 }
 
 // NewJSONRPCSource returns a source reading the Unix socket at socketPath.
@@ -82,7 +120,8 @@ func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
 // Fetch implements Source with one admin_lookup_records request carrying
 // every key (several if the key list is too long for one request).
 func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	keys, warnings := collect.SafeKeys(collect.Dedupe(keys))
+	plan := s.planFor(keys)
+	keys, warnings := plan.keys, slices.Clone(plan.warnings)
 	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
 		return values, warnings, nil
@@ -91,17 +130,13 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
-	perKey := 1
-	if s.ByName {
-		perKey = 60
-	}
-	for _, chunk := range chunkKeys(keys, perKey) {
+	for i, chunk := range plan.chunks {
 		id := "tg-" + strconv.FormatUint(s.seq.Add(1), 10)
 		var req []byte
 		if s.ByName {
 			req = BuildNameLookupRequest(chunk, id)
 		} else {
-			req = BuildLookupRequest(chunk, id)
+			req = buildRegexRequest(plan.regexes[i], id)
 		}
 		buf := replyBuffers.Get().(*bytes.Buffer)
 		body, err := s.roundTrip(ctx, buf, req, budget, s.replyLimit(len(chunk)))
@@ -316,10 +351,16 @@ func keyRegex(k string) string {
 // key: a single record lookup that fails costs an errorList entry either way,
 // and the regex form is what every ATS 10 release handles in one pass.
 func BuildLookupRequest(keys []string, id string) []byte {
+	return buildRegexRequest(LookupRegex(keys), id)
+}
+
+// buildRegexRequest is one admin_lookup_records request for the records
+// matching re.
+func buildRegexRequest(re, id string) []byte {
 	return encodeRequest(lookupRequest{
 		JSONRPC: "2.0",
 		Method:  "admin_lookup_records",
-		Params:  []lookupParam{{RecordNameRegex: LookupRegex(keys), RecTypes: lookupRecTypes}},
+		Params:  []lookupParam{{RecordNameRegex: re, RecTypes: lookupRecTypes}},
 		ID:      id,
 	})
 }

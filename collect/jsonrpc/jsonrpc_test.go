@@ -834,3 +834,31 @@ func TestFetchPatterns(t *testing.T) {
 		}
 	}
 }
+
+// A source asked other keys than last time asks for those: the lookup
+// worked out for the last keys is not reused.
+func TestFetchOtherKeysThanLastTime(t *testing.T) {
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 3})
+	src := NewJSONRPCSource(sim.Path())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, keys := range [][]string{
+		{"proxy.process.http.incoming_requests"},
+		{"proxy.process.http.incoming_requests"},
+		{"proxy.process.http.outgoing_requests", "proxy.process.http.2xx_responses"},
+		{"proxy.process.http.incoming_requests"},
+	} {
+		v, _, err := src.Fetch(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v) != len(keys) {
+			t.Fatalf("asked %v, got %v", keys, v)
+		}
+		for _, k := range keys {
+			if _, ok := v[k]; !ok {
+				t.Errorf("asked %v, no %s in %v", keys, k, v)
+			}
+		}
+	}
+}
