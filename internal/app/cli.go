@@ -112,8 +112,14 @@ writes the built-in one, to copy.
 
 Keys: ? lists them all. ←/h and →/l change page (while paused: scroll back
 in time), 1-9 and 0 jump to a page, p lists the pages, space pauses, + and
-- zoom, r switches to a text readout, a shows counters' absolute totals, o
-sorts tables of * series, q or Ctrl-C quits.
+- zoom, r switches to a text readout, i to window statistics, a shows
+counters' absolute totals, o sorts tables of * series, s saves the page as
+a PNG, q or Ctrl-C quits.
+
+A metric with warn: or crit: limits (warn: 2, crit: "< 80", for: 30s) marks
+its panel CRIT or WARN, draws the limit dashed and lists the alert in the
+footer; --bell rings for each crossing, and --once and --batch exit 0, 1, 2
+or 3 (ok, warning, critical, unknown) as a monitoring check.
 
 Flags:
 `
