@@ -1,10 +1,14 @@
 package report
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 )
 
 func TestAlertShortAndSpoken(t *testing.T) {
@@ -33,5 +37,52 @@ func TestAlertShortAndSpoken(t *testing.T) {
 	}
 	if AlertsLine(nil, time.UTC) != "Alerts: none." {
 		t.Error("no alerts")
+	}
+}
+
+// On a wildcard key each member is judged on its own, and named; a host
+// that stopped answering is not judged; Status is the worst level.
+func TestAlertsPerMemberAndHost(t *testing.T) {
+	dash, err := config.Parse("d.yaml", []byte(`pages:
+  - name: Remaps
+    panels:
+      - title: Errors
+        metrics:
+          - {name: "5xx", type: gauge, key: "plugin.remap_stats.*.errors", warn: 5, crit: 50}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := []string{"e1", "e2"}
+	data, err := monitor.New(dash, hosts, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := Context{Dashboard: dash, Hosts: hosts, Timing: metrics.Timing{Interval: time.Second}, History: time.Minute, Location: time.UTC}
+	snap := func(at time.Time, vals map[string]float64) metrics.Snapshot {
+		s := metrics.Snapshot{Time: at, Values: map[string]metrics.Sample{}}
+		for k, v := range vals {
+			s.Values["plugin.remap_stats."+k+".errors"] = metrics.Sample{Value: v}
+		}
+		return s
+	}
+	var at time.Time
+	for i := range 5 {
+		at = t0.Add(time.Duration(i) * time.Second)
+		data.Apply(collect.Result{Host: 0, Snapshot: snap(at, map[string]float64{"cdn": 80, "img": 7, "api": 1})})
+		if i < 2 { // e2 answers twice, then no more
+			data.Apply(collect.Result{Host: 1, Snapshot: snap(at, map[string]float64{"cdn": 90})})
+		}
+	}
+	alerts := Alerts(rc, data.Store(), metrics.Span{End: at, Window: time.Minute})
+	var got []string
+	for _, a := range alerts {
+		got = append(got, a.Level+" "+a.Host+" "+a.Metric)
+	}
+	if want := "critical e1 cdn,warning e1 img"; strings.Join(got, ",") != want {
+		t.Errorf("alerts %q, want %q", got, want)
+	}
+	if Status(alerts) != metrics.LevelCrit || Status(nil) != metrics.LevelOK {
+		t.Errorf("status %v", Status(alerts))
 	}
 }
