@@ -150,6 +150,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	lo, hi, n := windowRange(lines, span)
 	cw, ch := p.chartSize()
 	missing := p.missingEverywhere(store, span)
+	evs := events(store, span)
 	// A record the server lacks is said once, not drawn as a flat line at
 	// zero; a panel with nothing to draw yet says what it waits for.
 	var msg string
@@ -162,7 +163,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		msg = report.WaitingNote
 	}
 	if msg == "" {
-		body = strings.Split(p.chart.Render(p.chartInput(store, lines, span, lo, hi, n)), "\n")
+		body = strings.Split(p.chart.Render(p.chartInput(evs, lines, span, lo, hi, n)), "\n")
 	} else {
 		for len(body) < max(ch, 0) {
 			body = append(body, "")
@@ -180,7 +181,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		}
 	}
 	title, stale := p.title(lines, span)
-	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing, events(store, span)), innerW))
+	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing, evs), innerW))
 
 	return frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
 }
@@ -320,7 +321,7 @@ func eachShown(lines []panelLine, fn func(l *panelLine, host int, v metrics.Show
 	}
 }
 
-func (p *PanelView) chartInput(store *metrics.Store, lines []panelLine, span metrics.Span, lo, hi float64, n int) chart.Input {
+func (p *PanelView) chartInput(evs []chart.Event, lines []panelLine, span metrics.Span, lo, hi float64, n int) chart.Input {
 	unit := p.unit(span)
 	in := chart.Input{
 		Now:       span.End,
@@ -338,7 +339,7 @@ func (p *PanelView) chartInput(store *metrics.Store, lines []panelLine, span met
 	if p.pctx.Styles.NoColor {
 		in.MarkEvery = 10
 	}
-	in.Events = events(store, span)
+	in.Events = evs
 	for _, m := range p.panel.Metrics {
 		if span.Absolute && keepsAbsolute(m) {
 			continue

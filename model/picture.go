@@ -58,7 +58,7 @@ func (m *Model) Picture() (picture.Page, string) {
 func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Panel {
 	lines := p.lines(store, span)
 	lo, hi, n := windowRange(lines, span)
-	in := p.chartInput(store, lines, span, lo, hi, n)
+	in := p.chartInput(events(store, span), lines, span, lo, hi, n)
 	title, _ := p.title(lines, span)
 	out := picture.Panel{
 		Title: title, Mark: ansi.Strip(alertMark(p.pctx, worstLevel(lines))),
