@@ -526,7 +526,10 @@ done
 	if took := time.Since(start); took > 300*time.Millisecond+ctlPromptSlack {
 		t.Errorf("took %v", took)
 	}
-	if !errors.Is(err, collect.ErrTimeout) || err.Error() != slow+" metric get: no answer within 300ms" {
+	// The budget said is what was left when the fetch began: 300ms, or a
+	// little less on a busy machine.
+	within := regexp.MustCompile(`^` + regexp.QuoteMeta(slow) + ` metric get: no answer within (300|2[0-9]0)ms$`)
+	if !errors.Is(err, collect.ErrTimeout) || !within.MatchString(err.Error()) {
 		t.Errorf("err = %v", err)
 	}
 
@@ -736,7 +739,10 @@ func TestTrafficCtlFetchDeadlines(t *testing.T) {
 			}
 			// The partial output is reported if the runner returns within
 			// runGuardGrace, which a loaded machine may miss.
-			if !errors.Is(err, collect.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !slices.Contains(strings.Split(tc.msg, "|"), err.Error()) || v != nil || w != nil {
+			// The budget said is what was left when Fetch began: 200ms,
+			// or a little less on a busy machine.
+			said := regexp.MustCompile(`within 1?[0-9]0ms`).ReplaceAllString(err.Error(), "within 200ms")
+			if !errors.Is(err, collect.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !slices.Contains(strings.Split(tc.msg, "|"), said) || v != nil || w != nil {
 				t.Errorf("got %v, %q, %v; want %q", v, w, err, tc.msg)
 			}
 		})
