@@ -87,10 +87,7 @@ func (h *HeaderView) View() string { return h.line }
 // cursor's time and how far behind live it is).
 func (h *HeaderView) when(now time.Time) string {
 	st, g := h.pctx.Styles, &h.pctx.Glyphs
-	title := h.pctx.Title
-	if title == "" {
-		title = "ATS"
-	}
+	title := h.pctx.title()
 	if h.state.Paused {
 		return " " + st.Paused.Render(" PAUSED ") + st.Header.Render(" "+metrics.Clock(h.state.Cursor, h.pctx.Location)+
 			" (-"+metrics.ShortDuration(h.state.Behind)+")"+g.Sep)

@@ -61,6 +61,14 @@ func (c *ProgramContext) normalize() {
 	}
 }
 
+// title starts the header and the picture's title line: Title, or "ATS".
+func (c *ProgramContext) title() string {
+	if c.Title == "" {
+		return "ATS"
+	}
+	return c.Title
+}
+
 // Timing is the polling the stale and gap rules go by.
 func (c *ProgramContext) Timing() metrics.Timing {
 	return metrics.Timing{Interval: c.Interval, Deadlines: c.Deadlines}

@@ -26,10 +26,7 @@ func (m *Model) Picture() (picture.Page, string) {
 	// The header's words, without its line samples (the legends have
 	// them, drawn).
 	s := m.chromeState()
-	title := m.pctx.Title
-	if title == "" {
-		title = "ATS"
-	}
+	title := m.pctx.title()
 	when := metrics.Clock(m.now, m.pctx.Location)
 	if s.Paused {
 		title, when = "PAUSED", metrics.Clock(s.Cursor, m.pctx.Location)
@@ -67,8 +64,7 @@ func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Pan
 	}
 	out.Mark = strings.TrimSpace(out.Mark)
 	if out.XLabels == ([3]string{}) {
-		w := metrics.ShortDuration(span.Window)
-		out.XLabels = [3]string{"-" + w, "-" + metrics.ShortDuration(span.Window/2), "now"}
+		out.XLabels = chart.LiveXLabels(span.Window)
 	}
 	for _, l := range in.Limits {
 		out.Limits = append(out.Limits, picture.Limit{Value: l.Value, Crit: l.Crit})
@@ -95,8 +91,8 @@ func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Pan
 			out.Legend = append(out.Legend, picture.LegendItem{Text: name, Color: "#c0c0c0", Host: h})
 		}
 	}
-	if note := eventsNote(&chart.Glyphs{Restart: '▲', Reconnect: '△'}, in.Events); note != "" {
-		out.Legend = append(out.Legend, picture.LegendItem{Text: strings.NewReplacer("▲", "red ▲", "△", "orange ▲").Replace(note)})
+	if note := eventsNote(pictureEventGlyphs, in.Events); note != "" {
+		out.Legend = append(out.Legend, picture.LegendItem{Text: note})
 	}
 	if n > 0 {
 		unit := p.unit(span)
@@ -104,6 +100,11 @@ func (p *PanelView) Picture(store *metrics.Store, span metrics.Span) picture.Pan
 	}
 	return out
 }
+
+// pictureEventGlyphs name the picture's marks on the time axis in its
+// legend, as the chart's glyphs do on the screen: a filled red triangle
+// for a restart, an orange outline for a reconnect (picture's events).
+var pictureEventGlyphs = &chart.Glyphs{Restart: '▲', Reconnect: '△'}
 
 // seriesColor is the "#rrggbb" a slot's line is drawn in: the metric's
 // colour, else the dark theme's palette (a picture has a dark background

@@ -334,8 +334,8 @@ func (c *canvas) axes(plot image.Rectangle, p Panel) {
 	c.text(plot.Max.X-textWidth(c.f.mono, p.XLabels[2]), ly, p.XLabels[2], dimColor, c.f.mono)
 }
 
-// events draws a small triangle on the time axis per restart (red) or
-// reconnect (orange).
+// events draws a small triangle on the time axis per restart (filled,
+// red) or reconnect (an outline, orange).
 func (c *canvas) events(plot image.Rectangle, p Panel) {
 	span := p.End.Sub(p.Start)
 	for _, e := range p.Events {
@@ -349,7 +349,11 @@ func (c *canvas) events(plot image.Rectangle, p Panel) {
 		x := plot.Min.X + int(e.T.Sub(p.Start).Seconds()/span.Seconds()*float64(plot.Dx()))
 		for dy := 0; dy < 6; dy++ {
 			for dx := -dy; dx <= dy; dx++ {
-				c.img.Set(x+dx, plot.Max.Y-5+dy, col)
+				// A restart is filled, a reconnect an outline: told
+				// apart by shape as well as colour.
+				if e.Reset || dx == -dy || dx == dy || dy == 5 {
+					c.img.Set(x+dx, plot.Max.Y-5+dy, col)
+				}
 			}
 		}
 	}

@@ -173,7 +173,7 @@ func Build(rc Context, store *metrics.Store, span metrics.Span, pages []int) Rea
 			for h, host := range rc.Hosts {
 				rm.Readings = append(rm.Readings, reading(rc, span, h, host, line))
 			}
-			rm.Unit = unitName(rm.unit, rm.rate)
+			rm.Unit = UnitName(rm.unit, rm.rate)
 			pn.Metrics = append(pn.Metrics, rm)
 		}
 	}
@@ -244,7 +244,9 @@ func LineName(metric string, l metrics.Line, panelMetrics int) string {
 	return name
 }
 
-func unitName(u metrics.Unit, rate bool) string {
+// UnitName is how the readout's JSON and an export name a unit:
+// per_second for a counter's rate, else the unit's own name.
+func UnitName(u metrics.Unit, rate bool) string {
 	if rate {
 		return "per_second"
 	}

@@ -194,10 +194,7 @@ func exportRefs(d *config.Dashboard) []exportRef {
 	for ref := range d.Metrics() {
 		pn := d.Pages[ref.Page].Panels[ref.Panel]
 		def := ref.Metric.Def()
-		unit := def.DisplayUnit().String()
-		if metrics.KeepsAbsolute(def.Type) {
-			unit = "per_second"
-		}
+		unit := report.UnitName(def.DisplayUnit(), metrics.KeepsAbsolute(def.Type))
 		out = append(out, exportRef{id: ref.ID, page: d.Pages[ref.Page].Name, panel: pn.Title, name: ref.Metric.Name, unit: unit, panelMetrics: len(pn.Metrics)})
 	}
 	return out

@@ -195,7 +195,7 @@ func (c *Chart) Render(in Input) string {
 	}
 	in.MinY, in.MaxY = drawableRange(in.MinY, in.MaxY)
 	if in.XLabels == ([3]string{}) {
-		in.XLabels = liveXLabels(in.Window)
+		in.XLabels = LiveXLabels(in.Window)
 	}
 	key := axisKey{c.width, c.height, in.MinY, in.MaxY, in.Unit, in.Window, in.XLabels, 0, c.glyphs.Set}
 	if in.HaveRange {
@@ -819,9 +819,9 @@ func tickStep(raw float64, unit metrics.Unit) float64 {
 	return 10 * mag
 }
 
-// liveXLabels are "-60s", "-30s" and "now": the window's start, middle
+// LiveXLabels are "-60s", "-30s" and "now": the window's start, middle
 // and end, relative to now.
-func liveXLabels(window time.Duration) [3]string {
+func LiveXLabels(window time.Duration) [3]string {
 	return [3]string{"-" + metrics.ShortDuration(window), "-" + metrics.ShortDuration(window/2), "now"}
 }
 
