@@ -145,8 +145,8 @@ type Alert struct {
 const AlertLookback = time.Hour
 
 // Judge reads h up to at: the series is alerting at a level when its
-// samples have crossed that level's limit without a break for at least
-// l.For, up to a sample no more than maxGap before at. A gap longer
+// samples have crossed that level's limit without a break since at least
+// l.For before at, up to a sample no more than maxGap before at. A gap longer
 // than maxGap (the host was down) ends a run: the crossing starts again
 // when the samples do. No sample within maxGap of at: nothing to judge,
 // LevelOK.
@@ -191,7 +191,10 @@ func (l Limits) Judge(h *History, at time.Time, maxGap time.Duration) Alert {
 			continue
 		}
 		a.Crossed = true
-		if last.T.Sub(c.since) >= l.For {
+		// Held from the first crossing sample until the instant judged
+		// (the last sample is current, within maxGap): samples a few
+		// milliseconds early must not need one more to reach for:.
+		if at.Sub(c.since) >= l.For {
 			a.Level, a.Threshold, a.Since = c.level, *c.t, c.since
 			return a
 		}

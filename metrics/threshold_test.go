@@ -73,6 +73,11 @@ func TestJudge(t *testing.T) {
 	withGap := secondly(t0, 9, 9, 9)
 	withGap.Add(Point{T: sec(20), V: 9})
 	withGap.Add(Point{T: sec(21), V: 9})
+	jittered := NewHistory(time.Hour, 100)
+	for i, ms := range []int{0, 1001, 1999, 2999} {
+		jittered.Add(Point{T: t0.Add(time.Duration(ms) * time.Millisecond), V: []float64{1, 6, 6, 6}[i]})
+	}
+	jitteredFrom := t0.Add(1001 * time.Millisecond)
 	for _, c := range []struct {
 		name    string
 		h       *History
@@ -91,6 +96,7 @@ func TestJudge(t *testing.T) {
 		{"for: long enough", secondly(t0, 1, 6, 6, 6, 6), Limits{Crit: crit, For: 3 * time.Second}, sec(4), LevelCrit, sec(1), true},
 		{"for: a dip starts it again", secondly(t0, 6, 6, 6, 1, 6, 6), Limits{Crit: crit, For: 3 * time.Second}, sec(5), LevelOK, time.Time{}, true},
 		{"for: warning held, critical not yet", secondly(t0, 3, 3, 3, 3, 6), Limits{Warn: warn, Crit: crit, For: 3 * time.Second}, sec(4), LevelWarn, sec(0), true},
+		{"for: held until the instant judged, whatever the samples' jitter", jittered, Limits{Crit: crit, For: 2 * time.Second}, t0.Add(3010 * time.Millisecond), LevelCrit, jitteredFrom, true},
 		{"below", secondly(t0, 90, 70), Limits{Warn: &Threshold{Value: 80, Below: true}}, sec(1), LevelWarn, sec(1), true},
 		{"at the cursor, before the crossing", secondly(t0, 1, 1, 9, 9), Limits{Warn: warn}, sec(1), LevelOK, time.Time{}, false},
 		{"the host stopped answering", secondly(t0, 9, 9), Limits{Warn: warn}, sec(30), LevelOK, time.Time{}, false},
