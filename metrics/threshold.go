@@ -192,15 +192,20 @@ func (l Limits) Judge(h *History, at time.Time, maxGap time.Duration) Alert {
 		}
 		a.Crossed = true
 		// Held from the first crossing sample until the instant judged
-		// (the last sample is current, within maxGap): samples a few
-		// milliseconds early must not need one more to reach for:.
-		if at.Sub(c.since) >= l.For {
+		// (the last sample is current, within maxGap), give or take the
+		// samples' jitter: four samples a second apart, each taken a few
+		// milliseconds off the second, have held 3 s.
+		if at.Sub(c.since)+forJitter(l.For) >= l.For {
 			a.Level, a.Threshold, a.Since = c.level, *c.t, c.since
 			return a
 		}
 	}
 	return a
 }
+
+// forJitter is how much short of for: a run may be and still hold it: a
+// tenth of it, at most half a second.
+func forJitter(d time.Duration) time.Duration { return min(d/10, 500*time.Millisecond) }
 
 // Worst is the higher of two levels.
 func Worst(a, b Level) Level { return max(a, b) }
