@@ -21,6 +21,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(seed[:len(seed)/2])
 	f.Add(append(append([]byte(nil), seed[:len(seed)/3]...), seed...))
 	f.Add([]byte(magic))
+	if v1, err := os.ReadFile(filepath.Join("testdata", "v1.tgrec")); err == nil {
+		f.Add(v1)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var hosts int
 		sum, err := Read(bytes.NewReader(data), func(e Entry) error {
@@ -41,13 +44,22 @@ func FuzzRead(f *testing.F) {
 
 // FuzzEntries frames arbitrary entries with good checksums, so that the
 // decoding of entries and values, not the CRC, meets the fuzzer's bytes:
-// each 0xff byte of data starts the next entry.
+// each 0xff byte of data starts the next entry. The first byte says the
+// format: odd, 1; even, 2.
 func FuzzEntries(f *testing.F) {
-	f.Add([]byte("G\x00\xffH\x00\x05edge1\x00\xffK\x00\x01a\xffS\x00\x02\x02\x00\x80\xffS\x00\x02\x00\x00"))
-	f.Add([]byte("G\x02\xffH\x00\x01h\x01s\xffK\x00\x01k\xffK\x01\x01m\xffS\x00\x01\x03\x00\x01\xfe\x03\x07\xffE\x00\x01\x03err"))
+	f.Add([]byte("\x00G\x00\xffH\x00\x05edge1\x00\xffK\x00\x01a\xffS\x00\x02\x02\x00\x80\xffS\x00\x02\x00\x00"))
+	f.Add([]byte("\x01G\x02\xffH\x00\x01h\x01s\xffK\x00\x01k\xffK\x01\x01m\xffS\x00\x01\x03\x00\x01\xfe\x03\x07\xffE\x00\x01\x03err"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var file []byte
-		file = append(file, magic...)
+		switch {
+		case len(data) == 0:
+			return
+		case data[0]%2 == 1:
+			file = append(file, "TGREC 1\n"...)
+		default:
+			file = append(file, magic...)
+		}
+		data = data[1:]
 		for _, e := range bytes.Split(data, []byte{0xff}) {
 			if len(e) == 0 {
 				continue

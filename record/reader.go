@@ -2,7 +2,6 @@ package record
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -75,12 +74,13 @@ func read(r io.Reader, fn func(Entry) error, timesOnly bool) (Summary, error) {
 
 	var sum Summary
 	head := make([]byte, headerLength)
-	if _, err := io.ReadFull(br, head); err != nil || string(head) != magic {
+	if _, err := io.ReadFull(br, head); err != nil || segmentVersion(head) == 0 {
 		return sum, ErrNotRecording
 	}
+	version := segmentVersion(head)
 	for {
 		sum.Segments++
-		seg := &segmentReader{src: br, sum: &sum, fn: fn, timesOnly: timesOnly}
+		seg := &segmentReader{src: br, sum: &sum, fn: fn, timesOnly: timesOnly, version: version}
 		err := seg.read()
 		switch {
 		case errors.Is(err, errDamaged) || seg.damaged:
@@ -89,7 +89,7 @@ func read(r io.Reader, fn func(Entry) error, timesOnly bool) (Summary, error) {
 			return sum, err
 		}
 		// The next segment, wherever it starts.
-		if !seekMagic(br) {
+		if version = seekMagic(br); version == 0 {
 			return sum, nil
 		}
 	}
@@ -98,25 +98,17 @@ func read(r io.Reader, fn func(Entry) error, timesOnly bool) (Summary, error) {
 // errDamaged ends a segment that could not be read to its end.
 var errDamaged = errors.New("damaged")
 
-// seekMagic reads up to and including the next segment header, and says
-// whether there is one.
-func seekMagic(br *bufio.Reader) bool {
-	matched := 0
+// seekMagic reads up to and including the next segment header, and
+// returns its version, or 0 if there is none.
+func seekMagic(br *bufio.Reader) int {
 	for {
-		c, err := br.ReadByte()
-		if err != nil {
-			return false
+		if _, err := br.ReadSlice('T'); err != nil && err != bufio.ErrBufferFull {
+			return 0
 		}
-		switch {
-		case c == magic[matched]:
-			matched++
-			if matched == len(magic) {
-				return true
-			}
-		case c == magic[0]:
-			matched = 1
-		default:
-			matched = 0
+		head, _ := br.Peek(headerLength - 1)
+		if v := segmentVersion(append([]byte{'T'}, head...)); v != 0 {
+			br.Discard(len(head))
+			return v
 		}
 	}
 }
@@ -131,6 +123,7 @@ type segmentReader struct {
 	// timesOnly skips the values (ReadTimes): the pieces' checks still
 	// say what is whole.
 	timesOnly bool
+	version   int // the segment's format
 
 	start  int64 // unix µs
 	hosts  []Host
@@ -140,9 +133,9 @@ type segmentReader struct {
 }
 
 type hostRead struct {
-	t    int64
-	prev map[uint64]*keyState
-	keys []uint64 // its last sample's
+	t, dt int64 // as hostState's
+	coder *hostCoder
+	keys  []uint64 // its last sample's
 }
 
 // nextPiece reads one piece into s.piece, or says the segment ends here:
@@ -156,7 +149,7 @@ func (s *segmentReader) nextPiece() bool {
 	if len(head) == 0 {
 		return false // the end of the file
 	}
-	if bytes.HasPrefix(head, []byte(magic)) {
+	if segmentVersion(head) != 0 {
 		return false // the next segment
 	}
 	n, w := binary.Uvarint(head)
@@ -214,7 +207,7 @@ func (s *segmentReader) entry(tag byte, b []byte) error {
 			return errDamaged
 		}
 		s.hosts = append(s.hosts, Host{Name: name, Source: source})
-		s.last = append(s.last, hostRead{t: s.start, prev: map[uint64]*keyState{}})
+		s.last = append(s.last, hostRead{t: s.start, coder: newHostCoder(s.version)})
 		s.sum.Hosts = s.hosts
 	case tagKey:
 		id, name := d.uvarint(), d.string()
@@ -229,7 +222,10 @@ func (s *segmentReader) entry(tag byte, b []byte) error {
 			return errDamaged
 		}
 		st := &s.last[h]
-		st.t += dt
+		if s.version >= 2 {
+			dt += st.dt
+		}
+		st.t, st.dt = st.t+dt, dt
 		e := Entry{Host: int(h), Time: time.UnixMicro(st.t)}
 		if tag == tagError {
 			e.Err = d.string()
@@ -282,13 +278,9 @@ func (s *segmentReader) sample(d *decoder, st *hostRead) error {
 	}
 	clear(s.values)
 	r := bitReader{b: d.b}
+	st.coder.begin()
 	for _, id := range st.keys {
-		k := st.prev[id]
-		if k == nil {
-			k = &keyState{}
-			st.prev[id] = k
-		}
-		v, float, err := k.decode(&r)
+		v, float, err := st.coder.decode(&r, id)
 		if err != nil {
 			return errDamaged
 		}

@@ -58,9 +58,21 @@ type Writer struct {
 
 // hostState is what a host's next entry is encoded against.
 type hostState struct {
-	t    int64 // unix µs of its last entry
-	prev map[uint64]*keyState
-	keys []uint64 // its last sample's keys
+	t     int64 // unix µs of its last entry
+	dt    int64 // the time between its last two entries
+	coder *hostCoder
+	keys  []uint64 // its last sample's keys
+}
+
+// appendTime appends the time of the host's next entry: in µs, how much
+// longer after the last than the last was after the one before (a host
+// polled once a second: a byte or two).
+func (st *hostState) appendTime(b []byte, t time.Time) []byte {
+	us := t.UnixMicro()
+	dt := us - st.t
+	b = binary.AppendVarint(b, dt-st.dt)
+	st.t, st.dt = us, dt
+	return b
 }
 
 // Create opens a recording at path for the hosts, appending a new segment
@@ -99,7 +111,7 @@ func (w *Writer) open() error {
 	w.keys, w.names = map[string]uint64{}, w.names[:0]
 	w.last = make([]hostState, len(w.hosts))
 	for i := range w.last {
-		w.last[i] = hostState{t: w.started.UnixMicro(), prev: map[uint64]*keyState{}}
+		w.last[i] = hostState{t: w.started.UnixMicro(), coder: newHostCoder(version)}
 	}
 	if _, err := f.Write([]byte(magic)); err != nil {
 		f.Close()
@@ -152,9 +164,7 @@ func (w *Writer) Sample(host int, t time.Time, values map[string]metrics.Sample)
 	slices.Sort(w.ids)
 	w.begin(tagSample)
 	w.entry = binary.AppendUvarint(w.entry, uint64(host))
-	ms := t.UnixMicro()
-	w.entry = binary.AppendVarint(w.entry, ms-st.t)
-	st.t = ms
+	w.entry = st.appendTime(w.entry, t)
 	// The keys, unless they are the host's last sample's (the usual
 	// case); then the values, coded (codec.go).
 	if slices.Equal(w.ids, st.keys) {
@@ -173,14 +183,10 @@ func (w *Writer) Sample(host int, t time.Time, values map[string]metrics.Sample)
 		st.keys = append(st.keys[:0], w.ids...)
 	}
 	w.bits.b = w.entry
+	st.coder.begin()
 	for _, id := range w.ids {
-		k := st.prev[id]
-		if k == nil {
-			k = &keyState{}
-			st.prev[id] = k
-		}
 		s := values[w.names[id]]
-		k.encode(&w.bits, s.Value, s.Float)
+		st.coder.encode(&w.bits, id, s.Value, s.Float)
 	}
 	w.entry = w.bits.finish()
 	return w.end()
@@ -196,9 +202,7 @@ func (w *Writer) Failure(host int, t time.Time, why string) error {
 	st := &w.last[host]
 	w.begin(tagError)
 	w.entry = binary.AppendUvarint(w.entry, uint64(host))
-	ms := t.UnixMicro()
-	w.entry = binary.AppendVarint(w.entry, ms-st.t)
-	st.t = ms
+	w.entry = st.appendTime(w.entry, t)
 	w.entry = appendString(w.entry, why)
 	return w.end()
 }

@@ -258,7 +258,7 @@ func TestReplayErrors(t *testing.T) {
 		{[]string{"replay"}, 2, "want one recording FILE"},
 		{[]string{"replay", "--speed", "0", notRec}, 2, "--speed 0: want 1 to 3600"},
 		{[]string{"replay", filepath.Join(dir, "nope")}, 1, "no such file or directory"},
-		{[]string{"replay", notRec}, 1, `not a traffic_grapher recording (it does not start with "TGREC 1")`},
+		{[]string{"replay", notRec}, 1, `not a traffic_grapher recording (it does not start with "TGREC 1" or "TGREC 2")`},
 	} {
 		var out, errb bytes.Buffer
 		if status := run(tc.args, &out, &errb); status != tc.status || !strings.Contains(errb.String(), tc.msg) {
