@@ -52,7 +52,13 @@ type QuantileFromBuckets struct {
 	base     []bucket // at the previous snapshot
 	last     float64
 	haveLast bool
+	inc      []bucket // the buckets' increase over the latest snapshot's interval
 }
+
+// increase is the buckets' increase (cumulative counts by bound) over the
+// latest snapshot's interval, nil when it gave none: what a window's
+// quantiles over its observations add up (Observations).
+func (d *QuantileFromBuckets) increase() []bucket { return d.inc }
 
 // bucket is one cumulative histogram bucket: count observations <= upper.
 type bucket struct {
@@ -70,6 +76,7 @@ func newQuantile(key, key2 string) (*QuantileFromBuckets, error) {
 }
 
 func (d *QuantileFromBuckets) Observe(s Snapshot) (float64, bool) {
+	d.inc = nil
 	cur := bucketsOf(s, d.Key)
 	if len(cur) == 0 {
 		// Keep the baseline: bucket counts only rise, so when they come
@@ -97,7 +104,7 @@ func (d *QuantileFromBuckets) Observe(s Snapshot) (float64, bool) {
 	}
 	v := bucketQuantile(d.Q, delta)
 	d.clk.changed(since)
-	d.base = cur
+	d.base, d.inc = cur, delta
 	if !finite(v) { // no +Inf bucket, or absurd counts
 		d.haveLast = false
 		return 0, false

@@ -35,6 +35,9 @@ type Series struct {
 	// otherwise): their absolute count, which traffic_top users read next
 	// to the rate (see absolute.go).
 	Abs *History
+	// Obs is a quantile metric's bucket increases (nil for the others):
+	// its window's quantiles over every observation (observations.go).
+	Obs *Observations
 
 	unit   Unit
 	der    Derivation
@@ -86,6 +89,9 @@ func newPlainSeries(d MetricDef, window, interval time.Duration) (*Series, error
 	if info.Absolute {
 		sr.Abs = NewDownsampledHistory(window, interval)
 	}
+	if _, ok := der.(bucketIncreaser); ok {
+		sr.Obs = newObservations(window, interval)
+	}
 	return sr, nil
 }
 
@@ -117,6 +123,11 @@ func (s *Series) observe(snap Snapshot) {
 	s.lastT = snap.Time
 	if s.lastOK {
 		s.Hist.Add(Point{T: snap.Time, V: s.last})
+	}
+	if s.Obs != nil {
+		if inc := s.der.(bucketIncreaser).increase(); inc != nil {
+			s.Obs.add(snap.Time, inc)
+		}
 	}
 	s.observeAbsolute(snap)
 }

@@ -109,6 +109,11 @@ type Reading struct {
 	P50 *float64 `json:"p50"`
 	P95 *float64 `json:"p95"`
 	P99 *float64 `json:"p99"`
+	// Requests: for a metric taken from a histogram (type quantile), the
+	// window's quantiles over every observation it holds (each request,
+	// for a latency histogram), where P50 and the rest are over the
+	// points drawn, each an interval's quantile.
+	Requests *RequestQuantiles `json:"requests,omitempty"`
 	// Total is a counter's absolute count, whatever is shown.
 	Total *float64 `json:"total,omitempty"`
 	// Stale says Value is the host's last value, older than its stale
@@ -122,6 +127,14 @@ type Reading struct {
 	// needs a second change; ATS refreshes some records every 5 s).
 	Waiting    bool     `json:"waiting,omitempty"`
 	AgeSeconds *float64 `json:"age_seconds,omitempty"`
+}
+
+// RequestQuantiles are a window's quantiles over its observations.
+type RequestQuantiles struct {
+	Count float64 `json:"count"`
+	P50   float64 `json:"p50"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
 }
 
 // Build reads the given pages (indexes) of the store for the span.
@@ -201,6 +214,9 @@ func reading(rc Context, span metrics.Span, h int, host string, line metrics.Lin
 	if s := line.Series[h]; s != nil {
 		if t, ok := s.LatestAbsolute(); ok {
 			rd.Total = &t
+		}
+		if n, q, ok := s.Obs.Quantiles(span.Start(), span.End, 0.5, 0.95, 0.99); ok && !shown.Absolute {
+			rd.Requests = &RequestQuantiles{Count: n, P50: q[0], P95: q[1], P99: q[2]}
 		}
 	}
 	return rd
@@ -363,6 +379,10 @@ func (m Metric) sentence(rd Reading) string {
 	if rd.P50 != nil && rd.Samples >= percentileSamples {
 		s += fmt.Sprintf(" Median %s, p95 %s, p99 %s.", say(*rd.P50), say(*rd.P95), say(*rd.P99))
 	}
+	if q := rd.Requests; q != nil {
+		s += fmt.Sprintf(" Over the window's %s requests: median %s, p95 %s, p99 %s.",
+			metrics.Spoken(q.Count, metrics.UnitCount), say(q.P50), say(q.P95), say(q.P99))
+	}
 	return s
 }
 
@@ -397,7 +417,9 @@ func PageAbsent(d *config.Dashboard, store *metrics.Store, page int) bool {
 // StatsTable is the readout's pages as a table of window statistics, one
 // row per metric and host: the value now, the window's min, mean, max,
 // median, p95 and p99 and its sample count, aligned in columns under
-// each panel's title (the i key).
+// each panel's title (the i key). A metric taken from a histogram has a
+// second row, "over requests": the quantiles of every request in the
+// window and their count.
 func (r Readout) StatsTable() []string {
 	head := []string{"metric", "host", "now", "min", "mean", "max", "p50", "p95", "p99", "samples"}
 	type row struct {
@@ -421,6 +443,10 @@ func (r Readout) StatsTable() []string {
 						now += "?"
 					}
 					rows = append(rows, row{cells: []string{m.Name, rd.Host, now, f(rd.Min), f(rd.Avg), f(rd.Max), f(rd.P50), f(rd.P95), f(rd.P99), fmt.Sprint(rd.Samples)}})
+					if q := rd.Requests; q != nil {
+						// The same quantiles over every request of the window.
+						rows = append(rows, row{cells: []string{"  over requests", rd.Host, "", "", "", "", f(&q.P50), f(&q.P95), f(&q.P99), metrics.Format(q.Count, metrics.UnitCount) + " req"}})
+					}
 				}
 			}
 		}

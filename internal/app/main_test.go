@@ -3,10 +3,15 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -415,5 +420,44 @@ func TestOnceAndBatchExitAsChecks(t *testing.T) {
 	var out, errb bytes.Buffer
 	if status := run([]string{"--demo", "-c", limitsDashboard(t, ""), "--once", "--interval", "1"}, &out, &errb); status != 0 || strings.Contains(out.String(), "Alerts") {
 		t.Errorf("no limits: status %d, output:\n%s", status, out.String())
+	}
+}
+
+// A metric taken from a histogram reports, besides its points' statistics,
+// the window's quantiles over every request it holds: --batch's JSON has
+// them, worked out from the buckets' increases as PromQL would.
+func TestBatchQuantilesOverRequests(t *testing.T) {
+	var scrapes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := scrapes.Add(1)
+		fast, slow := 100*n, int64(0) // 100 fast requests a scrape; 5 slow ones before the third
+		if n >= 3 {
+			slow = 5
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		fmt.Fprintf(w, "# TYPE request_duration_seconds histogram\n"+
+			"request_duration_seconds_bucket{le=\"0.01\"} %d\nrequest_duration_seconds_bucket{le=\"0.1\"} %d\n"+
+			"request_duration_seconds_bucket{le=\"1\"} %d\nrequest_duration_seconds_bucket{le=\"+Inf\"} %d\n"+
+			"request_duration_seconds_sum 1\nrequest_duration_seconds_count %d\n", fast, fast, fast+slow, fast+slow, fast+slow)
+	}))
+	t.Cleanup(srv.Close)
+	dash := filepath.Join(t.TempDir(), "h.yaml")
+	os.WriteFile(dash, []byte("pages:\n  - name: Latency\n    panels:\n      - title: Request time\n        metrics:\n"+
+		"          - {name: p99, type: quantile, key: request_duration_seconds, key2: \"0.99\"}\n"), 0o600)
+	var out, errb bytes.Buffer
+	if status := run([]string{"prom+" + srv.URL + "/metrics", "--config", dash, "--batch", "--format", "json", "--count", "4", "--interval", "0.2"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	var r report.Readout
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		t.Fatal(err)
+	}
+	rd := r.Pages[0].Panels[0].Metrics[0].Readings[0]
+	// Four scrapes: 300 fast requests and 5 slow ones after the first.
+	// The p99 (rank 301.95) lies among the slow ones in (0.1, 1].
+	q := rd.Requests
+	if q == nil || q.Count != 305 || math.Abs(q.P99-(0.1+0.9*1.95/5)) > 1e-9 || math.Abs(q.P50-0.01*152.5/300) > 1e-9 {
+		t.Fatalf("requests %+v (%d scrapes), want 305 of them, p50 %g, p99 %g\n%s", q, scrapes.Load(), 0.01*152.5/300, 0.1+0.9*1.95/5, lines[len(lines)-1])
 	}
 }
