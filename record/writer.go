@@ -52,6 +52,7 @@ type Writer struct {
 	names []string // by id
 	last  []hostState
 	ids   []uint64 // scratch: the keys of one sample, sorted
+	fresh []string // scratch: a sample's names new to the file
 	err   error
 	bytes int64 // written in total, all files
 }
@@ -145,19 +146,27 @@ func (w *Writer) Sample(host int, t time.Time, values map[string]metrics.Sample)
 	}
 	st := &w.last[host]
 	// New keys first: their entries must come before the sample's.
-	w.ids = w.ids[:0]
+	// New names get their ids in name order, so that a file's coding does
+	// not hang on a map's order, and a record's twin (.cache.bytes_used,
+	// .cache.volume_0.bytes_used) comes after it, to be predicted by it.
+	w.ids, w.fresh = w.ids[:0], w.fresh[:0]
 	for name := range values {
-		id, ok := w.keys[name]
-		if !ok {
-			id = uint64(len(w.keys))
-			w.keys[name] = id
-			w.names = append(w.names, name)
-			w.begin(tagKey)
-			w.entry = binary.AppendUvarint(w.entry, id)
-			w.entry = appendString(w.entry, name)
-			if err := w.end(); err != nil {
-				return err
-			}
+		if id, ok := w.keys[name]; ok {
+			w.ids = append(w.ids, id)
+		} else {
+			w.fresh = append(w.fresh, name)
+		}
+	}
+	slices.Sort(w.fresh)
+	for _, name := range w.fresh {
+		id := uint64(len(w.keys))
+		w.keys[name] = id
+		w.names = append(w.names, name)
+		w.begin(tagKey)
+		w.entry = binary.AppendUvarint(w.entry, id)
+		w.entry = appendString(w.entry, name)
+		if err := w.end(); err != nil {
+			return err
 		}
 		w.ids = append(w.ids, id)
 	}
