@@ -34,6 +34,9 @@ type Result struct {
 	// socket ("ssh·jsonrpc", "ssh·traffic_ctl"); sources tell it with a
 	// Via() string method.
 	Via string
+	// Retry, on a failure, is how long until the host is asked again
+	// (Backoff); 0 when it is asked at the next tick.
+	Retry time.Duration
 }
 
 // viaSource is a Source that can say how it reaches its host.
@@ -51,6 +54,37 @@ const (
 	maxTimeout = 5 * time.Second
 	minTimeout = 200 * time.Millisecond
 )
+
+// A host that keeps failing is asked less and less often, so that a fleet
+// with many hosts down does not open a connection to each of them every
+// tick: after its second failure in a row it waits one more tick, then
+// three, seven (doubling), up to the backoff cap. The cap grows with the
+// fleet, a quarter of a second per host (at least one interval, at most
+// maxBackoff): the failing hosts together are then tried about four times
+// a second at most, and a watch of one to four hosts still tries every
+// tick, so a restarted server is seen at once.
+const (
+	maxBackoff     = 30 * time.Second
+	backoffPerHost = 250 * time.Millisecond
+)
+
+// DefaultMaxConcurrent is how many fetches may run at once: enough that a
+// fleet's round takes one or two request times, few enough that a
+// hundred hosts do not open a hundred sockets (or SSH channels) at the
+// same instant.
+const DefaultMaxConcurrent = 32
+
+// Backoff is how many ticks to let pass before asking again a host that
+// has failed failures times in a row, when hosts are polled every
+// interval.
+func Backoff(failures, hosts int, interval time.Duration) int {
+	if failures < 2 || interval <= 0 {
+		return 0
+	}
+	limit := min(max(time.Duration(hosts)*backoffPerHost, interval), maxBackoff)
+	most := int(limit/interval) - 1
+	return min(1<<min(failures-1, 16)-1, max(most, 0))
+}
 
 // Collector fetches the same keys from every host on a shared tick.
 //
@@ -71,8 +105,13 @@ type Collector struct {
 	Timeout time.Duration
 	// Now is the clock for Snapshot.Time; NewCollector sets time.Now.
 	Now func() time.Time
+	// MaxConcurrent bounds the fetches in flight at once (a host waiting
+	// for its turn is not yet on its deadline); NewCollector sets
+	// DefaultMaxConcurrent.
+	MaxConcurrent int
 
 	dropped atomic.Int64
+	slots   chan struct{}
 }
 
 // NewCollector prepares collection of keys from hosts every interval (a
@@ -85,9 +124,15 @@ func NewCollector(hosts []Host, keys []string, interval time.Duration) *Collecto
 		hosts:    append([]Host(nil), hosts...),
 		keys:     append([]string(nil), keys...),
 		interval: interval,
-		Timeout:  baseDeadline(interval),
-		Now:      time.Now,
+		Timeout:       baseDeadline(interval),
+		Now:           time.Now,
+		MaxConcurrent: DefaultMaxConcurrent,
 	}
+}
+
+// start makes the fetch slots (Run and Once call it first).
+func (c *Collector) start() {
+	c.slots = make(chan struct{}, max(c.MaxConcurrent, 1))
 }
 
 // Interval returns the collection interval.
@@ -116,19 +161,21 @@ func withSlowMinimum(src Source, d time.Duration) time.Duration {
 	return d
 }
 
-// fetch runs one request against host i.
+// fetch runs one request against host i, once a slot is free.
 func (c *Collector) fetch(ctx context.Context, i int) Result {
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		return Result{Host: i, Snapshot: metrics.Snapshot{Time: c.now()}, Err: ctx.Err()}
+	}
 	rctx, cancel := context.WithTimeout(ctx, withSlowMinimum(c.hosts[i].Source, c.Timeout))
 	defer cancel()
 	start := time.Now()
 	values, warnings, err := safeFetch(rctx, c.hosts[i].Source, c.keys)
 	took := time.Since(start)
 	warnings = dropUndrawable(values, warnings)
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: now()}, Warnings: warnings, Err: err, Took: took}
+	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: c.now()}, Warnings: warnings, Err: err, Took: took}
 	if err == nil {
 		r.Snapshot.Values = values
 	}
@@ -138,9 +185,17 @@ func (c *Collector) fetch(ctx context.Context, i int) Result {
 	return r
 }
 
-// Once runs one round: every host concurrently, each bounded by Timeout
-// (and ctx). The result for host i is at index i.
+func (c *Collector) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Once runs one round: every host concurrently (MaxConcurrent at a time),
+// each bounded by Timeout (and ctx). The result for host i is at index i.
 func (c *Collector) Once(ctx context.Context) []Result {
+	c.start()
 	results := make([]Result, len(c.hosts))
 	var wg sync.WaitGroup
 	for i := range c.hosts {
@@ -162,6 +217,7 @@ func (c *Collector) Once(ctx context.Context) []Result {
 // host's goroutine has returned (an in-flight fetch is cancelled through
 // its context, so this is prompt).
 func (c *Collector) Run(ctx context.Context) <-chan Result {
+	c.start()
 	out := make(chan Result, max(16, 4*len(c.hosts)))
 	ticks := make([]chan struct{}, len(c.hosts))
 	var wg sync.WaitGroup
@@ -193,17 +249,31 @@ func (c *Collector) Run(ctx context.Context) <-chan Result {
 	return out
 }
 
+// worker asks host i at each tick it is free for, letting ticks pass
+// after failures (Backoff).
 func (c *Collector) worker(ctx context.Context, i int, tick <-chan struct{}, out chan Result) {
+	failures := 0
 	for {
 		r := c.fetch(ctx, i)
 		if ctx.Err() != nil {
 			return // shutting down: the result is just "cancelled"
 		}
+		wait := 0
+		if r.Err != nil {
+			failures++
+			if wait = Backoff(failures, len(c.hosts), c.interval); wait > 0 {
+				r.Retry = time.Duration(wait+1) * c.interval
+			}
+		} else {
+			failures = 0
+		}
 		c.deliver(out, r)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick:
+		for range wait + 1 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick:
+			}
 		}
 	}
 }

@@ -360,3 +360,107 @@ func TestFetchSurvivesPanicsAndDropsNonFiniteValues(t *testing.T) {
 		t.Errorf("warnings %q, want one naming a = +Inf and b = NaN", rs[1].Warnings)
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	for _, tc := range []struct {
+		failures, hosts int
+		interval        time.Duration
+		want            int
+	}{
+		{0, 100, time.Second, 0},
+		{1, 100, time.Second, 0}, // one failure: asked at the next tick
+		{2, 100, time.Second, 1},
+		{3, 100, time.Second, 3},
+		{5, 100, time.Second, 15},
+		{6, 100, time.Second, 24}, // the cap: 100 × 250 ms = 25 s
+		{60, 100, time.Second, 24},
+		{9, 1000, time.Second, 29}, // at most 30 s
+		{9, 4, time.Second, 0},     // four hosts: every tick, as ever
+		{3, 8, time.Second, 1},     // eight: at most every 2 s
+		{4, 8, 100 * time.Millisecond, 7},
+		{3, 8, 0, 0},
+	} {
+		if got := collect.Backoff(tc.failures, tc.hosts, tc.interval); got != tc.want {
+			t.Errorf("Backoff(%d failures, %d hosts, %v) = %d, want %d", tc.failures, tc.hosts, tc.interval, got, tc.want)
+		}
+	}
+}
+
+// No more than MaxConcurrent fetches run at once, and every host is
+// still asked.
+func TestCollectorBoundsConcurrency(t *testing.T) {
+	const limit, n = 8, 100
+	var inflight, most, calls atomic.Int64
+	full := make(chan struct{})
+	var once atomic.Bool
+	src := funcSource(func(ctx context.Context, _ []string) (map[string]metrics.Sample, []string, error) {
+		calls.Add(1)
+		now := inflight.Add(1)
+		defer inflight.Add(-1)
+		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		}
+		if now == limit && once.CompareAndSwap(false, true) {
+			close(full) // the first fetches wait until the bound is reached
+		}
+		select {
+		case <-full:
+		case <-ctx.Done():
+		}
+		return map[string]metrics.Sample{"x": {Value: 1}}, nil, nil
+	})
+	hosts := make([]collect.Host, n)
+	for i := range hosts {
+		hosts[i] = collect.Host{Name: "h", Source: src}
+	}
+	c := collect.NewCollector(hosts, []string{"x"}, time.Second)
+	c.MaxConcurrent = limit
+	c.Timeout = time.Minute
+	for i, r := range c.Once(context.Background()) {
+		if r.Err != nil {
+			t.Fatalf("host %d: %v", i, r.Err)
+		}
+	}
+	if most.Load() != limit || calls.Load() != n {
+		t.Errorf("%d fetches at most at once (want %d), %d in all (want %d)", most.Load(), limit, calls.Load(), n)
+	}
+}
+
+// Hosts that keep failing are asked less and less often, and say when
+// they will be asked again; a host that answers is asked every tick.
+func TestCollectorBacksOffDeadHosts(t *testing.T) {
+	var live, dead atomic.Int64
+	ok := funcSource(func(context.Context, []string) (map[string]metrics.Sample, []string, error) {
+		live.Add(1)
+		return map[string]metrics.Sample{"x": {Value: 1}}, nil, nil
+	})
+	down := funcSource(func(context.Context, []string) (map[string]metrics.Sample, []string, error) {
+		dead.Add(1)
+		return nil, nil, errors.New("connection refused")
+	})
+	hosts := []collect.Host{{Name: "live", Source: ok}}
+	for range 7 {
+		hosts = append(hosts, collect.Host{Name: "dead", Source: down})
+	}
+	const interval = 10 * time.Millisecond // a cap of 8 × 250 ms = 200 ticks
+	c := collect.NewCollector(hosts, []string{"x"}, interval)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var retry time.Duration
+	got := 0
+	for r := range c.Run(ctx) {
+		if r.Host == 0 {
+			if got++; got == 64 {
+				cancel()
+			}
+		} else if r.Err != nil {
+			retry = max(retry, r.Retry)
+		}
+	}
+	// In 64 ticks a dead host is asked at ticks 0, 1, 3, 7, 15, 31 and 63.
+	if d := dead.Load(); d > 7*10 || d < 7*3 {
+		t.Errorf("the 7 dead hosts were asked %d times in 64 ticks; want 21 to 70 (the live one: 64)", d)
+	}
+	if retry < 16*interval {
+		t.Errorf("the longest retry said was %v; want at least %v", retry, 16*interval)
+	}
+}

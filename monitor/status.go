@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
 )
@@ -16,8 +17,33 @@ type HostStatus struct {
 type hostState struct {
 	err      error
 	warnings []string
-	failures int    // consecutive
+	failures int       // consecutive
+	since    time.Time // the first of them
+	retry    time.Duration
 	via      string // how the host is read, if not a local socket
+	answered bool   // it has answered once
+}
+
+// Health is what a host's status says of it.
+type Health struct {
+	Err      error // the last fetch's; nil when it answered
+	Failures int   // in a row
+	// Since is when the failures began (the first failed fetch's time).
+	Since time.Time
+	// Retry is how long until it is asked again, when it is being let
+	// alone after failures (collect.Backoff).
+	Retry time.Duration
+	// Answered says it has answered at least once.
+	Answered bool
+}
+
+// Health is host i's.
+func (s *HostStatus) Health(i int) Health {
+	if i < 0 || i >= len(s.hosts) {
+		return Health{}
+	}
+	h := s.hosts[i]
+	return Health{Err: h.err, Failures: h.failures, Since: h.since, Retry: h.retry, Answered: h.answered}
 }
 
 // NewHostStatus tracks n hosts.
@@ -34,12 +60,15 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 	h := &s.hosts[r.Host]
 	h.via = r.Via
 	if r.Err != nil {
-		h.err = r.Err
+		if h.failures == 0 {
+			h.since = r.Snapshot.Time
+		}
+		h.err, h.retry = r.Err, r.Retry
 		h.failures++
 		return false
 	}
 	recovered = h.failures > 0
-	h.err, h.failures = nil, 0
+	h.err, h.failures, h.retry, h.answered = nil, 0, 0, true
 	h.warnings = r.Warnings
 	return recovered
 }
@@ -61,6 +90,9 @@ func (s *HostStatus) Errors(names []string) []string {
 			msg := names[i] + ": " + oneLine(h.err.Error())
 			if h.failures > 1 {
 				msg += fmt.Sprintf(" (%d failures in a row)", h.failures)
+			}
+			if h.retry > 0 {
+				msg += fmt.Sprintf("; next try in %v", h.retry.Round(time.Second))
 			}
 			out = append(out, msg)
 		}
