@@ -43,6 +43,10 @@ func (s *Store) MarkEvent(host int, t time.Time, k EventKind) {
 	if host < 0 || host >= s.hosts {
 		return
 	}
+	if s.base != nil {
+		s.base.MarkEvent(s.of[host], t, k)
+		return
+	}
 	ev := s.events[host]
 	cut := 0
 	for cut < len(ev) && (t.Sub(ev[cut].T) > s.window || len(ev)-cut >= maxEvents) {
@@ -55,6 +59,9 @@ func (s *Store) MarkEvent(host int, t time.Time, k EventKind) {
 func (s *Store) Events(host int, from, to time.Time) []Event {
 	if host < 0 || host >= s.hosts {
 		return nil
+	}
+	if s.base != nil {
+		return s.base.Events(s.of[host], from, to)
 	}
 	var out []Event
 	for _, e := range s.events[host] {

@@ -146,6 +146,45 @@ type Store struct {
 	events         [][]Event // per host (MarkEvent)
 	families       bool      // a metric is a family
 	names          []string  // the last snapshot's record names, sorted (Observe)
+	// A view (View) reads some of base's hosts: its host h is base's
+	// of[h]. It has no series of its own.
+	base *Store
+	of   []int
+}
+
+// View is a store of some of s's hosts, in the order given: what a page
+// showing only those hosts reads. It shares s's series, so it is always
+// as current as s; feeding either feeds s. Indexes out of range are left
+// out.
+func (s *Store) View(hosts []int) *Store {
+	root := s
+	var of []int
+	for _, h := range hosts {
+		if h < 0 || h >= s.hosts {
+			continue
+		}
+		if s.base != nil {
+			root, h = s.base, s.of[h]
+		}
+		of = append(of, h)
+	}
+	return &Store{hosts: len(of), metrics: s.metrics, window: s.window, families: s.families, base: root, of: of}
+}
+
+// Base is the store a view reads (itself, if it is not a view).
+func (s *Store) Base() *Store {
+	if s.base != nil {
+		return s.base
+	}
+	return s
+}
+
+// BaseHost is host h's index in Base.
+func (s *Store) BaseHost(h int) int {
+	if s.base != nil && h >= 0 && h < len(s.of) {
+		return s.of[h]
+	}
+	return h
 }
 
 // NewStore builds a store where metric i of defs for host h is
@@ -177,6 +216,12 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 // Observe feeds snap to every series of host. Values a derivation does not
 // give (ok=false) leave a gap in the history rather than a fake point.
 func (s *Store) Observe(host int, snap Snapshot) {
+	if s.base != nil {
+		if host >= 0 && host < s.hosts {
+			s.base.Observe(s.of[host], snap)
+		}
+		return
+	}
 	restarted := false
 	// The families find their matches in the snapshot's names, sorted
 	// once, rather than each walking the whole map.
@@ -246,6 +291,9 @@ func (s *Store) Series(host, metric int) *Series {
 	if host < 0 || host >= s.hosts || metric < 0 || metric >= s.metrics {
 		panic(fmt.Sprintf("metrics: Store.Series(%d, %d) out of range (%d hosts, %d metrics)", host, metric, s.hosts, s.metrics))
 	}
+	if s.base != nil {
+		return s.base.Series(s.of[host], metric)
+	}
 	return &s.series[host*s.metrics+metric]
 }
 
@@ -276,8 +324,10 @@ func (s *Store) Oldest() (time.Time, bool) {
 			}
 		}
 	}
-	for i := range s.series {
-		visit(&s.series[i])
+	for h := range s.hosts {
+		for i := range s.metrics {
+			visit(s.Series(h, i))
+		}
 	}
 	return oldest, found
 }

@@ -247,3 +247,47 @@ func TestEventsKeptForTheWindow(t *testing.T) {
 		t.Errorf("%d events kept, want at most %d", n, maxEvents)
 	}
 }
+
+// A view reads some hosts of a store, in its order, and is as current as
+// the store: what is observed after it is made is there, its events and
+// oldest points are its hosts', and a view of a view reads the same base.
+func TestStoreView(t *testing.T) {
+	st, err := NewStore(6, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := st.View([]int{4, 1, 9, -1}) // the bad ones are left out
+	for i := range 5 {
+		for h := range 6 {
+			st.Observe(h, snap(float64(10+i), i*(h+1)))
+		}
+	}
+	if v.Hosts() != 2 || v.Metrics() != len(testDefs) || v.Base() != st || v.BaseHost(0) != 4 || v.BaseHost(1) != 1 {
+		t.Fatalf("view of %d hosts, base host %d, %d", v.Hosts(), v.BaseHost(0), v.BaseHost(1))
+	}
+	if v.Series(0, 0) != st.Series(4, 0) || v.Series(1, 2) != st.Series(1, 2) {
+		t.Fatal("the view's series are not the store's")
+	}
+	if got, ok := v.Series(0, 0).Latest(); !ok || got != 500 {
+		t.Errorf("host 4's requests/s through the view: %v %v, want 500", got, ok)
+	}
+	st.MarkEvent(4, at(12), EventReset)
+	v.MarkEvent(1, at(13), EventReconnect)
+	if e := v.Events(0, at(0), at(20)); len(e) != 1 || e[0].Kind != EventReset {
+		t.Errorf("view host 0 (4) events %v", e)
+	}
+	if e := st.Events(1, at(0), at(20)); len(e) != 1 || e[0].Kind != EventReconnect {
+		t.Errorf("an event marked through the view is not the store's: %v", e)
+	}
+	if o, ok := v.Oldest(); !ok || !o.Equal(at(10)) {
+		t.Errorf("oldest %v %v", o, ok)
+	}
+	vv := v.View([]int{1})
+	if vv.Base() != st || vv.Series(0, 1) != st.Series(1, 1) {
+		t.Error("a view of a view does not read the base")
+	}
+	lines := v.Lines(0, Span{End: at(14), Window: time.Minute}, 0, OrderMean)
+	if len(lines) != 1 || len(lines[0].Hosts) != 2 {
+		t.Fatalf("lines %+v", lines)
+	}
+}
