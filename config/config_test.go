@@ -34,6 +34,30 @@ const valid = `pages:
           - {name: A, type: counter, key: a}
 `
 
+// The fleet table's columns: the file's, each found by panel and metric
+// (and page), or the first metric of each panel of the first page.
+func TestFleetColumns(t *testing.T) {
+	src := "pages:\n" +
+		"  - {name: P, panels: [{title: T, metrics: [{name: A, type: counter, key: a}, {name: B, type: gauge, key: b}]}, {title: U, metrics: [{name: W, type: counter, key: 'x.*.y'}]}, {title: V, metrics: [{name: C, type: gauge, key: c}]}]}\n" +
+		"  - {name: Q, panels: [{title: T, metrics: [{name: A, type: counter, key: d}]}]}\n"
+	d, err := Parse("f.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.FleetColumns()
+	if len(got) != 2 || got[0].Title != "T" || got[0].ID != 0 || got[1].Title != "V" || got[1].ID != 3 {
+		t.Errorf("default columns %+v: want T (A, id 0) and V (C, id 3); U's wildcard is left out", got)
+	}
+	d, err = Parse("f.yaml", []byte(src+"fleet:\n  - {title: b, panel: T, metric: B}\n  - {title: qa, page: Q, panel: T, metric: A, worst: LOW}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = d.FleetColumns()
+	if len(got) != 2 || got[0].ID != 1 || got[0].LowIsWorst() || got[1].ID != 4 || !got[1].LowIsWorst() || got[1].Line != 6 {
+		t.Errorf("columns %+v", got)
+	}
+}
+
 func TestParseHostsAndBuiltinPages(t *testing.T) {
 	d, err := Parse("hosts.yaml", []byte(`builtin_pages: ats
 hosts:
@@ -160,7 +184,7 @@ func TestParseErrors(t *testing.T) {
 		// unknown and repeated fields
 		{"misspelt field", inMetric("{name: A, type: counter, key: a, colour: red}"), 6, "pages[0].panels[0].metrics[0].colour", `unknown field "colour"; did you mean color? (a metric has name, type, key, key2, expr, inputs, color, unit, warn, crit and for)`},
 		{"capitalised field", inMetric("{Name: A, type: counter, key: a}"), 6, "pages[0].panels[0].metrics[0].Name", "did you mean name?"},
-		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history, timezone and traffic_ctl)`},
+		{"unknown top-level field", valid + "interval: 5\n", 7, "interval", `unknown field "interval" (the top level has pages, builtin_pages, hosts, history, timezone, traffic_ctl and fleet)`},
 		{"field at the wrong level", "pages:\n  - name: P\n    metrics: []\n    panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]\n",
 			3, "pages[0].metrics", "metrics is a field of a panel, not of a page"},
 		{"odd unknown key", valid + "\"a b\": 1\n", 7, "", `unknown field "a b"`},
@@ -181,7 +205,18 @@ func TestParseErrors(t *testing.T) {
 		// hosts and built-in pages
 		{"host without name", valid + "hosts:\n  - {source: stats, url: 'http://a:8080/_stats'}\n", 8, "hosts[0].name", "every host needs a name"},
 		{"misspelt host field", valid + "hosts:\n  - {name: e1, sockt: /x.sock}\n", 8, "hosts[0].sockt", "did you mean socket?"},
-		{"five hosts", valid + "hosts: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]\n", 7, "hosts", "at most 4"},
+		{"too many hosts", valid + "hosts: [" + strings.Repeat("{name: a}, ", 1000) + "{name: b}]\n", 7, "hosts", "1001 hosts; at most 1000"},
+		{"fleet: no such panel", valid + "fleet: [{title: x, panel: Nope, metric: A}]\n", 7, "fleet[0]", `no panel "Nope" with a metric "A"`},
+		{"fleet: no such metric", valid + "fleet: [{title: x, panel: T, metric: B}]\n", 7, "fleet[0]", `no panel "T" with a metric "B"`},
+		{"fleet: no such page", valid + "fleet: [{title: x, page: Q, panel: T, metric: A}]\n", 7, "fleet[0]", `no panel "T" with a metric "A" on page "Q"`},
+		{"fleet: no title", valid + "fleet: [{panel: T, metric: A}]\n", 7, "fleet[0].title", "every fleet column needs a title"},
+		{"fleet: no panel", valid + "fleet: [{title: x, metric: A}]\n", 7, "fleet[0].panel", "missing (the title of the panel"},
+		{"fleet: bad worst", valid + "fleet: [{title: x, panel: T, metric: A, worst: up}]\n", 7, "fleet[0].worst", `"up": want high or low`},
+		{"fleet: unknown field", valid + "fleet: [{title: x, panel: T, metric: A, colour: red}]\n", 7, "fleet[0].colour", `unknown field "colour"`},
+		{"fleet: two pages", "pages:\n  - {name: P, panels: [{title: T, metrics: [{name: A, type: counter, key: a}]}]}\n  - {name: Q, panels: [{title: T, metrics: [{name: A, type: counter, key: b}]}]}\nfleet: [{title: x, panel: T, metric: A}]\n",
+			4, "fleet[0]", `is on pages "P", "Q": say which with page:`},
+		{"fleet: a wildcard", inMetric("{name: A, type: counter, key: 'a.*.b'}") + "fleet: [{title: x, panel: T, metric: A}]\n", 7, "fleet[0]", "reads a wildcard record"},
+		{"fleet without pages", "builtin_pages: ats\nfleet: [{title: x, panel: T, metric: A}]\n", 2, "fleet", "names metrics of pages: in the same file"},
 		{"pages and builtin_pages", valid + "builtin_pages: node\n", 7, "builtin_pages", "not both"},
 		{"timezone path", valid + "timezone: ../../etc/passwd\n", 7, "timezone", "unknown time zone"},
 		{"timezone a list", valid + "timezone: [UTC]\n", 7, "timezone", "must be a string, not a list"},

@@ -24,7 +24,8 @@ const MaxFileSize = 1 << 20
 
 // Field names at each level of the schema (see Parse).
 var (
-	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl"}
+	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl", "fleet"}
+	fleetFields   = []string{"title", "page", "panel", "metric", "worst"}
 	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "optional", "panels"}
 	panelFields   = []string{"title", "view", "top", "metrics"}
@@ -44,6 +45,7 @@ var levels = []struct {
 	{"a metric", metricFields},
 	{"a host", hostFields},
 	{"history", historyFields},
+	{"a fleet column", fleetFields},
 }
 
 // Load reads a dashboard file and parses it with Parse. Files larger than
@@ -95,7 +97,13 @@ func ioError(path string, err error) *Error {
 //	            inputs: {e: proxy.process.http.5xx_responses, r: proxy.process.http.incoming_requests}
 //	            unit: "%"         # expr: the unit of its values: %, ms, s, bytes or bits/s
 //	builtin_pages: node           # ours, optional: a built-in dashboard instead of pages:
-//	hosts:                        # ours, optional, 1..4 entries: used when no host is given on the command line
+//	fleet:                        # ours, optional: the fleet table's columns (more than 4 hosts, or F), up to 8
+//	  - title: "req/s"            # required, the column's heading
+//	    panel: "Requests/sec"     # required: a panel's title, and
+//	    metric: "Client"          # one of its metrics (not a wildcard one)
+//	    page: "Traffic & Cache"   # optional: which page, when two have a panel of that title
+//	    worst: high               # optional: high (the default) or low (a hit rate): which end sorts first
+//	hosts:                        # ours, optional: used when no host is given on the command line
 //	  - name: edge1               # required, shown in the header and legends
 //	    source: jsonrpc           # optional: jsonrpc (default), traffic_ctl, stats, prom, promql
 //	    ssh: ops@edge1:22         # jsonrpc and traffic_ctl: reach the host over SSH
@@ -502,6 +510,8 @@ func (p *parser) top(n *yaml.Node, d *Dashboard) {
 			d.BuiltinPages, d.BuiltinPagesLine = p.str(fp, e), e.key.Line
 		case "hosts":
 			p.hosts(fp, e, d)
+		case "fleet":
+			p.fleet(fp, e, d)
 		default:
 			p.unknown("", e, "the top level", topFields)
 		}
@@ -538,6 +548,37 @@ func (p *parser) hosts(path string, e entry, d *Dashboard) {
 				h.TrafficCtl = p.str(fp, f)
 			default:
 				p.unknown(hp, f, "a host", hostFields)
+			}
+		}
+	}
+}
+
+func (p *parser) fleet(path string, e entry, d *Dashboard) {
+	items := p.list(path, e, "fleet")
+	d.Fleet = make([]FleetColumn, len(items))
+	for i, item := range items {
+		cp := fmt.Sprintf("%s[%d]", path, i)
+		c := &d.Fleet[i]
+		c.Line = item.Line
+		n, ok := p.mapping(cp, item, "a fleet column", fleetFields)
+		if !ok {
+			continue
+		}
+		for _, f := range p.entries(cp, n) {
+			fp := fieldPath(cp, f.name)
+			switch f.name {
+			case "title":
+				c.Title = p.str(fp, f)
+			case "page":
+				c.Page = p.str(fp, f)
+			case "panel":
+				c.Panel = p.str(fp, f)
+			case "metric":
+				c.Metric = p.str(fp, f)
+			case "worst":
+				c.Worst = strings.ToLower(p.str(fp, f))
+			default:
+				p.unknown(cp, f, "a fleet column", fleetFields)
 			}
 		}
 	}

@@ -3,9 +3,11 @@
 package config
 
 import (
+	"fmt"
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/metrics/expr"
@@ -137,8 +139,34 @@ func (h HostEntry) Kind() string {
 	return h.Source
 }
 
-// MaxHosts is how many hosts one screen overlays (one line pattern each).
+// MaxHosts is how many hosts one page overlays (one line pattern each);
+// a fleet of more is shown as a table (the fleet: columns), from which up
+// to MaxHosts are opened on the pages.
 const MaxHosts = 4
+
+// MaxFleet is how many hosts one run watches.
+const MaxFleet = 1000
+
+// MaxFleetColumns bounds the fleet table's columns.
+const MaxFleetColumns = 8
+
+// FleetColumn is one column of the fleet table: a metric of the pages,
+// found by its panel's title and its name (and its page's, when panel
+// titles repeat).
+type FleetColumn struct {
+	Title               string
+	Page, Panel, Metric string
+	// Worst is which end of the column sorts first: "high" (the
+	// default: 5xx, latency) or "low" (a hit rate, requests).
+	Worst string
+	Line  int
+	// ID is the metric's (Dashboard.Metrics), set when the column is
+	// checked; -1 before.
+	ID int
+}
+
+// LowIsWorst says the column's low values are the bad ones.
+func (c FleetColumn) LowIsWorst() bool { return c.Worst == "low" }
 
 // Dashboard is a whole configuration.
 type Dashboard struct {
@@ -159,6 +187,66 @@ type Dashboard struct {
 	Timezone       string
 	// TrafficCtl is the traffic_ctl binary for every host that names none.
 	TrafficCtl string
+	// Fleet is the fleet table's columns as the file gives them; use
+	// FleetColumns, which resolves them (or makes the default ones).
+	Fleet []FleetColumn
+}
+
+// FleetColumns are the fleet table's columns with their metric IDs: the
+// file's fleet:, or by default the first plain metric of each panel of
+// the first page, at most MaxFleetColumns.
+func (d *Dashboard) FleetColumns() []FleetColumn {
+	if len(d.Fleet) > 0 {
+		out := slices.Clone(d.Fleet)
+		for i := range out {
+			out[i].ID, _ = d.findFleetMetric(out[i])
+		}
+		return slices.DeleteFunc(out, func(c FleetColumn) bool { return c.ID < 0 })
+	}
+	var out []FleetColumn
+	for ref := range d.Metrics() {
+		if ref.Page > 0 || len(out) == MaxFleetColumns {
+			break
+		}
+		if ref.Index > 0 {
+			continue
+		}
+		if _, wild := ref.Metric.Def().Pattern(); wild {
+			continue
+		}
+		pn := d.Pages[ref.Page].Panels[ref.Panel]
+		out = append(out, FleetColumn{Title: pn.Title, Panel: pn.Title, Metric: ref.Metric.Name, ID: ref.ID})
+	}
+	return out
+}
+
+// findFleetMetric finds c's metric: its ID, or -1 and why not.
+func (d *Dashboard) findFleetMetric(c FleetColumn) (int, string) {
+	id, found := -1, 0
+	var pages []string
+	for ref := range d.Metrics() {
+		pg, pn := d.Pages[ref.Page], d.Pages[ref.Page].Panels[ref.Panel]
+		if pn.Title != c.Panel || ref.Metric.Name != c.Metric || (c.Page != "" && pg.Name != c.Page) {
+			continue
+		}
+		if found == 0 {
+			id = ref.ID
+		}
+		found++
+		pages = append(pages, fmt.Sprintf("%q", pg.Name))
+		if _, wild := ref.Metric.Def().Pattern(); wild {
+			return -1, fmt.Sprintf("%s of panel %q reads a wildcard record: a fleet column is one number per host", c.Metric, c.Panel)
+		}
+	}
+	switch {
+	case found == 0 && c.Page != "":
+		return -1, fmt.Sprintf("no panel %q with a metric %q on page %q", c.Panel, c.Metric, c.Page)
+	case found == 0:
+		return -1, fmt.Sprintf("no panel %q with a metric %q", c.Panel, c.Metric)
+	case found > 1:
+		return -1, fmt.Sprintf("panel %q with a metric %q is on pages %s: say which with page:", c.Panel, c.Metric, strings.Join(pages, ", "))
+	}
+	return id, ""
 }
 
 // MetricRef is one metric of a dashboard, where it is and its id.
@@ -245,6 +333,7 @@ func (d *Dashboard) ExactKeys() []string {
 func (d *Dashboard) Clone() *Dashboard {
 	c := *d
 	c.Hosts = append([]HostEntry(nil), d.Hosts...)
+	c.Fleet = slices.Clone(d.Fleet)
 	c.Pages = make([]Page, len(d.Pages))
 	for i, p := range d.Pages {
 		c.Pages[i] = Page{Name: p.Name, Optional: p.Optional, Panels: make([]Panel, len(p.Panels))}

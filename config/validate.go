@@ -42,6 +42,37 @@ func (d *Dashboard) Validate() error {
 	return r.result()
 }
 
+// checkFleet checks the fleet: columns against the pages of the same file.
+func (d *Dashboard) checkFleet(r *reporter) {
+	if len(d.Fleet) == 0 {
+		return
+	}
+	if len(d.Pages) == 0 {
+		r.add("fleet", "fleet: names metrics of pages: in the same file (the built-in pages have their own fleet columns)")
+		return
+	}
+	if len(d.Fleet) > MaxFleetColumns {
+		r.add("fleet", "%d columns; at most %d fit beside the host names", len(d.Fleet), MaxFleetColumns)
+	}
+	for i, c := range d.Fleet {
+		cp := fmt.Sprintf("fleet[%d]", i)
+		checkLabel(r, cp+".title", c.Title, "every fleet column needs a title, its heading")
+		switch {
+		case c.Panel == "":
+			r.add(cp+".panel", "missing (the title of the panel the column's metric is in)")
+		case c.Metric == "":
+			r.add(cp+".metric", "missing (the name of the column's metric in panel %q)", c.Panel)
+		default:
+			if _, why := d.findFleetMetric(c); why != "" {
+				r.add(cp, "%s", why)
+			}
+		}
+		if c.Worst != "" && c.Worst != "high" && c.Worst != "low" {
+			r.add(cp+".worst", "%q: want high or low (which end of the column sorts first)", c.Worst)
+		}
+	}
+}
+
 // check runs the semantic checks, reporting through r.
 func (d *Dashboard) check(r *reporter) {
 	switch n := len(d.Pages); {
@@ -60,9 +91,10 @@ func (d *Dashboard) check(r *reporter) {
 	if d.BuiltinPages != "" && len(d.Pages) > 0 {
 		r.add("builtin_pages", "give either pages: or builtin_pages:, not both")
 	}
-	if len(d.Hosts) > MaxHosts {
-		r.add("hosts", "%d hosts; at most %d can be overlaid (one line pattern each)", len(d.Hosts), MaxHosts)
+	if len(d.Hosts) > MaxFleet {
+		r.add("hosts", "%d hosts; at most %d", len(d.Hosts), MaxFleet)
 	}
+	d.checkFleet(r)
 	for i, h := range d.Hosts {
 		hp := fmt.Sprintf("hosts[%d]", i)
 		checkLabel(r, hp+".name", h.Name, "every host needs a name, shown in the header and legends")

@@ -115,3 +115,17 @@ func TestNamesLookup(t *testing.T) {
 		t.Errorf("Lookup(DefaultName) differs from Default()")
 	}
 }
+
+// The built-in dashboard's fleet columns all resolve.
+func TestDefaultFleetColumns(t *testing.T) {
+	d := Default()
+	cols := d.FleetColumns()
+	if len(cols) != 6 || len(d.Fleet) != 6 {
+		t.Fatalf("fleet columns %+v", cols)
+	}
+	for _, c := range cols {
+		if c.ID < 0 {
+			t.Errorf("column %q resolves to no metric", c.Title)
+		}
+	}
+}
