@@ -121,9 +121,9 @@ func NewCollector(hosts []Host, keys []string, interval time.Duration) *Collecto
 		interval = time.Second
 	}
 	return &Collector{
-		hosts:    append([]Host(nil), hosts...),
-		keys:     append([]string(nil), keys...),
-		interval: interval,
+		hosts:         append([]Host(nil), hosts...),
+		keys:          append([]string(nil), keys...),
+		interval:      interval,
 		Timeout:       baseDeadline(interval),
 		Now:           time.Now,
 		MaxConcurrent: DefaultMaxConcurrent,
