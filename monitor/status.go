@@ -22,6 +22,57 @@ type hostState struct {
 	retry    time.Duration
 	via      string // how the host is read, if not a local socket
 	answered bool   // it has answered once
+	last     time.Time     // its last answer's
+	took     time.Duration // how long its last answer took
+}
+
+// Condition is a host's collection in a word: what the fleet table says.
+type Condition int
+
+// Conditions, from the best to the worst.
+const (
+	CondOK Condition = iota
+	CondWaiting
+	CondSlow
+	CondReconnecting
+	CondDown
+)
+
+func (c Condition) String() string {
+	return [...]string{"ok", "waiting", "slow", "reconnecting", "down"}[c]
+}
+
+// reconnectFailures is how many failures in a row of a host that has
+// answered before are "reconnecting" (a restart, a dropped connection
+// being dialled again) rather than "down".
+const reconnectFailures = 2
+
+// Condition is host i's at now, and since when (zero when not known):
+//   - down: its last fetch failed, and it never answered or has failed
+//     more than reconnectFailures times in a row;
+//   - reconnecting: it answered before and has failed a time or two;
+//   - slow: it answers, but nothing came for longer than staleAfter (a
+//     fetch hangs), or its last answer took more than half of it;
+//   - waiting: no answer yet;
+//   - ok.
+func (s *HostStatus) Condition(i int, now time.Time, staleAfter time.Duration) (Condition, time.Time) {
+	if i < 0 || i >= len(s.hosts) {
+		return CondWaiting, time.Time{}
+	}
+	h := s.hosts[i]
+	switch {
+	case h.err != nil && h.answered && h.failures <= reconnectFailures:
+		return CondReconnecting, h.since
+	case h.err != nil:
+		return CondDown, h.since
+	case !h.answered:
+		return CondWaiting, time.Time{}
+	case staleAfter > 0 && now.Sub(h.last) > staleAfter:
+		return CondSlow, h.last
+	case staleAfter > 0 && h.took > staleAfter/2:
+		return CondSlow, time.Time{}
+	}
+	return CondOK, time.Time{}
 }
 
 // Health is what a host's status says of it.
@@ -69,6 +120,7 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 	}
 	recovered = h.failures > 0
 	h.err, h.failures, h.retry, h.answered = nil, 0, 0, true
+	h.last, h.took = r.Snapshot.Time, r.Took
 	h.warnings = r.Warnings
 	return recovered
 }

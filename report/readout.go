@@ -12,6 +12,7 @@ import (
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
 )
 
 // Context is what a report needs besides the data: the dashboard, the
@@ -23,6 +24,9 @@ type Context struct {
 	Timing    metrics.Timing
 	History   time.Duration
 	Location  *time.Location // nil: UTC
+	// Status is the hosts' collection status, for the fleet table's
+	// conditions (nil: not known, every host "waiting").
+	Status *monitor.HostStatus
 }
 
 func (c Context) location() *time.Location {
@@ -51,9 +55,31 @@ type Readout struct {
 	Status string  `json:"status,omitempty"`
 	Alerts []Alert `json:"alerts,omitempty"`
 
+	// Fleet is the fleet table, in a readout of every page of more than
+	// one host (BuildAll).
+	Fleet *Fleet `json:"fleet,omitempty"`
+
 	Pages []Page `json:"pages"`
 
 	location *time.Location
+}
+
+// BuildAll reads every page the hosts have (PageAbsent) and, with more
+// than one host, the fleet table worst first: what --once and --batch
+// --format json print.
+func BuildAll(rc Context, store *metrics.Store, span metrics.Span) Readout {
+	var pages []int
+	for i := range rc.Dashboard.Pages {
+		if !PageAbsent(rc.Dashboard, store, i) {
+			pages = append(pages, i)
+		}
+	}
+	r := Build(rc, store, span, pages)
+	if len(rc.Hosts) > 1 {
+		f := BuildFleet(rc, store, rc.Status, span, FleetOptions{SortBy: SortStatus})
+		r.Fleet = &f
+	}
+	return r
 }
 
 // Page is one dashboard page.

@@ -54,7 +54,8 @@ func TestSnapshotTextAndJSON(t *testing.T) {
 	text := Text(f.rc, f.store, f.now, []string{"edge3: down"})
 	for _, w := range []string{
 		"traffic_grapher snapshot · 2026-11-22 14:03:37 UTC · hosts: edge1, edge2\nerror: edge3: down\n",
-		"Values now. Min, average, max, percentiles and trend: last 10 seconds.\n\nPage 1 of 16: Traffic & Cache\nRequests/sec\n",
+		"Values now. Min, average, max, percentiles and trend: last 10 seconds.\n\nFleet: 2 hosts, ok; sorted by condition, worst first.\n",
+		"  edge1: Req per second 1 thousand; Hit percent 85.0 percent; 5xx percent 1.0 percent; Origin ms 45 milliseconds; Conn fail per second 2; Conns 500.\n  edge2: Req per second 2 thousand; Hit percent 85.0 percent; 5xx percent 1.0 percent; Origin ms 45 milliseconds; Conn fail per second 4; Conns 1 thousand.\n\nPage 1 of 16: Traffic & Cache\nRequests/sec\n",
 		"  Requests per second, Client, edge2: 2 thousand, steady. Min 2 thousand, average 2 thousand, max 2 thousand.\n",
 		"Page 4 of 16: Network & Errors\n",
 		"  Transaction Aborts per second, Aborts, edge1: 5, steady.",

@@ -26,6 +26,12 @@ func Text(rc Context, store *metrics.Store, at time.Time, errs []string) string 
 	for _, l := range r.Head() {
 		b.WriteString(l + "\n")
 	}
+	if r.Fleet != nil {
+		b.WriteString("\n")
+		for _, l := range r.Fleet.Lines() {
+			b.WriteString(l + "\n")
+		}
+	}
 	for _, pg := range r.Pages {
 		fmt.Fprintf(&b, "\nPage %d of %d: %s\n", pg.Number, pg.Of, pg.Name)
 		for _, l := range (Readout{Pages: []Page{pg}}).Lines(false) {
@@ -58,13 +64,7 @@ func snapshot(rc Context, store *metrics.Store, at time.Time, errs []string) Rea
 	if oldest, ok := store.Oldest(); ok && at.Sub(oldest) < window {
 		window = max(at.Sub(oldest).Truncate(time.Second)+time.Second, time.Second)
 	}
-	var pages []int
-	for i := range rc.Dashboard.Pages {
-		if !PageAbsent(rc.Dashboard, store, i) {
-			pages = append(pages, i)
-		}
-	}
-	r := Build(rc, store, metrics.Span{End: at, Window: window}, pages)
+	r := BuildAll(rc, store, metrics.Span{End: at, Window: window})
 	r.Errors = errs
 	return r
 }

@@ -250,7 +250,7 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	// The last round's warnings, as applied (errors stay plain, without
 	// the screen's "(3 failures in a row)": one round says nothing of rows).
 	warns := a.data.AllWarnings()
-	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data.Store(), time.Now(), errs, warns); err != nil {
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data, time.Now(), errs, warns); err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
 	}
@@ -493,13 +493,9 @@ func (b *batchPrinter) line(at time.Time) error {
 	span := metrics.Span{End: at, Window: b.rc.History}
 	var line string
 	if b.json {
-		var pages []int
-		for i := range b.rc.Dashboard.Pages {
-			if !report.PageAbsent(b.rc.Dashboard, b.data.Store(), i) {
-				pages = append(pages, i)
-			}
-		}
-		r := report.Build(b.rc, b.data.Store(), span, pages)
+		rc := b.rc
+		rc.Status = b.data.Status()
+		r := report.BuildAll(rc, b.data.Store(), span)
 		r.Errors = b.data.Errors()
 		out, err := report.JSONLine(r)
 		if err != nil {

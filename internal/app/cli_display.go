@@ -13,7 +13,6 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/spf13/pflag"
 
-	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -116,16 +115,18 @@ func (d *displayOptions) programOptions() []tea.ProgramOption {
 }
 
 // writeSnapshot prints --once's output in the chosen format.
-func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, store *metrics.Store, at time.Time, errs, warns []string) error {
+func (d *displayOptions) writeSnapshot(w io.Writer, pctx *model.ProgramContext, data *monitor.State, at time.Time, errs, warns []string) error {
+	rc, store := pctx.Report(), data.Store()
+	rc.Status = data.Status()
 	if d.json() {
-		out, err := report.JSON(pctx.Report(), store, at, errs, warns)
+		out, err := report.JSON(rc, store, at, errs, warns)
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(out)
 		return err
 	}
-	_, err := io.WriteString(w, report.Text(pctx.Report(), store, at, errs))
+	_, err := io.WriteString(w, report.Text(rc, store, at, errs))
 	return err
 }
 

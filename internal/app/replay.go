@@ -72,7 +72,7 @@ func runReplay(ctx context.Context, stop *stopper, args []string, stdout, stderr
 		return failed(stderr, "replay", err)
 	}
 	if o.once {
-		if err := o.writeSnapshot(stdout, r.pctx, r.data.Store(), r.at, r.data.Errors(), r.data.AllWarnings()); err != nil {
+		if err := o.writeSnapshot(stdout, r.pctx, r.data, r.at, r.data.Errors(), r.data.AllWarnings()); err != nil {
 			fmt.Fprintf(stderr, "traffic_grapher replay: %v\n", err)
 			return 1
 		}

@@ -1,0 +1,431 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/metrics"
+	"github.com/traffic-grapher/traffic_grapher/monitor"
+)
+
+// Fleet is the fleet table: a row per host with the dashboard's fleet
+// columns (config.Dashboard.FleetColumns) and its collection's condition,
+// worst first, under a line for the whole fleet. The screen, the readout,
+// --once and --batch all take it from here.
+type Fleet struct {
+	Columns []FleetColumn `json:"columns"`
+	// Group is the rows' sum (counts, rates, bytes) or mean (percentages,
+	// durations), column by column, over the hosts with a current value.
+	Group FleetRow   `json:"fleet"`
+	Rows  []FleetRow `json:"hosts"`
+	// SortedBy is the sort: SortStatus, SortName or a column's index.
+	SortedBy int `json:"-"`
+	// Filter is the name filter the rows passed ("" for none); Total is
+	// how many hosts there are in all.
+	Filter string `json:"filter,omitempty"`
+	Total  int    `json:"total"`
+
+	firsts []int // per column, how many rows share the worst value
+}
+
+// The sorts other than by a column.
+const (
+	SortStatus = -1 // the worst condition, then alerts, then outliers
+	SortName   = -2
+)
+
+// FleetColumn is one column's heading and how its values read.
+type FleetColumn struct {
+	Title      string `json:"title"`
+	Unit       string `json:"unit"`
+	LowIsWorst bool   `json:"low_is_worst,omitempty"`
+	ID         int    `json:"-"` // the metric's (config.MetricRef.ID)
+	unit       metrics.Unit
+	rate       bool // a counter's rate, said "per second"
+}
+
+// FleetRow is one host, or the fleet.
+type FleetRow struct {
+	Host   int    `json:"-"` // its index in Context.Hosts; -1 for the group line
+	Name   string `json:"host"`
+	Status string `json:"status"`
+	// ForSeconds is how long it has been in its condition, when known.
+	ForSeconds *float64 `json:"for_seconds,omitempty"`
+	// RetrySeconds is how long until a failing host is asked again.
+	RetrySeconds *float64    `json:"retry_seconds,omitempty"`
+	Error        string      `json:"error,omitempty"`
+	Cells        []FleetCell `json:"values"`
+	// Outliers counts its cells that stand out from the fleet.
+	Outliers int `json:"outliers"`
+	// Alert is its cells' worst alert ("" none, "warning", "critical").
+	Alert string `json:"alert,omitempty"`
+
+	Condition monitor.Condition `json:"-"`
+	alert     metrics.Level
+}
+
+// FleetCell is one host's value of one column.
+type FleetCell struct {
+	Value *float64 `json:"value"`
+	// Stale: the host's last value, older than its stale limit.
+	Stale bool `json:"stale,omitempty"`
+	// Outlier: far from the fleet's median, on the bad side
+	// (metrics.Outliers).
+	Outlier bool `json:"outlier,omitempty"`
+	// Alert: the metric is over one of its limits ("warning",
+	// "critical").
+	Alert string `json:"alert,omitempty"`
+	// Rank is 1 for the worst current value of the column, 2 for the
+	// next; 0 without a current value.
+	Rank  int           `json:"rank,omitempty"`
+	Level metrics.Level `json:"-"`
+}
+
+// FleetOptions say how the table is sorted and filtered.
+type FleetOptions struct {
+	SortBy int    // SortStatus, SortName or a column's index
+	Filter string // rows whose name holds it (any case); "" all
+}
+
+// BuildFleet reads the fleet table of every host of the store at the
+// span's instant. status says each host's condition (nil: none known; a
+// host with current values is then taken to be ok, the others waiting).
+func BuildFleet(rc Context, store *metrics.Store, status *monitor.HostStatus, span metrics.Span, opts FleetOptions) Fleet {
+	d := rc.Dashboard
+	f := Fleet{SortedBy: opts.SortBy, Filter: opts.Filter, Total: store.Hosts()}
+	for _, c := range d.FleetColumns() {
+		unit := metricByID(d, c.ID).Def().DisplayUnit()
+		f.Columns = append(f.Columns, FleetColumn{Title: c.Title, Unit: unit.String(), LowIsWorst: c.LowIsWorst(), ID: c.ID, unit: unit})
+	}
+	judged := span
+	judged.Absolute = false
+	filter := strings.ToLower(opts.Filter)
+	var hosts []int
+	for h := range store.Hosts() {
+		if h < len(rc.Hosts) && strings.Contains(strings.ToLower(rc.Hosts[h]), filter) {
+			hosts = append(hosts, h)
+		}
+	}
+	for _, h := range hosts {
+		row := FleetRow{Host: h, Name: rc.Hosts[h], Status: monitor.CondWaiting.String(), Condition: monitor.CondWaiting, Cells: make([]FleetCell, len(f.Columns))}
+		if status != nil {
+			cond, since := status.Condition(h, span.End, rc.Timing.StaleAfter(h))
+			row.Condition, row.Status = cond, cond.String()
+			if !since.IsZero() {
+				s := span.End.Sub(since).Seconds()
+				row.ForSeconds = &s
+			}
+			hh := status.Health(h)
+			if hh.Err != nil {
+				row.Error = oneLine(hh.Err.Error())
+			}
+			if hh.Retry > 0 {
+				s := hh.Retry.Seconds()
+				row.RetrySeconds = &s
+			}
+		}
+		f.Rows = append(f.Rows, row)
+	}
+	for ci, col := range f.Columns {
+		m := metricByID(d, col.ID)
+		lines := store.Lines(col.ID, judged, 0, metrics.OrderName)
+		if len(lines) == 0 {
+			continue
+		}
+		line := lines[0]
+		if len(line.Hosts) > 0 {
+			col.rate, col.unit = line.Hosts[0].Rate, line.Hosts[0].Unit
+			col.Unit = UnitName(col.unit, col.rate)
+			f.Columns[ci] = col
+		}
+		alerts := JudgeLine(rc, m.Limits, line, judged)
+		values := make([]float64, len(f.Rows))
+		for ri := range f.Rows {
+			h := f.Rows[ri].Host
+			values[ri] = math.NaN()
+			cell := &f.Rows[ri].Cells[ci]
+			if c := line.Hosts[h].Current(rc.Timing.At(span, h)); c.OK {
+				v := c.V
+				cell.Value, cell.Stale = &v, c.Stale
+				if !c.Stale {
+					values[ri] = v
+				}
+			}
+			if a := alerts[h]; a.Level != metrics.LevelOK {
+				cell.Level, cell.Alert = a.Level, a.Level.String()
+			}
+		}
+		for ri, out := range metrics.Outliers(values, col.LowIsWorst) {
+			f.Rows[ri].Cells[ci].Outlier = out
+		}
+		f.firsts = append(f.firsts, rankColumn(f.Rows, ci, col.LowIsWorst))
+		f.Group.Cells = append(f.Group.Cells, groupCell(values, col.unit.Additive()))
+	}
+	for ri := range f.Rows {
+		r := &f.Rows[ri]
+		for _, c := range r.Cells {
+			if c.Outlier {
+				r.Outliers++
+			}
+			r.alert = max(r.alert, c.Level)
+			if status == nil && c.Value != nil && !c.Stale {
+				// No status known: a host with current values answers.
+				r.Condition, r.Status = monitor.CondOK, monitor.CondOK.String()
+			}
+		}
+		if r.alert != metrics.LevelOK {
+			r.Alert = r.alert.String()
+		}
+	}
+	f.Group.Host, f.Group.Name, f.Group.Status = -1, groupName(len(f.Rows), f.Total, opts.Filter), summary(f.Rows)
+	sortFleet(f.Rows, opts.SortBy, f.Columns)
+	return f
+}
+
+// metricByID is the dashboard's metric id.
+func metricByID(d *config.Dashboard, id int) config.Metric {
+	for ref := range d.Metrics() {
+		if ref.ID == id {
+			return ref.Metric
+		}
+	}
+	return config.Metric{}
+}
+
+// rankColumn numbers the rows' current values of column ci, worst first,
+// equal values alike (1, 1, 3), and returns how many are first.
+func rankColumn(rows []FleetRow, ci int, lowIsWorst bool) int {
+	var idx []int
+	for ri, r := range rows {
+		if c := r.Cells[ci]; c.Value != nil && !c.Stale {
+			idx = append(idx, ri)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return worseFirst(*rows[a].Cells[ci].Value, *rows[b].Cells[ci].Value, lowIsWorst) })
+	firsts := 0
+	for i, ri := range idx {
+		rank := i + 1
+		if i > 0 && *rows[ri].Cells[ci].Value == *rows[idx[i-1]].Cells[ci].Value {
+			rank = rows[idx[i-1]].Cells[ci].Rank
+		}
+		rows[ri].Cells[ci].Rank = rank
+		if rank == 1 {
+			firsts++
+		}
+	}
+	return firsts
+}
+
+// worseFirst orders a before b when a is worse.
+func worseFirst(a, b float64, lowIsWorst bool) int {
+	if lowIsWorst {
+		return cmp.Compare(a, b)
+	}
+	return cmp.Compare(b, a)
+}
+
+// groupCell is the fleet's value of a column: the sum of the hosts'
+// current values when they add up (metrics.Unit.Additive, as a family's
+// "N other" line), else their mean.
+func groupCell(values []float64, additive bool) FleetCell {
+	var sum float64
+	n := 0
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			sum += v
+			n++
+		}
+	}
+	if n == 0 {
+		return FleetCell{}
+	}
+	if !additive {
+		sum /= float64(n)
+	}
+	return FleetCell{Value: &sum}
+}
+
+// groupName names the group line: "all 60", "12 of 60 (ams)".
+func groupName(shown, total int, filter string) string {
+	if filter == "" {
+		return fmt.Sprintf("all %d", total)
+	}
+	return fmt.Sprintf("%d of %d (%s)", shown, total, filter)
+}
+
+// summary says how many hosts are in each condition but ok: "2 down, 1
+// slow", or "ok".
+func summary(rows []FleetRow) string {
+	var counts [monitor.CondDown + 1]int
+	for _, r := range rows {
+		counts[r.Condition]++
+	}
+	var parts []string
+	for c := monitor.CondDown; c > monitor.CondOK; c-- {
+		if counts[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
+		}
+	}
+	if len(parts) == 0 {
+		return monitor.CondOK.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sortFleet puts the worst rows first by the sort asked for; ties go by
+// name, in natural order (edge2 before edge10).
+func sortFleet(rows []FleetRow, by int, cols []FleetColumn) {
+	slices.SortStableFunc(rows, func(a, b FleetRow) int {
+		switch {
+		case by == SortName:
+		case by == SortStatus:
+			if c := cmp.Compare(b.Condition, a.Condition); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.alert, a.alert); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.Outliers, a.Outliers); c != 0 {
+				return c
+			}
+		case by >= 0 && by < len(cols):
+			x, y := a.Cells[by], b.Cells[by]
+			xo, yo := x.Value != nil && !x.Stale, y.Value != nil && !y.Stale
+			switch {
+			case xo && yo:
+				if c := worseFirst(*x.Value, *y.Value, cols[by].LowIsWorst); c != 0 {
+					return c
+				}
+			case xo != yo: // a current value before none
+				if xo {
+					return -1
+				}
+				return 1
+			}
+		}
+		return NaturalCompare(a.Name, b.Name)
+	})
+}
+
+// NaturalCompare orders names with their digit runs as numbers: edge2
+// before edge10.
+func NaturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// oneLine keeps an error on one line of the table.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// Lines are the fleet table as the readout says it: a line for the
+// fleet, then a sentence per host, worst first, each naming the host, its
+// condition and its figures, with what stands out said in words.
+func (f Fleet) Lines() []string {
+	var sortWord string
+	switch {
+	case f.SortedBy == SortStatus:
+		sortWord = "condition"
+	case f.SortedBy == SortName:
+		sortWord = "name"
+	case f.SortedBy >= 0 && f.SortedBy < len(f.Columns):
+		sortWord = f.Columns[f.SortedBy].Title
+	}
+	out := []string{fmt.Sprintf("Fleet: %s hosts, %s; sorted by %s, worst first.", strings.TrimPrefix(f.Group.Name, "all "), f.Group.Status, metrics.SpokenLabel(sortWord))}
+	out = append(out, "  "+f.sentence(f.Group, len(f.Rows)))
+	for _, r := range f.Rows {
+		out = append(out, "  "+f.sentence(r, len(f.Rows)))
+	}
+	return out
+}
+
+// rankedFleet is the fewest hosts whose worst is said ("highest of 3"):
+// of two, one is always the higher.
+const rankedFleet = 3
+
+// sentence says one row: "edge17, down for 2 minutes: 5xx % 4.2 percent,
+// highest of 60, far from the fleet; …".
+func (f Fleet) sentence(r FleetRow, of int) string {
+	head := r.Name
+	if r.Host < 0 {
+		head = "Fleet, " + r.Name
+	} else if r.Condition != monitor.CondOK {
+		head += ", " + r.Status
+		if r.ForSeconds != nil {
+			head += " for " + metrics.SpokenDuration(time.Duration(*r.ForSeconds*float64(time.Second)).Round(time.Second))
+		}
+		if r.Error != "" {
+			head += " (" + r.Error + ")"
+		}
+	}
+	var parts []string
+	for ci, c := range r.Cells {
+		if ci >= len(f.Columns) {
+			break
+		}
+		col := f.Columns[ci]
+		label := metrics.SpokenLabel(col.Title)
+		if c.Value == nil {
+			parts = append(parts, label+" no value")
+			continue
+		}
+		s := label + " " + metrics.Spoken(*c.Value, col.unit)
+		if col.rate && !strings.Contains(label, "per second") {
+			s += " per second"
+		}
+		if c.Stale {
+			s += ", old"
+		}
+		if c.Rank == 1 && of >= rankedFleet && ci < len(f.firsts) && f.firsts[ci] == 1 {
+			end := "highest"
+			if col.LowIsWorst {
+				end = "lowest"
+			}
+			s += fmt.Sprintf(", %s of %d", end, of)
+		}
+		if c.Outlier {
+			s += ", far from the fleet"
+		}
+		if c.Alert != "" {
+			s += ", " + c.Alert
+		}
+		parts = append(parts, s)
+	}
+	return head + ": " + strings.Join(parts, "; ") + "."
+}
