@@ -20,8 +20,8 @@ type hostState struct {
 	failures int       // consecutive
 	since    time.Time // the first of them
 	retry    time.Duration
-	via      string // how the host is read, if not a local socket
-	answered bool   // it has answered once
+	via      string        // how the host is read, if not a local socket
+	answered bool          // it has answered once
 	last     time.Time     // its last answer's
 	took     time.Duration // how long its last answer took
 }
