@@ -46,6 +46,11 @@ type ChromeState struct {
 	// Notice is a word on what a key did ("saved page.png and
 	// page.txt"), until the next key.
 	Notice string
+	// Fleet: the fleet table is shown; FleetSummary counts its hosts
+	// ("60 hosts · 2 down"); Filtering: its filter is being typed.
+	Fleet        bool
+	FleetSummary string
+	Filtering    bool
 }
 
 // HeaderView is the top line: title and clock (while paused, the cursor's
@@ -98,10 +103,14 @@ func (h *HeaderView) when(now time.Time) string {
 	return st.Header.Render(" " + title + g.Sep + now.In(h.pctx.Location).Format("2006-01-02 15:04:05 MST") + g.Sep)
 }
 
-// pageHosts ends the header: page number and name, hosts.
+// pageHosts ends the header: page number and name, hosts; over the fleet
+// table, how many hosts and how they are.
 func (h *HeaderView) pageHosts() string {
 	st, g := h.pctx.Styles, &h.pctx.Glyphs
 	s := h.state
+	if s.Fleet {
+		return st.HeaderPage.Render("Fleet") + st.Header.Render(g.Sep+s.FleetSummary)
+	}
 	hosts := ""
 	if len(s.Hosts) > 0 {
 		hosts = s.Hosts[0]
@@ -123,6 +132,9 @@ func (h *HeaderView) pageHosts() string {
 func (h *HeaderView) readoutLine() string {
 	s := h.state
 	line := fmt.Sprintf("Page %d of %d: %s. Hosts: %s.", s.Page+1, s.Pages, s.PageName, strings.Join(s.Hosts, ", "))
+	if s.Fleet {
+		line = "Fleet: " + s.FleetSummary + "."
+	}
 	return fitWidth(h.pctx.Styles.Header.Render(ansi.Truncate(line, h.width, h.pctx.Glyphs.Ellipsis)), h.width)
 }
 
@@ -134,8 +146,8 @@ type FooterView struct {
 	pctx  *ProgramContext
 	width int
 	// The key help per mode, built once: the keys never change.
-	live, paused, readout, readoutPaused, helpOpen, listOpen, seek string
-	line                                                           string
+	live, paused, readout, readoutPaused, helpOpen, listOpen, seek, fleet, filter string
+	line                                                                          string
 }
 
 // NewFooterView builds the key help lines from the context's keys.
@@ -154,6 +166,8 @@ func NewFooterView(pctx *ProgramContext) *FooterView {
 		helpOpen:      " " + h.ShortHelpView(pctx.Keys.helpOpenHelp()),
 		listOpen:      " " + h.ShortHelpView(pctx.Keys.listOpenHelp()),
 		seek:          " " + h.ShortHelpView(pctx.Keys.seekHelp()),
+		fleet:         " " + h.ShortHelpView(pctx.Keys.fleetHelp()),
+		filter:        " " + h.ShortHelpView(pctx.Keys.filterHelp()),
 	}
 	if pctx.Player != nil {
 		f.live = " " + h.ShortHelpView(pctx.Keys.replayHelp())
@@ -223,6 +237,10 @@ func (f *FooterView) Refresh(s ChromeState) {
 		left = f.helpOpen
 	case s.ListOpen:
 		left = f.listOpen
+	case s.Filtering:
+		left = f.filter
+	case s.Fleet && !s.Paused:
+		left = f.fleet
 	case s.Readout && s.Paused:
 		left = f.readoutPaused
 	case s.Readout:

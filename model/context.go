@@ -61,6 +61,26 @@ func (c *ProgramContext) normalize() {
 	}
 }
 
+// WithHosts is the context of a page showing only some hosts (indexes
+// into c.Hosts, at most config.MaxHosts): their names and deadlines, in
+// that order; everything else is c's. A new context, as c never changes.
+func (c *ProgramContext) WithHosts(hosts []int) *ProgramContext {
+	v := *c
+	v.Hosts, v.Deadlines = nil, nil
+	for _, h := range hosts {
+		if h < 0 || h >= len(c.Hosts) {
+			continue
+		}
+		v.Hosts = append(v.Hosts, c.Hosts[h])
+		d := time.Duration(0)
+		if h < len(c.Deadlines) {
+			d = c.Deadlines[h]
+		}
+		v.Deadlines = append(v.Deadlines, d)
+	}
+	return &v
+}
+
 // title starts the header and the picture's title line: Title, or "ATS".
 func (c *ProgramContext) title() string {
 	if c.Title == "" {

@@ -13,9 +13,10 @@ import (
 // bindings that handleKey matches, so it cannot list a key that does not
 // work. Like the other components it owns its size and caches its drawing.
 type HelpView struct {
-	pctx *ProgramContext
-	w, h int
-	box  string
+	pctx  *ProgramContext
+	fleet bool // the fleet table's keys too (more than one host)
+	w, h  int
+	box   string
 }
 
 // SetSize sets the area the overlay covers.
@@ -35,6 +36,9 @@ func (v *HelpView) draw(w, h int, boxed bool) string {
 	st, g := v.pctx.Styles, &v.pctx.Glyphs
 	boxed = boxed && w >= 8 && h >= 3 // a box needs room for its edges
 	groups := v.pctx.Keys.helpGroups()
+	if v.fleet {
+		groups = append(groups[:len(groups)-1:len(groups)-1], v.pctx.Keys.fleetGroup(), groups[len(groups)-1])
+	}
 	if v.pctx.Player != nil {
 		groups = append(groups[:len(groups)-1:len(groups)-1], v.pctx.Keys.replayGroup(), groups[len(groups)-1])
 	}

@@ -37,6 +37,10 @@ type KeyMap struct {
 	Slower key.Binding
 	Faster key.Binding
 	Seek   key.Binding
+	// The fleet table's: back to it or from it, mark a host, filter.
+	Fleet  key.Binding
+	Mark   key.Binding
+	Filter key.Binding
 }
 
 // DefaultKeyMap returns the keys of the original tool (h/l, arrows, q) and
@@ -73,7 +77,24 @@ func DefaultKeyMap() KeyMap {
 		Slower:   b([]string{"<", ","}, "<", "replay: slower (x60 x30 x10 x5 x2 x1)"),
 		Faster:   b([]string{">", "."}, ">", "replay: faster (up to x60)"),
 		Seek:     b([]string{"t"}, "t", "replay: jump to a time (14:05, -10m, +1h)"),
+		Fleet:    b([]string{"F"}, "F", "the fleet table: every host, worst first; again: the pages"),
+		Mark:     b([]string{"x"}, "x", "fleet: mark the host (up to 4), for enter to overlay them"),
+		Filter:   b([]string{"/"}, "/", "fleet: filter hosts by name (enter keeps it, esc clears it)"),
 	}
+}
+
+// fleetHelp is the footer's help over the fleet table.
+func (k KeyMap) fleetHelp() []key.Binding {
+	return []key.Binding{
+		pair(k.Up, k.Down, "move"), relabel(k.Select, "enter", "open"), relabel(k.Mark, "x", "mark"),
+		pair(k.PrevPage, k.NextPage, "sort"), relabel(k.Filter, "/", "filter"), relabel(k.Fleet, "F", "pages"),
+		relabel(k.Help, "?", "help"), k.Quit,
+	}
+}
+
+// filterHelp is the footer's help while the fleet's filter is typed.
+func (k KeyMap) filterHelp() []key.Binding {
+	return []key.Binding{relabel(k.Select, "enter", "keep"), relabel(k.Close, "esc", "clear")}
 }
 
 // ShortHelp is the footer's help in the live chart view (with FullHelp, it
@@ -168,6 +189,12 @@ func (k KeyMap) helpGroups() []helpGroup {
 		}},
 		{"Help and quit", []key.Binding{both(k.Help, k.Close, "this help / close it or the page list"), k.Quit}},
 	}
+}
+
+// fleetGroup is the ? help's entries for the fleet table (more than one
+// host); its footer names the rest (enter, ←/→ to sort).
+func (k KeyMap) fleetGroup() helpGroup {
+	return helpGroup{"Fleet", []key.Binding{k.Fleet, both(k.Mark, k.Filter, "fleet: mark a host (up to 4) / filter by name")}}
 }
 
 // replayGroup is the ? help's entries for a replay.

@@ -26,6 +26,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	m.saved = ""
+	if m.fleetOn && m.handleFleetKey(msg) {
+		return nil
+	}
+	if key.Matches(msg, k.Fleet) || key.Matches(msg, k.Close) && len(m.full.Hosts) > len(m.pctx.Hosts) {
+		// To the fleet table; esc goes back to it from pages that show
+		// some of the hosts.
+		m.fleetOn = true
+		m.viewChanged()
+		return nil
+	}
 	if key.Matches(msg, k.Save) {
 		return m.savePicture()
 	}
@@ -97,6 +107,63 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.readout.Scroll(1 << 30)
 	}
 	return nil
+}
+
+// handleFleetKey is the fleet table's keys, and says whether msg was one
+// (the others, such as pause, zoom and quit, work as on the pages).
+func (m *Model) handleFleetKey(msg tea.KeyMsg) bool {
+	k, f := m.pctx.Keys, m.fleet
+	if f.Filtering() {
+		switch {
+		case key.Matches(msg, k.Select):
+			f.EndFilter(true)
+		case key.Matches(msg, k.Close):
+			f.EndFilter(false)
+		case msg.Type == tea.KeyBackspace:
+			f.TypeFilter("\b")
+		case msg.Type == tea.KeyRunes:
+			f.TypeFilter(string(msg.Runes))
+		}
+		m.refreshVisible()
+		return true
+	}
+	switch {
+	case key.Matches(msg, k.Fleet):
+		m.fleetOn = false
+		m.viewChanged()
+		return true
+	case key.Matches(msg, k.Select):
+		m.showHosts(f.Selected())
+		return true
+	case key.Matches(msg, k.Mark):
+		if !f.ToggleMark() {
+			m.saved = "at most 4 hosts are overlaid: unmark one first"
+		}
+	case key.Matches(msg, k.Filter):
+		f.StartFilter()
+	case key.Matches(msg, k.Close):
+		f.EndFilter(false)
+	case key.Matches(msg, k.Up):
+		f.Move(-1)
+	case key.Matches(msg, k.Down):
+		f.Move(1)
+	case key.Matches(msg, k.PageUp):
+		f.Move(-(m.height - 5))
+	case key.Matches(msg, k.PageDown):
+		f.Move(m.height - 5)
+	case key.Matches(msg, k.Home):
+		f.Move(-1 << 30)
+	case key.Matches(msg, k.End):
+		f.Move(1 << 30)
+	case !m.time.Paused() && key.Matches(msg, k.PrevPage):
+		f.SortStep(-1)
+	case !m.time.Paused() && key.Matches(msg, k.NextPage):
+		f.SortStep(1)
+	default:
+		return false
+	}
+	m.refreshVisible()
+	return true
 }
 
 // handleListKey is the page list's keys: move, open, close; a page's own

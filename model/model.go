@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
+	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
 	"github.com/traffic-grapher/traffic_grapher/picture"
@@ -45,8 +46,16 @@ const redrawDelay = 25 * time.Millisecond
 
 // Model is the whole screen.
 type Model struct {
-	pctx    *ProgramContext
-	data    *monitor.State // the store and every host's status
+	// pctx is the pages' context: the hosts they show. full is every
+	// host's, which the fleet table, the alerts and the bell go by.
+	pctx *ProgramContext
+	full *ProgramContext
+	data *monitor.State // the store and every host's status
+	// shown are the hosts the pages show (indexes into full.Hosts), nil
+	// for all; fleet is the fleet table, shown while fleetOn.
+	shown   []int
+	fleet   *FleetView
+	fleetOn bool
 	pages   []*PageView
 	page    int
 	readout *ReadoutView // the visible page as text, when readoutOn
@@ -91,6 +100,7 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 	pctx.normalize()
 	m := &Model{
 		pctx:      pctx,
+		full:      pctx,
 		data:      data,
 		results:   results,
 		runFor:    runFor,
@@ -100,14 +110,51 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 		readoutOn: pctx.Readout,
 		readout:   NewReadoutView(),
 	}
+	m.fleet = NewFleetView(pctx)
+	if len(pctx.Hosts) > config.MaxHosts {
+		// More hosts than a page overlays: the fleet table comes first,
+		// and the pages show the first few until others are chosen.
+		m.fleetOn = true
+		m.shown = []int{0, 1, 2, 3}[:config.MaxHosts]
+		m.pctx = pctx.WithHosts(m.shown)
+	}
+	m.buildPages()
+	return m
+}
+
+// buildPages makes the pages and the chrome for m.pctx's hosts.
+func (m *Model) buildPages() {
+	pctx := m.pctx
 	m.header = HeaderView{pctx: pctx}
 	m.footer = NewFooterView(pctx)
-	m.help = HelpView{pctx: pctx}
-	m.pageList = &PageListView{pctx: pctx, absent: func(p int) bool { return report.PageAbsent(pctx.Dashboard, m.data.Store(), p) }}
+	m.help = HelpView{pctx: pctx, fleet: len(m.full.Hosts) > 1}
+	m.pageList = &PageListView{pctx: pctx, absent: func(p int) bool { return report.PageAbsent(pctx.Dashboard, m.store(), p) }}
+	m.pages = m.pages[:0]
 	for i := range pctx.Dashboard.Pages {
 		m.pages = append(m.pages, NewPageView(pctx, i))
 	}
-	return m
+}
+
+// store is what the pages read: the hosts they show.
+func (m *Model) store() *metrics.Store {
+	if m.shown == nil {
+		return m.data.Store()
+	}
+	return m.data.Store().View(m.shown)
+}
+
+// showHosts opens the pages for hosts (indexes into every host), at most
+// config.MaxHosts of them.
+func (m *Model) showHosts(hosts []int) {
+	if len(hosts) == 0 {
+		return
+	}
+	m.shown = append([]int(nil), hosts[:min(len(hosts), config.MaxHosts)]...)
+	m.pctx = m.full.WithHosts(m.shown)
+	m.buildPages()
+	m.fleetOn = false
+	m.layout()
+	m.viewChanged()
 }
 
 // Init starts listening for results and the clock.
@@ -226,7 +273,7 @@ func (m *Model) redrawLive() {
 			if m.now.After(live.End) {
 				live.End = m.now
 			}
-			m.ring(report.Alerts(m.pctx.Report(), m.data.Store(), live))
+			m.ring(report.Alerts(m.full.Report(), m.data.Store(), live))
 			m.refreshChrome()
 		}
 		return
@@ -250,7 +297,7 @@ func (m *Model) refreshAlerts() {
 	if !m.pctx.Dashboard.HasLimits() {
 		return
 	}
-	m.alerts = report.Alerts(m.pctx.Report(), m.data.Store(), m.span())
+	m.alerts = report.Alerts(m.full.Report(), m.data.Store(), m.span())
 	if !m.time.Paused() {
 		m.ring(m.alerts)
 	}
@@ -330,11 +377,18 @@ func (m *Model) oldest() time.Time {
 // refreshVisible redraws the visible page's stale panels, or its readout;
 // pages not shown are drawn when they are shown.
 func (m *Model) refreshVisible() {
+	if m.fleetOn {
+		m.fleet.Refresh(m.data.Store(), m.data.Status(), m.span())
+		if m.readoutOn {
+			m.readout.SetLines(m.fleet.Lines())
+		}
+		return
+	}
 	if len(m.pages) == 0 {
 		return
 	}
 	if m.readoutOn {
-		r := report.Build(m.pctx.Report(), m.data.Store(), m.span(), []int{m.page})
+		r := report.Build(m.pctx.Report(), m.store(), m.span(), []int{m.page})
 		if m.stats {
 			m.readout.SetLines(append(r.Head(), r.StatsTable()...))
 			return
@@ -342,7 +396,7 @@ func (m *Model) refreshVisible() {
 		m.readout.SetLines(append(r.Head(), r.Lines(false)...))
 		return
 	}
-	m.pages[m.page].Refresh(m.data.Store(), m.span())
+	m.pages[m.page].Refresh(m.store(), m.span())
 }
 
 // layout gives every page (and the readout) the space between header and
@@ -351,6 +405,7 @@ func (m *Model) layout() {
 	for _, p := range m.pages {
 		p.SetSize(m.width, m.height-2)
 	}
+	m.fleet.SetSize(m.width, m.height-2)
 	m.readout.SetSize(m.width, m.height-2)
 	m.header.SetWidth(m.width)
 	m.footer.SetWidth(m.width)
@@ -374,7 +429,7 @@ func (m *Model) stepPage(dir int) {
 	n := len(m.pages)
 	for i, p := 1, m.page; i < n; i++ {
 		p = (p + dir + n) % n
-		if !report.PageAbsent(m.pctx.Dashboard, m.data.Store(), p) {
+		if !report.PageAbsent(m.pctx.Dashboard, m.store(), p) {
 			m.setPage(p)
 			return
 		}

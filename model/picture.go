@@ -46,7 +46,7 @@ func (m *Model) Picture() (picture.Page, string) {
 	}
 	span := m.span()
 	for _, pv := range m.pages[m.page].panels {
-		p.Panels = append(p.Panels, pv.Picture(m.data.Store(), span))
+		p.Panels = append(p.Panels, pv.Picture(m.store(), span))
 	}
 	return p, text
 }

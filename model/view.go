@@ -38,6 +38,8 @@ func (m *Model) View() string {
 		b.WriteString(m.pageList.View())
 	case m.readoutOn:
 		b.WriteString(m.readout.View())
+	case m.fleetOn:
+		b.WriteString(m.fleet.View())
 	case len(m.pages) > 0:
 		b.WriteString(m.pages[m.page].View())
 	}
@@ -63,7 +65,13 @@ func (m *Model) chromeState() ChromeState {
 	s := ChromeState{
 		Page: m.page, Pages: len(m.pages), Readout: m.readoutOn, HelpOpen: m.helpOpen, ListOpen: m.listOpen,
 		Paused: m.time.Paused(), Window: m.time.Window(), ReadoutPos: m.readout.Position(),
-		Errors: m.data.Errors(), Warnings: m.data.Warnings(),
+		Errors: m.data.Status().ErrorsOf(m.shown, m.data.Names()), Warnings: m.data.Warnings(),
+	}
+	if m.fleetOn {
+		// The table says which hosts fail and why; the header counts them.
+		f := m.fleet.Fleet()
+		s.Fleet, s.FleetSummary, s.Errors, s.Warnings = true, fmt.Sprintf("%d hosts%s%s", f.Total, m.pctx.Glyphs.Sep, f.Group.Status), nil, nil
+		s.Filtering = m.fleet.Filtering()
 	}
 	s.Seeking, s.Seek, s.SeekErr, s.Notice = m.seeking, m.seekText, m.seekErr, m.saved
 	if p := m.pctx.Player; p != nil {
@@ -83,7 +91,7 @@ func (m *Model) chromeState() ChromeState {
 		s.PageName = m.pages[m.page].Name
 	}
 	for i, h := range m.pctx.Hosts {
-		s.Hosts = append(s.Hosts, m.data.Status().HostLabel(i, h))
+		s.Hosts = append(s.Hosts, m.data.Status().HostLabel(m.store().BaseHost(i), h))
 	}
 	if s.Paused {
 		span := m.span()

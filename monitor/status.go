@@ -136,9 +136,23 @@ func (s *HostStatus) HostLabel(i int, name string) string {
 
 // Errors returns "host: error" for each failing host, in host order.
 func (s *HostStatus) Errors(names []string) []string {
+	return s.ErrorsOf(nil, names)
+}
+
+// ErrorsOf is Errors of some hosts only (nil: all), in the order given.
+func (s *HostStatus) ErrorsOf(hosts []int, names []string) []string {
+	if hosts == nil {
+		hosts = make([]int, len(s.hosts))
+		for i := range hosts {
+			hosts[i] = i
+		}
+	}
 	var out []string
-	for i, h := range s.hosts {
-		if h.err != nil {
+	for _, i := range hosts {
+		if i < 0 || i >= len(s.hosts) || i >= len(names) {
+			continue
+		}
+		if h := s.hosts[i]; h.err != nil {
 			msg := names[i] + ": " + oneLine(h.err.Error())
 			if h.failures > 1 {
 				msg += fmt.Sprintf(" (%d failures in a row)", h.failures)

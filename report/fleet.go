@@ -74,8 +74,8 @@ type FleetCell struct {
 	Value *float64 `json:"value"`
 	// Stale: the host's last value, older than its stale limit.
 	Stale bool `json:"stale,omitempty"`
-	// Outlier: far from the fleet's median, on the bad side
-	// (metrics.Outliers).
+	// Outlier: the window's mean is far from the fleet's median of
+	// them, on the bad side (metrics.Outliers); a stale host is left out.
 	Outlier bool `json:"outlier,omitempty"`
 	// Alert: the metric is over one of its limits ("warning",
 	// "critical").
@@ -145,22 +145,29 @@ func BuildFleet(rc Context, store *metrics.Store, status *monitor.HostStatus, sp
 		}
 		alerts := JudgeLine(rc, m.Limits, line, judged)
 		values := make([]float64, len(f.Rows))
+		means := make([]float64, len(f.Rows))
 		for ri := range f.Rows {
 			h := f.Rows[ri].Host
-			values[ri] = math.NaN()
+			values[ri], means[ri] = math.NaN(), math.NaN()
 			cell := &f.Rows[ri].Cells[ci]
 			if c := line.Hosts[h].Current(rc.Timing.At(span, h)); c.OK {
 				v := c.V
 				cell.Value, cell.Stale = &v, c.Stale
 				if !c.Stale {
 					values[ri] = v
+					if sum := line.Hosts[h].Hist.Summarize(span.Start(), span.End); sum.N > 0 {
+						means[ri] = sum.Avg
+					}
 				}
 			}
 			if a := alerts[h]; a.Level != metrics.LevelOK {
 				cell.Level, cell.Alert = a.Level, a.Level.String()
 			}
 		}
-		for ri, out := range metrics.Outliers(values, col.LowIsWorst) {
+		// What stands out is judged on the window's means: a second's
+		// values are too noisy (five 5xx of 3,000 one second, ten the
+		// next), and a host that stays apart is what to look at.
+		for ri, out := range metrics.Outliers(means, col.LowIsWorst) {
 			f.Rows[ri].Cells[ci].Outlier = out
 		}
 		f.firsts = append(f.firsts, rankColumn(f.Rows, ci, col.LowIsWorst))

@@ -83,7 +83,12 @@ HOST is where Traffic Server runs (up to 4, overlaid on every chart):
   NAME=HOST                  any of the above, called NAME on the screen
                              (e.g. east=stats+http://10.0.0.5:8080/_stats)
 With no HOST, the config file's hosts: are used, else localhost. Hosts whose
-names would be the same are told apart by port, path or a #number.
+names would be the same are told apart by port, path or a #number. Braces
+expand as in a shell, quoted or not: 'edge{01..60}', '{ams,fra}-edge{1..8}'.
+A page overlays up to 4 hosts. With more (up to 1000), the first screen is the
+fleet table: a row per host, worst first (down, alerting, far from the fleet),
+with a sparkline per figure; enter opens a host's pages, x marks up to 4 to
+overlay, / filters by name, F and esc go back to the table.
 
 Remote hosts authenticate with ssh-agent ($SSH_AUTH_SOCK), then your
 identity files; passphrase-protected keys must be in the agent. Host keys are
@@ -98,6 +103,8 @@ Examples:
   traffic_grapher --socket /opt/ts/var/trafficserver/jsonrpc20.sock
   traffic_grapher unix:/run/ats1/jsonrpc20.sock unix:/run/ats2/jsonrpc20.sock
   traffic_grapher edge1 edge2 ops@edge3:2222 compare three remote hosts
+  traffic_grapher 'edge{01..60}'            a fleet of 60, worst first
+  traffic_grapher --hosts-file pops.txt     hosts from a file, one per line
   traffic_grapher --interval 500ms --history 5m
   traffic_grapher -c my_dashboard.yaml      pages from a YAML file (original schema)
   traffic_grapher --once | grep Requests    a plain-text snapshot, then exit
@@ -129,7 +136,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := pflag.NewFlagSet("traffic_grapher", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by main
-	var interval, history, runFor, recordMax string
+	var interval, history, runFor, recordMax, hostsFile string
 	fs.StringVar(&interval, "interval", "1s", "time between collections: seconds (1, 0.5) or a duration (500ms, 2s); at least 100ms")
 	fs.StringVar(&history, "history", "60s", "how much history is kept and shown at start (- and + zoom within it, down to 30s): seconds (60) or a duration (5m, 24h)")
 	fs.StringVar(&o.socket, "socket", "", "path of the ATS JSON-RPC socket, on this machine and on remote hosts (default: $TRAFFICSERVER_JSONRPC_SOCKET locally, else discovered)")
@@ -150,6 +157,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.record, "record", "", "append every raw sample collected (and every failed collection) to this file: a compact, crash-safe recording (see README: Recording); an existing file is appended to")
 	fs.StringVar(&o.record, "log-stats", "", "the original tool's name for --record")
 	fs.StringVar(&recordMax, "record-max", "", "rotate the recording at this size (100MB, 1GB) or age (6h, 1d): FILE becomes FILE.1, FILE.1 FILE.2, up to FILE.5")
+	fs.StringVar(&hostsFile, "hosts-file", "", "read hosts from this file, one per line as on the command line (# comments; edge{01..60} and {a,b} expand), after any given as arguments")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	addDisplayFlags(fs, &o.displayOptions)
 	fs.Usage = func() {}
@@ -210,10 +218,18 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.historySet = fs.Changed("history")
 	o.tzSet = fs.Changed("timezone")
-	o.hosts = fs.Args() // none: the config's hosts:, else localhost
-	if len(o.hosts) > config.MaxHosts {
-		return nil, usageError{fmt.Sprintf("%d hosts given; at most %d can be overlaid (one line pattern each): %s",
-			len(o.hosts), config.MaxHosts, strings.Join(o.hosts, " "))}
+	// none: the config's hosts:, else localhost
+	if o.hosts, err = expandHosts(fs.Args()); err != nil {
+		return nil, err
+	}
+	if hostsFile != "" {
+		more, err := readHostsFile(hostsFile)
+		if err != nil {
+			return nil, err
+		}
+		if o.hosts = append(o.hosts, more...); len(o.hosts) > config.MaxFleet {
+			return nil, usageError{fmt.Sprintf("%d hosts; at most %d", len(o.hosts), config.MaxFleet)}
+		}
 	}
 	return o, nil
 }

@@ -50,7 +50,11 @@ func TestParseArgs(t *testing.T) {
 				t.Fatalf("%+v", o)
 			}
 		}},
-		{name: "five hosts", args: []string{"a", "b", "c", "d", "e"}, wantErr: "5 hosts given; at most 4"},
+		{name: "a fleet", args: []string{"a", "b", "c", "d", "e{1..3}"}, check: func(t *testing.T, o *options) {
+			if strings.Join(o.hosts, ",") != "a,b,c,d,e1,e2,e3" {
+				t.Fatalf("%+v", o)
+			}
+		}},
 		{name: "bad interval", args: []string{"--interval", "fast"}, wantErr: `--interval "fast": want seconds`},
 		{name: "interval too short", args: []string{"--interval", "10ms"}, wantErr: "too short"},
 		{name: "history too short", args: []string{"--history", "5"}, wantErr: "out of range"},
@@ -459,5 +463,33 @@ func TestBatchQuantilesOverRequests(t *testing.T) {
 	q := rd.Requests
 	if q == nil || q.Count != 305 || math.Abs(q.P99-(0.1+0.9*1.95/5)) > 1e-9 || math.Abs(q.P50-0.01*152.5/300) > 1e-9 {
 		t.Fatalf("requests %+v (%d scrapes), want 305 of them, p50 %g, p99 %g\n%s", q, scrapes.Load(), 0.01*152.5/300, 0.1+0.9*1.95/5, lines[len(lines)-1])
+	}
+}
+
+// More hosts than a page overlays: --once's JSON carries the fleet table,
+// a row per host, and its text says the fleet before the pages.
+func TestOnceFleet(t *testing.T) {
+	var out, errb bytes.Buffer
+	if status := run([]string{"--demo", "edge{1..6}", "--once", "--format", "json", "--interval", "0.2"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	var r report.Readout
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Fleet == nil || len(r.Fleet.Rows) != 6 || len(r.Fleet.Columns) != 6 || r.Fleet.Columns[0].Title != "Req/s" || r.Fleet.Group.Name != "all 6" {
+		t.Fatalf("fleet %+v", r.Fleet)
+	}
+	for _, row := range r.Fleet.Rows {
+		if row.Status != "ok" || len(row.Cells) != 6 {
+			t.Errorf("row %+v", row)
+		}
+	}
+	out.Reset()
+	if status := run([]string{"--demo", "edge{1..6}", "--once", "--interval", "0.2"}, &out, &errb); status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	if !strings.Contains(out.String(), "\nFleet: 6 hosts, ok; sorted by condition, worst first.\n  Fleet, all 6: Req per second ") {
+		t.Fatalf("text:\n%.2000s", out.String())
 	}
 }
