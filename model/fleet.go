@@ -190,13 +190,17 @@ const (
 )
 
 func (v *FleetView) layout() fleetLayout {
-	l := fleetLayout{name: 5, status: len("status") + 1, value: fleetValueW} // and the sort mark
+	// The status column keeps its width as a host's time down grows,
+	// so that the columns do not shift from one tick to the next:
+	// "reconnecting 12s" where there is room, "reconnect…" where not.
+	l := fleetLayout{name: 5, status: 10, value: fleetValueW}
+	if v.w >= 120 {
+		l.status = 16
+	}
 	for _, r := range append([]report.FleetRow{v.fleet.Group}, v.fleet.Rows...) {
 		l.name = max(l.name, lipgloss.Width(r.Name))
-		l.status = max(l.status, lipgloss.Width(statusText(r)))
 	}
 	l.name = min(l.name, 24)
-	l.status = min(l.status, 16)
 	cols := max(len(v.fleet.Columns), 1)
 	fixed := 2 + l.name + 1 + l.status // pointer and mark, name, status
 	per := (v.w - fixed) / cols
