@@ -32,11 +32,16 @@ type Timing struct {
 // StaleAfter is how old host's latest values may be before they are shown
 // as stale (the package's StaleAfter, with the host's own deadline).
 func (t Timing) StaleAfter(host int) time.Duration {
-	d := t.Interval
+	return StaleAfter(t.Interval, t.Deadline(host))
+}
+
+// Deadline is how long one of host's requests may take: its deadline
+// when known, else the interval.
+func (t Timing) Deadline(host int) time.Duration {
 	if host >= 0 && host < len(t.Deadlines) && t.Deadlines[host] > 0 {
-		d = t.Deadlines[host]
+		return t.Deadlines[host]
 	}
-	return StaleAfter(t.Interval, d)
+	return t.Interval
 }
 
 // MaxGap is the longest time between two points still joined by a line,

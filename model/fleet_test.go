@@ -159,3 +159,18 @@ func TestFleetKeys(t *testing.T) {
 		t.Fatalf("sorted by %d: first %s", got.SortedBy, got.Rows[0].Name)
 	}
 }
+
+// Keys typed in a burst arrive as one message of several runes; they act
+// as the same keys typed one by one.
+func TestKeysInABurst(t *testing.T) {
+	f := fleetFixture(t, 8, 160, 40)
+	f.key("/edge3")
+	if got := f.m.fleet.Fleet(); !f.m.fleet.Filtering() || len(got.Rows) != 1 || got.Rows[0].Name != "edge3" {
+		t.Fatalf("after a burst of /edge3: filtering %v, rows %v", f.m.fleet.Filtering(), rowNames(got))
+	}
+	f.key("enter")
+	f.key("enter")
+	if f.m.fleetOn || f.m.pctx.Hosts[0] != "edge3" {
+		t.Fatalf("enter, enter did not open edge3: %v", f.m.pctx.Hosts)
+	}
+}

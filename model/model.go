@@ -195,7 +195,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
-		cmd := m.handleKey(msg)
+		cmd := m.handleKeys(msg)
 		m.refreshChrome()
 		return m, cmd
 	case tea.MouseMsg:
@@ -225,6 +225,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	return m, nil
+}
+
+// handleKeys handles keys typed faster than the terminal is read (over a
+// slow link, or "/edge58" typed in a burst), which arrive as one message
+// of several runes: one key at a time, as if typed slowly. A paste is
+// text, and goes whole.
+func (m *Model) handleKeys(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
+		return m.handleKey(msg)
+	}
+	var cmds []tea.Cmd
+	for _, r := range msg.Runes {
+		cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // handleRedraw draws what the results of a tick brought, and with

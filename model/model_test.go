@@ -112,6 +112,14 @@ func (f *fixture) key(k string) tea.Cmd {
 		return f.send(tea.KeyMsg{Type: tea.KeyHome})
 	case "esc":
 		return f.send(tea.KeyMsg{Type: tea.KeyEsc})
+	case "enter":
+		return f.send(tea.KeyMsg{Type: tea.KeyEnter})
+	case "pgup":
+		return f.send(tea.KeyMsg{Type: tea.KeyPgUp})
+	case "pgdown":
+		return f.send(tea.KeyMsg{Type: tea.KeyPgDown})
+	case "backspace":
+		return f.send(tea.KeyMsg{Type: tea.KeyBackspace})
 	case "space":
 		return f.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
 	case "ctrl+c":

@@ -52,10 +52,10 @@ const reconnectFailures = 2
 //     more than reconnectFailures times in a row;
 //   - reconnecting: it answered before and has failed a time or two;
 //   - slow: it answers, but nothing came for longer than staleAfter (a
-//     fetch hangs), or its last answer took more than half of it;
+//     fetch hangs), or its last answer took longer than slowAfter;
 //   - waiting: no answer yet;
 //   - ok.
-func (s *HostStatus) Condition(i int, now time.Time, staleAfter time.Duration) (Condition, time.Time) {
+func (s *HostStatus) Condition(i int, now time.Time, staleAfter, slowAfter time.Duration) (Condition, time.Time) {
 	if i < 0 || i >= len(s.hosts) {
 		return CondWaiting, time.Time{}
 	}
@@ -69,7 +69,7 @@ func (s *HostStatus) Condition(i int, now time.Time, staleAfter time.Duration) (
 		return CondWaiting, time.Time{}
 	case staleAfter > 0 && now.Sub(h.last) > staleAfter:
 		return CondSlow, h.last
-	case staleAfter > 0 && h.took > staleAfter/2:
+	case slowAfter > 0 && h.took > slowAfter:
 		return CondSlow, time.Time{}
 	}
 	return CondOK, time.Time{}

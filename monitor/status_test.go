@@ -39,7 +39,7 @@ func TestCondition(t *testing.T) {
 		for _, r := range tc.results {
 			s.Record(r)
 		}
-		got, since := s.Condition(0, at(tc.now), stale)
+		got, since := s.Condition(0, at(tc.now), stale, time.Second)
 		if got != tc.want || !since.Equal(tc.since) {
 			t.Errorf("%s: %v since %v, want %v since %v", tc.name, got, since, tc.want, tc.since)
 		}

@@ -114,7 +114,8 @@ func BuildFleet(rc Context, store *metrics.Store, status *monitor.HostStatus, sp
 	for _, h := range hosts {
 		row := FleetRow{Host: h, Name: rc.Hosts[h], Status: monitor.CondWaiting.String(), Condition: monitor.CondWaiting, Cells: make([]FleetCell, len(f.Columns))}
 		if status != nil {
-			cond, since := status.Condition(h, span.End, rc.Timing.StaleAfter(h))
+			// Slow: a reply that takes more than half its deadline.
+			cond, since := status.Condition(h, span.End, rc.Timing.StaleAfter(h), rc.Timing.Deadline(h)/2)
 			row.Condition, row.Status = cond, cond.String()
 			if !since.IsZero() {
 				s := span.End.Sub(since).Seconds()

@@ -6,6 +6,9 @@
 //	traffic_grapher unix:/tmp/ats1.sock
 //	traffic_grapher prom+http://127.0.0.1:8080/_stats/prometheus_v2
 //
+//	go run ./cmd/atssim --fleet 60 --sick --dir /tmp/fleet &
+//	traffic_grapher --hosts-file /tmp/fleet/hosts
+//
 // `atssim ctl --socket PATH {metric|config} get NAME...` is a stand-in for
 // traffic_ctl that asks the simulator (or any ATS 10) at PATH and prints
 // what traffic_ctl would (see ctl.go); tests put it in PATH as traffic_ctl.
@@ -17,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
@@ -30,7 +34,14 @@ func main() {
 	seed := flag.Int64("seed", 1, "traffic pattern; different seeds look like different hosts")
 	noReset := flag.Bool("no-reset", false, "never simulate a restart (counters reset about every 10 minutes otherwise)")
 	statsAddr := flag.String("stats", "", "also serve stats_over_http's /_stats, /_stats/prometheus and /_stats/prometheus_v2 on this address (127.0.0.1:8080)")
+	fleet := flag.Int("fleet", 0, "serve this many hosts from this process instead, under --dir (edge01/jsonrpc20.sock, …), and write the lists DIR/hosts, DIR/hosts-stats and DIR/hosts-prom for traffic_grapher --hosts-file")
+	dir := flag.String("dir", "", "with --fleet: the directory the hosts' sockets and lists go in")
+	sick := flag.Bool("sick", false, "with --fleet (8 hosts or more): the last four are sick: rising 5xx, slow, restarting, down")
+	fleetStats := flag.Bool("fleet-stats", false, "with --fleet: also serve each host's stats_over_http on a free loopback port")
 	flag.Parse()
+	if *fleet > 0 {
+		os.Exit(runFleet(*fleet, *dir, *sick, *fleetStats))
+	}
 	if *socket == "" {
 		fmt.Fprintln(os.Stderr, "atssim: --socket is required")
 		os.Exit(2)
@@ -73,4 +84,40 @@ func main() {
 	<-sig
 	srv.Close()
 	os.Remove(*socket)
+}
+
+// runFleet serves a fleet (simulator.StartFleet) until a signal.
+func runFleet(n int, dir string, sick, stats bool) int {
+	if dir == "" {
+		fmt.Fprintln(os.Stderr, "atssim: --fleet needs --dir")
+		return 2
+	}
+	o := simulator.FleetOptions{Dir: dir, Hosts: n, Sick: sick, Stats: stats}
+	f, err := simulator.StartFleet(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "atssim:", err)
+		return 1
+	}
+	defer f.Close()
+	for _, l := range []struct{ file, form string }{{"hosts", "unix"}, {"hosts-stats", "stats"}, {"hosts-prom", "prom"}} {
+		args := f.HostArgs(l.form)
+		if len(args) == 0 {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, l.file), []byte(strings.Join(args, "\n")+"\n"), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, "atssim:", err)
+			return 1
+		}
+	}
+	for i, name := range f.Names {
+		if p := o.Personality(i); p != "" {
+			fmt.Fprintf(os.Stderr, "atssim: %s is %s\n", name, p)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "atssim: serving %d simulated ATS 10 hosts under %s; traffic_grapher --hosts-file %s (Ctrl-C stops)\n",
+		n, dir, filepath.Join(dir, "hosts"))
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return 0
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
 	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
 	"github.com/traffic-grapher/traffic_grapher/internal/textdiff"
 	"github.com/traffic-grapher/traffic_grapher/pages"
@@ -449,7 +450,7 @@ func TestBatchQuantilesOverRequests(t *testing.T) {
 	os.WriteFile(dash, []byte("pages:\n  - name: Latency\n    panels:\n      - title: Request time\n        metrics:\n"+
 		"          - {name: p99, type: quantile, key: request_duration_seconds, key2: \"0.99\"}\n"), 0o600)
 	var out, errb bytes.Buffer
-	if status := run([]string{"prom+" + srv.URL + "/metrics", "--config", dash, "--batch", "--format", "json", "--count", "4", "--interval", "0.2"}, &out, &errb); status != 0 {
+	if status := run([]string{"prom+" + srv.URL + "/metrics", "--config", dash, "--batch", "--format", "json", "--count", "4", "--interval", "0.5"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -491,5 +492,36 @@ func TestOnceFleet(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "\nFleet: 6 hosts, ok; sorted by condition, worst first.\n  Fleet, all 6: Req per second ") {
 		t.Fatalf("text:\n%.2000s", out.String())
+	}
+}
+
+// A fleet of simulated hosts from one process, the last ones sick: one
+// --once reads them all, and the fleet table puts the down one first and
+// calls the slow one slow, while the others answer.
+func TestOnceSimulatedFleet(t *testing.T) {
+	fl, err := simulator.StartFleet(simulator.FleetOptions{Dir: t.TempDir(), Hosts: 10, Sick: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fl.Close)
+	list := filepath.Join(t.TempDir(), "hosts")
+	os.WriteFile(list, []byte(strings.Join(fl.HostArgs("unix"), "\n")+"\n"), 0o600)
+	var out, errb bytes.Buffer
+	status := run([]string{"--hosts-file", list, "--once", "--format", "json", "--interval", "1"}, &out, &errb)
+	var r report.Readout
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || status != 0 {
+		t.Fatalf("status %d, %v: %s", status, err, errb.String())
+	}
+	if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0], "edge10: ") || !strings.Contains(r.Errors[0], "connection refused") {
+		t.Errorf("errors %q", r.Errors)
+	}
+	rows := r.Fleet.Rows
+	if len(rows) != 10 || rows[0].Name != "edge10" || rows[0].Status != "down" || rows[1].Name != "edge08" || rows[1].Status != "slow" {
+		t.Fatalf("rows %+v", rows[:2])
+	}
+	for _, row := range rows[2:] {
+		if row.Status != "ok" || row.Cells[5].Value == nil {
+			t.Errorf("%s: %s, connections %v", row.Name, row.Status, row.Cells[5].Value)
+		}
 	}
 }

@@ -321,6 +321,7 @@ type traffic struct {
 	missLat float64 // ms
 	objSize float64 // bytes
 	burst   float64 // 0..1, error bursts
+	errs    float64 // an extra share of 5xx (Options.RisingErrors)
 	warm    float64 // 0..1, ramps up after a restart
 	load    float64 // rate relative to base
 }
@@ -341,6 +342,8 @@ type model struct {
 	nextReset  time.Time
 	rng        *rand.Rand
 	resets     int
+	// risingErrors: Options.RisingErrors.
+	risingErrors bool
 }
 
 func newModel(seed int64, now time.Time, syncEvery, resetEvery time.Duration) *model {
@@ -536,6 +539,9 @@ func (m *model) trafficAt(t time.Time) traffic {
 		missLat: clamp(p.missLat0*(0.7+0.35*load)+7*m.noise(4, s, 8)+25*burst*burst, 30, 80),
 		objSize: p.objSize * (1 + 0.15*m.noise(6, s, 15)),
 	}
+	if m.risingErrors {
+		tr.errs = 0.08 * clamp(s/300, 0, 1)
+	}
 	return tr
 }
 
@@ -570,7 +576,7 @@ func (m *model) step(tr traffic, dt float64) {
 	c[cTxCountAborts] += aborts
 	c[cTxTimeAborts] += aborts * 900
 
-	r5 := req * (0.0015 + 0.03*tr.burst)
+	r5 := req * (0.0015 + 0.03*tr.burst + tr.errs)
 	r4 := req * 0.017
 	r3 := req * 0.045
 	r2 := req - r3 - r4 - r5

@@ -112,6 +112,11 @@ type Options struct {
 	// lookup matching a STRING metric (proxy.process.version.server.*)
 	// closes the connection with no reply.
 	EmulateStringRegexCrash bool
+	// ReplyDelay holds every reply that long: a slow host.
+	ReplyDelay time.Duration
+	// RisingErrors makes 5xx climb from the usual share to 8 % of the
+	// requests over five minutes from the start: a host going bad.
+	RisingErrors bool
 }
 
 // Server is a running simulated traffic_server JSON-RPC endpoint.
@@ -206,6 +211,7 @@ func Start(opts Options) (*Server, error) {
 		done:   make(chan struct{}),
 		conns:  make(map[net.Conn]struct{}),
 	}
+	s.model.risingErrors = opts.RisingErrors
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
@@ -324,6 +330,10 @@ func (s *Server) serve(c net.Conn) {
 		return
 	case FaultSlow:
 		if !s.waitGone(c, SlowDelay) {
+			return
+		}
+	default:
+		if d := s.opts.ReplyDelay; d > 0 && !s.waitGone(c, d) {
 			return
 		}
 	case FaultGarbage:

@@ -50,7 +50,8 @@ func (s *Server) StartStats(addr string) (string, error) {
 	return "http://" + ln.Addr().String() + "/_stats", nil
 }
 
-// StatsHandler answers /_stats, /_stats/prometheus and /_stats/prometheus_v2.
+// StatsHandler answers /_stats, /_stats/prometheus and /_stats/prometheus_v2
+// (each after Options.ReplyDelay, as the socket does).
 func (s *Server) StatsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_stats", func(w http.ResponseWriter, _ *http.Request) {
@@ -65,7 +66,17 @@ func (s *Server) StatsHandler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		w.Write(s.statsPrometheus(true))
 	})
-	return mux
+	d := s.opts.ReplyDelay
+	if d <= 0 {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(d):
+			mux.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
 }
 
 // pollGauges count the plugin's own request while it answers, as a real
