@@ -160,8 +160,8 @@ type FleetColumn struct {
 	// default: 5xx, latency) or "low" (a hit rate, requests).
 	Worst string
 	Line  int
-	// ID is the metric's (Dashboard.Metrics), set when the column is
-	// checked; -1 before.
+	// ID is the metric's (Dashboard.Metrics): FleetColumns sets it; the
+	// file's Fleet leaves it 0.
 	ID int
 }
 

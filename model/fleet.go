@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,11 +128,9 @@ func (v *FleetView) ToggleMark() bool {
 		return true
 	}
 	h := v.fleet.Rows[v.cursor].Host
-	for i, m := range v.marked {
-		if m == h {
-			v.marked = append(v.marked[:i], v.marked[i+1:]...)
-			return true
-		}
+	if i := slices.Index(v.marked, h); i >= 0 {
+		v.marked = slices.Delete(v.marked, i, i+1)
+		return true
 	}
 	if len(v.marked) >= config.MaxHosts {
 		return false
@@ -166,7 +165,8 @@ func (v *FleetView) EndFilter(keep bool) {
 // Refresh builds the table from the store (every host's) at the span.
 func (v *FleetView) Refresh(store *metrics.Store, status *monitor.HostStatus, span metrics.Span) {
 	rc := v.pctx.Report()
-	v.fleet = report.BuildFleet(rc, store, status, span, report.FleetOptions{SortBy: v.sortBy, Filter: v.filter})
+	rc.Status = status
+	v.fleet = report.BuildFleet(rc, store, span, report.FleetOptions{SortBy: v.sortBy, Filter: v.filter})
 	v.follow()
 	if v.w <= 0 || v.h <= 0 {
 		v.box = ""
@@ -254,20 +254,11 @@ func (v *FleetView) render(store *metrics.Store, span metrics.Span) string {
 	// One scale per column over every row shown, so sparklines compare.
 	ranges := make([][2]float64, len(f.Columns))
 	for ci, c := range f.Columns {
-		var lo, hi float64
-		seen := false
-		for _, r := range f.Rows {
-			if mn, mx, k := store.Series(r.Host, c.ID).Hist.Range(span.Start(), span.End); k > 0 {
-				if !seen || mn < lo {
-					lo = mn
-				}
-				if !seen || mx > hi {
-					hi = mx
-				}
-				seen = true
-			}
+		hists := make([]*metrics.History, len(f.Rows))
+		for ri, r := range f.Rows {
+			hists[ri] = store.Series(r.Host, c.ID).Hist
 		}
-		ranges[ci][0], ranges[ci][1] = sparkRange(lo, hi)
+		ranges[ci][0], ranges[ci][1] = sparkScale(span, hists)
 	}
 	row := func(r report.FleetRow, pointer, mark string) string {
 		var b strings.Builder
@@ -288,7 +279,7 @@ func (v *FleetView) render(store *metrics.Store, span metrics.Span) string {
 			col := f.Columns[ci]
 			val := "-"
 			if c.Value != nil {
-				val = metrics.Format(*c.Value, unitOf(store, r.Host, col.ID))
+				val = metrics.Format(*c.Value, col.ValueUnit())
 				if c.Stale {
 					val += StaleMark
 				}
@@ -330,7 +321,7 @@ func (v *FleetView) render(store *metrics.Store, span metrics.Span) string {
 	for i := v.top; i < len(f.Rows) && i < v.top+room; i++ {
 		r := f.Rows[i]
 		mark := " "
-		if v.isMarked(r.Host) {
+		if slices.Contains(v.marked, r.Host) {
 			mark = "x"
 		}
 		if i == v.cursor {
@@ -369,23 +360,6 @@ func (v *FleetView) legend(room int) string {
 	}
 	parts = append(parts, OutlierMark+" far from the fleet", "! !! over a limit", StaleMark+" old")
 	return " " + strings.Join(parts, v.pctx.Glyphs.Sep)
-}
-
-func (v *FleetView) isMarked(h int) bool {
-	for _, m := range v.marked {
-		if m == h {
-			return true
-		}
-	}
-	return false
-}
-
-// unitOf is how a series' values read.
-func unitOf(store *metrics.Store, host, id int) metrics.Unit {
-	if host < 0 {
-		host = 0
-	}
-	return store.Series(host, id).Shown(false).Unit
 }
 
 // OutlierMark follows a fleet table's value far from the fleet's median.

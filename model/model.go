@@ -115,7 +115,9 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 		// More hosts than a page overlays: the fleet table comes first,
 		// and the pages show the first few until others are chosen.
 		m.fleetOn = true
-		m.shown = []int{0, 1, 2, 3}[:config.MaxHosts]
+		for h := range config.MaxHosts {
+			m.shown = append(m.shown, h)
+		}
 		m.pctx = pctx.WithHosts(m.shown)
 	}
 	m.buildPages()

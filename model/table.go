@@ -172,21 +172,12 @@ func (t *TableView) row(span metrics.Span, l tableLayout, r tableRow, inner int)
 	var b strings.Builder
 	b.WriteString(label)
 	// One scale for every host of a metric, so their sparklines compare.
-	var lo, hi float64
-	var seen bool
 	shown := r.Hosts
+	hists := make([]*metrics.History, len(shown))
 	for h := range shown {
-		if mn, mx, k := shown[h].Hist.Range(span.Start(), span.End); k > 0 {
-			if !seen || mn < lo {
-				lo = mn
-			}
-			if !seen || mx > hi {
-				hi = mx
-			}
-			seen = true
-		}
+		hists[h] = shown[h].Hist
 	}
-	lo, hi = sparkRange(lo, hi)
+	lo, hi := sparkScale(span, hists)
 	if allMissing(shown) {
 		b.WriteString(t.pctx.Styles.Dim.Render("  " + report.NotOnServer))
 		return fitWidth(b.String(), inner)
@@ -221,6 +212,25 @@ func allMissing(shown []metrics.Shown) bool {
 		}
 	}
 	return len(shown) > 0
+}
+
+// sparkScale is one y range for the sparklines of hists over span, so
+// that they compare: the lowest and highest of them all, by sparkRange.
+func sparkScale(span metrics.Span, hists []*metrics.History) (float64, float64) {
+	var lo, hi float64
+	seen := false
+	for _, h := range hists {
+		if mn, mx, k := h.Range(span.Start(), span.End); k > 0 {
+			if !seen || mn < lo {
+				lo = mn
+			}
+			if !seen || mx > hi {
+				hi = mx
+			}
+			seen = true
+		}
+	}
+	return sparkRange(lo, hi)
 }
 
 // sparkRange is the y range of a metric's sparklines, shared by its hosts:

@@ -101,7 +101,7 @@ func (s *State) AllWarnings() []string {
 	var out []string
 	for i, h := range s.status.hosts {
 		for _, w := range h.warnings {
-			out = append(out, s.names[i]+": "+oneLine(w))
+			out = append(out, s.names[i]+": "+OneLine(w))
 		}
 	}
 	return out

@@ -129,7 +129,7 @@ func (s *HostStatus) Record(r collect.Result) (recovered bool) {
 // usual local socket: "edge1 (ssh·jsonrpc)".
 func (s *HostStatus) HostLabel(i int, name string) string {
 	if i < len(s.hosts) && s.hosts[i].via != "" {
-		return name + " (" + oneLine(s.hosts[i].via) + ")"
+		return name + " (" + OneLine(s.hosts[i].via) + ")"
 	}
 	return name
 }
@@ -153,7 +153,7 @@ func (s *HostStatus) ErrorsOf(hosts []int, names []string) []string {
 			continue
 		}
 		if h := s.hosts[i]; h.err != nil {
-			msg := names[i] + ": " + oneLine(h.err.Error())
+			msg := names[i] + ": " + OneLine(h.err.Error())
 			if h.failures > 1 {
 				msg += fmt.Sprintf(" (%d failures in a row)", h.failures)
 			}
@@ -173,9 +173,9 @@ func (s *HostStatus) Warnings(names []string) []string {
 	for i, h := range s.hosts {
 		switch n := len(h.warnings); {
 		case n == 1:
-			out = append(out, names[i]+": "+oneLine(h.warnings[0]))
+			out = append(out, names[i]+": "+OneLine(h.warnings[0]))
 		case n > 1:
-			out = append(out, fmt.Sprintf("%s: %s (+%d more)", names[i], oneLine(h.warnings[0]), n-1))
+			out = append(out, fmt.Sprintf("%s: %s (+%d more)", names[i], OneLine(h.warnings[0]), n-1))
 		}
 	}
 	return out
@@ -183,7 +183,7 @@ func (s *HostStatus) Warnings(names []string) []string {
 
 // oneLine keeps a message on the status line: control characters from a
 // misbehaving server must not move the cursor or garble the screen.
-func oneLine(s string) string {
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return ' '

@@ -69,6 +69,9 @@ type FleetRow struct {
 	alert     metrics.Level
 }
 
+// ValueUnit is how the column's values are written (metrics.Format).
+func (c FleetColumn) ValueUnit() metrics.Unit { return c.unit }
+
 // FleetCell is one host's value of one column.
 type FleetCell struct {
 	Value *float64 `json:"value"`
@@ -93,9 +96,10 @@ type FleetOptions struct {
 }
 
 // BuildFleet reads the fleet table of every host of the store at the
-// span's instant. status says each host's condition (nil: none known; a
-// host with current values is then taken to be ok, the others waiting).
-func BuildFleet(rc Context, store *metrics.Store, status *monitor.HostStatus, span metrics.Span, opts FleetOptions) Fleet {
+// span's instant. rc.Status says each host's condition (nil: none known;
+// a host with current values is then taken to be ok, the others waiting).
+func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetOptions) Fleet {
+	status := rc.Status
 	d := rc.Dashboard
 	f := Fleet{SortedBy: opts.SortBy, Filter: opts.Filter, Total: store.Hosts()}
 	for _, c := range d.FleetColumns() {
@@ -123,7 +127,7 @@ func BuildFleet(rc Context, store *metrics.Store, status *monitor.HostStatus, sp
 			}
 			hh := status.Health(h)
 			if hh.Err != nil {
-				row.Error = oneLine(hh.Err.Error())
+				row.Error = monitor.OneLine(hh.Err.Error())
 			}
 			if hh.Retry > 0 {
 				s := hh.Retry.Seconds()
@@ -350,16 +354,6 @@ func digits(s string) int {
 		n++
 	}
 	return n
-}
-
-// oneLine keeps an error on one line of the table.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // Lines are the fleet table as the readout says it: a line for the

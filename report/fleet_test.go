@@ -62,7 +62,7 @@ func fleetFixture(t *testing.T) (Context, *monitor.State, time.Time) {
 func TestBuildFleet(t *testing.T) {
 	rc, data, now := fleetFixture(t)
 	span := metrics.Span{End: now, Window: time.Minute}
-	f := BuildFleet(rc, data.Store(), data.Status(), span, FleetOptions{SortBy: SortStatus})
+	f := BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: SortStatus})
 	var order []string
 	for _, r := range f.Rows {
 		order = append(order, r.Name+":"+r.Status)
@@ -91,17 +91,17 @@ func TestBuildFleet(t *testing.T) {
 	}
 
 	// By requests, lowest first; the down host's old value goes last.
-	f = BuildFleet(rc, data.Store(), data.Status(), span, FleetOptions{SortBy: 0})
+	f = BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: 0})
 	if f.Rows[0].Name != "edge10" || f.Rows[4].Name != "edge5" || f.Rows[5].Name != "edge6" {
 		t.Errorf("by requests: %v", names(f.Rows))
 	}
 	// A filter keeps matching names, and the group line is theirs.
-	f = BuildFleet(rc, data.Store(), data.Status(), span, FleetOptions{SortBy: SortName, Filter: "EDGE1"})
+	f = BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: SortName, Filter: "EDGE1"})
 	if len(f.Rows) != 1 || f.Group.Name != "1 of 6 (EDGE1)" || *f.Group.Cells[0].Value != 1000 {
 		t.Errorf("filtered: %v, group %+v", names(f.Rows), f.Group)
 	}
 
-	f = BuildFleet(rc, data.Store(), data.Status(), span, FleetOptions{SortBy: SortStatus})
+	f = BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: SortStatus})
 	lines := f.Lines()
 	for i, want := range []string{
 		"Fleet: 6 hosts, 1 down; sorted by condition, worst first.",
@@ -114,6 +114,12 @@ func TestBuildFleet(t *testing.T) {
 			t.Errorf("line %d:\n got %q\nwant %q", i, at(lines, i), want)
 		}
 	}
+}
+
+// rcWith is rc with data's host status.
+func rcWith(rc Context, data *monitor.State) Context {
+	rc.Status = data.Status()
+	return rc
 }
 
 func names(rows []FleetRow) []string {

@@ -76,7 +76,7 @@ func BuildAll(rc Context, store *metrics.Store, span metrics.Span) Readout {
 	}
 	r := Build(rc, store, span, pages)
 	if len(rc.Hosts) > 1 {
-		f := BuildFleet(rc, store, rc.Status, span, FleetOptions{SortBy: SortStatus})
+		f := BuildFleet(rc, store, span, FleetOptions{SortBy: SortStatus})
 		r.Fleet = &f
 	}
 	return r
