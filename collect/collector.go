@@ -97,6 +97,7 @@ func Backoff(failures, hosts int, interval time.Duration) int {
 // request per host is ever in flight.
 type Collector struct {
 	hosts    []Host
+	units    []unit
 	keys     []string
 	interval time.Duration
 
@@ -122,6 +123,7 @@ func NewCollector(hosts []Host, keys []string, interval time.Duration) *Collecto
 	}
 	return &Collector{
 		hosts:         append([]Host(nil), hosts...),
+		units:         units(hosts),
 		keys:          append([]string(nil), keys...),
 		interval:      interval,
 		Timeout:       baseDeadline(interval),
@@ -161,23 +163,47 @@ func withSlowMinimum(src Source, d time.Duration) time.Duration {
 	return d
 }
 
-// fetch runs one request against host i, once a slot is free.
-func (c *Collector) fetch(ctx context.Context, i int) Result {
+// fetch runs one request for unit u, once a slot is free: one Result per
+// host of the unit.
+func (c *Collector) fetch(ctx context.Context, u unit) []Result {
+	src := c.hosts[u.first()].Source
 	select {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
 	case <-ctx.Done():
-		return Result{Host: i, Snapshot: metrics.Snapshot{Time: c.now()}, Err: ctx.Err()}
+		var out []Result
+		u.each(func(_, i int) { out = append(out, c.result(i, Reply{Err: ctx.Err()}, 0)) })
+		return out
 	}
-	rctx, cancel := context.WithTimeout(ctx, withSlowMinimum(c.hosts[i].Source, c.Timeout))
+	rctx, cancel := context.WithTimeout(ctx, withSlowMinimum(src, c.Timeout))
 	defer cancel()
 	start := time.Now()
-	values, warnings, err := safeFetch(rctx, c.hosts[i].Source, c.keys)
+	if u.batch == nil {
+		values, warnings, err := safeFetch(rctx, src, c.keys)
+		return []Result{c.result(u.hosts[0], Reply{Values: values, Warnings: warnings, Err: err}, time.Since(start))}
+	}
+	replies, err := safeFetchBatch(rctx, u.batch, c.keys)
 	took := time.Since(start)
-	warnings = dropUndrawable(values, warnings)
-	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: c.now()}, Warnings: warnings, Err: err, Took: took}
-	if err == nil {
-		r.Snapshot.Values = values
+	var out []Result
+	u.each(func(m, i int) {
+		r := Reply{Err: err}
+		switch {
+		case err == nil && m < len(replies):
+			r = replies[m]
+		case err == nil:
+			r.Err = fmt.Errorf("%s gave no reply for %s (please report it)", u.batch, c.hosts[i].Name)
+		}
+		out = append(out, c.result(i, r, took))
+	})
+	return out
+}
+
+// result is host i's Result from its reply.
+func (c *Collector) result(i int, rep Reply, took time.Duration) Result {
+	warnings := dropUndrawable(rep.Values, rep.Warnings)
+	r := Result{Host: i, Snapshot: metrics.Snapshot{Time: c.now()}, Warnings: warnings, Err: rep.Err, Took: took}
+	if rep.Err == nil {
+		r.Snapshot.Values = rep.Values
 	}
 	if v, ok := c.hosts[i].Source.(viaSource); ok {
 		r.Via = v.Via()
@@ -198,8 +224,12 @@ func (c *Collector) Once(ctx context.Context) []Result {
 	c.start()
 	results := make([]Result, len(c.hosts))
 	var wg sync.WaitGroup
-	for i := range c.hosts {
-		wg.Go(func() { results[i] = c.fetch(ctx, i) })
+	for _, u := range c.units {
+		wg.Go(func() {
+			for _, r := range c.fetch(ctx, u) {
+				results[r.Host] = r
+			}
+		})
 	}
 	wg.Wait()
 	return results
@@ -219,11 +249,11 @@ func (c *Collector) Once(ctx context.Context) []Result {
 func (c *Collector) Run(ctx context.Context) <-chan Result {
 	c.start()
 	out := make(chan Result, max(16, 4*len(c.hosts)))
-	ticks := make([]chan struct{}, len(c.hosts))
+	ticks := make([]chan struct{}, len(c.units))
 	var wg sync.WaitGroup
-	for i := range c.hosts {
+	for i, u := range c.units {
 		ticks[i] = make(chan struct{})
-		wg.Go(func() { c.worker(ctx, i, ticks[i], out) })
+		wg.Go(func() { c.worker(ctx, u, ticks[i], out) })
 	}
 	wg.Go(func() {
 		t := time.NewTicker(c.interval)
@@ -249,25 +279,29 @@ func (c *Collector) Run(ctx context.Context) <-chan Result {
 	return out
 }
 
-// worker asks host i at each tick it is free for, letting ticks pass
-// after failures (Backoff).
-func (c *Collector) worker(ctx context.Context, i int, tick <-chan struct{}, out chan Result) {
+// worker asks unit u at each tick it is free for, letting ticks pass
+// after failures (Backoff). A batch fails when every member does (its
+// server is down); one member without data is that host's error only.
+func (c *Collector) worker(ctx context.Context, u unit, tick <-chan struct{}, out chan Result) {
 	failures := 0
 	for {
-		r := c.fetch(ctx, i)
+		rs := c.fetch(ctx, u)
 		if ctx.Err() != nil {
 			return // shutting down: the result is just "cancelled"
 		}
 		wait := 0
-		if r.Err != nil {
+		if allFailed(rs) {
 			failures++
-			if wait = Backoff(failures, len(c.hosts), c.interval); wait > 0 {
-				r.Retry = time.Duration(wait+1) * c.interval
-			}
+			wait = Backoff(failures, len(c.units), c.interval)
 		} else {
 			failures = 0
 		}
-		c.deliver(out, r)
+		for _, r := range rs {
+			if r.Err != nil && wait > 0 {
+				r.Retry = time.Duration(wait+1) * c.interval
+			}
+			c.deliver(out, r)
+		}
 		for range wait + 1 {
 			select {
 			case <-ctx.Done():
@@ -276,6 +310,15 @@ func (c *Collector) worker(ctx context.Context, i int, tick <-chan struct{}, out
 			}
 		}
 	}
+}
+
+func allFailed(rs []Result) bool {
+	for _, r := range rs {
+		if r.Err == nil {
+			return false
+		}
+	}
+	return len(rs) > 0
 }
 
 // deliver queues r, discarding the oldest queued result if the channel is

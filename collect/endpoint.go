@@ -81,13 +81,13 @@ func parseURLEndpoint(arg, scheme string) (Endpoint, error) {
 	if name == "" {
 		name = u.Hostname()
 	}
-	ep.Name = displayName(name)
+	ep.Name = DisplayName(name)
 	return ep, nil
 }
 
-// displayName shortens a host name for the screen: an IP address in full,
+// DisplayName shortens a host name for the screen: an IP address in full,
 // else the first label ("edge1" for edge1.example.com:9100).
-func displayName(h string) string {
+func DisplayName(h string) string {
 	if host, _, err := net.SplitHostPort(h); err == nil {
 		h = host
 	}

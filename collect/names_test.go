@@ -55,3 +55,17 @@ func TestUniqueNames(t *testing.T) {
 		})
 	}
 }
+
+func TestNaturalCompare(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"edge2", "edge10", -1}, {"edge10", "edge2", 1}, {"edge02", "edge2", 0}, {"a", "b", -1},
+		{"edge", "edge1", -1}, {"pop1-edge9", "pop1-edge10", -1}, {"pop2-edge1", "pop10-edge1", -1}, {"", "", 0},
+	} {
+		if got := NaturalCompare(tc.a, tc.b); got != tc.want {
+			t.Errorf("NaturalCompare(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

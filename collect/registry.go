@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -32,6 +33,10 @@ type Endpoint struct {
 	SSH sshconn.Addr
 	// Host is what $host stands for in promql queries.
 	Host string
+	// Pages is the built-in dashboard that discovering the host found
+	// fitting ("ats" for Traffic Servers among a Prometheus server's
+	// targets); "" leaves it to the kind.
+	Pages string
 	// TrafficCtl is the traffic_ctl binary for this host (a config's
 	// traffic_ctl:); "" means Env.TrafficCtl, else searched.
 	TrafficCtl string
@@ -90,6 +95,14 @@ type Kind struct {
 	// refused host key) are returned; a host that is merely down should
 	// open and report errors from Fetch, so it can come back.
 	Open func(ctx context.Context, ep Endpoint, env Env) (Opened, error)
+	// OpenAll, if set, opens every endpoint of the kind at once instead,
+	// so that hosts one server answers for become members of one Batch;
+	// the result for eps[i] is at index i.
+	OpenAll func(ctx context.Context, eps []Endpoint, env Env) ([]Opened, []error)
+	// Discover, if set, asks a server which hosts an endpoint stands for
+	// (a Prometheus server's targets); it returns nil for an endpoint that
+	// is one host.
+	Discover func(ctx context.Context, ep Endpoint, env Env) ([]Endpoint, error)
 }
 
 var (
@@ -123,6 +136,9 @@ func (k Kind) ByURL() bool { return len(k.Schemes) > 0 }
 
 // PagesOf is the built-in dashboard shown by default for ep.
 func (k Kind) PagesOf(ep Endpoint) string {
+	if ep.Pages != "" {
+		return ep.Pages
+	}
 	if k.PagesFor != nil {
 		if p := k.PagesFor(ep); p != "" {
 			return p
@@ -166,6 +182,70 @@ func Open(ctx context.Context, ep Endpoint, env Env) (Opened, error) {
 		return Opened{}, fmt.Errorf("host %s: unknown source %q (known: %s)", ep.Name, ep.Kind, strings.Join(KindNames(), ", "))
 	}
 	return k.Open(ctx, ep, env)
+}
+
+// OpenAll opens every endpoint, all at once (so that four remote hosts
+// take one SSH handshake's time, not four); kinds with their own OpenAll
+// get all their endpoints together. The result for eps[i] is at index
+// i; the errors are joined.
+func OpenAll(ctx context.Context, eps []Endpoint, env Env) ([]Opened, error) {
+	opened := make([]Opened, len(eps))
+	errs := make([]error, len(eps))
+	byKind := map[string][]int{}
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		if k, ok := LookupKind(ep.Kind); ok && k.OpenAll != nil {
+			byKind[ep.Kind] = append(byKind[ep.Kind], i)
+			continue
+		}
+		wg.Go(func() { opened[i], errs[i] = Open(ctx, ep, env) })
+	}
+	for name, idx := range byKind {
+		k, _ := LookupKind(name)
+		group := make([]Endpoint, len(idx))
+		for j, i := range idx {
+			group[j] = eps[i]
+		}
+		wg.Go(func() {
+			o, e := k.OpenAll(ctx, group, env)
+			for j, i := range idx {
+				if j < len(o) {
+					opened[i] = o[j]
+				}
+				if j < len(e) {
+					errs[i] = e[j]
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return opened, errors.Join(errs...)
+}
+
+// DiscoverAll replaces each endpoint that stands for several hosts (see
+// Kind.Discover) by those hosts, in place; more than limit hosts in all
+// is an error that says which endpoint listed them.
+func DiscoverAll(ctx context.Context, eps []Endpoint, env Env, limit int) ([]Endpoint, error) {
+	var out []Endpoint
+	for _, ep := range eps {
+		k, ok := LookupKind(ep.Kind)
+		if !ok || k.Discover == nil {
+			out = append(out, ep)
+			continue
+		}
+		found, err := k.Discover(ctx, ep, env)
+		if err != nil {
+			return nil, err
+		}
+		if found == nil {
+			out = append(out, ep)
+		}
+		out = append(out, found...)
+		if len(out) > limit {
+			return nil, fmt.Errorf("host %s: lists %d hosts, which makes %d or more in all; at most %d are watched at once: narrow its selector", ep.Name, len(found), len(out), limit)
+		}
+	}
+	return out, nil
 }
 
 // MetricInfo is one metric a source offers, for `traffic_grapher metrics`.

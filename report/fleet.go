@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/config"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -320,40 +321,8 @@ func sortFleet(rows []FleetRow, by int, cols []FleetColumn) {
 				return 1
 			}
 		}
-		return NaturalCompare(a.Name, b.Name)
+		return collect.NaturalCompare(a.Name, b.Name)
 	})
-}
-
-// NaturalCompare orders names with their digit runs as numbers: edge2
-// before edge10.
-func NaturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		da, db := digits(a), digits(b)
-		if da > 0 && db > 0 {
-			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
-			if c := cmp.Compare(len(na), len(nb)); c != 0 {
-				return c
-			}
-			if c := strings.Compare(na, nb); c != 0 {
-				return c
-			}
-			a, b = a[da:], b[db:]
-			continue
-		}
-		if a[0] != b[0] {
-			return cmp.Compare(a[0], b[0])
-		}
-		a, b = a[1:], b[1:]
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-func digits(s string) int {
-	n := 0
-	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
-		n++
-	}
-	return n
 }
 
 // Lines are the fleet table as the readout says it: a line for the

@@ -86,6 +86,11 @@ type promReply struct {
 // collect.DefaultTimeout. Messages name the URL as display says (without a
 // password, or a query string that is said elsewhere).
 func promGet(ctx context.Context, client *http.Client, rawURL, display string, header http.Header, maxBytes int64) (*promReply, error) {
+	return promDo(ctx, client, http.MethodGet, rawURL, "", display, header, maxBytes)
+}
+
+// promDo is promGet with a method, and for a POST a form as its body.
+func promDo(ctx context.Context, client *http.Client, method, rawURL, form, display string, header http.Header, maxBytes int64) (*promReply, error) {
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	start := time.Now()
@@ -93,9 +98,16 @@ func promGet(ctx context.Context, client *http.Client, rawURL, display string, h
 	// answer" when the deadline ends the request.
 	var connected atomic.Bool
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, rawURL, nil)
+	var body io.Reader
+	if form != "" {
+		body = strings.NewReader(form)
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, rawURL, body)
 	if err != nil {
 		return nil, collect.NewError(collect.ErrConnect, err, "%s: %v", display, err)
+	}
+	if form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for k, v := range header {
 		req.Header[k] = v

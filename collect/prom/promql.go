@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
@@ -27,21 +26,95 @@ func init() {
 		Schemes:         []string{"promql+http", "promql+https"},
 		Pages:           "node-promql",
 		HostPlaceholder: true,
-		Describe:        "a Prometheus server's query API, one PromQL query per metric; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100",
-		Open:            openPromQL,
+		Describe: "a Prometheus server's query API, one PromQL query per metric for all its hosts; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100; " +
+			"?targets=up{job=\"ats\"} lists the hosts from the server's targets, ?label=host names them by another label than instance",
+		Open:     openPromQL,
+		OpenAll:  openPromQLFleets,
+		Discover: discoverPromQLTargets,
 	})
 }
 
-func openPromQL(_ context.Context, ep collect.Endpoint, _ collect.Env) (collect.Opened, error) {
+// promQLOptions are the parts of a promql URL: the server's base URL and
+// what its query string says (targets=SELECTOR, label=LABEL).
+type promQLOptions struct {
+	base, label, targets string
+}
+
+func parsePromQLURL(ep collect.Endpoint) (promQLOptions, error) {
 	u, err := url.Parse(ep.URL)
-	if err != nil || u.Host == "" || u.RawQuery != "" {
-		return collect.Opened{}, fmt.Errorf("host %s: %q is not a Prometheus server's base URL (http://prom:9090, or with its path prefix)", ep.Name, collect.Sanitize(ep.URL, 120))
+	if err != nil || u.Host == "" {
+		return promQLOptions{}, fmt.Errorf("host %s: %q is not a Prometheus server's base URL (http://prom:9090, or with its path prefix)", ep.Name, collect.Sanitize(ep.URL, 120))
 	}
-	if err := checkPromQLHost(ep.Host); err != nil {
-		return collect.Opened{}, fmt.Errorf("host %s: %w", ep.Name, err)
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return promQLOptions{}, fmt.Errorf("host %s: bad query string in %q: %v", ep.Name, collect.Sanitize(ep.URL, 120), err)
 	}
-	src := NewPromQLSource(ep.URL, ep.Host)
-	return collect.Opened{Source: src, Close: src.client.CloseIdleConnections}, nil
+	o := promQLOptions{label: q.Get("label"), targets: q.Get("targets")}
+	for k := range q {
+		if k != "label" && k != "targets" {
+			return promQLOptions{}, fmt.Errorf("host %s: unknown option %q in %q (a promql URL takes targets= and label=)", ep.Name, collect.Sanitize(k, 40), collect.Sanitize(ep.URL, 120))
+		}
+	}
+	if o.label != "" && !validLabelName(o.label) {
+		return promQLOptions{}, fmt.Errorf("host %s: label=%q is not a Prometheus label name", ep.Name, collect.Sanitize(o.label, 60))
+	}
+	u.RawQuery = ""
+	o.base = strings.TrimSuffix(u.String(), "/")
+	return o, nil
+}
+
+// validLabelName is Prometheus' rule for label names.
+func validLabelName(s string) bool {
+	for i, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func openPromQL(ctx context.Context, ep collect.Endpoint, env collect.Env) (collect.Opened, error) {
+	o, errs := openPromQLFleets(ctx, []collect.Endpoint{ep}, env)
+	return o[0], errs[0]
+}
+
+// openPromQLFleets opens the promql endpoints: those that ask the same
+// server with the same host label are one fleet, asked once a tick for
+// all (collect.Batch).
+func openPromQLFleets(_ context.Context, eps []collect.Endpoint, _ collect.Env) ([]collect.Opened, []error) {
+	opened := make([]collect.Opened, len(eps))
+	errs := make([]error, len(eps))
+	fleets := map[promQLOptions]*PromQLFleet{}
+	for i, ep := range eps {
+		o, err := parsePromQLURL(ep)
+		if err == nil {
+			err = checkPromQLHost(ep.Host)
+			if err != nil {
+				err = fmt.Errorf("host %s: %w", ep.Name, err)
+			}
+		}
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		f := fleets[o]
+		if f == nil {
+			f = NewPromQLFleet(o.base, o.label, nil)
+			f.Select = selectorMatchers(o.targets)
+			fleets[o] = f
+		}
+		src := NewPromQLSource(o.base, ep.Host)
+		src.Label, src.client, src.fleet, src.member = o.label, f.client, f, len(f.Hosts)
+		f.Hosts = append(f.Hosts, ep.Host)
+		opened[i] = collect.Opened{Source: src}
+	}
+	for _, f := range fleets {
+		opened[slices.IndexFunc(opened, func(o collect.Opened) bool {
+			s, ok := o.Source.(*PromQLSource)
+			return ok && s.fleet == f
+		})].Close = f.client.CloseIdleConnections
+	}
+	return opened, errs
 }
 
 // checkPromQLHost keeps $host's value to what instance labels hold (host
@@ -99,8 +172,12 @@ type PromQLSource struct {
 	MaxReplyBytes int64
 	// Now is the clock for the queries' time=; nil means time.Now.
 	Now func() time.Time
+	// Label is the label whose value Host is; "" means "instance".
+	Label string
 
 	client *http.Client
+	fleet  *PromQLFleet // the fleet asked for all its members at once
+	member int
 }
 
 // NewPromQLSource returns a source querying the server at baseURL with
@@ -125,7 +202,7 @@ func (s *PromQLSource) String() string {
 // Via names the source kind in the header.
 func (s *PromQLSource) Via() string { return "promql" }
 
-// queryOutcome is what one key's query gave.
+// queryOutcome is what one key's query for one host gave.
 type queryOutcome struct {
 	value    float64
 	ok       bool
@@ -134,66 +211,30 @@ type queryOutcome struct {
 	err      error
 }
 
-// Fetch implements Source: the keys' queries, concurrently (at most
-// Concurrency at once), all within ctx.
+// Fetch implements Source: the host's part of a fleet of one (see
+// PromQLFleet for what keys mean). A source that is a member of a larger
+// fleet is asked through its Batch, once for all.
 func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
-	var unasked []string
-	keys, unasked = withoutRecordPatterns(collect.Dedupe(keys))
-	values := make(map[string]metrics.Sample, len(keys))
-	if len(keys) == 0 {
-		return values, unasked, nil
+	alone := &PromQLFleet{URL: s.URL, Label: s.Label, Hosts: []string{s.Host},
+		Concurrency: s.Concurrency, MaxReplyBytes: s.MaxReplyBytes, Now: s.Now, client: s.client}
+	replies, err := alone.FetchBatch(ctx, keys)
+	if err != nil {
+		return nil, nil, err
 	}
-	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
-	defer cancel()
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
+	r := replies[0]
+	if r.Err != nil {
+		return nil, nil, r.Err
 	}
-	at := now()
-	limit := s.Concurrency
-	if limit <= 0 {
-		limit = DefaultPromQLConcurrency
-	}
-	outcomes := make([]queryOutcome, len(keys))
-	slots := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i, key := range keys {
-		wg.Go(func() {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				outcomes[i].err = collect.NewError(collect.ErrTimeout, ctx.Err(), "%s: query %s not sent before the deadline", displayURL(s.URL), collect.Sanitize(key, 80))
-				return
-			}
-			defer func() { <-slots }()
-			outcomes[i] = s.query(ctx, key, at)
-		})
-	}
-	wg.Wait()
+	return r.Values, r.Warnings, nil
+}
 
-	warnings := unasked
-	var firstErr error
-	for i, o := range outcomes {
-		for c, v := range o.members {
-			values[metrics.Bind(keys[i], c)] = metrics.Sample{Value: v, Float: true}
-		}
-		if o.ok && o.members == nil {
-			values[keys[i]] = metrics.Sample{Value: o.value, Float: true}
-		}
-		warnings = append(warnings, o.warnings...)
-		if o.err != nil && firstErr == nil {
-			firstErr = o.err
-		}
+// Batch implements collect.Batched: the fleet the source is a member of,
+// if it was opened as one.
+func (s *PromQLSource) Batch() (collect.Batch, int) {
+	if s.fleet == nil {
+		return nil, 0
 	}
-	if len(values) == 0 && firstErr != nil {
-		return nil, nil, firstErr
-	}
-	for _, o := range outcomes {
-		if o.err != nil {
-			warnings = append(warnings, o.err.Error())
-		}
-	}
-	return values, warnings, nil
+	return s.fleet, s.member
 }
 
 // withoutRecordPatterns leaves out keys with a wildcard in a record name
@@ -212,70 +253,4 @@ func withoutRecordPatterns(keys []string) (kept, warnings []string) {
 		kept = append(kept, k)
 	}
 	return kept, warnings
-}
-
-// query runs one key.
-func (s *PromQLSource) query(ctx context.Context, key string, at time.Time) queryOutcome {
-	if v, ok := constantKey(key); ok {
-		return queryOutcome{value: v, ok: true}
-	}
-	q, label := key, ""
-	if p, err := metrics.ParsePattern(key); err == nil {
-		// One query for every value of the label: "*" asks for it to
-		// be there, and each answer's value of it names a member.
-		label, _ = wildcardLabel(p)
-		q = p.Prefix()[:len(p.Prefix())-2] + `=~".+"` + p.Suffix()[1:]
-	}
-	if strings.Contains(q, "$host") {
-		if s.Host == "" {
-			return queryOutcome{warnings: []string{fmt.Sprintf("%s: no host for $host (name it after #: promql+http://prom:9090#edge1:9100)", collect.Sanitize(key, 120))}}
-		}
-		q = strings.ReplaceAll(q, "$host", s.Host)
-	}
-	form := url.Values{
-		"query": {q},
-		// Milliseconds, as Prometheus stores them.
-		"time": {strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64)},
-	}
-	limit := s.MaxReplyBytes
-	if limit <= 0 {
-		limit = promQLMaxReplyBytes
-	}
-	display := displayURL(s.URL)
-	r, err := promGet(ctx, s.client, s.URL+"/api/v1/query?"+form.Encode(), display,
-		http.Header{"Accept": {"application/json"}}, limit)
-	if err != nil {
-		return queryOutcome{err: err}
-	}
-	res, err := ParsePromQLReplyBy(r.body, label)
-	if err != nil {
-		if r.status != http.StatusOK {
-			// Not the API answering: a proxy's error page, a wrong path.
-			return queryOutcome{err: r.statusError()}
-		}
-		return queryOutcome{err: collect.NewError(collect.ErrMalformed, err, "%s: malformed reply to %s: %v", display, collect.Sanitize(key, 80), err)}
-	}
-	out := queryOutcome{}
-	for _, w := range res.Warnings {
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: Prometheus warns: %s", collect.Sanitize(key, 120), collect.Sanitize(w, 160)))
-	}
-	switch {
-	case res.Err != nil:
-		res.Err.Query = collect.Sanitize(key, 120)
-		out.err = res.Err
-	case res.Series == 0:
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: no data", collect.Sanitize(key, 120)))
-	case res.Unusable != "":
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: %s", collect.Sanitize(key, 120), res.Unusable))
-	case label != "":
-		out.ok = true
-		out.members = res.ByLabel
-		if _, ok := res.ByLabel[""]; ok {
-			delete(res.ByLabel, "")
-			out.warnings = append(out.warnings, fmt.Sprintf("%s: some answers have no %s label, so name no series; keep it with sum by (%s) (...)", collect.Sanitize(key, 120), label, label))
-		}
-	default:
-		out.value, out.ok = res.Value, true
-	}
-	return out
 }

@@ -74,6 +74,23 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) { return ParsePromQLRep
 // per value of label (PromQLResult.ByLabel), for a key with a label
 // wildcard; "" is ParsePromQLReply.
 func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
+	var byLabel map[string]float64
+	var each func(map[string]string, float64)
+	if label != "" {
+		byLabel = map[string]float64{}
+		each = func(m map[string]string, v float64) { byLabel[m[label]] += v }
+	}
+	res, err := parsePromQLReplyEach(body, each)
+	if err == nil && res.Err == nil && res.Unusable == "" {
+		res.ByLabel = byLabel
+	}
+	return res, err
+}
+
+// parsePromQLReplyEach decodes a reply of /api/v1/query, calling each (if
+// not nil) with every sample of a vector answer: the one reading of the
+// API's envelope, for every way of splitting an answer.
+func parsePromQLReplyEach(body []byte, each func(metric map[string]string, v float64)) (PromQLResult, error) {
 	var r promAPIReply
 	if err := json.Unmarshal(body, &r); err != nil {
 		return PromQLResult{}, errors.New(collect.DescribeJSONError(err))
@@ -101,9 +118,6 @@ func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
 		if err := json.Unmarshal(d.Result, &samples); err != nil {
 			return PromQLResult{}, fmt.Errorf("vector: %s", collect.DescribeJSONError(err))
 		}
-		if label != "" {
-			res.ByLabel = map[string]float64{}
-		}
 		for _, smp := range samples {
 			v, err := promPairValue(smp.Value)
 			if err != nil {
@@ -111,8 +125,8 @@ func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
 			}
 			res.Value += v
 			res.Series++
-			if label != "" {
-				res.ByLabel[smp.Metric[label]] += v
+			if each != nil {
+				each(smp.Metric, v)
 			}
 		}
 	case "scalar":

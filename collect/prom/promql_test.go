@@ -71,10 +71,10 @@ func (f *fakePrometheus) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	q := r.URL.Query().Get("query")
+	q := r.FormValue("query")
 	f.mu.Lock()
 	f.queries = append(f.queries, q)
-	f.times[r.URL.Query().Get("time")] = true
+	f.times[r.FormValue("time")] = true
 	f.mu.Unlock()
 	body, ok := f.replies[q]
 	if !ok {

@@ -157,6 +157,9 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if eps, err = discoverHosts(ctx, opts, eps); err != nil {
+		return nil, err
+	}
 	dash, err := choosePages(opts.pages, opts.config, cfg, eps)
 	if err != nil {
 		return nil, err

@@ -148,23 +148,28 @@ func (a *app) openHosts(ctx context.Context, eps []collect.Endpoint, cfg *config
 	if env.TrafficCtl == "" && cfg != nil {
 		env.TrafficCtl = cfg.TrafficCtl
 	}
+	opened, err := collect.OpenAll(ctx, eps, env)
 	a.hosts = make([]collect.Host, len(eps))
-	opened := make([]collect.Opened, len(eps))
-	errs := make([]error, len(eps))
-	var wg sync.WaitGroup
 	for i, ep := range eps {
-		wg.Go(func() {
-			opened[i], errs[i] = collect.Open(ctx, ep, env)
-			a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
-		})
-	}
-	wg.Wait()
-	for _, o := range opened {
-		if o.Close != nil {
-			a.closers = append(a.closers, o.Close)
+		a.hosts[i] = collect.Host{Name: ep.Name, Source: opened[i].Source}
+		if opened[i].Close != nil {
+			a.closers = append(a.closers, opened[i].Close)
 		}
 	}
-	return errors.Join(errs...)
+	return err
+}
+
+// discoverHosts puts the hosts a server lists (a Prometheus server's
+// targets) in place of the endpoint that asks for them, and names them.
+func discoverHosts(ctx context.Context, opts *options, eps []collect.Endpoint) ([]collect.Endpoint, error) {
+	found, err := collect.DiscoverAll(ctx, eps, openEnv(opts.acceptNew, opts.socket, opts.trafficCtl), config.MaxFleet)
+	if err != nil {
+		return nil, err
+	}
+	if err := collect.UniqueNames(found); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return found, nil
 }
 
 // exporterCheckBound is the one deadline for every exporter's start-up
