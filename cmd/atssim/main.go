@@ -15,6 +15,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -109,6 +110,12 @@ func runFleet(n int, dir string, sick, stats bool) int {
 			return 1
 		}
 	}
+	if stats {
+		if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(prometheusConfig(f)), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, "atssim:", err)
+			return 1
+		}
+	}
 	for i, name := range f.Names {
 		if p := o.Personality(i); p != "" {
 			fmt.Fprintf(os.Stderr, "atssim: %s is %s\n", name, p)
@@ -116,8 +123,30 @@ func runFleet(n int, dir string, sick, stats bool) int {
 	}
 	fmt.Fprintf(os.Stderr, "atssim: serving %d simulated ATS 10 hosts under %s; traffic_grapher --hosts-file %s (Ctrl-C stops)\n",
 		n, dir, filepath.Join(dir, "hosts"))
+	if stats {
+		fmt.Fprintf(os.Stderr, "atssim: a Prometheus with --config.file=%s scrapes them all (job ats, label host); then traffic_grapher 'promql+http://127.0.0.1:9090?label=host&targets=up{job=\"ats\"}'\n",
+			filepath.Join(dir, "prometheus.yml"))
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	return 0
+}
+
+// prometheusConfig is a prometheus.yml that scrapes every host of the
+// fleet at /_stats/prometheus (the form named after the records) every
+// second, each with a label host naming it as the fleet does. JSON is
+// YAML, and quotes safely.
+func prometheusConfig(f *simulator.Fleet) string {
+	type static struct {
+		Targets []string          `json:"targets"`
+		Labels  map[string]string `json:"labels"`
+	}
+	var targets []static
+	for i, u := range f.StatsURLs {
+		addr := strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/_stats")
+		targets = append(targets, static{Targets: []string{addr}, Labels: map[string]string{"host": f.Names[i]}})
+	}
+	ts, _ := json.Marshal(targets)
+	return "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: ats\n    metrics_path: /_stats/prometheus\n    static_configs: " + string(ts) + "\n"
 }

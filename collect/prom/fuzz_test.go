@@ -1,6 +1,7 @@
 package prom
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -98,4 +99,68 @@ func FuzzParsePromQLReply(f *testing.F) {
 			t.Fatalf("no series but value %g", res.Value)
 		}
 	})
+}
+
+// FuzzPromQLReplyReader: the hand-written reply reader agrees with the
+// encoding/json one it replaced. Whatever it accepts, the reference
+// accepts with the same result and the same samples (it may refuse more:
+// keys in another case, which encoding/json folds, and values nested past
+// 512 levels).
+func FuzzPromQLReplyReader(f *testing.F) {
+	for _, s := range []string{
+		vectorReply("1", "2.5"), vectorReply("NaN"), vectorReply(),
+		`{"status":"success","data":{"resultType":"scalar","result":[1,"7"]}}`,
+		`{"data":{"result":[{"metric":{"a":"\u00e9\n","a":"x"},"value":[1,"4"],"histogram":{}}],"resultType":"vector"},"status":"success"}`,
+		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"x","instance":"a"},"value":[1.5e3,"-Inf"]},null]}}`,
+		`{"status":"error","errorType":"bad_data","error":"x","data":5}`,
+		`{"status":"success","warnings":["w",null],"data":{"resultType":"vector","result":[{"value":[1,"4"]}]}}`,
+		`{"status":"success","data":{"resultType":"vector","result":[{"value":[1,4]}]}}`,
+		`{"status":"success","data":null}`, `{"status":"success"}`, `[]`, ``, `{"status":"success","data":{}} x`,
+		`{"status":"success","data":{"resultType":"vector","result":[],"resultType":"matrix"}}`,
+		`{"data":{"result":[{"value":[1,"2"]}],"resultType":"vector"},"status":"success","status":"error"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		type got struct {
+			labels string
+			v      float64
+		}
+		var fast, ref []got
+		res, err := readPromQLReply(body, func(l promLabels, v float64) {
+			fast = append(fast, got{fmt.Sprint(l.Get("a")), v})
+		})
+		want, wantErr := referencePromQLReply(body, func(m map[string]string, v float64) {
+			a, ok := m["a"]
+			ref = append(ref, got{fmt.Sprint(a, ok), v})
+		})
+		if err != nil || caseFolded(body) {
+			return
+		}
+		if wantErr != nil {
+			t.Fatalf("accepted what encoding/json refuses (%v): %+v", wantErr, res)
+		}
+		same := func(a, b float64) bool { return a == b || a != a && b != b }
+		if !same(res.Value, want.Value) || res.Series != want.Series || res.Unusable != want.Unusable ||
+			fmt.Sprint(res.Err) != fmt.Sprint(want.Err) || fmt.Sprint(res.Warnings) != fmt.Sprint(want.Warnings) || len(fast) != len(ref) {
+			t.Fatalf("reader %+v (%d samples), reference %+v (%d samples)", res, len(fast), want, len(ref))
+		}
+		for i := range fast {
+			if fast[i].labels != ref[i].labels || !same(fast[i].v, ref[i].v) {
+				t.Fatalf("sample %d: reader %+v, reference %+v", i, fast[i], ref[i])
+			}
+		}
+	})
+}
+
+// caseFolded says body has a key of the API in another case, which
+// encoding/json takes for the key and the reader does not.
+func caseFolded(body []byte) bool {
+	lower := strings.ToLower(string(body))
+	for _, k := range []string{"status", "errorType", "error", "warnings", "data", "resultType", "result", "metric", "value"} {
+		if strings.Count(lower, `"`+strings.ToLower(k)+`"`) > strings.Count(string(body), `"`+k+`"`) {
+			return true
+		}
+	}
+	return false
 }

@@ -136,9 +136,9 @@ type fleetOutcome struct {
 	// A shared job's answer: the sum per host label value ("" for series
 	// without the label), per record name for the records job.
 	byHost   map[string]float64
-	records  map[string]map[string]float64 // host → series name → value
-	labelled bool                          // some series had the host label
-	total    float64                       // the whole answer's sum (a scalar's value)
+	records  map[string]map[string]*float64 // host → series name → value
+	labelled bool                           // some series had the host label
+	total    float64                        // the whole answer's sum (a scalar's value)
 	series   int
 	warnings []string
 	err      error
@@ -328,15 +328,20 @@ func (f *PromQLFleet) assemble(jobs []fleetJob, outcomes []fleetOutcome, constan
 // dealRecords gives each member its records' values, and says which
 // records it has no series for.
 func (f *PromQLFleet) dealRecords(records []string, o fleetOutcome, put func(m int, key string, v float64, float bool), replies []collect.Reply) {
+	flat := make(map[string]string, len(records))
+	for _, r := range records {
+		flat[r] = sanitizeName(r)
+	}
 	for m, h := range f.Hosts {
 		got := o.records[h]
 		var missing []string
 		for _, r := range records {
-			v, ok := got[sanitizeName(r)]
-			if !ok {
+			p := got[flat[r]]
+			if p == nil {
 				missing = append(missing, r)
 				continue
 			}
+			v := *p
 			// Whole numbers are integers (see isWhole): latency tells ms
 			// totals from seconds by it.
 			put(m, r, v, !isWhole(v))
@@ -369,19 +374,31 @@ func (f *PromQLFleet) run(ctx context.Context, j fleetJob, at time.Time) fleetOu
 	}
 	o := fleetOutcome{byHost: map[string]float64{}}
 	label := f.label()
-	each := func(metric map[string]string, v float64) {
-		h, ok := metric[label]
+	each := func(l promLabels, v float64) {
+		h, ok := l.Value(label)
 		o.labelled = o.labelled || ok
-		o.byHost[h] += v
+		if _, seen := o.byHost[string(h)]; !seen {
+			o.byHost[string(h)] = 0
+		}
+		o.byHost[string(h)] += v
 	}
 	if j.records != nil {
-		o.records = map[string]map[string]float64{}
-		each = func(metric map[string]string, v float64) {
-			h := metric[label]
-			if o.records[h] == nil {
-				o.records[h] = map[string]float64{}
+		o.records = map[string]map[string]*float64{}
+		// The map lookups by string(bytes) make no strings: only a new
+		// host or record name is copied, once.
+		each = func(l promLabels, v float64) {
+			h, _ := l.Value(label)
+			name, _ := l.Value("__name__")
+			byName := o.records[string(h)]
+			if byName == nil {
+				byName = map[string]*float64{}
+				o.records[string(h)] = byName
 			}
-			o.records[h][metric["__name__"]] += v
+			if p := byName[string(name)]; p != nil {
+				*p += v
+			} else {
+				byName[string(name)] = &v
+			}
 		}
 	}
 	what := j.key
@@ -424,10 +441,13 @@ func (f *PromQLFleet) queryOne(ctx context.Context, key, host string, at time.Ti
 		q = strings.ReplaceAll(q, "$host", host)
 	}
 	var byLabel map[string]float64
-	var each func(map[string]string, float64)
+	var each func(promLabels, float64)
 	if label != "" {
 		byLabel = map[string]float64{}
-		each = func(m map[string]string, v float64) { byLabel[m[label]] += v }
+		each = func(l promLabels, v float64) {
+			h, _ := l.Get(label)
+			byLabel[h] += v
+		}
 	}
 	res, err := f.get(ctx, q, key, at, each)
 	if err != nil {
@@ -465,7 +485,7 @@ const maxGetQuery = 4000
 
 // get sends one instant query and decodes its answer; key names it in
 // messages.
-func (f *PromQLFleet) get(ctx context.Context, q, key string, at time.Time, each func(map[string]string, float64)) (PromQLResult, error) {
+func (f *PromQLFleet) get(ctx context.Context, q, key string, at time.Time, each func(promLabels, float64)) (PromQLResult, error) {
 	form := url.Values{
 		"query": {q},
 		// Milliseconds, as Prometheus stores them.
@@ -486,7 +506,7 @@ func (f *PromQLFleet) get(ctx context.Context, q, key string, at time.Time, each
 	if err != nil {
 		return PromQLResult{}, err
 	}
-	res, err := parsePromQLReplyEach(r.body, each)
+	res, err := readPromQLReply(r.body, each)
 	if err != nil {
 		if r.status != http.StatusOK {
 			// Not the API answering: a proxy's error page, a wrong path.

@@ -34,8 +34,8 @@ func discoverPromQLTargets(ctx context.Context, ep collect.Endpoint, _ collect.E
 	defer f.client.CloseIdleConnections()
 	var hosts []string
 	seen := map[string]bool{}
-	res, err := f.get(ctx, o.targets, "targets="+o.targets, time.Now(), func(m map[string]string, _ float64) {
-		if h := m[f.label()]; h != "" && !seen[h] {
+	res, err := f.get(ctx, o.targets, "targets="+o.targets, time.Now(), func(l promLabels, _ float64) {
+		if h, _ := l.Get(f.label()); h != "" && !seen[h] {
 			seen[h] = true
 			hosts = append(hosts, h)
 		}

@@ -43,11 +43,26 @@ const ScrapeInterval = time.Second
 // promql endpoint's #host names.
 func StartPrometheus(t testing.TB, targets ...string) *Prometheus {
 	t.Helper()
+	return StartPrometheusWith(t, Scrape{Job: "node", Targets: targets})
+}
+
+// Scrape is one scrape job of StartPrometheusWith's server.
+type Scrape struct {
+	Job     string
+	Path    string // "" is /metrics
+	Targets []string
+	// Labels, if set, are target i's own labels (relabelled names, a POP).
+	Labels []map[string]string
+}
+
+// StartPrometheusWith is StartPrometheus with a job of one's own.
+func StartPrometheusWith(t testing.TB, job Scrape) *Prometheus {
+	t.Helper()
 	path := RequireProgram(t, "prometheus")
 	p := &Prometheus{t: t, log: &testproc.LogBuffer{}}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte(scrapeConfig(targets)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(scrapeConfig(job)), 0o600); err != nil {
 		t.Fatalf("writing %s: %v", cfg, err)
 	}
 	t.Cleanup(func() {
@@ -67,22 +82,38 @@ func StartPrometheus(t testing.TB, targets ...string) *Prometheus {
 	return p
 }
 
-// scrapeConfig is prometheus.yml for targets. JSON is YAML, and quotes
-// every target safely.
-func scrapeConfig(targets []string) string {
-	if targets == nil {
-		targets = []string{}
+// scrapeConfig is prometheus.yml for a job. JSON is YAML, and quotes
+// every target and label safely.
+func scrapeConfig(job Scrape) string {
+	type staticConfig struct {
+		Targets []string          `json:"targets"`
+		Labels  map[string]string `json:"labels,omitempty"`
 	}
-	ts, _ := json.Marshal(targets)
+	var static []staticConfig
+	switch {
+	case job.Labels != nil:
+		for i, target := range job.Targets {
+			static = append(static, staticConfig{Targets: []string{target}, Labels: job.Labels[i]})
+		}
+	default:
+		static = []staticConfig{{Targets: append([]string{}, job.Targets...)}}
+	}
+	path := job.Path
+	if path == "" {
+		path = "/metrics"
+	}
+	sc, _ := json.Marshal(static)
+	name, _ := json.Marshal(job.Job)
+	mp, _ := json.Marshal(path)
 	return fmt.Sprintf(`global:
   scrape_interval: %s
   scrape_timeout: %s
   evaluation_interval: %s
 scrape_configs:
-  - job_name: node
-    static_configs:
-      - targets: %s
-`, ScrapeInterval, ScrapeInterval, ScrapeInterval, ts)
+  - job_name: %s
+    metrics_path: %s
+    static_configs: %s
+`, ScrapeInterval, ScrapeInterval, ScrapeInterval, name, mp, sc)
 }
 
 func (p *Prometheus) start(path string, port int, cfg, data, dir string) error {

@@ -12,14 +12,22 @@ import (
 // internal/testproc, which they come from.
 
 func TestScrapeConfig(t *testing.T) {
-	got := scrapeConfig([]string{"127.0.0.1:9100"})
-	for _, want := range []string{"scrape_interval: 1s", `targets: ["127.0.0.1:9100"]`, "job_name: node"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("config lacks %q:\n%s", want, got)
+	for _, tc := range []struct {
+		job  Scrape
+		want []string
+	}{
+		{Scrape{Job: "node", Targets: []string{"127.0.0.1:9100"}},
+			[]string{"scrape_interval: 1s", `static_configs: [{"targets":["127.0.0.1:9100"]}]`, `job_name: "node"`, `metrics_path: "/metrics"`}},
+		{Scrape{Job: "node"}, []string{`static_configs: [{"targets":[]}]`}},
+		{Scrape{Job: "ats", Path: "/_stats/prometheus", Targets: []string{"a:1", "b:2"}, Labels: []map[string]string{{"host": "edge1"}, {"host": "edge\"2"}}},
+			[]string{`{"targets":["a:1"],"labels":{"host":"edge1"}}`, `{"targets":["b:2"],"labels":{"host":"edge\"2"}}`, `metrics_path: "/_stats/prometheus"`}},
+	} {
+		got := scrapeConfig(tc.job)
+		for _, want := range tc.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("config lacks %q:\n%s", want, got)
+			}
 		}
-	}
-	if got := scrapeConfig(nil); !strings.Contains(got, "targets: []") {
-		t.Errorf("no targets:\n%s", got)
 	}
 }
 

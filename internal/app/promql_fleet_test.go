@@ -1,0 +1,114 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/promtest"
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
+	"github.com/traffic-grapher/traffic_grapher/report"
+)
+
+// queryCounter is a proxy in front of a Prometheus server that counts
+// the instant queries it passes.
+type queryCounter struct {
+	*httptest.Server
+	queries atomic.Int64
+}
+
+func newQueryCounter(t *testing.T, target string) *queryCounter {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &queryCounter{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	q.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/query" {
+			q.queries.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(q.Close)
+	return q
+}
+
+// A fleet of 100 simulated Traffic Servers, each scraped by a real
+// Prometheus at its /_stats/prometheus and named by a label of its own
+// (host), read through Prometheus: every host is in the fleet table, the
+// down one is down, and the queries per round do not grow with the hosts.
+func TestPromQLFleetOfAHundredThroughPrometheus(t *testing.T) {
+	const hosts = 100
+	fl, err := simulator.StartFleet(simulator.FleetOptions{Dir: t.TempDir(), Hosts: hosts, Sick: true, Stats: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fl.Close)
+	job := promtest.Scrape{Job: "ats", Path: "/_stats/prometheus"}
+	for i, s := range fl.StatsURLs {
+		u, _ := url.Parse(s)
+		job.Targets = append(job.Targets, u.Host)
+		job.Labels = append(job.Labels, map[string]string{"host": fl.Names[i]})
+	}
+	prom := promtest.StartPrometheusWith(t, job)
+	// Every answering host scraped twice (a rate), the down one failed.
+	prom.WaitForData(fmt.Sprintf(`count(rate(proxy_process_http_incoming_requests[10s])) >= %d`, hosts-1))
+	prom.WaitForData(`up{host="edge100"} == 0`)
+	counter := newQueryCounter(t, prom.URL)
+
+	const rounds = 3
+	var out, errb bytes.Buffer
+	arg := "promql+" + counter.URL + `?label=host&targets=up{job="ats"}`
+	status := run([]string{arg, "--batch", "--format", "json", "--count", fmt.Sprint(rounds), "--interval", "1"}, &out, &errb)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errb.String())
+	}
+	var last report.Readout
+	lines := 0
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 64<<20) // a line has every page of 100 hosts
+	for ; sc.Scan(); lines++ {
+		last = report.Readout{}
+		if err := json.Unmarshal(sc.Bytes(), &last); err != nil {
+			t.Fatalf("line %d: %v", lines+1, err)
+		}
+	}
+	if lines != rounds || last.Fleet == nil {
+		t.Fatalf("%d lines, fleet %v; stderr %s", lines, last.Fleet != nil, errb.String())
+	}
+	rows := last.Fleet.Rows
+	if len(rows) != hosts || last.Fleet.Total != hosts {
+		t.Fatalf("%d rows of %d hosts; want %d", len(rows), last.Fleet.Total, hosts)
+	}
+	if rows[0].Name != "edge100" || rows[0].Status != "down" || !strings.Contains(rows[0].Error, `no series with host="edge100"`) {
+		t.Errorf("first row %s %s %q; want edge100 down, with why", rows[0].Name, rows[0].Status, rows[0].Error)
+	}
+	// Columns 0 and 5 are requests/s and connections.
+	answered := 0
+	for _, row := range rows[1:] {
+		if row.Status != "down" && row.Cells[0].Value != nil && *row.Cells[0].Value > 0 && row.Cells[5].Value != nil {
+			answered++
+		} else {
+			t.Logf("%s: %s %q %v", row.Name, row.Status, row.Error, row.Cells[0].Value)
+		}
+	}
+	// The restarting host may be between lives; the others all answer.
+	if answered < hosts-2 {
+		t.Errorf("%d hosts with requests/s and connections; want %d or more", answered, hosts-2)
+	}
+	// Two queries at start (the targets, and whether they are Traffic
+	// Servers), then ONE per round for every record of the dashboard,
+	// whatever the number of hosts.
+	if n := counter.queries.Load(); n != 2+rounds {
+		t.Errorf("%d queries for %d rounds of %d hosts; want %d", n, rounds, hosts, 2+rounds)
+	}
+}
