@@ -1,0 +1,103 @@
+package app
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/internal/simulator"
+	"github.com/traffic-grapher/traffic_grapher/internal/sshtest"
+	"github.com/traffic-grapher/traffic_grapher/report"
+)
+
+// Fifty remote hosts over one real sshd, as fifty Host aliases of a
+// temporary ssh_config, each reaching its own simulated socket: every one
+// appears in the fleet table, and one whose server is killed mid-run
+// shows down, worst first, while the others go on updating.
+func TestFleetOfFiftyOverSSH(t *testing.T) {
+	const hosts = 50
+	home := sshtest.TempHome(t)
+	fl, err := simulator.StartFleet(simulator.FleetOptions{Dir: sshtest.ShortTempDir(t), Hosts: hosts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fl.Close)
+	sshtest.Reachable(t, fl.Sockets...)
+	// One sshd stands for fifty: let fifty handshakes in at once (sshd
+	// drops unauthenticated connections beyond 10 by default).
+	sshd := sshtest.StartSSHD(t, sshtest.Options{ExtraConfig: []string{"MaxStartups 200"}})
+	key := sshtest.NewKey(t)
+	sshd.AuthorizeKey(key.Public, "")
+	var sshConfig, dashboard strings.Builder
+	dashboard.WriteString("hosts:\n")
+	for i, name := range fl.Names {
+		fmt.Fprintf(&sshConfig, "Host %s\n    HostName 127.0.0.1\n    Port %d\n    User %s\n    IdentityFile %s\n", name, sshd.Port, sshd.User, key.Path)
+		fmt.Fprintf(&dashboard, "  - {name: %s, ssh: %s, socket: %q}\n", name, name, fl.Sockets[i])
+	}
+	writeFile(t, filepath.Join(home, ".ssh", "config"), sshConfig.String())
+	writeFile(t, filepath.Join(home, ".ssh", "known_hosts"), sshd.KnownHostsLine("")+"\n")
+	cfg := filepath.Join(t.TempDir(), "fleet.yaml")
+	writeFile(t, cfg, dashboard.String())
+
+	const killed = 16 // edge17
+	const rounds = 8
+	pr, pw := io.Pipe()
+	var errb strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		status := run([]string{"-c", cfg, "--batch", "--format", "json", "--count", fmt.Sprint(rounds), "--interval", "1"}, pw, &errb)
+		pw.Close()
+		done <- status
+	}()
+	sc := bufio.NewScanner(pr)
+	sc.Buffer(nil, 64<<20)
+	var line report.Readout
+	seenDown := false
+	for n := 1; sc.Scan(); n++ {
+		line = report.Readout{}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Fleet == nil {
+			t.Fatalf("line %d: %v, fleet %v", n, err, line.Fleet != nil)
+		}
+		rows := line.Fleet.Rows
+		if len(rows) != hosts {
+			t.Fatalf("line %d: %d rows; want %d", n, len(rows), hosts)
+		}
+		switch {
+		case n == 2:
+			for _, row := range rows {
+				if row.Status != "ok" || row.Cells[5].Value == nil {
+					t.Errorf("line 2: %s %s (%s), connections %v; want every host answering", row.Name, row.Status, row.Error, row.Cells[5].Value)
+				}
+			}
+			fl.Servers[killed].Close()
+		case n > 2 && rows[0].Name == fl.Names[killed] && rows[0].Status != "ok":
+			seenDown = true
+			for _, row := range rows[1:] {
+				if row.Status != "ok" || row.Cells[5].Value == nil || row.Cells[5].Stale {
+					t.Errorf("line %d: %s %s, connections %v (stale %v) while %s is down", n, row.Name, row.Status, row.Cells[5].Value, row.Cells[5].Stale, rows[0].Name)
+				}
+			}
+			for ci, c := range rows[0].Cells {
+				if c.Value != nil && !c.Stale {
+					t.Errorf("line %d: the killed host's column %d, %v, shown as current", n, ci, *c.Value)
+				}
+			}
+		}
+	}
+	// The exit status is 0: some hosts answer (checkStatus).
+	if status := <-done; status != 0 || !seenDown {
+		t.Errorf("status %d, the killed host seen down: %v; last rows %+v; stderr %s", status, seenDown, line.Fleet.Rows[:2], errb.String())
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
