@@ -80,6 +80,10 @@ HOST is where Traffic Server runs (up to 4, overlaid on every chart):
   promql+http://prom:9090#edge1:9100
                              a Prometheus server; the part after # is what
                              $host stands for in the dashboard's queries
+  'promql+http://prom:9090?targets=up{job="ats"}'
+                             every host the server's targets name (by their
+                             instance label; &label=host for another), read
+                             as one fleet: one query a round for all
   NAME=HOST                  any of the above, called NAME on the screen
                              (e.g. east=stats+http://10.0.0.5:8080/_stats)
 With no HOST, the config file's hosts: are used, else localhost. Hosts whose
