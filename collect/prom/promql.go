@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -98,21 +97,17 @@ func openPromQLFleets(_ context.Context, eps []collect.Endpoint, _ collect.Env) 
 			continue
 		}
 		f := fleets[o]
+		var closeFleet func()
 		if f == nil {
 			f = NewPromQLFleet(o.base, o.label, nil)
 			f.Select = selectorMatchers(o.targets)
 			fleets[o] = f
+			closeFleet = f.client.CloseIdleConnections // once per fleet
 		}
 		src := NewPromQLSource(o.base, ep.Host)
 		src.Label, src.client, src.fleet, src.member = o.label, f.client, f, len(f.Hosts)
 		f.Hosts = append(f.Hosts, ep.Host)
-		opened[i] = collect.Opened{Source: src}
-	}
-	for _, f := range fleets {
-		opened[slices.IndexFunc(opened, func(o collect.Opened) bool {
-			s, ok := o.Source.(*PromQLSource)
-			return ok && s.fleet == f
-		})].Close = f.client.CloseIdleConnections
+		opened[i] = collect.Opened{Source: src, Close: closeFleet}
 	}
 	return opened, errs
 }

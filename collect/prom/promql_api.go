@@ -55,18 +55,23 @@ func ParsePromQLReply(body []byte) (PromQLResult, error) { return ParsePromQLRep
 // per value of label (PromQLResult.ByLabel), for a key with a label
 // wildcard; "" is ParsePromQLReply.
 func ParsePromQLReplyBy(body []byte, label string) (PromQLResult, error) {
-	var byLabel map[string]float64
-	var each func(promLabels, float64)
-	if label != "" {
-		byLabel = map[string]float64{}
-		each = func(l promLabels, v float64) {
-			h, _ := l.Get(label)
-			byLabel[h] += v
-		}
-	}
+	byLabel, each := sumsByLabel(label)
 	res, err := readPromQLReply(body, each)
 	if err == nil && res.Err == nil && res.Unusable == "" {
 		res.ByLabel = byLabel
 	}
 	return res, err
+}
+
+// sumsByLabel is a sum per value of label ("" for samples without it) and
+// the function that adds a sample to it; both nil for label "".
+func sumsByLabel(label string) (map[string]float64, func(promLabels, float64)) {
+	if label == "" {
+		return nil, nil
+	}
+	sums := map[string]float64{}
+	return sums, func(l promLabels, v float64) {
+		h, _ := l.Value(label)
+		sums[string(h)] += v
+	}
 }

@@ -410,9 +410,7 @@ func (f *PromQLFleet) run(ctx context.Context, j fleetJob, at time.Time) fleetOu
 		o.err = err
 		return o
 	}
-	for _, w := range res.Warnings {
-		o.warnings = append(o.warnings, fmt.Sprintf("%s: Prometheus warns: %s", collect.Sanitize(what, 120), collect.Sanitize(w, 160)))
-	}
+	o.warnings = serverWarnings(what, res.Warnings)
 	switch {
 	case res.Err != nil:
 		res.Err.Query = collect.Sanitize(what, 120)
@@ -440,23 +438,12 @@ func (f *PromQLFleet) queryOne(ctx context.Context, key, host string, at time.Ti
 		}
 		q = strings.ReplaceAll(q, "$host", host)
 	}
-	var byLabel map[string]float64
-	var each func(promLabels, float64)
-	if label != "" {
-		byLabel = map[string]float64{}
-		each = func(l promLabels, v float64) {
-			h, _ := l.Get(label)
-			byLabel[h] += v
-		}
-	}
+	byLabel, each := sumsByLabel(label)
 	res, err := f.get(ctx, q, key, at, each)
 	if err != nil {
 		return queryOutcome{err: err}
 	}
-	out := queryOutcome{}
-	for _, w := range res.Warnings {
-		out.warnings = append(out.warnings, fmt.Sprintf("%s: Prometheus warns: %s", collect.Sanitize(key, 120), collect.Sanitize(w, 160)))
-	}
+	out := queryOutcome{warnings: serverWarnings(key, res.Warnings)}
 	switch {
 	case res.Err != nil:
 		res.Err.Query = collect.Sanitize(key, 120)
@@ -474,6 +461,15 @@ func (f *PromQLFleet) queryOne(ctx context.Context, key, host string, at time.Ti
 		}
 	default:
 		out.value, out.ok = res.Value, true
+	}
+	return out
+}
+
+// serverWarnings are the server's own warnings about the query of key.
+func serverWarnings(key string, ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, fmt.Sprintf("%s: Prometheus warns: %s", collect.Sanitize(key, 120), collect.Sanitize(w, 160)))
 	}
 	return out
 }
