@@ -18,6 +18,10 @@ type Endpoint struct {
 	// it (NAME=HOST, a config's name:), so it is kept as it is.
 	Name  string
 	Named bool
+	// Group is what the host belongs to (a config's group:, or the label
+	// a promql discovery's group= names): the fleet table has a line per
+	// group; "" is none.
+	Group string
 	// Kind names the source kind ("jsonrpc", "traffic_ctl", "stats",
 	// "prom", "promql"); see Register.
 	Kind string

@@ -62,6 +62,7 @@ func TestParseHostsAndBuiltinPages(t *testing.T) {
 	d, err := Parse("hosts.yaml", []byte(`builtin_pages: ats
 hosts:
   - name: edge1
+    group: ams
     ssh: ops@edge1:2222
     socket: /run/ts/jsonrpc20.sock
     traffic_ctl: /opt/ts/bin/traffic_ctl
@@ -77,9 +78,9 @@ hosts:
 		t.Fatal(err)
 	}
 	want := []HostEntry{
-		{Name: "edge1", SSH: "ops@edge1:2222", Socket: "/run/ts/jsonrpc20.sock", TrafficCtl: "/opt/ts/bin/traffic_ctl", Line: 3},
-		{Name: "edge2", Source: "stats", URL: "http://edge2:8080/_stats", Line: 7},
-		{Name: "node1", Source: "promql", URL: "http://prom:9090", Host: "node1:9100", Line: 10},
+		{Name: "edge1", Group: "ams", SSH: "ops@edge1:2222", Socket: "/run/ts/jsonrpc20.sock", TrafficCtl: "/opt/ts/bin/traffic_ctl", Line: 3},
+		{Name: "edge2", Source: "stats", URL: "http://edge2:8080/_stats", Line: 8},
+		{Name: "node1", Source: "promql", URL: "http://prom:9090", Host: "node1:9100", Line: 11},
 	}
 	if d.BuiltinPages != "ats" || d.BuiltinPagesLine != 1 || len(d.Pages) != 0 || fmt.Sprint(d.Hosts) != fmt.Sprint(want) {
 		t.Errorf("got builtin %q, %d pages, hosts %+v\nwant hosts %+v", d.BuiltinPages, len(d.Pages), d.Hosts, want)
@@ -205,6 +206,7 @@ func TestParseErrors(t *testing.T) {
 		// hosts and built-in pages
 		{"host without name", valid + "hosts:\n  - {source: stats, url: 'http://a:8080/_stats'}\n", 8, "hosts[0].name", "every host needs a name"},
 		{"misspelt host field", valid + "hosts:\n  - {name: e1, sockt: /x.sock}\n", 8, "hosts[0].sockt", "did you mean socket?"},
+		{"control characters in a group", valid + "hosts:\n  - {name: e1, group: \"a\\tb\"}\n", 8, "hosts[0].group", "control characters"},
 		{"too many hosts", valid + "hosts: [" + strings.Repeat("{name: a}, ", 1000) + "{name: b}]\n", 7, "hosts", "1001 hosts; at most 1000"},
 		{"fleet: no such panel", valid + "fleet: [{title: x, panel: Nope, metric: A}]\n", 7, "fleet[0]", `no panel "Nope" with a metric "A"`},
 		{"fleet: no such metric", valid + "fleet: [{title: x, panel: T, metric: B}]\n", 7, "fleet[0]", `no panel "T" with a metric "B"`},

@@ -26,7 +26,7 @@ const MaxFileSize = 1 << 20
 var (
 	topFields     = []string{"pages", "builtin_pages", "hosts", "history", "timezone", "traffic_ctl", "fleet"}
 	fleetFields   = []string{"title", "page", "panel", "metric", "worst"}
-	hostFields    = []string{"name", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
+	hostFields    = []string{"name", "group", "source", "url", "socket", "ssh", "host", "traffic_ctl"}
 	pageFields    = []string{"name", "optional", "panels"}
 	panelFields   = []string{"title", "view", "top", "metrics"}
 	metricFields  = []string{"name", "type", "key", "key2", "expr", "inputs", "color", "unit", "warn", "crit", "for"}
@@ -534,6 +534,8 @@ func (p *parser) hosts(path string, e entry, d *Dashboard) {
 			switch f.name {
 			case "name":
 				h.Name = p.str(fp, f)
+			case "group":
+				h.Group = p.str(fp, f)
 			case "source":
 				h.Source = strings.ToLower(p.str(fp, f))
 			case "url":

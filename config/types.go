@@ -119,7 +119,10 @@ type Page struct {
 
 // HostEntry is one entry of a dashboard's hosts: list.
 type HostEntry struct {
-	Name   string
+	Name string
+	// Group is what the host belongs to (a POP, a region): the fleet
+	// table has a line per group.
+	Group  string
 	Source string // "" means jsonrpc
 	URL    string
 	Socket string

@@ -98,6 +98,9 @@ func (d *Dashboard) check(r *reporter) {
 	for i, h := range d.Hosts {
 		hp := fmt.Sprintf("hosts[%d]", i)
 		checkLabel(r, hp+".name", h.Name, "every host needs a name, shown in the header and legends")
+		if h.Group != "" {
+			checkLabel(r, hp+".group", h.Group, "")
+		}
 		// Which source takes which fields is the source registry's to
 		// say (collect.Kind); the hosts are checked against it when they
 		// are opened, with this file's lines.

@@ -15,8 +15,10 @@ import (
 type ProgramContext struct {
 	Dashboard *config.Dashboard
 	// Title starts the header: "ATS", "Node"; "" means "ATS".
-	Title    string
-	Hosts    []string // short display names, in command-line order
+	Title string
+	Hosts []string // short display names, in command-line order
+	// Groups is each host's group (a POP), nil when no host has one.
+	Groups   []string
 	Interval time.Duration
 	History  time.Duration
 	Location *time.Location
@@ -66,12 +68,15 @@ func (c *ProgramContext) normalize() {
 // that order; everything else is c's. A new context, as c never changes.
 func (c *ProgramContext) WithHosts(hosts []int) *ProgramContext {
 	v := *c
-	v.Hosts, v.Deadlines = nil, nil
+	v.Hosts, v.Deadlines, v.Groups = nil, nil, nil
 	for _, h := range hosts {
 		if h < 0 || h >= len(c.Hosts) {
 			continue
 		}
 		v.Hosts = append(v.Hosts, c.Hosts[h])
+		if h < len(c.Groups) {
+			v.Groups = append(v.Groups, c.Groups[h])
+		}
 		d := time.Duration(0)
 		if h < len(c.Deadlines) {
 			d = c.Deadlines[h]
@@ -96,7 +101,7 @@ func (c *ProgramContext) Timing() metrics.Timing {
 
 // Report is what the readout needs of the context.
 func (c *ProgramContext) Report() report.Context {
-	return report.Context{Dashboard: c.Dashboard, Hosts: c.Hosts, Timing: c.Timing(), History: c.History, Location: c.Location}
+	return report.Context{Dashboard: c.Dashboard, Hosts: c.Hosts, Groups: c.Groups, Timing: c.Timing(), History: c.History, Location: c.Location}
 }
 
 // Player is a replay's control over the recording it delivers as results.

@@ -197,7 +197,7 @@ func (v *FleetView) layout() fleetLayout {
 	if v.w >= 120 {
 		l.status = 16
 	}
-	for _, r := range append([]report.FleetRow{v.fleet.Group}, v.fleet.Rows...) {
+	for _, r := range append(append([]report.FleetRow{v.fleet.Group}, v.fleet.Groups...), v.fleet.Rows...) {
 		l.name = max(l.name, lipgloss.Width(r.Name))
 	}
 	l.name = min(l.name, 24)
@@ -308,6 +308,14 @@ func (v *FleetView) render(store *metrics.Store, span metrics.Span) string {
 		return fitWidth(b.String(), v.w)
 	}
 	lines = append(lines, st.Legend.Render(row(f.Group, " ", " ")))
+	// A line per group (a POP) under the fleet's, while they leave room
+	// for rows.
+	for _, g := range f.Groups {
+		if len(lines) >= v.h/2 {
+			break
+		}
+		lines = append(lines, st.Legend.Render(row(g, " ", " ")))
+	}
 	// The rows that fit, scrolled so the cursor is on screen, and a last
 	// line of what the marks mean and where the view is.
 	room := max(v.h-len(lines)-1, 1)

@@ -17,11 +17,17 @@ import (
 // since tick 20, and the second from last serving ten times its 5xx.
 func fleetFixture(t *testing.T, n, w, h int) *fixture {
 	t.Helper()
+	return fleetFixtureWith(t, n, w, h, nil)
+}
+
+// fleetFixtureWith is fleetFixture with a context of its own.
+func fleetFixtureWith(t *testing.T, n, w, h int, setup func(*ProgramContext)) *fixture {
+	t.Helper()
 	var hosts []string
 	for i := range n {
 		hosts = append(hosts, fmt.Sprintf("edge%d", i+1))
 	}
-	f := newFixtureWith(t, time.Minute, nil, hosts...)
+	f := newFixtureWith(t, time.Minute, setup, hosts...)
 	f.resize(w, h)
 	fleetTicks(f, 30)
 	return f
@@ -74,6 +80,22 @@ func TestFleetTableGolden(t *testing.T) {
 			checkGolden(t, filepath.Join("testdata", c.name+".golden"), got)
 		})
 	}
+}
+
+// Hosts in groups (POPs) get a line per group under the fleet's.
+func TestFleetTableGroupsGolden(t *testing.T) {
+	const w, h = 120, 30
+	f := fleetFixtureWith(t, 8, w, h, func(c *ProgramContext) {
+		c.Groups = []string{"ams", "ams", "ams", "fra", "fra", "fra", "lhr", "lhr"}
+	})
+	got := f.m.View()
+	assertFrame(t, got, w, h)
+	for _, want := range []string{"ams 3", "fra 3", "lhr 2 1 down"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no group line %q:\n%s", want, got)
+		}
+	}
+	checkGolden(t, filepath.Join("testdata", "fleet_8hosts_3groups_120x30.golden"), got)
 }
 
 func rowNames(f report.Fleet) []string {

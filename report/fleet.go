@@ -22,8 +22,11 @@ type Fleet struct {
 	Columns []FleetColumn `json:"columns"`
 	// Group is the rows' sum (counts, rates, bytes) or mean (percentages,
 	// durations), column by column, over the hosts with a current value.
-	Group FleetRow   `json:"fleet"`
-	Rows  []FleetRow `json:"hosts"`
+	Group FleetRow `json:"fleet"`
+	// Groups are the same line per group of hosts (a config's group:, a
+	// POP), in natural order of their names; none when no host has one.
+	Groups []FleetRow `json:"groups,omitempty"`
+	Rows   []FleetRow `json:"hosts"`
 	// SortedBy is the sort: SortStatus, SortName or a column's index.
 	SortedBy int `json:"-"`
 	// Filter is the name filter the rows passed ("" for none); Total is
@@ -52,8 +55,10 @@ type FleetColumn struct {
 
 // FleetRow is one host, or the fleet.
 type FleetRow struct {
-	Host   int    `json:"-"` // its index in Context.Hosts; -1 for the group line
-	Name   string `json:"host"`
+	Host int    `json:"-"` // its index in Context.Hosts; -1 for the group line
+	Name string `json:"host"`
+	// Group is the host's group; for a group's line, the group.
+	Group  string `json:"group,omitempty"`
 	Status string `json:"status"`
 	// ForSeconds is how long it has been in its condition, when known.
 	ForSeconds *float64 `json:"for_seconds,omitempty"`
@@ -95,7 +100,7 @@ type FleetCell struct {
 // FleetOptions say how the table is sorted and filtered.
 type FleetOptions struct {
 	SortBy int    // SortStatus, SortName or a column's index
-	Filter string // rows whose name holds it (any case); "" all
+	Filter string // rows whose name or group holds it (any case); "" all
 }
 
 // BuildFleet reads the fleet table of every host of the store at the
@@ -114,12 +119,12 @@ func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetO
 	filter := strings.ToLower(opts.Filter)
 	var hosts []int
 	for h := range store.Hosts() {
-		if h < len(rc.Hosts) && strings.Contains(strings.ToLower(rc.Hosts[h]), filter) {
+		if h < len(rc.Hosts) && (strings.Contains(strings.ToLower(rc.Hosts[h]), filter) || strings.Contains(strings.ToLower(groupOf(rc, h)), filter)) {
 			hosts = append(hosts, h)
 		}
 	}
 	for _, h := range hosts {
-		row := FleetRow{Host: h, Name: rc.Hosts[h], Status: monitor.CondWaiting.String(), Condition: monitor.CondWaiting, Cells: make([]FleetCell, len(f.Columns))}
+		row := FleetRow{Host: h, Name: rc.Hosts[h], Group: groupOf(rc, h), Status: monitor.CondWaiting.String(), Condition: monitor.CondWaiting, Cells: make([]FleetCell, len(f.Columns))}
 		if status != nil {
 			// Slow: a reply that takes more than half its deadline.
 			cond, since := status.Condition(h, span.End, rc.Timing.StaleAfter(h), rc.Timing.Deadline(h)/2)
@@ -138,6 +143,10 @@ func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetO
 			}
 		}
 		f.Rows = append(f.Rows, row)
+	}
+	groups := groupRows(f.Rows)
+	for _, g := range groups {
+		f.Groups = append(f.Groups, FleetRow{Host: -1, Name: g.name, Group: g.name})
 	}
 	for ci, col := range f.Columns {
 		m := metricByID(d, col.ID)
@@ -181,6 +190,13 @@ func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetO
 		}
 		f.firsts = append(f.firsts, rankColumn(f.Rows, ci, col.LowIsWorst))
 		f.Group.Cells = append(f.Group.Cells, groupCell(values, col.unit.Additive()))
+		for gi, g := range groups {
+			sub := make([]float64, len(g.rows))
+			for i, ri := range g.rows {
+				sub[i] = values[ri]
+			}
+			f.Groups[gi].Cells = append(f.Groups[gi].Cells, groupCell(sub, col.unit.Additive()))
+		}
 	}
 	for ri := range f.Rows {
 		r := &f.Rows[ri]
@@ -199,6 +215,14 @@ func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetO
 		}
 	}
 	f.Group.Host, f.Group.Name, f.Group.Status = -1, groupName(len(f.Rows), f.Total, opts.Filter), summary(f.Rows)
+	for gi, g := range groups {
+		rows := make([]FleetRow, len(g.rows))
+		for i, ri := range g.rows {
+			rows[i] = f.Rows[ri]
+		}
+		f.Groups[gi].Name = fmt.Sprintf("%s %d", g.name, len(g.rows))
+		f.Groups[gi].Status = summary(rows)
+	}
 	sortFleet(f.Rows, opts.SortBy, f.Columns)
 	return f
 }
@@ -264,6 +288,61 @@ func groupCell(values []float64, additive bool) FleetCell {
 		sum /= float64(n)
 	}
 	return FleetCell{Value: &sum}
+}
+
+// groupOf is host h's group, "" for none.
+func groupOf(rc Context, h int) string {
+	if h < len(rc.Groups) {
+		return rc.Groups[h]
+	}
+	return ""
+}
+
+// ungrouped names the group of hosts without one, among hosts with one.
+const ungrouped = "ungrouped"
+
+// hostGroup is a group's rows (indexes into the table's).
+type hostGroup struct {
+	name string
+	rows []int
+}
+
+// groupRows gathers the rows by group, in natural order of the groups'
+// names (the ungrouped last); none when no row has a group. Hosts without one are a group
+// "ungrouped" when others have one, so every host is in a line.
+func groupRows(rows []FleetRow) []hostGroup {
+	byName := map[string]int{}
+	var out []hostGroup
+	for ri, r := range rows {
+		name := r.Group
+		if name == "" {
+			name = ungrouped
+		}
+		gi, ok := byName[name]
+		if !ok {
+			gi = len(out)
+			byName[name] = gi
+			out = append(out, hostGroup{name: name})
+		}
+		out[gi].rows = append(out[gi].rows, ri)
+	}
+	if len(out) == 1 && out[0].name == ungrouped || len(out) == 0 {
+		return nil
+	}
+	slices.SortFunc(out, func(a, b hostGroup) int {
+		if (a.name == ungrouped) != (b.name == ungrouped) {
+			return cmp.Compare(btoi(a.name == ungrouped), btoi(b.name == ungrouped)) // last
+		}
+		return collect.NaturalCompare(a.name, b.name)
+	})
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // groupName names the group line: "all 60", "12 of 60 (ams)".
@@ -343,6 +422,9 @@ func (f Fleet) Lines() []string {
 	}
 	out := []string{fmt.Sprintf("Fleet: %s hosts, %s; sorted by %s, worst first.", strings.TrimPrefix(f.Group.Name, "all "), f.Group.Status, metrics.SpokenLabel(sortWord))}
 	out = append(out, "  "+f.sentence(f.Group, len(f.Rows)))
+	for _, g := range f.Groups {
+		out = append(out, "  "+f.sentence(g, len(f.Rows)))
+	}
 	for _, r := range f.Rows {
 		out = append(out, "  "+f.sentence(r, len(f.Rows)))
 	}
@@ -357,9 +439,12 @@ const rankedFleet = 3
 // highest of 60, far from the fleet; …".
 func (f Fleet) sentence(r FleetRow, of int) string {
 	head := r.Name
-	if r.Host < 0 {
+	switch {
+	case r.Host < 0 && r.Group != "":
+		head = "Group " + r.Name + ", " + r.Status
+	case r.Host < 0:
 		head = "Fleet, " + r.Name
-	} else if r.Condition != monitor.CondOK {
+	case r.Condition != monitor.CondOK:
 		head += ", " + r.Status
 		if r.ForSeconds != nil {
 			head += " for " + metrics.SpokenDuration(time.Duration(*r.ForSeconds*float64(time.Second)).Round(time.Second))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,42 @@ func TestBuildFleet(t *testing.T) {
 		if i >= len(lines) || lines[i] != want {
 			t.Errorf("line %d:\n got %q\nwant %q", i, at(lines, i), want)
 		}
+	}
+}
+
+func TestBuildFleetGroups(t *testing.T) {
+	rc, data, now := fleetFixture(t)
+	span := metrics.Span{End: now, Window: time.Minute}
+	if f := BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{}); f.Groups != nil {
+		t.Errorf("no host has a group, yet lines %+v", f.Groups)
+	}
+	// edge10, edge2: ams; edge3: fra; edge4: none; edge5, edge6: fra.
+	rc.Groups = []string{"ams", "ams", "fra", "", "fra", "fra"}
+	f := BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: SortStatus})
+	var got []string
+	for _, g := range f.Groups {
+		v := "-"
+		if g.Cells[0].Value != nil {
+			v = fmt.Sprint(*g.Cells[0].Value)
+		}
+		got = append(got, fmt.Sprintf("%s|%s|%s|%s", g.Name, g.Group, g.Status, v))
+	}
+	// Requests summed over each group's answering hosts; the host with no
+	// group is "ungrouped".
+	if want := "ams 2|ams|ok|2010 fra 3|fra|1 down|2060 ungrouped 1|ungrouped|ok|1030"; strings.Join(got, " ") != want {
+		t.Errorf("groups:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if f.Rows[0].Group != "fra" {
+		t.Errorf("rows carry no group: %+v", f.Rows[0])
+	}
+	lines := f.Lines()
+	if want := "  Group fra 3, 1 down: Req per second 2.1 thousand; 5xx percent 19.3 percent."; !slices.Contains(lines, want) {
+		t.Errorf("readout lacks %q:\n%s", want, strings.Join(lines, "\n"))
+	}
+	// The filter matches groups too.
+	f = BuildFleet(rcWith(rc, data), data.Store(), span, FleetOptions{SortBy: SortName, Filter: "ams"})
+	if strings.Join(names(f.Rows), " ") != "edge2 edge10" || len(f.Groups) != 1 || f.Groups[0].Name != "ams 2" {
+		t.Errorf("filtered by group: %v, groups %+v", names(f.Rows), f.Groups)
 	}
 }
 

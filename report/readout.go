@@ -21,9 +21,12 @@ import (
 type Context struct {
 	Dashboard *config.Dashboard
 	Hosts     []string
-	Timing    metrics.Timing
-	History   time.Duration
-	Location  *time.Location // nil: UTC
+	// Groups is each host's group (a POP), nil when none has one: the
+	// fleet table has a line per group.
+	Groups   []string
+	Timing   metrics.Timing
+	History  time.Duration
+	Location *time.Location // nil: UTC
 	// Status is the hosts' collection status, for the fleet table's
 	// conditions (nil: not known, every host "waiting").
 	Status *monitor.HostStatus

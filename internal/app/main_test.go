@@ -471,7 +471,7 @@ func TestBatchQuantilesOverRequests(t *testing.T) {
 // a row per host, and its text says the fleet before the pages.
 func TestOnceFleet(t *testing.T) {
 	var out, errb bytes.Buffer
-	if status := run([]string{"--demo", "edge{1..6}", "--once", "--format", "json", "--interval", "1"}, &out, &errb); status != 0 {
+	if status := run([]string{"--demo", "edge{1..6}", "--once", "--format", "json", "--interval", "2"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
 	var r report.Readout
@@ -488,7 +488,7 @@ func TestOnceFleet(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if status := run([]string{"--demo", "edge{1..6}", "--once", "--interval", "1"}, &out, &errb); status != 0 {
+	if status := run([]string{"--demo", "edge{1..6}", "--once", "--interval", "2"}, &out, &errb); status != 0 {
 		t.Fatalf("status %d: %s", status, errb.String())
 	}
 	if !regexp.MustCompile(`\nFleet: 6 hosts, (ok|\d slow); sorted by condition, worst first\.\n  Fleet, all 6: Req per second `).MatchString(out.String()) {
