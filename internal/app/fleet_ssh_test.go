@@ -35,7 +35,21 @@ func TestFleetOfFiftyOverSSH(t *testing.T) {
 	key := sshtest.NewKey(t)
 	sshd.AuthorizeKey(key.Public, "")
 	var sshConfig, dashboard strings.Builder
-	dashboard.WriteString("hosts:\n")
+	// A page of two records: what is tested is fifty hosts over one sshd,
+	// and the whole dashboard's 60 KB a host through SSH's ciphers under
+	// the race detector would be what is measured instead.
+	dashboard.WriteString(`pages:
+  - name: Fleet
+    panels:
+      - title: Connections
+        metrics: [{name: Client, type: gauge, key: proxy.process.http.current_client_connections}]
+      - title: Requests/sec
+        metrics: [{name: Client, type: counter, key: proxy.process.http.incoming_requests}]
+fleet:
+  - {title: Conns, panel: Connections, metric: Client}
+  - {title: Req/s, panel: Requests/sec, metric: Client}
+hosts:
+`)
 	for i, name := range fl.Names {
 		fmt.Fprintf(&sshConfig, "Host %s\n    HostName 127.0.0.1\n    Port %d\n    User %s\n    IdentityFile %s\n", name, sshd.Port, sshd.User, key.Path)
 		fmt.Fprintf(&dashboard, "  - {name: %s, ssh: %s, socket: %q}\n", name, name, fl.Sockets[i])
@@ -46,8 +60,7 @@ func TestFleetOfFiftyOverSSH(t *testing.T) {
 	writeFile(t, cfg, dashboard.String())
 
 	const killed = 16 // edge17
-	// Every 3 s: fifty hosts through one sshd answer well within that
-	// under the race detector on a loaded machine; at 1 s they do not.
+	// Every 3 s: a loaded race run holds SSH handshakes and replies.
 	const rounds = 6
 	pr, pw := io.Pipe()
 	var errb strings.Builder
@@ -108,7 +121,7 @@ func TestFleetOfFiftyOverSSH(t *testing.T) {
 func countAnswering(rows []report.FleetRow, except string) int {
 	n := 0
 	for _, row := range rows {
-		if row.Name != except && answering(row) && !row.Cells[5].Stale {
+		if row.Name != except && answering(row) && !row.Cells[0].Stale {
 			n++
 		}
 	}
@@ -117,7 +130,7 @@ func countAnswering(rows []report.FleetRow, except string) int {
 
 // answering says a row has its values: ok, or slow (a loaded machine).
 func answering(row report.FleetRow) bool {
-	return (row.Status == "ok" || row.Status == "slow") && row.Cells[5].Value != nil
+	return (row.Status == "ok" || row.Status == "slow") && row.Cells[0].Value != nil
 }
 
 func writeFile(t *testing.T, path, text string) {
