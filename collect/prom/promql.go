@@ -109,8 +109,8 @@ func openPromQLFleets(_ context.Context, eps []collect.Endpoint, _ collect.Env) 
 			fleets[o] = f
 			closeFleet = f.client.CloseIdleConnections // once per fleet
 		}
-		src := NewPromQLSource(o.base, ep.Host)
-		src.Label, src.client, src.fleet, src.member = o.label, f.client, f, len(f.Hosts)
+		// The fleet's client: one transport for all its hosts.
+		src := &PromQLSource{URL: o.base, Host: ep.Host, Label: o.label, client: f.client, fleet: f, member: len(f.Hosts)}
 		f.Hosts = append(f.Hosts, ep.Host)
 		opened[i] = collect.Opened{Source: src, Close: closeFleet}
 	}
