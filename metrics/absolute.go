@@ -38,6 +38,7 @@ type Shown struct {
 	latest  float64
 	ok      bool
 	at      time.Time // when the snapshot that gave latest arrived
+	failed  bool      // a fetch failed after it: latest is not current
 }
 
 // Latest is the current value of what is shown.
@@ -47,9 +48,9 @@ func (v Shown) Latest() (float64, bool) { return v.latest, v.ok }
 // counters.
 func (s *Series) Shown(absolute bool) Shown {
 	if absolute && s.Abs != nil {
-		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, Missing: s.missing, Waiting: s.waiting(s.absOK), latest: s.abs, ok: s.absOK, at: s.lastT}
+		return Shown{Hist: s.Abs, Unit: UnitCount, Absolute: true, Missing: s.missing, Waiting: s.waiting(s.absOK), latest: s.abs, ok: s.absOK, at: s.lastT, failed: s.failedAt.After(s.lastT)}
 	}
-	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, Missing: s.missing, Waiting: s.waiting(s.lastOK), latest: s.last, ok: s.lastOK, at: s.lastT}
+	return Shown{Hist: s.Hist, Unit: s.unit, Rate: s.Abs != nil, Missing: s.missing, Waiting: s.waiting(s.lastOK), latest: s.last, ok: s.lastOK, at: s.lastT, failed: s.failedAt.After(s.lastT)}
 }
 
 // waiting: the host answers and has the records, but the derivation has

@@ -121,3 +121,33 @@ func TestCurrentGoesStaleWhenTheHostStopsAnswering(t *testing.T) {
 		}
 	}
 }
+
+// A failed fetch makes the last values stale at once, however young, until
+// the next snapshot; paused, the history is read as it is.
+func TestCurrentIsStaleAfterAFailedFetch(t *testing.T) {
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		st.Observe(0, snap(float64(i), i))
+	}
+	limit := StaleAfter(time.Second, time.Second)
+	live := At{Now: at(4.2), StaleAfter: limit}
+	if c := st.Series(0, 0).Shown(false).Current(live); !c.OK || c.Stale {
+		t.Fatalf("before the failure: %+v", c)
+	}
+	st.Failed(0, at(4.1))
+	for _, abs := range []bool{false, true} {
+		if c := st.Series(0, 0).Shown(abs).Current(live); !c.OK || !c.Stale {
+			t.Errorf("absolute=%v, 0.2 s old after a failed fetch: %+v, want the value, stale", abs, c)
+		}
+	}
+	if c := st.Series(0, 0).Shown(false).Current(At{Paused: true, Cursor: at(4), Tolerance: time.Second}); !c.OK || c.Stale {
+		t.Errorf("paused at the cursor: %+v", c)
+	}
+	st.Observe(0, snap(5, 5))
+	if c := st.Series(0, 0).Shown(false).Current(At{Now: at(5), StaleAfter: limit}); !c.OK || c.Stale {
+		t.Errorf("answering again: %+v, want current", c)
+	}
+}

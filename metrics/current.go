@@ -4,8 +4,9 @@ import "time"
 
 // A host that stops answering leaves its last values behind. Nothing may
 // show them as current: every place that shows "the value now" (titles,
-// the readout, --once) asks Shown.Current, which applies the one rule
-// here.
+// the readout, --once, the fleet table) asks Shown.Current, which applies
+// the one rule here: a value is stale once it is older than StaleAfter,
+// or at once when a fetch has failed since it came (Store.Failed).
 
 // StaleAfter is how old the latest value of a host polled every interval,
 // each request bounded by deadline, may be before it is no longer current:
@@ -31,8 +32,9 @@ type At struct {
 type Current struct {
 	V  float64
 	OK bool // there is a value to show
-	// Stale: live, and V came from a snapshot older than StaleAfter (the
-	// host stopped answering). V is then the last value, shown marked.
+	// Stale: live, and V came from a snapshot older than StaleAfter, or a
+	// fetch has failed since (the host stopped answering). V is then the
+	// last value, shown marked.
 	Stale bool
 	// Age is how old V is (live only; 0 paused).
 	Age time.Duration
@@ -52,6 +54,6 @@ func (v Shown) Current(at At) Current {
 	if !v.at.IsZero() && at.Now.After(v.at) {
 		c.Age = at.Now.Sub(v.at)
 	}
-	c.Stale = at.StaleAfter > 0 && c.Age > at.StaleAfter
+	c.Stale = at.StaleAfter > 0 && c.Age > at.StaleAfter || v.failed
 	return c
 }

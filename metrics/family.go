@@ -315,7 +315,7 @@ func restLine(rest []Line, span Span, hosts int) Line {
 		var times []int64
 		var latest, n float64
 		var at time.Time
-		ok, missing, waiting := false, true, false
+		ok, missing, waiting, failed := false, true, false, false
 		for _, r := range rest {
 			sh := r.Hosts[h]
 			sh.Hist.eachInWindow(span.Start(), span.End, func(k int64, v float64) {
@@ -333,6 +333,7 @@ func restLine(rest []Line, span Span, hosts int) Line {
 				n++
 				ok = true
 				at = later(at, sh.at)
+				failed = failed || sh.failed
 			}
 			missing = missing && sh.Missing
 			waiting = waiting || sh.Waiting
@@ -351,7 +352,7 @@ func restLine(rest []Line, span Span, hosts int) Line {
 			latest /= n
 		}
 		l.Hosts[h] = Shown{Hist: hist, Unit: unit, Rate: rest[0].Hosts[h].Rate, Absolute: rest[0].Hosts[h].Absolute,
-			Missing: missing && !ok, Waiting: waiting && !ok, latest: latest, ok: ok && finite(latest), at: at}
+			Missing: missing && !ok, Waiting: waiting && !ok, latest: latest, ok: ok && finite(latest), at: at, failed: failed}
 	}
 	return l
 }

@@ -44,8 +44,11 @@ type Series struct {
 	last   float64
 	lastOK bool
 	lastT  time.Time // the latest snapshot's time: how old last and abs are
-	abs    float64
-	absOK  bool
+	// failedAt is when the host's latest failed fetch was: after lastT,
+	// the values are the host's last ones, not what it says now.
+	failedAt time.Time
+	abs      float64
+	absOK    bool
 	// records are what the derivation reads; missing says the latest
 	// snapshot lacked one of them (the server has no such record).
 	records []string
@@ -261,6 +264,33 @@ func (s *Store) sameNames(snap Snapshot) bool {
 		}
 	}
 	return true
+}
+
+// Failed records that a fetch from host failed at t: until a later
+// snapshot, its values are not current (Shown.Current says stale),
+// however young.
+func (s *Store) Failed(host int, t time.Time) {
+	if s.base != nil {
+		if host >= 0 && host < len(s.of) {
+			s.base.Failed(s.of[host], t)
+		}
+		return
+	}
+	if host < 0 || host >= s.hosts {
+		return
+	}
+	for i := range s.metrics {
+		s.Series(host, i).fail(t)
+	}
+}
+
+func (s *Series) fail(t time.Time) {
+	s.failedAt = t
+	if s.family != nil {
+		for _, m := range s.family.members {
+			m.fail(t)
+		}
+	}
 }
 
 // ResetHost forgets the derivation baselines of host, keeping its

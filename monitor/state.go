@@ -55,11 +55,13 @@ func (s *State) Apply(r collect.Result) {
 		s.store.ResetHost(r.Host)
 		s.store.MarkEvent(r.Host, r.Snapshot.Time, metrics.EventReconnect)
 	}
-	if r.Err == nil {
-		s.store.Observe(r.Host, r.Snapshot)
-		if r.Snapshot.Time.After(s.newest) {
-			s.newest = r.Snapshot.Time
-		}
+	if r.Err != nil {
+		s.store.Failed(r.Host, r.Snapshot.Time)
+		return
+	}
+	s.store.Observe(r.Host, r.Snapshot)
+	if r.Snapshot.Time.After(s.newest) {
+		s.newest = r.Snapshot.Time
 	}
 }
 

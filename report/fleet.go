@@ -81,9 +81,8 @@ func (c FleetColumn) ValueUnit() metrics.Unit { return c.unit }
 // FleetCell is one host's value of one column.
 type FleetCell struct {
 	Value *float64 `json:"value"`
-	// Stale: the host's last value, older than its stale limit, or from
-	// before its latest fetch failed (it is down or reconnecting): not
-	// what the host says now.
+	// Stale: the host's last value, not what it says now
+	// (metrics.Shown.Current: too old, or a fetch failed since).
 	Stale bool `json:"stale,omitempty"`
 	// Outlier: the window's mean is far from the fleet's median of
 	// them, on the bad side (metrics.Outliers); a stale host is left out.
@@ -169,7 +168,6 @@ func BuildFleet(rc Context, store *metrics.Store, span metrics.Span, opts FleetO
 			cell := &f.Rows[ri].Cells[ci]
 			if c := line.Hosts[h].Current(rc.Timing.At(span, h)); c.OK {
 				v := c.V
-				c.Stale = c.Stale || f.Rows[ri].Condition >= monitor.CondReconnecting
 				cell.Value, cell.Stale = &v, c.Stale
 				if !c.Stale {
 					values[ri] = v
