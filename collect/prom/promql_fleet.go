@@ -113,6 +113,12 @@ func (f *PromQLFleet) hostMatchers() string {
 	return f.label() + "=~" + strconv.Quote(strings.Join(quoted, "|"))
 }
 
+// usesHost says a key names one host ($host, not $hosts): it is asked
+// once per host.
+func usesHost(key string) bool {
+	return strings.Contains(strings.ReplaceAll(key, "$hosts", ""), "$host")
+}
+
 // expand puts the fleet's matchers and label in place of $hosts and
 // $label.
 func (f *PromQLFleet) expand(q string) string {
@@ -159,7 +165,7 @@ func (f *PromQLFleet) jobs(keys []string) (jobs []fleetJob, constants map[string
 		}
 		_, err := metrics.ParsePattern(k)
 		wildcard := err == nil
-		if wildcard || strings.Contains(strings.ReplaceAll(k, "$hosts", ""), "$host") {
+		if wildcard || usesHost(k) {
 			for m := range f.Hosts {
 				jobs = append(jobs, fleetJob{key: k, member: m})
 			}
@@ -432,7 +438,7 @@ func (f *PromQLFleet) queryOne(ctx context.Context, key, host string, at time.Ti
 		label, _ = wildcardLabel(p)
 		q = f.expand(p.Prefix()[:len(p.Prefix())-2] + `=~".+"` + p.Suffix()[1:])
 	}
-	if strings.Contains(strings.ReplaceAll(q, "$hosts", ""), "$host") {
+	if usesHost(q) {
 		if host == "" {
 			return queryOutcome{warnings: []string{fmt.Sprintf("%s: no host for $host (name it after #: promql+http://prom:9090#edge1:9100)", collect.Sanitize(key, 120))}}
 		}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,16 +189,16 @@ func setup(ctx context.Context, opts *options) (*app, error) {
 	}
 	names := make([]string, len(a.hosts))
 	deadlines := make([]time.Duration, len(a.hosts))
-	var groups []string
 	for i, h := range a.hosts {
 		names[i] = h.Name
 		deadlines[i] = collect.RequestDeadline(h.Source, opts.interval)
-		if eps[i].Group != "" {
-			groups = make([]string, len(eps))
-		}
 	}
-	for i := range groups {
-		groups[i] = eps[i].Group
+	var groups []string // nil unless some host has one
+	if slices.ContainsFunc(eps, func(ep collect.Endpoint) bool { return ep.Group != "" }) {
+		groups = make([]string, len(eps))
+		for i, ep := range eps {
+			groups[i] = ep.Group
+		}
 	}
 	a.data, err = monitor.New(dash, names, history, opts.interval)
 	if err != nil {
