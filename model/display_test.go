@@ -190,6 +190,29 @@ func TestChartLabelsWindowMinMaxOnTheYAxis(t *testing.T) {
 	}
 }
 
+// A colour is worked out once for each terminal profile, as lipgloss
+// would at every Render.
+func TestFixedColours(t *testing.T) {
+	for _, in := range []string{"#FF4040", "#808080", "#00FFFF", "#8A6D00"} {
+		c, ok := fixed(lipgloss.Color(in)).(lipgloss.CompleteColor)
+		if !ok {
+			t.Fatalf("fixed(%s) is not a complete colour", in)
+		}
+		for _, tc := range []struct {
+			profile termenv.Profile
+			got     string
+		}{{termenv.TrueColor, c.TrueColor}, {termenv.ANSI256, c.ANSI256}, {termenv.ANSI, c.ANSI}} {
+			want := tc.profile.Color(in).Sequence(false)
+			if seq := tc.profile.Color(tc.got).Sequence(false); seq != want {
+				t.Errorf("%s in profile %v: %q, lipgloss would give %q", in, tc.profile, seq, want)
+			}
+		}
+	}
+	if got := fixed("3"); got != lipgloss.Color("3") {
+		t.Errorf("an ANSI number: %#v; want it as it is", got)
+	}
+}
+
 func TestLightThemeDarkensBrightColours(t *testing.T) {
 	for in, want := range map[string]string{
 		"#FFFF00": "#606000", // yellow on white would vanish
@@ -202,7 +225,7 @@ func TestLightThemeDarkensBrightColours(t *testing.T) {
 		}
 	}
 	light := LightStyles()
-	if light.SeriesStyle("#FFFF00", 0).GetForeground() != lipgloss.Color("#606000") {
+	if c, ok := light.SeriesStyle("#FFFF00", 0).GetForeground().(lipgloss.CompleteColor); !ok || c.TrueColor != "#606000" {
 		t.Fatal("light theme does not darken dashboard colours")
 	}
 	if NoColorStyles().SeriesStyle("#FFFF00", 0).GetForeground() != (lipgloss.NoColor{}) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 )
 
@@ -44,21 +45,21 @@ func DefaultStyles() Styles {
 	grey := lipgloss.Color("#808080")
 	return Styles{
 		Header:      lipgloss.NewStyle().Bold(true),
-		HeaderPage:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#00FFFF")),
-		Footer:      lipgloss.NewStyle().Foreground(grey),
-		Error:       lipgloss.NewStyle().Foreground(lipgloss.Color("#FF4040")).Bold(true),
-		Warning:     lipgloss.NewStyle().Foreground(lipgloss.Color("#FFA500")),
-		PanelBorder: lipgloss.NewStyle().Foreground(lipgloss.Color("#555555")),
+		HeaderPage:  lipgloss.NewStyle().Bold(true).Foreground(fixed("#00FFFF")),
+		Footer:      lipgloss.NewStyle().Foreground(fixed(grey)),
+		Error:       lipgloss.NewStyle().Foreground(fixed("#FF4040")).Bold(true),
+		Warning:     lipgloss.NewStyle().Foreground(fixed("#FFA500")),
+		PanelBorder: lipgloss.NewStyle().Foreground(fixed("#555555")),
 		PanelTitle:  lipgloss.NewStyle().Bold(true),
-		Axis:        lipgloss.NewStyle().Foreground(lipgloss.Color("#888888")),
-		AxisLabel:   lipgloss.NewStyle().Foreground(lipgloss.Color("#AAAAAA")),
+		Axis:        lipgloss.NewStyle().Foreground(fixed("#888888")),
+		AxisLabel:   lipgloss.NewStyle().Foreground(fixed("#AAAAAA")),
 		Legend:      lipgloss.NewStyle(),
-		Dim:         lipgloss.NewStyle().Foreground(grey),
+		Dim:         lipgloss.NewStyle().Foreground(fixed(grey)),
 		Message:     lipgloss.NewStyle().Bold(true),
 		Paused:      lipgloss.NewStyle().Bold(true).Reverse(true),
-		Cursor:      lipgloss.NewStyle().Foreground(lipgloss.Color("#FFFFFF")),
-		Range:       lipgloss.NewStyle().Foreground(lipgloss.Color("#FFFFFF")),
-		HelpKey:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#00FFFF")),
+		Cursor:      lipgloss.NewStyle().Foreground(fixed("#FFFFFF")),
+		Range:       lipgloss.NewStyle().Foreground(fixed("#FFFFFF")),
+		HelpKey:     lipgloss.NewStyle().Bold(true).Foreground(fixed("#00FFFF")),
 		Palette: []lipgloss.Color{
 			"#FFFF00", "#BF00FF", "#00FF00", "#FF00FF",
 			"#00FFFF", "#FF4040", "#FFA500", "#00FF7F",
@@ -72,21 +73,21 @@ func LightStyles() Styles {
 	grey := lipgloss.Color("#606060")
 	return Styles{
 		Header:      lipgloss.NewStyle().Bold(true),
-		HeaderPage:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#006A80")),
-		Footer:      lipgloss.NewStyle().Foreground(grey),
-		Error:       lipgloss.NewStyle().Foreground(lipgloss.Color("#C00000")).Bold(true),
-		Warning:     lipgloss.NewStyle().Foreground(lipgloss.Color("#A04E00")),
-		PanelBorder: lipgloss.NewStyle().Foreground(lipgloss.Color("#A0A0A0")),
+		HeaderPage:  lipgloss.NewStyle().Bold(true).Foreground(fixed("#006A80")),
+		Footer:      lipgloss.NewStyle().Foreground(fixed(grey)),
+		Error:       lipgloss.NewStyle().Foreground(fixed("#C00000")).Bold(true),
+		Warning:     lipgloss.NewStyle().Foreground(fixed("#A04E00")),
+		PanelBorder: lipgloss.NewStyle().Foreground(fixed("#A0A0A0")),
 		PanelTitle:  lipgloss.NewStyle().Bold(true),
-		Axis:        lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")),
-		AxisLabel:   lipgloss.NewStyle().Foreground(lipgloss.Color("#505050")),
+		Axis:        lipgloss.NewStyle().Foreground(fixed("#808080")),
+		AxisLabel:   lipgloss.NewStyle().Foreground(fixed("#505050")),
 		Legend:      lipgloss.NewStyle(),
-		Dim:         lipgloss.NewStyle().Foreground(grey),
+		Dim:         lipgloss.NewStyle().Foreground(fixed(grey)),
 		Message:     lipgloss.NewStyle().Bold(true),
 		Paused:      lipgloss.NewStyle().Bold(true).Reverse(true),
-		Cursor:      lipgloss.NewStyle().Foreground(lipgloss.Color("#000000")),
-		Range:       lipgloss.NewStyle().Foreground(lipgloss.Color("#000000")),
-		HelpKey:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#006A80")),
+		Cursor:      lipgloss.NewStyle().Foreground(fixed("#000000")),
+		Range:       lipgloss.NewStyle().Foreground(fixed("#000000")),
+		HelpKey:     lipgloss.NewStyle().Bold(true).Foreground(fixed("#006A80")),
 		Palette: []lipgloss.Color{
 			"#8A6D00", "#7A00B0", "#007A00", "#B000B0",
 			"#007A8A", "#C00000", "#B35900", "#00804A",
@@ -123,7 +124,30 @@ func (s Styles) SeriesStyle(color string, i int) lipgloss.Style {
 	if s.Light {
 		c = darkenForLight(c)
 	}
-	return lipgloss.NewStyle().Foreground(c)
+	return lipgloss.NewStyle().Foreground(fixed(c))
+}
+
+// fixed is c as the colour each terminal profile shows it: what lipgloss
+// would work out at every Render (a "#rrggbb" to the nearest of 256 or of
+// 16 colours, through a perceptual distance to each), worked out once.
+// The fleet table renders thousands of cells a second; that conversion
+// was a tenth of its time.
+func fixed(c lipgloss.Color) lipgloss.TerminalColor {
+	s := string(c)
+	if !strings.HasPrefix(s, "#") {
+		return c
+	}
+	out := lipgloss.CompleteColor{TrueColor: s}
+	if v, ok := termenv.ANSI256.Color(s).(termenv.ANSI256Color); ok {
+		out.ANSI256 = strconv.Itoa(int(v))
+	}
+	if v, ok := termenv.ANSI.Color(s).(termenv.ANSIColor); ok {
+		out.ANSI = strconv.Itoa(int(v))
+	}
+	if out.ANSI256 == "" || out.ANSI == "" {
+		return c // not a colour termenv reads: let lipgloss say so
+	}
+	return out
 }
 
 // darkenForLight scales a "#rrggbb" colour down until its luminance is at
