@@ -114,13 +114,21 @@ func (s *Series) observe(snap Snapshot) {
 		s.observeFamily(snap, nil)
 		return
 	}
-	s.missing = false
+	present := 0
 	for _, r := range s.records {
-		if _, ok := snap.Values[r]; !ok {
-			s.missing = true
-			break
+		if _, ok := snap.Values[r]; ok {
+			present++
 		}
 	}
+	if present == 0 && len(s.records) > 0 && s.answered && s.missing && !s.lastOK && !s.absOK {
+		// None of its records, again: observing would leave it exactly
+		// as it is (every derivation keeps its baseline through a gap).
+		// A fleet's hosts off the pages are not asked most records
+		// (collect.Collector.Brief); this spares deriving each of them
+		// every tick.
+		return
+	}
+	s.missing = present < len(s.records)
 	s.answered = true
 	s.last, s.lastOK = s.der.Observe(snap)
 	s.lastT = snap.Time

@@ -291,3 +291,36 @@ func TestStoreView(t *testing.T) {
 		t.Fatalf("lines %+v", lines)
 	}
 }
+
+// A host asked only some records (a fleet's host off the pages) leaves
+// the other series as they were: missing, with no value, and their
+// baselines kept, so that once asked again a counter's first rate is the
+// true average over the gap.
+func TestStoreSeriesNotAskedStayAsTheyWere(t *testing.T) {
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		st.Observe(0, snap(float64(i), i))
+	}
+	client, conns := st.Series(0, 0), st.Series(0, 1)
+	if v, ok := client.Latest(); !ok || v != 100 {
+		t.Fatalf("before the gap: %v, %v; want 100/s", v, ok)
+	}
+	for i := 4; i < 30; i++ {
+		brief := Snapshot{Time: at(float64(i)), Values: map[string]Sample{"conns": {Value: 7}}}
+		st.Observe(0, brief)
+		if _, ok := client.Latest(); ok || !client.Missing() {
+			t.Fatalf("tick %d without its record: latest ok %v, missing %v; want no value, missing", i, ok, client.Missing())
+		}
+		if v, ok := conns.Latest(); !ok || v != 7 {
+			t.Fatalf("tick %d: the record asked for: %v, %v", i, v, ok)
+		}
+	}
+	// Asked again at 30 s with the counter at 100 × 40: (4000 − 300) / 27 s.
+	st.Observe(0, snap(30, 40))
+	if v, ok := client.Latest(); !ok || v != (4000-300)/27.0 || client.Missing() {
+		t.Fatalf("asked again: %v, %v (missing %v); want the average over the gap, %v", v, ok, client.Missing(), (4000-300)/27.0)
+	}
+}
