@@ -295,3 +295,32 @@ func testPauseAndScrollBack(t *testing.T, s *tmuxSession) {
 		return !strings.Contains(sc, "PAUSED") && strings.Contains(sc, " now ")
 	})
 }
+
+// A fleet asks the hosts off its pages only what its table shows; a host
+// opened from the table is asked everything from then on, so its other
+// pages fill in within a few collections.
+func TestFleetDrillDownInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	requireProgram(t, "tmux")
+	bin := buildBinary(t)
+	s := startTmux(t, 200, 50, bin, "--demo", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8")
+	s.waitFor("the fleet table", 20*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "Fleet · 8 hosts") && strings.Contains(sc, "e7 ")
+	})
+	// e7 is not among the four hosts the pages show at start: until
+	// opened, it is asked the table's records only.
+	s.keys("/e7")
+	s.waitFor("the filter", 5*time.Second, func(sc string) bool { return strings.Contains(sc, "1 of 8 (e7)") })
+	s.keys("Enter")
+	s.keys("Enter")
+	s.waitFor("e7's first page", 5*time.Second, func(sc string) bool {
+		return strings.Contains(sc, pageHeader(1, "")) && strings.Contains(strings.SplitN(sc, "\n", 2)[0], "· e7")
+	})
+	s.keys("4")
+	bytes := regexp.MustCompile(`Client Bytes/sec · Read [0-9.]+[KMG]? · Write [0-9.]+`)
+	s.waitFor("e7's bytes, not on the fleet table", 20*time.Second, func(sc string) bool {
+		return strings.Contains(sc, pageHeader(4, "Network & Errors")) && bytes.MatchString(sc)
+	})
+}

@@ -18,10 +18,14 @@ import (
 // per member, so hosts are shown, judged stale and recorded exactly as if
 // each had been asked alone.
 type Batch interface {
-	// FetchBatch fetches keys for every member at once; the reply for
+	// FetchBatch fetches keys[m] for each member m at once (a member
+	// whose keys are nil is not asked: it is not collected); the reply for
 	// member m is at index m. err fails the whole batch (the server is
 	// down); a member's own failure (no series for it) is its Reply.Err.
-	FetchBatch(ctx context.Context, keys []string) ([]Reply, error)
+	// Members usually share one key list (the very same slice), or a few:
+	// the hosts shown on the pages are asked more than the rest of a
+	// fleet (Collector.Brief).
+	FetchBatch(ctx context.Context, keys [][]string) ([]Reply, error)
 	// String describes the batch for messages: "promql http://prom:9090".
 	String() string
 }
@@ -96,7 +100,7 @@ func units(hosts []Host) []unit {
 }
 
 // safeFetchBatch is safeFetch for a batch.
-func safeFetchBatch(ctx context.Context, b Batch, keys []string) (replies []Reply, err error) {
+func safeFetchBatch(ctx context.Context, b Batch, keys [][]string) (replies []Reply, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			replies = nil

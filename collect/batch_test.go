@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ type fakeBatch struct {
 	calls   atomic.Int64
 }
 
-func (b *fakeBatch) FetchBatch(_ context.Context, keys []string) ([]collect.Reply, error) {
+func (b *fakeBatch) FetchBatch(_ context.Context, keys [][]string) ([]collect.Reply, error) {
 	b.calls.Add(1)
 	if b.down.Load() {
 		return nil, errors.New("connection refused")
@@ -32,7 +34,13 @@ func (b *fakeBatch) FetchBatch(_ context.Context, keys []string) ([]collect.Repl
 			out[m].Err = errors.New("no data")
 			continue
 		}
-		out[m].Values = map[string]metrics.Sample{keys[0]: {Value: float64(m)}}
+		if keys[m] == nil {
+			continue // not asked
+		}
+		out[m].Values = map[string]metrics.Sample{}
+		for _, k := range keys[m] {
+			out[m].Values[k] = metrics.Sample{Value: float64(m)}
+		}
 	}
 	return out, nil
 }
@@ -143,5 +151,54 @@ func TestCollectorBacksOffADownBatchAsOneHost(t *testing.T) {
 	}
 	if retry < 8*interval {
 		t.Errorf("the longest retry said was %v; want at least %v", retry, 8*interval)
+	}
+}
+
+// With Brief keys, hosts out of focus are asked those only, alone or in
+// a batch, and a change of focus holds from the next fetch.
+func TestCollectorAsksHostsOutOfFocusTheBriefKeys(t *testing.T) {
+	b := &fakeBatch{members: 3, gone: -1}
+	hosts := []collect.Host{{Name: "alone", Source: funcSource(func(_ context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+		out := map[string]metrics.Sample{}
+		for _, k := range keys {
+			out[k] = metrics.Sample{Value: 1}
+		}
+		return out, nil, nil
+	})}}
+	for m := range b.members {
+		hosts = append(hosts, collect.Host{Name: fmt.Sprint("m", m), Source: batchMember{b, m}})
+	}
+	c := collect.NewCollector(hosts, []string{"x", "y", "z"}, time.Second)
+	c.Brief([]string{"x"})
+	asked := func() string {
+		var out []string
+		for _, r := range c.Once(context.Background()) {
+			keys := make([]string, 0, len(r.Snapshot.Values))
+			for k := range r.Snapshot.Values {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			out = append(out, strings.Join(keys, ""))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		focus []int
+		want  string
+	}{
+		{nil, "x x x x"},
+		{[]int{0, 2}, "xyz x xyz x"},
+		{[]int{3}, "x x x xyz"},
+	} {
+		if tc.focus != nil {
+			c.Focus(tc.focus)
+		}
+		if got := asked(); got != tc.want {
+			t.Errorf("focus %v: hosts were asked %q; want %q", tc.focus, got, tc.want)
+		}
+	}
+	c.Brief(nil)
+	if got := asked(); got != "xyz xyz xyz xyz" {
+		t.Errorf("without Brief, hosts were asked %q; want every key", got)
 	}
 }

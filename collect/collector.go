@@ -111,8 +111,47 @@ type Collector struct {
 	// DefaultMaxConcurrent.
 	MaxConcurrent int
 
+	// brief, when set (Brief), is what hosts out of focus are asked;
+	// focus is the set of hosts asked every key.
+	brief []string
+	focus atomic.Pointer[map[int]bool]
+
 	dropped atomic.Int64
 	slots   chan struct{}
+}
+
+// Brief makes hosts out of focus (Focus) be asked only keys, not every
+// key: a fleet of a hundred hosts shows every key of the dashboard for
+// the few hosts on its pages, and a handful of columns for the rest, so
+// collecting, keeping and deriving the rest is wasted work. Call it before
+// Run; keys nil asks every host everything (the default).
+func (c *Collector) Brief(keys []string) {
+	c.brief = Dedupe(keys)
+	if keys == nil {
+		c.brief = nil
+	}
+}
+
+// Focus names the hosts asked every key from their next fetch on; the
+// others are asked the Brief keys. Safe to call at any time, from any
+// goroutine; without Brief it changes nothing.
+func (c *Collector) Focus(hosts []int) {
+	set := make(map[int]bool, len(hosts))
+	for _, h := range hosts {
+		set[h] = true
+	}
+	c.focus.Store(&set)
+}
+
+// keysOf is what host i is asked now.
+func (c *Collector) keysOf(i int) []string {
+	if c.brief == nil {
+		return c.keys
+	}
+	if f := c.focus.Load(); f != nil && (*f)[i] {
+		return c.keys
+	}
+	return c.brief
 }
 
 // NewCollector prepares collection of keys from hosts every interval (a
@@ -179,10 +218,12 @@ func (c *Collector) fetch(ctx context.Context, u unit) []Result {
 	defer cancel()
 	start := time.Now()
 	if u.batch == nil {
-		values, warnings, err := safeFetch(rctx, src, c.keys)
+		values, warnings, err := safeFetch(rctx, src, c.keysOf(u.hosts[0]))
 		return []Result{c.result(u.hosts[0], Reply{Values: values, Warnings: warnings, Err: err}, time.Since(start))}
 	}
-	replies, err := safeFetchBatch(rctx, u.batch, c.keys)
+	keys := make([][]string, len(u.hosts))
+	u.each(func(m, i int) { keys[m] = c.keysOf(i) })
+	replies, err := safeFetchBatch(rctx, u.batch, keys)
 	took := time.Since(start)
 	var out []Result
 	u.each(func(m, i int) {

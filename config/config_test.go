@@ -34,6 +34,32 @@ const valid = `pages:
           - {name: A, type: counter, key: a}
 `
 
+// A fleet asks every host its columns' records and those of metrics with
+// limits; the whole dashboard only of the hosts on its pages.
+func TestFleetKeys(t *testing.T) {
+	src := "pages:\n" +
+		"  - {name: P, panels: [{title: T, metrics: [{name: A, type: counter, key: a}, {name: B, type: gauge, key: b}]}, {title: V, metrics: [{name: C, type: expr, expr: 'rate(x) / rate(y)', inputs: {x: c1, y: c2}}]}]}\n" +
+		"  - {name: Q, panels: [{title: T, metrics: [{name: D, type: gauge, key: d, warn: 5}, {name: E, type: gauge, key: e}]}]}\n"
+	for _, tc := range []struct {
+		fleet string
+		want  []string
+	}{
+		{"", []string{"a", "c1", "c2", "d"}},
+		{"fleet: [{title: b, panel: T, page: P, metric: B}]\n", []string{"b", "d"}},
+	} {
+		d, err := Parse("f.yaml", []byte(src+tc.fleet))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.FleetKeys(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: FleetKeys %q; want %q", tc.fleet, got, tc.want)
+		}
+		if got := d.Keys(); len(got) != 6 {
+			t.Errorf("Keys %q; want all 6", got)
+		}
+	}
+}
+
 // The fleet table's columns: the file's, each found by panel and metric
 // (and page), or the first metric of each panel of the first page.
 func TestFleetColumns(t *testing.T) {

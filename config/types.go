@@ -295,20 +295,34 @@ func (d *Dashboard) MetricID(page, panel, index int) int {
 // Keys lists every record name the dashboard reads, each once, in a stable
 // order. Collectors request exactly these in one batch per host.
 func (d *Dashboard) Keys() []string {
-	seen := map[string]bool{}
-	var keys []string
-	add := func(k string) {
-		if k != "" && !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
+	return d.keysOf(func(MetricRef) bool { return true })
+}
+
+// FleetKeys are the keys a fleet needs of every host, shown on the pages
+// or not: those of the fleet table's columns, and those of every metric
+// with a limit, which is judged (and alerts) for every host. The hosts
+// on the pages are asked every Key.
+func (d *Dashboard) FleetKeys() []string {
+	column := map[int]bool{}
+	for _, c := range d.FleetColumns() {
+		column[c.ID] = true
 	}
-	for _, p := range d.Pages {
-		for _, pn := range p.Panels {
-			for _, m := range pn.Metrics {
-				for _, k := range m.Records() {
-					add(k)
-				}
+	return d.keysOf(func(ref MetricRef) bool { return column[ref.ID] || ref.Metric.Limits.Set() })
+}
+
+// keysOf lists the record names of the metrics for which want is true,
+// each once, in ID order.
+func (d *Dashboard) keysOf(want func(MetricRef) bool) []string {
+	seen := map[string]bool{}
+	keys := []string{}
+	for ref := range d.Metrics() {
+		if !want(ref) {
+			continue
+		}
+		for _, k := range ref.Metric.Records() {
+			if k != "" && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
 			}
 		}
 	}

@@ -45,6 +45,11 @@ type ProgramContext struct {
 	// Bell, when set (--bell), rings the terminal's bell: once each time
 	// a series crosses into an alert, or from a warning to critical.
 	Bell func()
+	// Focus, when set, is told which hosts (indexes into Hosts) a fleet's
+	// pages show, or showed last: the collector asks those every key of
+	// the dashboard, and the rest only what the fleet table needs
+	// (collect.Collector.Focus). Live only, and only with a fleet.
+	Focus func(hosts []int)
 }
 
 // normalize fills in what an older caller may have left zero.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +195,44 @@ func TestKeysInABurst(t *testing.T) {
 	f.key("enter")
 	if f.m.fleetOn || f.m.pctx.Hosts[0] != "edge3" {
 		t.Fatalf("enter, enter did not open edge3: %v", f.m.pctx.Hosts)
+	}
+}
+
+// The collector is told which hosts the pages show, and the last ones
+// shown before them (at most eight), so that only those are asked every
+// key of the dashboard.
+func TestFleetFocusesTheHostsOnThePages(t *testing.T) {
+	var told [][]int
+	f := fleetFixtureWith(t, 12, 160, 40, func(p *ProgramContext) {
+		p.Focus = func(hosts []int) { told = append(told, hosts) }
+	})
+	last := func() string { return fmt.Sprint(told[len(told)-1]) }
+	if len(told) != 1 || last() != "[0 1 2 3]" {
+		t.Fatalf("at start the collector was told %v; want the first four, the pages' hosts", told)
+	}
+	// Enter on a host: it, then the ones shown before.
+	f.key("home")
+	at := f.m.fleet.Selected()[0]
+	f.key("enter")
+	if want := fmt.Sprint(append([]int{at}, 0, 1, 2, 3)); last() != want {
+		t.Fatalf("after enter on host %d: told %s; want %s", at, last(), want)
+	}
+	// Four marked hosts overlaid: they first, and at most eight in all.
+	f.key("esc")
+	f.key("end")
+	for i := range 4 {
+		if i > 0 {
+			f.key("up")
+		}
+		f.key("x")
+	}
+	marked := f.m.fleet.Marked()
+	if slices.ContainsFunc(marked, func(h int) bool { return h < 4 || h == at }) {
+		t.Fatalf("marked %v: want hosts not shown yet", marked)
+	}
+	f.key("enter")
+	got := told[len(told)-1]
+	if len(got) != 8 || fmt.Sprint(got[:4]) != fmt.Sprint(marked) || !slices.Contains(got, at) {
+		t.Fatalf("after overlaying %v: told %v; want them, then the last shown, eight in all", marked, got)
 	}
 }

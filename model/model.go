@@ -4,6 +4,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -54,6 +55,7 @@ type Model struct {
 	// shown are the hosts the pages show (indexes into full.Hosts), nil
 	// for all; fleet is the fleet table, shown while fleetOn.
 	shown   []int
+	focused []int // the hosts shown now and last (focus)
 	fleet   *FleetView
 	fleetOn bool
 	pages   []*PageView
@@ -119,6 +121,7 @@ func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Resul
 			m.shown = append(m.shown, h)
 		}
 		m.pctx = pctx.WithHosts(m.shown)
+		m.focus()
 	}
 	m.buildPages()
 	return m
@@ -153,10 +156,30 @@ func (m *Model) showHosts(hosts []int) {
 	}
 	m.shown = append([]int(nil), hosts[:min(len(hosts), config.MaxHosts)]...)
 	m.pctx = m.full.WithHosts(m.shown)
+	m.focus()
 	m.buildPages()
 	m.fleetOn = false
 	m.layout()
 	m.viewChanged()
+}
+
+// focusedHosts is how many hosts a fleet keeps asking every key: those on
+// the pages and the last ones shown before them, so that going back to
+// the table and into a host again finds its charts with no gap.
+const focusedHosts = 2 * config.MaxHosts
+
+// focus tells the collector (pctx.Focus) the hosts shown now and last.
+func (m *Model) focus() {
+	recent := slices.Clone(m.shown)
+	for _, h := range m.focused {
+		if !slices.Contains(recent, h) && len(recent) < focusedHosts {
+			recent = append(recent, h)
+		}
+	}
+	m.focused = recent
+	if m.full.Focus != nil {
+		m.full.Focus(slices.Clone(recent))
+	}
 }
 
 // Init starts listening for results and the clock.

@@ -217,7 +217,7 @@ type queryOutcome struct {
 func (s *PromQLSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 	alone := &PromQLFleet{URL: s.URL, Label: s.Label, Hosts: []string{s.Host},
 		Concurrency: s.Concurrency, MaxReplyBytes: s.MaxReplyBytes, Now: s.Now, client: s.client}
-	replies, err := alone.FetchBatch(ctx, keys)
+	replies, err := alone.fetchAll(ctx, keys)
 	if err != nil {
 		return nil, nil, err
 	}

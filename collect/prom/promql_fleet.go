@@ -204,9 +204,78 @@ func (f *PromQLFleet) named() bool {
 	return slices.ContainsFunc(f.Hosts, func(h string) bool { return h != "" })
 }
 
-// FetchBatch implements collect.Batch: every job at once (at most
+// FetchBatch implements collect.Batch. Members asked the same keys are
+// asked together (fetchAll): the usual fleet, its few hosts on the pages
+// asked every key and the rest the table's columns, is two sets of
+// queries a round, whatever its size. The sets run at once; the batch
+// fails only when each does.
+func (f *PromQLFleet) FetchBatch(ctx context.Context, keys [][]string) ([]collect.Reply, error) {
+	sets := sameKeys(keys)
+	if len(sets) == 1 && len(sets[0].members) == len(f.Hosts) {
+		return f.fetchAll(ctx, keys[sets[0].members[0]])
+	}
+	replies := make([]collect.Reply, len(f.Hosts))
+	errs := make([]error, len(sets))
+	var wg sync.WaitGroup
+	for i, set := range sets {
+		wg.Go(func() {
+			part := f.subset(set.members)
+			got, err := part.fetchAll(ctx, keys[set.members[0]])
+			for j, m := range set.members {
+				if err != nil {
+					replies[m] = collect.Reply{Err: err}
+					continue
+				}
+				replies[m] = got[j]
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 && !slices.ContainsFunc(errs, func(err error) bool { return err == nil }) {
+		return nil, errs[0]
+	}
+	return replies, nil
+}
+
+// keySet is the members asked one list of keys.
+type keySet struct{ members []int }
+
+// sameKeys groups the members by the keys they are asked (nil: not
+// asked), in the order of their first members.
+func sameKeys(keys [][]string) []keySet {
+	var sets []keySet
+	var lists [][]string
+	for m, k := range keys {
+		if k == nil {
+			continue
+		}
+		i := slices.IndexFunc(lists, func(l []string) bool { return slices.Equal(l, k) })
+		if i < 0 {
+			i = len(sets)
+			lists = append(lists, k)
+			sets = append(sets, keySet{})
+		}
+		sets[i].members = append(sets[i].members, m)
+	}
+	return sets
+}
+
+// subset is the fleet of some members only, named one by one: the
+// discovery's selector, if any, selects them all.
+func (f *PromQLFleet) subset(members []int) *PromQLFleet {
+	part := *f
+	part.Select = ""
+	part.Hosts = make([]string, len(members))
+	for j, m := range members {
+		part.Hosts[j] = f.Hosts[m]
+	}
+	return &part
+}
+
+// fetchAll asks keys of every member: every job at once (at most
 // Concurrency in flight), all at the same evaluation time.
-func (f *PromQLFleet) FetchBatch(ctx context.Context, keys []string) ([]collect.Reply, error) {
+func (f *PromQLFleet) fetchAll(ctx context.Context, keys []string) ([]collect.Reply, error) {
 	keys, unasked := withoutRecordPatterns(collect.Dedupe(keys))
 	replies := make([]collect.Reply, len(f.Hosts))
 	for m := range replies {

@@ -23,6 +23,84 @@ func sample(value string, labels ...string) string {
 	return fmt.Sprintf(`{"metric":{%s},"value":[1700000000.000,%q]}`, strings.Join(pairs, ","), value)
 }
 
+// everyMember asks keys of each member of f.
+func everyMember(f *PromQLFleet, keys []string) [][]string {
+	out := make([][]string, len(f.Hosts))
+	for m := range out {
+		out[m] = keys
+	}
+	return out
+}
+
+// The hosts on the pages are asked every key, the others a few (and one
+// not at all): one set of queries per key list, each naming its own
+// hosts, even in a fleet a selector found.
+func TestPromQLFleetAsksEachKeyListOfItsMembers(t *testing.T) {
+	const (
+		brief = `sum by (__name__, host) ({__name__=~"proxy_process_http_incoming_requests", host=~"a|c"})`
+		full  = `sum by (__name__, host) ({__name__=~"proxy_process_http_completed_requests|proxy_process_http_incoming_requests", host="b"})`
+	)
+	fake := newFakePrometheus(t, map[string]string{
+		brief: seriesReply(
+			sample("1", "__name__", "proxy_process_http_incoming_requests", "host", "a"),
+			sample("3", "__name__", "proxy_process_http_incoming_requests", "host", "c")),
+		full: seriesReply(
+			sample("2", "__name__", "proxy_process_http_incoming_requests", "host", "b"),
+			sample("20", "__name__", "proxy_process_http_completed_requests", "host", "b")),
+	})
+	f := NewPromQLFleet(fake.URL, "host", []string{"a", "b", "c", "d"})
+	f.Select = `job="ats"`
+	few := []string{"proxy.process.http.incoming_requests"}
+	all := []string{"proxy.process.http.incoming_requests", "proxy.process.http.completed_requests"}
+	replies, err := f.FetchBatch(context.Background(), [][]string{few, all, few, nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.queries) != 2 {
+		t.Errorf("queries %q; want one for each key list", fake.queries)
+	}
+	for _, tc := range []struct {
+		member int
+		key    string
+		want   float64
+		ok     bool
+	}{
+		{0, all[0], 1, true},
+		{0, all[1], 0, false},
+		{1, all[0], 2, true},
+		{1, all[1], 20, true},
+		{2, all[0], 3, true},
+	} {
+		s, ok := replies[tc.member].Values[tc.key]
+		if ok != tc.ok || s.Value != tc.want {
+			t.Errorf("member %d %s = %v, %v; want %v, %v", tc.member, tc.key, s.Value, ok, tc.want, tc.ok)
+		}
+		if err := replies[tc.member].Err; err != nil {
+			t.Errorf("member %d: %v", tc.member, err)
+		}
+	}
+	if r := replies[3]; r.Values != nil || r.Err != nil {
+		t.Errorf("a member not asked has a reply: %+v", r)
+	}
+}
+
+// When one key list's queries fail and another's answer, only the
+// members of the first fail.
+func TestPromQLFleetKeyListFailsAlone(t *testing.T) {
+	fake := newFakePrometheus(t, map[string]string{
+		`sum by (__name__, host) ({__name__=~"proxy_process_http_incoming_requests", host="a"})`: seriesReply(
+			sample("1", "__name__", "proxy_process_http_incoming_requests", "host", "a")),
+	})
+	f := NewPromQLFleet(fake.URL, "host", []string{"a", "b"})
+	replies, err := f.FetchBatch(context.Background(), [][]string{{"proxy.process.http.incoming_requests"}, {"rate("}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replies[0].Err != nil || replies[1].Err == nil {
+		t.Errorf("errors %v, %v; want the second member's only", replies[0].Err, replies[1].Err)
+	}
+}
+
 func TestPromQLFleetAsksOnceForAllHosts(t *testing.T) {
 	const (
 		records = `sum by (__name__, instance) ({__name__=~"proxy_process_http_completed_requests|proxy_process_http_incoming_requests", instance=~"edge1:8080|edge2:8080|edge3:8080"})`
@@ -47,7 +125,7 @@ func TestPromQLFleetAsksOnceForAllHosts(t *testing.T) {
 		"proxy.process.http.incoming_requests", "proxy.process.http.completed_requests",
 		`sum by ($label) (rate(x{$hosts}[1m]))`, total, broken, `y{instance="$host"}`, "42",
 	}
-	replies, err := f.FetchBatch(context.Background(), keys)
+	replies, err := f.FetchBatch(context.Background(), everyMember(f, keys))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +187,7 @@ func TestPromQLFleetAsksOnceForAllHosts(t *testing.T) {
 
 func TestPromQLFleetFailsAsOneWhenTheServerDoes(t *testing.T) {
 	f := NewPromQLFleet("http://127.0.0.1:1", "host", []string{"a", "b"})
-	if _, err := f.FetchBatch(context.Background(), []string{"proxy.process.http.incoming_requests", "up"}); err == nil {
+	if _, err := f.FetchBatch(context.Background(), everyMember(f, []string{"proxy.process.http.incoming_requests", "up"})); err == nil {
 		t.Fatal("a server that refuses: no error")
 	}
 }

@@ -330,6 +330,11 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 		defer pprof.StopCPUProfile()
 	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
+	if len(a.hosts) > config.MaxHosts && !a.opts.allKeys && a.rec == nil {
+		// A fleet: every key of the pages only for the hosts on them.
+		c.Brief(a.pctx.Dashboard.FleetKeys())
+		a.pctx.Focus = c.Focus
+	}
 	results := a.recording(c.Run(ctx))
 	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
 }

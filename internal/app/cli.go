@@ -37,6 +37,7 @@ type options struct {
 	output     string // --output: the file --batch writes (default stdout)
 	record     string // --record (--log-stats): the recording to append to
 	recordMax  record.Options
+	allKeys    bool // --all-keys: a fleet's every host asked every key
 	help       bool
 	historySet bool // given on the command line, so it beats the config file
 	tzSet      bool
@@ -161,6 +162,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.record, "record", "", "append every raw sample collected (and every failed collection) to this file: a compact, crash-safe recording (see README: Recording); an existing file is appended to")
 	fs.StringVar(&o.record, "log-stats", "", "the original tool's name for --record")
 	fs.StringVar(&recordMax, "record-max", "", "rotate the recording at this size (100MB, 1GB) or age (6h, 1d): FILE becomes FILE.1, FILE.1 FILE.2, up to FILE.5")
+	fs.BoolVar(&o.allKeys, "all-keys", false, "with more than 4 hosts (a fleet), ask every host every key of the dashboard: by default only the hosts on the pages (and the last few shown) are, and the rest only what the fleet table and the limits need, so the other charts of a host begin when it is opened; --record asks every host everything anyway")
 	fs.StringVar(&hostsFile, "hosts-file", "", "read hosts from this file, one per line as on the command line (# comments; edge{01..60} and {a,b} expand), after any given as arguments")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	addDisplayFlags(fs, &o.displayOptions)
