@@ -329,6 +329,9 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if a.opts.memProfile != "" {
+		defer writeHeapProfile(a.opts.memProfile, stderr)
+	}
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	if len(a.hosts) > config.MaxHosts && !a.opts.allKeys && a.rec == nil {
 		// A fleet: every key of the pages only for the hosts on them.
@@ -337,6 +340,20 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	}
 	results := a.recording(c.Run(ctx))
 	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+}
+
+// writeHeapProfile writes --memprofile's heap profile.
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: --memprofile: %v\n", err)
+	}
 }
 
 // screen runs a model full-screen until it quits, a signal or ctx ends it:

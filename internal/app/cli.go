@@ -28,6 +28,7 @@ type options struct {
 	once       bool
 	runFor     time.Duration
 	cpuProfile string
+	memProfile string
 	demo       bool
 	acceptNew  bool
 	version    bool
@@ -153,6 +154,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.once, "once", false, "print a plain-text snapshot of every panel's current values and exit (works in pipes)")
 	fs.StringVar(&runFor, "run-for", "", "quit after this long, e.g. 30s (for recordings and measurements)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for performance work: go tool pprof)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a Go heap profile (what was allocated, and what is still in use) to this file at exit (for performance work: go tool pprof -sample_index=alloc_space)")
 	fs.BoolVar(&o.demo, "demo", false, "graph a built-in simulated ATS instead of real hosts (needs nothing installed)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.printPages, "print-pages", "", "write a built-in dashboard's YAML ("+strings.Join(pages.Names(), ", ")+") to stdout and exit: a file to copy and change, for -c")
