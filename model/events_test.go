@@ -24,7 +24,7 @@ func TestRestartAndReconnectMarkedOnTheTimeAxis(t *testing.T) {
 	// The server restarts: its counters are back near zero.
 	f.tick++
 	f.now = t0.Add(time.Duration(f.tick) * time.Second)
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, f.now)}))
+	f.send(ResultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, f.now)}))
 	f.feedOnly(5) // then stops answering
 	f.feed(3)     // and is back
 	screen := ansi.Strip(f.m.View())

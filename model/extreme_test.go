@@ -68,8 +68,8 @@ func TestExtremeValuesNeitherCrashNorHang(t *testing.T) {
 				for i, v := range seq {
 					f.tick++
 					f.now = t0.Add(time.Duration(i+1) * time.Second)
-					f.send(resultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(f.now, v)}))
-					f.send(resultMsg(collect.Result{Host: 1, Snapshot: synth.Snapshot(1, f.tick, f.now)}))
+					f.send(ResultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(f.now, v)}))
+					f.send(ResultMsg(collect.Result{Host: 1, Snapshot: synth.Snapshot(1, f.tick, f.now)}))
 				}
 				for p := range f.m.pages {
 					f.page(p)
@@ -102,8 +102,8 @@ func FuzzRenderPath(f *testing.F) {
 			fx.now = t0.Add(time.Duration(i+1) * time.Second)
 			// Results straight to Update, one redraw after: drawing after
 			// every result would spend the fuzzer's time on repeats.
-			fx.m.Update(resultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(fx.now, v)}))
-			fx.m.Update(resultMsg(collect.Result{Host: 1, Snapshot: extremeSnapshot(fx.now, seq[(i+3)%len(seq)]*float64(i))}))
+			fx.m.Update(ResultMsg(collect.Result{Host: 0, Snapshot: extremeSnapshot(fx.now, v)}))
+			fx.m.Update(ResultMsg(collect.Result{Host: 1, Snapshot: extremeSnapshot(fx.now, seq[(i+3)%len(seq)]*float64(i))}))
 		}
 		fx.m.Update(redrawMsg{})
 		// a few keys chosen by the input: pages, pause and scroll, zoom,

@@ -142,7 +142,7 @@ func TestFamilyPanelDeadHost(t *testing.T) {
 			if slices.Contains(answering, h) {
 				r = collect.Result{Host: h, Snapshot: snap()}
 			}
-			f.send(resultMsg(r))
+			f.send(ResultMsg(r))
 		}
 		f.send(clockMsg(f.now))
 	}
@@ -181,7 +181,7 @@ func TestFamilyTableSaysWhatIsNotKept(t *testing.T) {
 		v[fmt.Sprintf("origin.o%03d", i)] = metrics.Sample{Value: float64(i)}
 	}
 	f.now = t0.Add(time.Second)
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
+	f.send(ResultMsg(collect.Result{Host: 0, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
 	f.send(clockMsg(f.now))
 	if view := f.m.View(); !strings.Contains(view, "+12 more matches not kept (at most 200 a key and host)") {
 		t.Errorf("no word of the matches not kept:\n%s", view)

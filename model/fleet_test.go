@@ -51,7 +51,7 @@ func fleetTicks(f *fixture, ticks int) {
 				v.Value *= 10
 				r.Snapshot.Values["proxy.process.http.5xx_responses"] = v
 			}
-			f.send(resultMsg(r))
+			f.send(ResultMsg(r))
 		}
 	}
 	f.send(clockMsg(f.now))

@@ -311,7 +311,7 @@ func TestPausedFooterShowsErrors(t *testing.T) {
 	f.resize(120, 40)
 	f.feed(5)
 	f.key("space")
-	f.send(resultMsg(collect.Result{Host: 0, Err: errConnRefused}))
+	f.send(ResultMsg(collect.Result{Host: 0, Err: errConnRefused}))
 	if !strings.Contains(lastLine(f.m.View()), "edge1: connection refused") {
 		t.Fatalf("footer %q", lastLine(f.m.View()))
 	}

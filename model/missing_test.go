@@ -31,7 +31,7 @@ func TestRecordsNotOnTheServer(t *testing.T) {
 				delete(s.Values, k)
 			}
 		}
-		f.send(resultMsg(collect.Result{Host: 0, Snapshot: s}))
+		f.send(ResultMsg(collect.Result{Host: 0, Snapshot: s}))
 	}
 	f.send(clockMsg(f.now))
 	f.key("3")

@@ -19,8 +19,10 @@ import (
 
 // Messages the model handles besides Bubble Tea's own.
 type (
-	// resultMsg carries one host's collection result.
-	resultMsg collect.Result
+	// resultsMsg carries collection results: the next one, and every
+	// other already waiting. A fleet's hundred results of a tick are one
+	// update and one header and footer, not a hundred.
+	resultsMsg []collect.Result
 	// collectDoneMsg says the collector stopped (its channel closed).
 	collectDoneMsg struct{}
 	// redrawMsg asks for the visible page to be redrawn. Results from
@@ -36,7 +38,7 @@ type (
 // ResultMsg is the message a collected result arrives as, and RedrawMsg
 // the one that draws what arrived: for drivers of the model other than
 // Bubble Tea's loop (tests of a replay's screen).
-func ResultMsg(r collect.Result) tea.Msg { return resultMsg(r) }
+func ResultMsg(r collect.Result) tea.Msg { return resultsMsg{r} }
 
 // RedrawMsg asks for the coalesced redraw a result schedules.
 func RedrawMsg() tea.Msg { return redrawMsg{} }
@@ -56,13 +58,18 @@ type Model struct {
 	// for all; fleet is the fleet table, shown while fleetOn.
 	shown   []int
 	focused []int // the hosts shown now and last (focus)
-	fleet   *FleetView
-	fleetOn bool
-	pages   []*PageView
-	page    int
-	readout *ReadoutView // the visible page as text, when readoutOn
-	results <-chan collect.Result
-	runFor  time.Duration
+
+	// viewParts are the header, body and footer View last joined into
+	// viewJoined.
+	viewParts  [3]string
+	viewJoined string
+	fleet      *FleetView
+	fleetOn    bool
+	pages      []*PageView
+	page       int
+	readout    *ReadoutView // the visible page as text, when readoutOn
+	results    <-chan collect.Result
+	runFor     time.Duration
 
 	width, height int
 	now           time.Time // the right edge of live charts: the clock, or newer data
@@ -201,9 +208,25 @@ func (m *Model) waitForResult() tea.Cmd {
 		if !ok {
 			return collectDoneMsg{}
 		}
-		return resultMsg(r)
+		rs := resultsMsg{r}
+		for len(rs) < maxResultsPerMsg {
+			select {
+			case r, ok := <-ch:
+				if !ok {
+					return rs // the next wait says it closed
+				}
+				rs = append(rs, r)
+			default:
+				return rs
+			}
+		}
+		return rs
 	}
 }
+
+// maxResultsPerMsg bounds one resultsMsg: a consumer that fell far behind
+// still draws now and then.
+const maxResultsPerMsg = 1024
 
 // tickClock brings the time on the program's clock (pctx.Now: the wall
 // clock live, the recording's in a replay) every second.
@@ -227,8 +250,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleMouse(msg)
 		m.refreshChrome()
 		return m, nil
-	case resultMsg:
-		cmd := m.handleResult(collect.Result(msg))
+	case resultsMsg:
+		cmd := m.handleResults(msg)
 		m.refreshChrome()
 		return m, tea.Batch(cmd, m.waitForResult())
 	case redrawMsg:
@@ -287,9 +310,11 @@ func (m *Model) handleSaved(msg savedMsg) {
 	m.refreshChrome()
 }
 
-// handleResult applies one host's result and schedules a redraw.
-func (m *Model) handleResult(r collect.Result) tea.Cmd {
-	m.data.Apply(r)
+// handleResults applies results and schedules a redraw.
+func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
+	for _, r := range rs {
+		m.data.Apply(r)
+	}
 	if n := m.data.Newest(); n.After(m.now) {
 		m.now = n
 	}

@@ -87,7 +87,7 @@ func newFixtureOn(t testing.TB, dash *config.Dashboard, history time.Duration, s
 // redraw delay exists only to coalesce hosts; tests need no waiting).
 func (f *fixture) send(msg tea.Msg) tea.Cmd {
 	_, cmd := f.m.Update(msg)
-	if _, isResult := msg.(resultMsg); isResult {
+	if _, isResult := msg.(resultsMsg); isResult {
 		f.m.Update(redrawMsg{})
 		return nil
 	}
@@ -149,7 +149,7 @@ func (f *fixture) feed(n int) {
 		f.tick++
 		f.now = t0.Add(time.Duration(f.tick) * time.Second)
 		for h := range f.pctx.Hosts {
-			f.send(resultMsg(collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}))
+			f.send(ResultMsg(collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}))
 		}
 	}
 	f.send(clockMsg(f.now))
@@ -287,8 +287,8 @@ func TestFailingHostInStatusWhileOthersUpdate(t *testing.T) {
 		// edge1 doubles its rate; edge2 fails.
 		snap := synth.Snapshot(0, f.tick, f.now)
 		snap.Values["proxy.process.http.incoming_requests"] = metrics.Sample{Value: 1000*3 + 2000*float64(f.tick-3)}
-		f.send(resultMsg(collect.Result{Host: 0, Snapshot: snap}))
-		f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("cannot connect to /run/ts/jsonrpc20.sock: connection refused")}))
+		f.send(ResultMsg(collect.Result{Host: 0, Snapshot: snap}))
+		f.send(ResultMsg(collect.Result{Host: 1, Err: errors.New("cannot connect to /run/ts/jsonrpc20.sock: connection refused")}))
 	}
 	view := f.m.View()
 	footer := lastLine(view)
@@ -313,7 +313,7 @@ func TestFailingHostInStatusWhileOthersUpdate(t *testing.T) {
 func TestWarningsShown(t *testing.T) {
 	f := newFixture(t, "edge1")
 	f.resize(160, 45)
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)),
+	f.send(ResultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)),
 		Warnings: []string{"record not found: proxy.process.http.err_connect_fail_count (2000)", "second"}}))
 	footer := lastLine(f.m.View())
 	if !strings.Contains(footer, "edge1: record not found: proxy.process.http.err_connect_fail_count (2000) (+1 more)") {
@@ -327,8 +327,8 @@ func TestHeaderSaysHowRemoteHostsAreRead(t *testing.T) {
 	if header := firstLine(f.m.View()); strings.Contains(header, "ssh") {
 		t.Fatalf("header names a path before any result: %q", header)
 	}
-	f.send(resultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)), Via: "ssh·jsonrpc"}))
-	f.send(resultMsg(collect.Result{Host: 1, Err: errors.New("ssh: connection lost; reconnecting in 4s"), Via: "ssh·traffic_ctl"}))
+	f.send(ResultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 1, t0.Add(time.Second)), Via: "ssh·jsonrpc"}))
+	f.send(ResultMsg(collect.Result{Host: 1, Err: errors.New("ssh: connection lost; reconnecting in 4s"), Via: "ssh·traffic_ctl"}))
 	view := f.m.View()
 	header := firstLine(view)
 	if !strings.Contains(header, "edge1 (ssh·jsonrpc)") || !strings.Contains(header, "edge2 (ssh·traffic_ctl)") {
@@ -343,7 +343,7 @@ func TestHeaderSaysHowRemoteHostsAreRead(t *testing.T) {
 func TestControlCharactersFromServerDoNotReachScreen(t *testing.T) {
 	f := newFixture(t, "edge1")
 	f.resize(120, 40)
-	f.send(resultMsg(collect.Result{Host: 0, Err: errors.New("bad\x1b[2Jreply\r\nhere")}))
+	f.send(ResultMsg(collect.Result{Host: 0, Err: errors.New("bad\x1b[2Jreply\r\nhere")}))
 	view := f.m.View()
 	if strings.ContainsAny(view, "\x1b\r") {
 		t.Fatalf("escape or CR from an error message reached the screen: %q", lastLine(view))
@@ -451,4 +451,27 @@ func titleOf(view, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// Results already waiting arrive as one message: a fleet's tick is one
+// update, not one per host; a closed channel says the collector stopped.
+func TestResultsWaitingArriveTogether(t *testing.T) {
+	ch := make(chan collect.Result, 8)
+	for h := range 5 {
+		ch <- collect.Result{Host: h}
+	}
+	f := newFixture(t, "a", "b", "c", "d", "e")
+	f.m.results = ch
+	msg := f.m.waitForResult()()
+	if rs, ok := msg.(resultsMsg); !ok || len(rs) != 5 || rs[4].Host != 4 {
+		t.Fatalf("five waiting results came as %#v", msg)
+	}
+	ch <- collect.Result{Host: 2}
+	close(ch)
+	if rs, ok := f.m.waitForResult()().(resultsMsg); !ok || len(rs) != 1 {
+		t.Fatalf("the last result before the close: %#v", rs)
+	}
+	if msg := f.m.waitForResult()(); msg != (collectDoneMsg{}) {
+		t.Fatalf("after the close: %#v", msg)
+	}
 }

@@ -53,7 +53,7 @@ func (f *fixture) feedFromSimulatorsEach(t *testing.T, n int, each func(tick int
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.send(resultMsg(collect.Result{Host: h, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
+			f.send(ResultMsg(collect.Result{Host: h, Snapshot: metrics.Snapshot{Time: f.now, Values: v}}))
 		}
 		if each != nil {
 			f.send(clockMsg(f.now))

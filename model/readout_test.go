@@ -87,7 +87,7 @@ func (f *fixture) feedRates(n int, rate func(tick int) float64) {
 		f.total += rate(f.tick)
 		snap := synth.Snapshot(0, f.tick, f.now)
 		snap.Values["proxy.process.http.incoming_requests"] = metrics.Sample{Value: f.total}
-		f.send(resultMsg(collect.Result{Host: 0, Snapshot: snap}))
+		f.send(ResultMsg(collect.Result{Host: 0, Snapshot: snap}))
 	}
 }
 

@@ -24,7 +24,7 @@ func (f *fixture) feedOnly(n int, answering ...int) {
 					r = collect.Result{Host: h, Snapshot: synth.Snapshot(h, f.tick, f.now)}
 				}
 			}
-			f.send(resultMsg(r))
+			f.send(ResultMsg(r))
 		}
 		f.send(clockMsg(f.now))
 	}

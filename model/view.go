@@ -28,24 +28,36 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return m.tooSmall()
 	}
-	var b strings.Builder
-	b.WriteString(m.header.View())
-	b.WriteByte('\n')
+	var body string
 	switch {
 	case m.helpOpen:
-		b.WriteString(m.help.View())
+		body = m.help.View()
 	case m.listOpen:
-		b.WriteString(m.pageList.View())
+		body = m.pageList.View()
 	case m.readoutOn:
-		b.WriteString(m.readout.View())
+		body = m.readout.View()
 	case m.fleetOn:
-		b.WriteString(m.fleet.View())
+		body = m.fleet.View()
 	case len(m.pages) > 0:
-		b.WriteString(m.pages[m.page].View())
+		body = m.pages[m.page].View()
 	}
+	// Bubble Tea asks for the view after every message; most change
+	// nothing on screen. The parts are cached strings, so comparing them
+	// with the last ones is (nearly always) comparing pointers, where
+	// joining them again is copying the whole screen.
+	parts := [3]string{m.header.View(), body, m.footer.View()}
+	if parts == m.viewParts && m.viewJoined != "" {
+		return m.viewJoined
+	}
+	var b strings.Builder
+	b.Grow(len(parts[0]) + len(parts[1]) + len(parts[2]) + 2)
+	b.WriteString(parts[0])
 	b.WriteByte('\n')
-	b.WriteString(m.footer.View())
-	return b.String()
+	b.WriteString(parts[1])
+	b.WriteByte('\n')
+	b.WriteString(parts[2])
+	m.viewParts, m.viewJoined = parts, b.String()
+	return m.viewJoined
 }
 
 // refreshChrome rebuilds the header and footer after anything they show may
