@@ -18,7 +18,7 @@ func (s *Series) observeAbsolute(snap Snapshot) {
 	}
 	s.abs, s.absOK = value(snap, s.Def.Key)
 	if s.absOK {
-		s.Abs.Add(Point{T: snap.Time, V: s.abs})
+		s.keep(&s.Abs, Point{T: snap.Time, V: s.abs})
 	}
 }
 

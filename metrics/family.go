@@ -134,7 +134,7 @@ func (s *Series) addMember(c string) bool {
 	if err != nil {
 		return false
 	}
-	m, err := newPlainSeries(def, f.window, f.interval)
+	m, err := newPlainSeries(&def, f.window, f.interval)
 	if err != nil {
 		return false
 	}

@@ -29,7 +29,8 @@ type Compiled interface {
 
 // Series is one metric of one host: its derivation and its history.
 type Series struct {
-	Def  MetricDef
+	// Def is shared by the series of every host (never changed).
+	Def  *MetricDef
 	Hist *History
 	// Abs is the history of the raw record itself, for counters only (nil
 	// otherwise): their absolute count, which traffic_top users read next
@@ -60,11 +61,14 @@ type Series struct {
 	// family holds the members of a family metric (a wildcard record);
 	// nil for a plain one.
 	family *family
+	// window and interval shape the histories, made with their first
+	// point (keep).
+	window, interval time.Duration
 }
 
 // newSeries starts the series of one host for d: a family's, when d reads
 // a record with a wildcard, else a plain one with its own derivation.
-func newSeries(d MetricDef, window, interval time.Duration) (*Series, error) {
+func newSeries(d *MetricDef, window, interval time.Duration) (*Series, error) {
 	if err := d.CheckPatterns(); err != nil {
 		return nil, err
 	}
@@ -82,15 +86,18 @@ func newSeries(d MetricDef, window, interval time.Duration) (*Series, error) {
 // newPlainSeries starts a series with its own derivation: a plain
 // metric's, or one member of a family (whose records are bound, whatever
 // they look like).
-func newPlainSeries(d MetricDef, window, interval time.Duration) (*Series, error) {
+func newPlainSeries(d *MetricDef, window, interval time.Duration) (*Series, error) {
 	der, err := d.Derivation()
 	if err != nil {
 		return nil, err
 	}
 	info, _ := LookupType(d.Type) // Derivation checked it
-	sr := &Series{Def: d, Hist: NewDownsampledHistory(window, interval), unit: d.DisplayUnit(), der: der, records: d.Records()}
+	// The histories are made with their first point (keep): a fleet's
+	// hosts off the pages are asked a few records, and the series of the
+	// rest hold nothing for as long.
+	sr := &Series{Def: d, Hist: emptyHistory, unit: d.DisplayUnit(), der: der, records: d.Records(), window: window, interval: interval}
 	if info.Absolute {
-		sr.Abs = NewDownsampledHistory(window, interval)
+		sr.Abs = emptyHistory
 	}
 	if _, ok := der.(bucketIncreaser); ok {
 		sr.Obs = newObservations(window, interval)
@@ -133,7 +140,7 @@ func (s *Series) observe(snap Snapshot) {
 	s.last, s.lastOK = s.der.Observe(snap)
 	s.lastT = snap.Time
 	if s.lastOK {
-		s.Hist.Add(Point{T: snap.Time, V: s.last})
+		s.keep(&s.Hist, Point{T: snap.Time, V: s.last})
 	}
 	if s.Obs != nil {
 		if inc := s.der.(bucketIncreaser).increase(); inc != nil {
@@ -141,6 +148,15 @@ func (s *Series) observe(snap Snapshot) {
 		}
 	}
 	s.observeAbsolute(snap)
+}
+
+// keep adds p to the history *h, made now if it is still the shared
+// empty one.
+func (s *Series) keep(h **History, p Point) {
+	if *h == emptyHistory {
+		*h = NewDownsampledHistory(s.window, s.interval)
+	}
+	(*h).Add(p)
 }
 
 // Missing says the host's latest answer lacked a record the series reads:
@@ -211,8 +227,11 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	}
 	// Derivations are built per host: they hold that host's baselines.
 	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs)), window: window, events: make([][]Event, hosts)}
+	// One copy of the definitions, which every host's series point to.
+	defs = slices.Clone(defs)
 	for h := range hosts {
-		for i, d := range defs {
+		for i := range defs {
+			d := &defs[i]
 			sr, err := newSeries(d, window, interval)
 			if err != nil {
 				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)

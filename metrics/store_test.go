@@ -60,8 +60,13 @@ func TestNewStore(t *testing.T) {
 			for h := range tc.hosts {
 				for i, d := range tc.defs {
 					s := st.Series(h, i)
-					if s.Def != d || s.Hist.capacity != tc.capacity || s.Hist.Window() != tc.window {
-						t.Fatalf("Series(%d,%d) = %+v capacity %d window %v", h, i, s.Def, s.Hist.capacity, s.Hist.Window())
+					// No history is made before its first point.
+					if *s.Def != d || s.Hist != emptyHistory {
+						t.Fatalf("Series(%d,%d) = %+v, history made before a point", h, i, s.Def)
+					}
+					s.keep(&s.Hist, Point{T: at(0), V: 1})
+					if s.Hist == emptyHistory || s.Hist.capacity != tc.capacity || s.Hist.Window() != tc.window || emptyHistory.Len() != 0 {
+						t.Fatalf("Series(%d,%d) history capacity %d window %v", h, i, s.Hist.capacity, s.Hist.Window())
 					}
 				}
 			}
