@@ -332,14 +332,22 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	if a.opts.memProfile != "" {
 		defer writeHeapProfile(a.opts.memProfile, stderr)
 	}
+	c := a.liveCollector()
+	results := a.recording(c.Run(ctx))
+	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+}
+
+// liveCollector is the screen's collector. In a fleet it asks every key
+// of the pages only of the hosts on them (the model says which through
+// pctx.Focus), the rest what the table and the limits need; unless
+// --all-keys, or --record, which keeps everything of every host.
+func (a *app) liveCollector() *collect.Collector {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	if len(a.hosts) > config.MaxHosts && !a.opts.allKeys && a.rec == nil {
-		// A fleet: every key of the pages only for the hosts on them.
 		c.Brief(a.pctx.Dashboard.FleetKeys())
 		a.pctx.Focus = c.Focus
 	}
-	results := a.recording(c.Run(ctx))
-	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+	return c
 }
 
 // writeHeapProfile writes --memprofile's heap profile.

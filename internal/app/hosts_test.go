@@ -233,3 +233,31 @@ func TestConfigEndpointsPromQLHost(t *testing.T) {
 		t.Errorf("got %+v: url: in the config must mean what it means on the command line", eps[0])
 	}
 }
+
+// The screen's collector asks a fleet's hosts off the pages only the
+// table's keys, the model telling it which are on them; --all-keys, and
+// four hosts or fewer, ask everyone everything.
+func TestLiveCollectorOfAFleet(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		brief bool
+	}{
+		{[]string{"--demo", "a", "b", "c", "d", "e"}, true},
+		{[]string{"--demo", "a", "b", "c", "d", "e", "--all-keys"}, false},
+		{[]string{"--demo", "a", "b", "c", "d"}, false},
+	} {
+		opts, err := parseArgs(tc.args, &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := setup(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.liveCollector()
+		if got := a.pctx.Focus != nil; got != tc.brief {
+			t.Errorf("%q: told which hosts are shown %v; want %v", tc.args, got, tc.brief)
+		}
+		a.close()
+	}
+}
