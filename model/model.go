@@ -5,6 +5,7 @@ package model
 
 import (
 	"slices"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -43,9 +44,15 @@ func ResultMsg(r collect.Result) tea.Msg { return resultsMsg{r} }
 // RedrawMsg asks for the coalesced redraw a result schedules.
 func RedrawMsg() tea.Msg { return redrawMsg{} }
 
-// redrawDelay is how long the model waits after a result for the other
-// hosts' results of the same tick before redrawing.
-const redrawDelay = 25 * time.Millisecond
+// A redraw waits for the other hosts' results of the same tick: until
+// none has come for redrawDelay, at most maxRedrawDelay after the first.
+// Four hosts answer within a few milliseconds of each other; a hundred
+// polled 32 at a time take a few rounds of requests, and drawing the
+// table after each would draw it three or four times a tick.
+const (
+	redrawDelay    = 25 * time.Millisecond
+	maxRedrawDelay = 250 * time.Millisecond
+)
 
 // Model is the whole screen.
 type Model struct {
@@ -76,14 +83,17 @@ type Model struct {
 	clock         time.Time // header clock
 	drawnAt       time.Time // when the live view was last redrawn
 	redrawPending bool
-	time          TimeView      // zoom, pause, scroll-back
-	absolute      bool          // counters show absolute counts, not rates
-	order         metrics.Order // how tables sort a family's rows (o)
-	readoutOn     bool
-	stats         bool // the readout shows the window statistics table (i)
-	helpOpen      bool
-	listOpen      bool // the p page list is shown
-	pageList      *PageListView
+	// lastResult is when the latest results came (Unix ns), read by the
+	// pending redraw's command.
+	lastResult *atomic.Int64
+	time       TimeView      // zoom, pause, scroll-back
+	absolute   bool          // counters show absolute counts, not rates
+	order      metrics.Order // how tables sort a family's rows (o)
+	readoutOn  bool
+	stats      bool // the readout shows the window statistics table (i)
+	helpOpen   bool
+	listOpen   bool // the p page list is shown
+	pageList   *PageListView
 	// alerts are the series over their limits at the view's instant
 	// (report.Alerts); ringing are the live ones the bell has rung for.
 	alerts  []report.Alert
@@ -108,16 +118,17 @@ type Model struct {
 func New(pctx *ProgramContext, data *monitor.State, results <-chan collect.Result, runFor time.Duration) *Model {
 	pctx.normalize()
 	m := &Model{
-		pctx:      pctx,
-		full:      pctx,
-		data:      data,
-		results:   results,
-		runFor:    runFor,
-		now:       pctx.Now(),
-		clock:     pctx.Now(),
-		time:      NewTimeView(pctx.History),
-		readoutOn: pctx.Readout,
-		readout:   NewReadoutView(),
+		pctx:       pctx,
+		full:       pctx,
+		data:       data,
+		results:    results,
+		runFor:     runFor,
+		now:        pctx.Now(),
+		clock:      pctx.Now(),
+		time:       NewTimeView(pctx.History),
+		readoutOn:  pctx.Readout,
+		readout:    NewReadoutView(),
+		lastResult: new(atomic.Int64),
 	}
 	m.fleet = NewFleetView(pctx)
 	if len(pctx.Hosts) > config.MaxHosts {
@@ -312,6 +323,7 @@ func (m *Model) handleSaved(msg savedMsg) {
 
 // handleResults applies results and schedules a redraw.
 func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
+	m.lastResult.Store(time.Now().UnixNano())
 	for _, r := range rs {
 		m.data.Apply(r)
 	}
@@ -322,7 +334,23 @@ func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
 		return nil
 	}
 	m.redrawPending = true
-	return tea.Tick(redrawDelay, func(time.Time) tea.Msg { return redrawMsg{} })
+	return waitForQuiet(m.lastResult)
+}
+
+// waitForQuiet is the redraw once results have stopped coming for
+// redrawDelay (last says when the latest came), or maxRedrawDelay after
+// now at the latest.
+func waitForQuiet(last *atomic.Int64) tea.Cmd {
+	first := time.Now()
+	return func() tea.Msg {
+		for {
+			time.Sleep(redrawDelay)
+			quiet := time.Since(time.Unix(0, last.Load()))
+			if quiet >= redrawDelay || time.Since(first) >= maxRedrawDelay-redrawDelay {
+				return redrawMsg{}
+			}
+		}
+	}
 }
 
 // redrawLive redraws the live view up to the clock: the right edge is now,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -473,5 +474,35 @@ func TestResultsWaitingArriveTogether(t *testing.T) {
 	}
 	if msg := f.m.waitForResult()(); msg != (collectDoneMsg{}) {
 		t.Fatalf("after the close: %#v", msg)
+	}
+}
+
+// A redraw waits while results keep coming, for a while at most, so that
+// a fleet polled in several rounds of requests is drawn once a tick.
+func TestRedrawWaitsForTheTicksOtherResults(t *testing.T) {
+	var last atomic.Int64
+	last.Store(time.Now().UnixNano())
+	stop := make(chan struct{})
+	go func() { // results every 5 ms, for ever
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				last.Store(time.Now().UnixNano())
+			}
+		}
+	}()
+	defer close(stop)
+	start := time.Now()
+	done := make(chan tea.Msg)
+	go func() { done <- waitForQuiet(&last)() }()
+	select {
+	case msg := <-done:
+		if took := time.Since(start); msg != (redrawMsg{}) || took < maxRedrawDelay-redrawDelay {
+			t.Fatalf("%#v after %v while results kept coming; want a redraw after %v at least", msg, took, maxRedrawDelay-redrawDelay)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no redraw while results kept coming")
 	}
 }
