@@ -163,6 +163,10 @@ func TestFleetKeys(t *testing.T) {
 	if got := f.m.fleet.Fleet(); len(got.Rows) != 1 || got.Group.Name != "1 of 8 (edge1)" || !strings.Contains(lastLine(f.m.View()), "enter keep") {
 		t.Fatalf("filtered %d rows, group %q, footer %q", len(got.Rows), got.Group.Name, lastLine(f.m.View()))
 	}
+	// The header counts the fleet, and says whose status it gives.
+	if head := firstLine(f.m.View()); !strings.Contains(head, `Fleet · 8 hosts · "edge1": ok`) {
+		t.Fatalf("filtered header %q", head)
+	}
 	f.key("esc")
 	if got := f.m.fleet.Fleet(); len(got.Rows) != 8 {
 		t.Fatalf("esc left %d rows", len(got.Rows))

@@ -82,7 +82,12 @@ func (m *Model) chromeState() ChromeState {
 	if m.fleetOn {
 		// The table says which hosts fail and why; the header counts them.
 		f := m.fleet.Fleet()
-		s.Fleet, s.FleetSummary, s.Errors, s.Warnings = true, fmt.Sprintf("%d hosts%s%s", f.Total, m.pctx.Glyphs.Sep, f.Group.Status), nil, nil
+		status := f.Group.Status
+		if f.Filter != "" {
+			// The rows' status, not the fleet's: say whose.
+			status = fmt.Sprintf("%q: %s", f.Filter, status)
+		}
+		s.Fleet, s.FleetSummary, s.Errors, s.Warnings = true, fmt.Sprintf("%d hosts%s%s", f.Total, m.pctx.Glyphs.Sep, status), nil, nil
 		s.Filtering = m.fleet.Filtering()
 	}
 	s.Seeking, s.Seek, s.SeekErr, s.Notice = m.seeking, m.seekText, m.seekErr, m.saved
