@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -17,7 +18,17 @@ type HelpView struct {
 	fleet bool // the fleet table's keys too (more than one host)
 	w, h  int
 	box   string
+	// top is the first key line shown when they do not all fit (an
+	// 80x24 terminal with several hosts): ↑/↓ scroll them.
+	top int
 }
+
+// Scroll moves the key lines by n (pages of them with Page), at most to
+// the first and the last; the caller refreshes.
+func (v *HelpView) Scroll(n int) { v.top = max(v.top+n, 0) }
+
+// Open starts at the top.
+func (v *HelpView) Open() { v.top = 0 }
 
 // SetSize sets the area the overlay covers.
 func (v *HelpView) SetSize(w, h int) { v.w, v.h = w, h }
@@ -55,7 +66,8 @@ func (v *HelpView) draw(w, h int, boxed bool) string {
 		room -= 2
 	}
 	spaced := entries+len(groups) <= room // blank lines between groups if they fit
-	lines := []string{st.Message.Render("Keys") + " (esc or ? closes)"}
+	title := st.Message.Render("Keys") + " (esc or ? closes)"
+	var lines []string
 	for _, group := range groups {
 		if spaced {
 			lines = append(lines, "")
@@ -66,9 +78,16 @@ func (v *HelpView) draw(w, h int, boxed bool) string {
 			lines = append(lines, "  "+st.HelpKey.Render(k)+strings.Repeat(" ", keyW-lipgloss.Width(k)+2)+b.Help().Desc)
 		}
 	}
-	if len(lines) > room {
-		lines = append(lines[:max(room-1, 0)], g.Ellipsis)
+	if len(lines)+1 > room {
+		// Too many for the screen: a window of them, scrolled by ↑/↓,
+		// and a last line that says what is left out.
+		shown := max(room-2, 1)
+		v.top = min(v.top, max(len(lines)-shown, 0))
+		keys := v.pctx.Keys
+		more := fmt.Sprintf("%s lines %d-%d of %d: %s %s scroll", g.Ellipsis, v.top+1, min(v.top+shown, len(lines)), len(lines), keys.Up.Help().Key, keys.Down.Help().Key)
+		lines = append(lines[v.top:min(v.top+shown, len(lines)):min(v.top+shown, len(lines))], more)
 	}
+	lines = append([]string{title}, lines...)
 	if !boxed {
 		return fitBlock(strings.Join(lines, "\n"), w, h)
 	}

@@ -325,3 +325,49 @@ func (e errorString) Error() string { return string(e) }
 
 // KeyMap works with bubbles' help component as it is.
 var _ help.KeyMap = KeyMap{}
+
+// Where the keys do not all fit (80x24 with the fleet's and a second
+// host's), the help says so and scrolls: every key can be read.
+func TestHelpScrollsWhenItDoesNotFit(t *testing.T) {
+	f := newFixture(t, "edge1", "edge2")
+	f.resize(80, 24)
+	f.feed(3)
+	f.key("?")
+	seen := map[string]bool{}
+	last := ""
+	for range 40 {
+		view := f.m.View()
+		assertFrame(t, view, 80, 24)
+		if !strings.Contains(view, "esc or ? closes") {
+			t.Fatalf("the title scrolled away:\n%s", view)
+		}
+		for _, g := range append(f.pctx.Keys.helpGroups(), f.pctx.Keys.fleetGroup()) {
+			for _, b := range g.keys {
+				if strings.Contains(view, b.Help().Desc) {
+					seen[b.Help().Desc] = true
+				}
+			}
+		}
+		if view == last {
+			break // at the bottom
+		}
+		last = view
+		f.key("down")
+	}
+	if !strings.Contains(last, "of ") || !strings.Contains(last, "scroll") {
+		t.Fatalf("a help cut short does not say so:\n%s", last)
+	}
+	for _, g := range append(f.pctx.Keys.helpGroups(), f.pctx.Keys.fleetGroup()) {
+		for _, b := range g.keys {
+			if !seen[b.Help().Desc] {
+				t.Errorf("scrolling never showed %q %q", b.Help().Key, b.Help().Desc)
+			}
+		}
+	}
+	// Closed and opened again, it starts at the top.
+	f.key("esc")
+	f.key("?")
+	if !strings.Contains(f.m.View(), " lines 1-") {
+		t.Fatalf("reopened help not at the top:\n%s", f.m.View())
+	}
+}

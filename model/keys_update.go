@@ -15,6 +15,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return tea.Quit
 		case key.Matches(msg, k.Close), key.Matches(msg, k.Help):
 			m.helpOpen = false
+		case key.Matches(msg, k.Up), key.Matches(msg, k.Down), key.Matches(msg, k.PageUp), key.Matches(msg, k.PageDown):
+			n := map[bool]int{true: 1, false: -1}[key.Matches(msg, k.Down) || key.Matches(msg, k.PageDown)]
+			if key.Matches(msg, k.PageUp) || key.Matches(msg, k.PageDown) {
+				n *= max(m.height-6, 1)
+			}
+			m.help.Scroll(n)
+			m.refreshHelp()
 		}
 		return nil
 	}
@@ -51,6 +58,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.refreshHelp()
 	case key.Matches(msg, k.Help):
 		m.helpOpen = true
+		m.help.Open()
 		m.refreshHelp()
 	case key.Matches(msg, k.Pause):
 		m.togglePause()
