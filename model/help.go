@@ -23,8 +23,8 @@ type HelpView struct {
 	top int
 }
 
-// Scroll moves the key lines by n (pages of them with Page), at most to
-// the first and the last; the caller refreshes.
+// Scroll moves the key lines by n, no further than the first and the
+// last; the caller refreshes.
 func (v *HelpView) Scroll(n int) { v.top = max(v.top+n, 0) }
 
 // Open starts at the top.

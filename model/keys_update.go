@@ -16,11 +16,14 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Close), key.Matches(msg, k.Help):
 			m.helpOpen = false
 		case key.Matches(msg, k.Up), key.Matches(msg, k.Down), key.Matches(msg, k.PageUp), key.Matches(msg, k.PageDown):
-			n := map[bool]int{true: 1, false: -1}[key.Matches(msg, k.Down) || key.Matches(msg, k.PageDown)]
+			step := 1
 			if key.Matches(msg, k.PageUp) || key.Matches(msg, k.PageDown) {
-				n *= max(m.height-6, 1)
+				step = max(m.height-6, 1) // about the lines the box shows
 			}
-			m.help.Scroll(n)
+			if key.Matches(msg, k.Up) || key.Matches(msg, k.PageUp) {
+				step = -step
+			}
+			m.help.Scroll(step)
 			m.refreshHelp()
 		}
 		return nil
