@@ -211,17 +211,17 @@ func (f *PromQLFleet) named() bool {
 // fails only when each does.
 func (f *PromQLFleet) FetchBatch(ctx context.Context, keys [][]string) ([]collect.Reply, error) {
 	sets := sameKeys(keys)
-	if len(sets) == 1 && len(sets[0].members) == len(f.Hosts) {
-		return f.fetchAll(ctx, keys[sets[0].members[0]])
+	if len(sets) == 1 && len(sets[0]) == len(f.Hosts) {
+		return f.fetchAll(ctx, keys[sets[0][0]])
 	}
 	replies := make([]collect.Reply, len(f.Hosts))
 	errs := make([]error, len(sets))
 	var wg sync.WaitGroup
-	for i, set := range sets {
+	for i, members := range sets {
 		wg.Go(func() {
-			part := f.subset(set.members)
-			got, err := part.fetchAll(ctx, keys[set.members[0]])
-			for j, m := range set.members {
+			part := f.subset(members)
+			got, err := part.fetchAll(ctx, keys[members[0]])
+			for j, m := range members {
 				if err != nil {
 					replies[m] = collect.Reply{Err: err}
 					continue
@@ -238,13 +238,11 @@ func (f *PromQLFleet) FetchBatch(ctx context.Context, keys [][]string) ([]collec
 	return replies, nil
 }
 
-// keySet is the members asked one list of keys.
-type keySet struct{ members []int }
-
 // sameKeys groups the members by the keys they are asked (nil: not
-// asked), in the order of their first members.
-func sameKeys(keys [][]string) []keySet {
-	var sets []keySet
+// asked): one list of members per list of keys, in the order of their
+// first members.
+func sameKeys(keys [][]string) [][]int {
+	var sets [][]int
 	var lists [][]string
 	for m, k := range keys {
 		if k == nil {
@@ -254,9 +252,9 @@ func sameKeys(keys [][]string) []keySet {
 		if i < 0 {
 			i = len(sets)
 			lists = append(lists, k)
-			sets = append(sets, keySet{})
+			sets = append(sets, nil)
 		}
-		sets[i].members = append(sets[i].members, m)
+		sets[i] = append(sets[i], m)
 	}
 	return sets
 }
