@@ -6,13 +6,7 @@ import (
 )
 
 func TestCountersKeepTheirAbsoluteCount(t *testing.T) {
-	st, err := NewStore(1, testDefs, time.Minute, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4; i++ {
-		st.Observe(0, snap(float64(i), i))
-	}
+	st := fourTicks(t)
 	c := st.Series(0, 0) // counter: req = 100 × i
 	if !c.HasAbsolute() {
 		t.Fatal("counter has no absolute count")
@@ -58,13 +52,7 @@ func TestCountersKeepTheirAbsoluteCount(t *testing.T) {
 }
 
 func TestShownCurrent(t *testing.T) {
-	st, err := NewStore(1, testDefs, time.Minute, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4; i++ {
-		st.Observe(0, snap(float64(i), i))
-	}
+	st := fourTicks(t)
 	abs := st.Series(0, 0).Shown(true) // absolute count: 100 × i at second i
 	if c := abs.Current(At{Now: at(4)}); !c.OK || c.V != 400 {
 		t.Fatalf("live Current = %+v; want the latest, 400", c)
@@ -84,13 +72,7 @@ func TestShownCurrent(t *testing.T) {
 // A host that stops answering keeps its last value, but only until it is
 // older than the stale limit: then it is marked stale with its age.
 func TestCurrentGoesStaleWhenTheHostStopsAnswering(t *testing.T) {
-	st, err := NewStore(1, testDefs, time.Minute, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4; i++ {
-		st.Observe(0, snap(float64(i), i))
-	}
+	st := fourTicks(t)
 	limit := StaleAfter(time.Second, time.Second)
 	if limit != 2500*time.Millisecond {
 		t.Fatalf("StaleAfter(1s, 1s) = %s, want 2.5s", limit)
@@ -125,13 +107,7 @@ func TestCurrentGoesStaleWhenTheHostStopsAnswering(t *testing.T) {
 // A failed fetch makes the last values stale at once, however young, until
 // the next snapshot; paused, the history is read as it is.
 func TestCurrentIsStaleAfterAFailedFetch(t *testing.T) {
-	st, err := NewStore(1, testDefs, time.Minute, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4; i++ {
-		st.Observe(0, snap(float64(i), i))
-	}
+	st := fourTicks(t)
 	limit := StaleAfter(time.Second, time.Second)
 	live := At{Now: at(4.2), StaleAfter: limit}
 	if c := st.Series(0, 0).Shown(false).Current(live); !c.OK || c.Stale {
@@ -150,4 +126,17 @@ func TestCurrentIsStaleAfterAFailedFetch(t *testing.T) {
 	if c := st.Series(0, 0).Shown(false).Current(At{Now: at(5), StaleAfter: limit}); !c.OK || c.Stale {
 		t.Errorf("answering again: %+v, want current", c)
 	}
+}
+
+// fourTicks is a store of one host given testDefs' snapshots at 1-4 s.
+func fourTicks(t *testing.T) *Store {
+	t.Helper()
+	st, err := NewStore(1, testDefs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		st.Observe(0, snap(float64(i), i))
+	}
+	return st
 }
