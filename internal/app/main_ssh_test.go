@@ -30,7 +30,9 @@ func TestRunRemoteHost(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, ".ssh", "config"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--once", "--interval", "0.3", "--history", "10", "edge1"}
+	// At 1 s a request may take a second: at 0.3 s its 300 ms deadline was
+	// missed over SSH by a loaded race run, in every round.
+	args := []string{"--once", "--interval", "1", "--history", "10", "edge1"}
 
 	var out, errb bytes.Buffer
 	if status := run(args, &out, &errb); status != statusUnknown {
