@@ -20,6 +20,7 @@ import (
 	"github.com/traffic-grapher/traffic_grapher/collect"
 	_ "github.com/traffic-grapher/traffic_grapher/collect/all" // every source kind registers itself
 	"github.com/traffic-grapher/traffic_grapher/config"
+	"github.com/traffic-grapher/traffic_grapher/internal/terminal"
 	"github.com/traffic-grapher/traffic_grapher/metrics"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -367,14 +368,29 @@ func writeHeapProfile(path string, stderr io.Writer) {
 // screen runs a model full-screen until it quits, a signal or ctx ends it:
 // the live dashboard's and replay's one way to the terminal and back.
 func screen(ctx context.Context, stop *stopper, m *model.Model, disp *displayOptions, stderr io.Writer) int {
-	g := &guardedModel{Model: m}
-	restore := terminalRestorer(os.Stdin, os.Stdout)
-	stop.restore.Store(&restore)
-	popts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(20), tea.WithoutSignalHandler()},
-		disp.programOptions()...)
-	p := tea.NewProgram(g, popts...)
-	_, err := p.Run()
-	stop.restore.Store(nil) // Bubble Tea has put the terminal back
+	var w io.Writer = os.Stdout
+	if disp.tty != nil {
+		w = disp.tty // shared with the bell
+	}
+	t, err := terminal.Open(os.Stdin, os.Stdout, w, disp.terminalOptions())
+	if err != nil {
+		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
+		return 1
+	}
+	emergency := t.Emergency
+	stop.restore.Store(&emergency)
+	g := &guardedModel{Model: m, show: t.Frame}
+	width, height := t.Size()
+	g.Update(tea.WindowSizeMsg{Width: width, Height: height}) // the first frame is whole
+	// Bubble Tea reads the keys and runs the model; the frames are ours
+	// (package terminal), written only when one changed.
+	p := tea.NewProgram(g, tea.WithContext(ctx), tea.WithoutRenderer(), tea.WithoutSignalHandler(), tea.WithInput(t.Input()))
+	t.WatchResize(func(width, height int) { p.Send(tea.WindowSizeMsg{Width: width, Height: height}) })
+	_, err = p.Run()
+	stop.restore.Store(nil)
+	if cerr := t.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if g.panicked != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: internal error: %v\n\n%s\nPlease report this, with the lines above.\n", g.panicked, g.stack)
 		return 70

@@ -13,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/spf13/pflag"
 
+	"github.com/traffic-grapher/traffic_grapher/internal/terminal"
 	"github.com/traffic-grapher/traffic_grapher/model"
 	"github.com/traffic-grapher/traffic_grapher/model/chart"
 	"github.com/traffic-grapher/traffic_grapher/monitor"
@@ -34,7 +35,7 @@ type displayOptions struct {
 	bell    bool
 	savePNG string // --save-png
 	// tty is the terminal the screen draws on, shared with the bell so
-	// that a bell never lands inside a frame (created by programOptions).
+	// that a bell never lands inside a frame (created by apply).
 	tty *lockedTTY
 }
 
@@ -85,10 +86,9 @@ func (d *displayOptions) apply(pctx *model.ProgramContext, getenv func(string) s
 	}
 }
 
-// lockedTTY is the terminal, written by Bubble Tea's renderer (one Write
-// per frame) and by the bell: a lock keeps the bell between frames, never
-// inside an escape sequence. It stays an *os.File to Bubble Tea, which
-// reads the terminal's size from it.
+// lockedTTY is the terminal, written by the screen (one Write per frame,
+// package terminal) and by the bell: a lock keeps the bell between
+// frames, never inside an escape sequence.
 type lockedTTY struct {
 	*os.File
 	mu sync.Mutex
@@ -102,16 +102,9 @@ func (t *lockedTTY) Write(b []byte) (int, error) {
 
 func (t *lockedTTY) bell() { t.Write([]byte("\a")) }
 
-// programOptions are the Bubble Tea options the display flags add.
-func (d *displayOptions) programOptions() []tea.ProgramOption {
-	var opts []tea.ProgramOption
-	if d.mouse {
-		opts = append(opts, tea.WithMouseCellMotion())
-	}
-	if d.tty != nil {
-		opts = append(opts, tea.WithOutput(d.tty))
-	}
-	return opts
+// terminalOptions are the terminal modes the display flags ask for.
+func (d *displayOptions) terminalOptions() terminal.Options {
+	return terminal.Options{Mouse: d.mouse}
 }
 
 // writeSnapshot prints --once's output in the chosen format.

@@ -75,10 +75,10 @@ func TestDisplayFlagErrors(t *testing.T) {
 		}
 	}
 	o, err := parseArgs([]string{"--mouse"}, &bytes.Buffer{})
-	if err != nil || len(o.displayOptions.programOptions()) != 1 {
+	if err != nil || !o.displayOptions.terminalOptions().Mouse {
 		t.Fatalf("--mouse: %v", err)
 	}
-	if o, _ := parseArgs(nil, &bytes.Buffer{}); len(o.displayOptions.programOptions()) != 0 {
+	if o, _ := parseArgs(nil, &bytes.Buffer{}); o.displayOptions.terminalOptions().Mouse {
 		t.Fatal("mouse reporting is on by default")
 	}
 }

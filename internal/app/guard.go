@@ -3,13 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"runtime/debug"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/term"
 
 	"github.com/traffic-grapher/traffic_grapher/config"
 )
@@ -21,6 +18,8 @@ import (
 // ordinary kill).
 type guardedModel struct {
 	tea.Model
+	// show puts each view on the screen (Terminal.Frame); nil in tests.
+	show     func(string)
 	panicked any
 	stack    []byte
 }
@@ -50,23 +49,11 @@ func (g *guardedModel) View() (s string) {
 			s = ""
 		}
 	}()
-	return g.Model.View()
-}
-
-// terminalRestorer returns what puts the terminal back when the program
-// must exit without Bubble Tea's shutdown (it did not end within
-// stopGrace of a signal): the input's mode as it is now, before raw mode,
-// and the escape codes that stop mouse and paste reporting, leave the
-// alternate screen and show the cursor (after leaving: terminals keep the
-// cursor's visibility per screen).
-func terminalRestorer(in, out *os.File) func() {
-	state, err := term.GetState(in.Fd())
-	return func() {
-		io.WriteString(out, "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1049l\x1b[?25h")
-		if err == nil {
-			term.Restore(in.Fd(), state)
-		}
+	s = g.Model.View()
+	if g.show != nil {
+		g.show(s)
 	}
+	return s
 }
 
 // configReadBound is how long reading the dashboard file may take. A FIFO
