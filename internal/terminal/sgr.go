@@ -160,4 +160,3 @@ func appendColor(ps []string, from, to, reset string) []string {
 	}
 	return append(ps, to)
 }
-

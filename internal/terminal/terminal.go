@@ -225,7 +225,6 @@ func (t *Terminal) restoreInput() error {
 	return nil
 }
 
-
 // enterModes and leaveModes are the escape codes in and out of the
 // screen's modes. Leaving turns off every mouse mode, not only the one
 // set: it also serves the emergency exit. The cursor is shown after the
