@@ -116,6 +116,7 @@ func FuzzPromQLReplyReader(f *testing.F) {
 		`{"status":"success","warnings":["w",null],"data":{"resultType":"vector","result":[{"value":[1,"4"]}]}}`,
 		`{"status":"success","data":{"resultType":"vector","result":[{"value":[1,4]}]}}`,
 		`{"status":"success","data":null}`, `{"status":"success"}`, `[]`, ``, `{"status":"success","data":{}} x`,
+		vectorReply("1") + "\x00", // a NUL after the reply is data after it, not its end
 		`{"status":"success","data":{"resultType":"vector","result":[],"resultType":"matrix"}}`,
 		`{"data":{"result":[{"value":[1,"2"]}],"resultType":"vector"},"status":"success","status":"error"}`,
 	} {
