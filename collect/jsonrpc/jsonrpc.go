@@ -483,7 +483,9 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
-	if err := json.Unmarshal(trimmed, &r); err != nil {
+	if res, id, ok := readLookupReply(trimmed); ok {
+		r.Result, r.ID = res, id // the usual reply, read in one pass
+	} else if err := json.Unmarshal(trimmed, &r); err != nil {
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))
 	}
 	if r.Error != nil {
