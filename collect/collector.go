@@ -89,7 +89,7 @@ func Backoff(failures, hosts int, interval time.Duration) int {
 // Collector fetches the same keys from every host on a shared tick.
 //
 // Each host has its own goroutine, so a slow or dead host never delays the
-// others. A single time.Ticker drives all of them: every host is asked at
+// others. A single timer drives all of them: every host is asked at
 // the same instant, which keeps multi-host panels aligned and costs one
 // timer. The tick is handed to each host's goroutine with a non-blocking
 // send on an unbuffered channel, so a host whose previous fetch is still
@@ -297,13 +297,14 @@ func (c *Collector) Run(ctx context.Context) <-chan Result {
 		wg.Go(func() { c.worker(ctx, u, ticks[i], out) })
 	}
 	wg.Go(func() {
-		t := time.NewTicker(c.interval)
+		t := time.NewTimer(untilTick(time.Now(), c.interval))
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-t.C:
+			case now := <-t.C:
+				t.Reset(untilTick(now, c.interval))
 				for _, ch := range ticks {
 					select {
 					case ch <- struct{}{}: // idle worker takes the tick
@@ -318,6 +319,20 @@ func (c *Collector) Run(ctx context.Context) <-chan Result {
 		close(out)
 	}()
 	return out
+}
+
+// untilTick is the wait from now to the next tick: ticks fall on whole
+// multiples of the interval on the wall clock (:00, :01, … at 1s), where
+// the screen's clock ticks too, so that a second's collection, redraw and
+// clock are one wake-up of the program, not three. A boundary less than
+// half an interval away (a timer that fired early by the wall clock) is
+// passed over.
+func untilTick(now time.Time, interval time.Duration) time.Duration {
+	d := now.Truncate(interval).Add(interval).Sub(now)
+	if d < interval/2 {
+		d += interval
+	}
+	return d
 }
 
 // worker asks unit u at each tick it is free for, letting ticks pass
