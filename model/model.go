@@ -83,6 +83,15 @@ type Model struct {
 	clock         time.Time // header clock
 	drawnAt       time.Time // when the live view was last redrawn
 	redrawPending bool
+	// reported marks the hosts whose results came since the last redraw
+	// (count of them: reportedHosts); redrawnAt is when that was, by the
+	// wall clock; resultsSinceClock says results came since the last
+	// clock tick.
+	reported          []bool
+	reportedHosts     int
+	backingOff        []bool // the host's last result put it in backoff
+	redrawnAt         time.Time
+	resultsSinceClock bool
 	// lastResult is when the latest results came (Unix ns), read by the
 	// pending redraw's command.
 	lastResult *atomic.Int64
@@ -240,10 +249,13 @@ func (m *Model) waitForResult() tea.Cmd {
 const maxResultsPerMsg = 1024
 
 // tickClock brings the time on the program's clock (pctx.Now: the wall
-// clock live, the recording's in a replay) every second.
+// clock live, the recording's in a replay) every interval, and at least
+// every second. tea.Every ticks on whole multiples of its period, as the
+// collector does, so a tick's clock and results wake the program once;
+// and at --interval 10s nothing wakes it between ticks.
 func (m *Model) tickClock() tea.Cmd {
 	now := m.pctx.Now
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return clockMsg(now()) })
+	return tea.Every(max(time.Second, m.pctx.Interval), func(time.Time) tea.Msg { return clockMsg(now()) })
 }
 
 // Update dispatches each message to whoever owns it.
@@ -263,20 +275,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case resultsMsg:
 		cmd := m.handleResults(msg)
-		m.refreshChrome()
+		if m.time.Paused() {
+			m.refreshChrome() // no redraw comes: the header and footer say what came
+		}
 		return m, tea.Batch(cmd, m.waitForResult())
 	case redrawMsg:
+		if !m.redrawPending {
+			return m, nil // drawn already: every host had answered
+		}
 		return m, m.handleRedraw()
 	case savedMsg:
 		m.handleSaved(msg)
 		return m, nil
 	case clockMsg:
 		m.clock = time.Time(msg)
-		if m.clock.Sub(m.drawnAt) >= m.pctx.Interval {
+		switch {
+		case m.resultsSinceClock:
+			// Results are coming: the redraw they bring, in the same
+			// wake-up, moves the header with the charts.
+		case m.clock.Sub(m.drawnAt) >= m.pctx.Interval:
 			m.redrawLive() // no data came: the time axis moves on anyway
-		} else {
+		default:
 			m.header.Tick(m.clock)
 		}
+		m.resultsSinceClock = false
 		return m, m.tickClock()
 	case collectDoneMsg:
 		return m, nil // collection stopped: the program is shutting down
@@ -305,6 +327,8 @@ func (m *Model) handleKeys(msg tea.KeyMsg) tea.Cmd {
 // --save-png saves a picture of it.
 func (m *Model) handleRedraw() tea.Cmd {
 	m.redrawPending = false
+	clear(m.reported)
+	m.reportedHosts, m.redrawnAt = 0, time.Now()
 	m.redrawLive()
 	if m.pctx.SavePNG != "" && !m.time.Paused() {
 		return m.savePicture()
@@ -321,20 +345,54 @@ func (m *Model) handleSaved(msg savedMsg) {
 	m.refreshChrome()
 }
 
-// handleResults applies results and schedules a redraw.
+// handleResults applies results and schedules a redraw: at once when
+// every host has answered since the last one (the tick's round is whole,
+// and the redraw is part of the same wake-up), else once results stop
+// coming (waitForQuiet: a host slow or down, a fleet's rounds in waves).
+// Redraws stay redrawDelay apart, as a fast replay's rounds come faster.
 func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
 	m.lastResult.Store(time.Now().UnixNano())
+	m.resultsSinceClock = true
+	if m.reported == nil {
+		m.reported = make([]bool, len(m.pctx.Hosts))
+		m.backingOff = make([]bool, len(m.pctx.Hosts))
+	}
 	for _, r := range rs {
 		m.data.Apply(r)
+		if r.Host < 0 || r.Host >= len(m.reported) {
+			continue
+		}
+		m.backingOff[r.Host] = r.Err != nil && r.Retry > m.pctx.Interval
+		if !m.reported[r.Host] {
+			m.reported[r.Host] = true
+			m.reportedHosts++
+		}
 	}
 	if n := m.data.Newest(); n.After(m.now) {
 		m.now = n
+	}
+	if m.roundWhole() && time.Since(m.redrawnAt) >= redrawDelay {
+		return m.handleRedraw()
 	}
 	if m.redrawPending {
 		return nil
 	}
 	m.redrawPending = true
 	return waitForQuiet(m.lastResult)
+}
+
+// roundWhole says whether every host has answered since the last redraw,
+// but for those backing off after failures (not asked this tick).
+func (m *Model) roundWhole() bool {
+	if m.reportedHosts == len(m.reported) {
+		return true
+	}
+	for h, r := range m.reported {
+		if !r && !m.backingOff[h] {
+			return false
+		}
+	}
+	return true
 }
 
 // waitForQuiet is the redraw once results have stopped coming for
@@ -371,8 +429,12 @@ func (m *Model) redrawLive() {
 		}
 		return
 	}
-	if now := m.pctx.Now(); now.After(m.now) {
+	now := m.pctx.Now()
+	if now.After(m.now) {
 		m.now = now
+	}
+	if now.After(m.clock) {
+		m.clock = now // the header says when it was drawn
 	}
 	m.drawnAt = m.clock
 	if m.now.After(m.drawnAt) {

@@ -477,6 +477,63 @@ func TestResultsWaitingArriveTogether(t *testing.T) {
 	}
 }
 
+// When every host has answered, the redraw is at once, in the same
+// update: the tick's collection and drawing are one wake-up. Until then
+// it waits (a host may be slow), and the wait's redraw, once drawn, is
+// nothing to do.
+func TestRedrawAtOnceWhenEveryHostAnswered(t *testing.T) {
+	f := newFixture(t, "a", "b")
+	f.resize(100, 30)
+	result := func(h int) tea.Msg {
+		return ResultMsg(collect.Result{Host: h, Snapshot: synth.Snapshot(h, 1, t0.Add(time.Second))})
+	}
+	if _, cmd := f.m.Update(result(0)); cmd == nil || !f.m.redrawPending {
+		t.Fatal("one host of two answered: want a redraw waiting")
+	}
+	before := f.m.View()
+	f.m.Update(result(0)) // the same host again is not the round
+	if !f.m.redrawPending || f.m.View() != before {
+		t.Fatal("redrawn before the second host answered")
+	}
+	f.m.Update(result(1))
+	if f.m.redrawPending || f.m.reportedHosts != 0 || f.m.View() == before {
+		t.Fatalf("both hosts answered: not redrawn at once (pending %v, %d reported)", f.m.redrawPending, f.m.reportedHosts)
+	}
+	at := f.m.redrawnAt
+	if f.m.Update(redrawMsg{}); f.m.redrawnAt != at {
+		t.Error("the waiting redraw, after the round was drawn, drew again")
+	}
+	// A host that failed and backs off is not asked next tick: the
+	// round is whole without it.
+	f.m.redrawnAt = time.Time{}
+	f.m.Update(ResultMsg(collect.Result{Host: 1, Err: errors.New("refused"), Retry: 4 * time.Second}))
+	f.m.Update(result(0))
+	f.m.redrawnAt = time.Time{}
+	if f.m.Update(result(0)); f.m.redrawPending {
+		t.Error("the other host backs off: want the round whole with one host")
+	}
+}
+
+// The clock redraws the live view only when no results came since its
+// last tick (hosts down): otherwise the results' redraw moves it, and the
+// clock, on the same second, redraws nothing.
+func TestClockRedrawsOnlyWithoutResults(t *testing.T) {
+	f := newFixture(t, "a")
+	f.resize(100, 30)
+	f.feed(3)
+	f.m.drawnAt = f.now.Add(-5 * time.Second)
+	f.m.Update(ResultMsg(collect.Result{Host: 0, Snapshot: synth.Snapshot(0, 4, f.now.Add(time.Second))}))
+	f.m.drawnAt = f.now.Add(-5 * time.Second) // as if drawn long ago
+	f.m.Update(clockMsg(f.now.Add(time.Second)))
+	if !f.m.drawnAt.Equal(f.now.Add(-5 * time.Second)) {
+		t.Fatal("the clock redrew although results had come since its last tick")
+	}
+	f.m.Update(clockMsg(f.now.Add(2 * time.Second)))
+	if f.m.drawnAt.Equal(f.now.Add(-5 * time.Second)) {
+		t.Fatal("no results for a tick and the clock did not redraw")
+	}
+}
+
 // A redraw waits while results keep coming, for a while at most, so that
 // a fleet polled in several rounds of requests is drawn once a tick.
 func TestRedrawWaitsForTheTicksOtherResults(t *testing.T) {
