@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"net"
 	"os"
@@ -75,6 +76,7 @@ type lookupPlan struct {
 	in, keys, warnings []string
 	chunks             [][]string
 	regexes            []string
+	wanted             []collect.Wanted // each chunk's, for reading its reply
 }
 
 // planFor is the lookup of keys, from the cache when they are the last
@@ -92,6 +94,9 @@ func (s *JSONRPCSource) planFor(keys []string) *lookupPlan {
 		perKey = 60
 	}
 	p.chunks = chunkKeys(p.keys, perKey)
+	for _, c := range p.chunks {
+		p.wanted = append(p.wanted, collect.WantedKeys(c))
+	}
 	if !s.ByName {
 		for _, c := range p.chunks {
 			p.regexes = append(p.regexes, LookupRegex(c))
@@ -144,7 +149,7 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 			putReplyBuffer(buf)
 			return nil, nil, err
 		}
-		v, w, err := ParseLookupReply(body, id, chunk)
+		v, w, err := parseLookupReply(body, id, plan.wanted[i], len(chunk))
 		putReplyBuffer(buf)
 		if err != nil {
 			var rpcErr *collect.RPCError
@@ -153,8 +158,10 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 			}
 			return nil, nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
 		}
-		for k, sample := range v {
-			values[k] = sample
+		if len(plan.chunks) == 1 {
+			values = v // the usual one request: its map is the answer
+		} else {
+			maps.Copy(values, v)
 		}
 		warnings = append(warnings, w...)
 	}
@@ -475,6 +482,11 @@ type reply struct {
 // does not match wantID (an empty wantID skips that check). Warnings and
 // error texts are sanitized: no control characters, bounded length.
 func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]metrics.Sample, []string, error) {
+	return parseLookupReply(body, wantID, collect.WantedKeys(keys), len(keys))
+}
+
+// parseLookupReply is ParseLookupReply of the keys in want (n of them).
+func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int) (map[string]metrics.Sample, []string, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil, nil, errors.New("empty reply")
@@ -500,7 +512,7 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 	if r.Result.RecordList == nil {
 		return nil, nil, errors.New("result has no recordList")
 	}
-	values, warnings := r.Result.values(keys)
+	values, warnings := r.Result.values(want, n)
 	return values, warnings, nil
 }
 
@@ -547,9 +559,8 @@ func checkReplyID(raw json.RawMessage, wantID string) error {
 
 // values takes the records asked for from a result; every key not
 // answered, with a value or an error entry, is a warning.
-func (res *replyResult) values(keys []string) (map[string]metrics.Sample, []string) {
-	want := collect.WantedKeys(keys)
-	values := make(map[string]metrics.Sample, len(keys))
+func (res *replyResult) values(want collect.Wanted, n int) (map[string]metrics.Sample, []string) {
+	values := make(map[string]metrics.Sample, n)
 	accounted := make(map[string]struct{})
 	var warnings []string
 	for _, rec := range *res.RecordList {

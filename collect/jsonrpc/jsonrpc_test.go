@@ -710,7 +710,7 @@ func BenchmarkParseLookupReply(b *testing.B) {
 			if err := json.Unmarshal(body, &r); err != nil || r.Result == nil || r.Result.RecordList == nil {
 				b.Fatal(err)
 			}
-			r.Result.values(dashboardKeys)
+			r.Result.values(collect.WantedKeys(dashboardKeys), len(dashboardKeys))
 		}
 	})
 }

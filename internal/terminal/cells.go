@@ -53,6 +53,11 @@ func parseCells(into []cell, line string, width int) ([]cell, bool) {
 		case c < 0x80:
 			cells = append(cells, cell{text: line[i : i+1], st: st})
 			i++
+		case narrowAlone(line, i):
+			// A box-drawing, block or braille character, what charts are
+			// made of, on its own: one cell, no grapheme rules needed.
+			cells = append(cells, cell{text: line[i : i+3], st: st})
+			i += 3
 		default:
 			cluster, w := ansi.FirstGraphemeCluster(line[i:], ansi.GraphemeWidth)
 			i += len(cluster)
@@ -73,4 +78,33 @@ func parseCells(into []cell, line string, width int) ([]cell, bool) {
 		cells = append(cells, blank)
 	}
 	return cells, true
+}
+
+// narrowAlone says whether line[i:] starts with a character charts are
+// made of (narrowAt) followed by one that cannot join it into a cluster:
+// ASCII, the end, or another such. Anything else (a combining mark or a
+// variation selector after it) goes through the grapheme rules.
+func narrowAlone(line string, i int) bool {
+	if !narrowAt(line, i) {
+		return false
+	}
+	j := i + 3
+	return j >= len(line) || line[j] < 0x80 || narrowAt(line, j)
+}
+
+// narrowAt says whether line[i:] starts with a box-drawing, block or
+// geometric shape character (U+2500 to U+25FC; U+25FD and U+25FE are
+// wide) or a braille pattern (U+2800 to U+28FF): one cell each. In UTF-8,
+// E2 94 80 to E2 97 BC, and E2 A0 80 to E2 A3 BF.
+func narrowAt(line string, i int) bool {
+	if i+2 >= len(line) || line[i] != 0xe2 || line[i+2]&0xc0 != 0x80 {
+		return false
+	}
+	switch b := line[i+1]; {
+	case b >= 0x94 && b <= 0x96, b == 0x97 && line[i+2] <= 0xbc:
+		return true
+	case b >= 0xa0 && b <= 0xa3:
+		return true
+	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // paintAll paints frames in turn on a w x h emulated screen, checking
@@ -190,4 +192,49 @@ func FuzzPainter(f *testing.F) {
 		frames = append(frames, cur.String())
 		paintAll(t, w, h, frames...)
 	})
+}
+
+// The shortcut for chart characters agrees with the grapheme rules on
+// every character it takes, and takes those charts are drawn with.
+func TestNarrowAtAgreesWithGraphemeWidth(t *testing.T) {
+	taken := 0
+	for r := rune(0x2400); r < 0x2A00; r++ {
+		s := string(r)
+		if !narrowAt(s, 0) {
+			continue
+		}
+		taken++
+		if cluster, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth); w != 1 || cluster != s {
+			t.Errorf("U+%04X: taken as one cell, the grapheme rules say %d", r, w)
+		}
+	}
+	for _, r := range "⠁⣿│╭─●◆█▄" {
+		if !narrowAt(string(r), 0) {
+			t.Errorf("%q is not taken", r)
+		}
+	}
+	if taken != 0xfd+0x100 {
+		t.Errorf("%d characters taken, want %d", taken, 0xfd+0x100)
+	}
+}
+
+// BenchmarkPaintRealFrames paints the two real frames in turn: the work
+// of one second's redraw of four hosts at 240x70.
+func BenchmarkPaintRealFrames(b *testing.B) {
+	raw, err := os.ReadFile("testdata/frames-4hosts-240x70.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	frames := strings.Split(string(raw), "\f")
+	p := NewPainter(240, 70)
+	var buf bytes.Buffer
+	p.Paint(&buf, frames[0])
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		buf.Reset()
+		p.Paint(&buf, frames[i%2])
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/frame")
 }
