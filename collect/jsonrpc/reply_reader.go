@@ -19,9 +19,8 @@ import (
 // reply is not of the usual shape.
 func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 	r := jsonread.New(body)
-	var seen fieldSet
-	err := r.Object(func(key []byte) error {
-		switch known := seen.add(key, "jsonrpc", "result", "id", "error"); known {
+	err := readFields(r, func(name string) error {
+		switch name {
 		case "jsonrpc":
 			return stringField(r, new(flexString))
 		case "result":
@@ -31,17 +30,13 @@ func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 			var err error
 			id, err = r.Span()
 			return err
-		case "error":
-			if r.NotNull() {
-				return errUnusual // the server's error: read by encoding/json
-			}
-			return nil
-		case "":
-			return r.Skip()
 		}
-		return errUnusual
-	})
-	if err != nil || !r.AtEnd() || seen.unusual {
+		if r.NotNull() { // "error": the server's, read by encoding/json
+			return errUnusual
+		}
+		return nil
+	}, "jsonrpc", "result", "id", "error")
+	if err != nil || !r.AtEnd() {
 		return nil, nil, false
 	}
 	return res, id, true
@@ -51,99 +46,63 @@ func readResult(r *jsonread.Reader, res *replyResult) error {
 	if !r.NotNull() {
 		return errUnusual
 	}
-	var seen fieldSet
-	err := r.Object(func(key []byte) error {
-		switch seen.add(key, "recordList", "errorList") {
-		case "recordList":
-			if !r.NotNull() {
-				return errUnusual
-			}
+	return readFields(r, func(name string) error {
+		if !r.NotNull() {
+			return errUnusual
+		}
+		if name == "recordList" {
 			list := make([]replyRecord, 0, 64)
-			err := r.Array(func() error {
-				var rec replyRecord
-				err := readRecord(r, &rec)
-				list = append(list, rec)
-				return err
-			})
 			res.RecordList = &list
-			return err
-		case "errorList":
-			if !r.NotNull() {
-				return errUnusual
-			}
-			var list []replyErrorEntry
-			err := r.Array(func() error {
-				var e replyErrorEntry
-				err := readErrorEntry(r, &e)
-				list = append(list, e)
-				return err
+			return r.Array(func() error {
+				list = append(list, replyRecord{})
+				rec := &list[len(list)-1]
+				return readFields(r, func(string) error {
+					return readFields(r, func(name string) error {
+						switch name {
+						case "record_name":
+							return stringField(r, &rec.Record.Name)
+						case "data_type":
+							return stringField(r, &rec.Record.DataType)
+						}
+						return stringField(r, &rec.Record.CurrentValue)
+					}, "record_name", "data_type", "current_value")
+				}, "record")
 			})
-			res.ErrorList = &list
-			return err
-		case "":
-			return r.Skip()
 		}
-		return errUnusual
-	})
-	if seen.unusual {
-		return errUnusual
-	}
-	return err
-}
-
-func readRecord(r *jsonread.Reader, rec *replyRecord) error {
-	var seen fieldSet
-	err := r.Object(func(key []byte) error {
-		switch seen.add(key, "record") {
-		case "record":
-			var inner fieldSet
-			err := r.Object(func(key []byte) error {
-				switch inner.add(key, "record_name", "data_type", "current_value") {
-				case "record_name":
-					return stringField(r, &rec.Record.Name)
-				case "data_type":
-					return stringField(r, &rec.Record.DataType)
-				case "current_value":
-					return stringField(r, &rec.Record.CurrentValue)
-				case "":
-					return r.Skip()
+		var list []replyErrorEntry
+		res.ErrorList = &list
+		return r.Array(func() error {
+			list = append(list, replyErrorEntry{})
+			e := &list[len(list)-1]
+			return readFields(r, func(name string) error {
+				switch name {
+				case "code":
+					return stringField(r, &e.Code)
+				case "message":
+					return stringField(r, &e.Message)
 				}
-				return errUnusual
-			})
-			if inner.unusual {
-				return errUnusual
-			}
-			return err
-		case "":
-			return r.Skip()
-		}
-		return errUnusual
-	})
-	if seen.unusual {
-		return errUnusual
-	}
-	return err
+				return stringField(r, &e.RecordName)
+			}, "code", "message", "record_name")
+		})
+	}, "recordList", "errorList")
 }
 
-func readErrorEntry(r *jsonread.Reader, e *replyErrorEntry) error {
+// readFields reads an object, calling field with the reader at the value
+// of each key that is one of known (field is given that name); other
+// keys are skipped. The object is unusual (errUnusual) when a known name
+// comes twice or a key would match one only as encoding/json matches.
+func readFields(r *jsonread.Reader, field func(name string) error, known ...string) error {
 	var seen fieldSet
-	err := r.Object(func(key []byte) error {
-		switch seen.add(key, "code", "message", "record_name") {
-		case "code":
-			return stringField(r, &e.Code)
-		case "message":
-			return stringField(r, &e.Message)
-		case "record_name":
-			return stringField(r, &e.RecordName)
-		case "":
+	return r.Object(func(key []byte) error {
+		name := seen.add(key, known...)
+		switch {
+		case seen.unusual:
+			return errUnusual
+		case name == "":
 			return r.Skip()
 		}
-		return errUnusual
+		return field(name)
 	})
-	if seen.unusual {
-		return errUnusual
-	}
-	return err
 }
 
 // stringField reads a string (or null, "") into f, as flexString does; a
