@@ -83,12 +83,11 @@ type Model struct {
 	clock         time.Time // header clock
 	drawnAt       time.Time // when the live view was last redrawn
 	redrawPending bool
-	// reported marks the hosts whose results came since the last redraw
-	// (count of them: reportedHosts); redrawnAt is when that was, by the
+	// reported marks the hosts whose results came since the last redraw;
+	// redrawnAt is when that was, by the
 	// wall clock; resultsSinceClock says results came since the last
 	// clock tick.
 	reported          []bool
-	reportedHosts     int
 	backingOff        []bool // the host's last result put it in backoff
 	redrawnAt         time.Time
 	resultsSinceClock bool
@@ -328,7 +327,7 @@ func (m *Model) handleKeys(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) handleRedraw() tea.Cmd {
 	m.redrawPending = false
 	clear(m.reported)
-	m.reportedHosts, m.redrawnAt = 0, time.Now()
+	m.redrawnAt = time.Now()
 	m.redrawLive()
 	if m.pctx.SavePNG != "" && !m.time.Paused() {
 		return m.savePicture()
@@ -363,10 +362,7 @@ func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
 			continue
 		}
 		m.backingOff[r.Host] = r.Err != nil && r.Retry > m.pctx.Interval
-		if !m.reported[r.Host] {
-			m.reported[r.Host] = true
-			m.reportedHosts++
-		}
+		m.reported[r.Host] = true
 	}
 	if n := m.data.Newest(); n.After(m.now) {
 		m.now = n
@@ -384,9 +380,6 @@ func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
 // roundWhole says whether every host has answered since the last redraw,
 // but for those backing off after failures (not asked this tick).
 func (m *Model) roundWhole() bool {
-	if m.reportedHosts == len(m.reported) {
-		return true
-	}
 	for h, r := range m.reported {
 		if !r && !m.backingOff[h] {
 			return false

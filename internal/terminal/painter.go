@@ -48,12 +48,6 @@ func NewPainter(width, height int) *Painter {
 // whole.
 func (p *Painter) Resize(width, height int) {
 	p.width, p.height = max(width, 1), max(height, 1)
-	p.Invalidate()
-}
-
-// Invalidate forgets what is on the screen: the next frame clears it and
-// is painted whole (after something else wrote to the terminal).
-func (p *Painter) Invalidate() {
 	p.last, p.raw, p.clear = nil, nil, true
 }
 

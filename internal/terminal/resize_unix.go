@@ -18,7 +18,7 @@ func (t *Terminal) WatchResize(resized func(width, height int)) {
 		for {
 			select {
 			case <-sigs:
-				resized(t.Resized())
+				resized(t.resized())
 			case <-t.done:
 				return
 			}

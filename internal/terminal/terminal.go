@@ -123,9 +123,9 @@ func (t *Terminal) Frame(frame string) {
 	}
 }
 
-// Resized is the new size after the window changed: the next frame is
+// resized is the new size after the window changed: the next frame is
 // painted whole, the old screen cleared (terminals reflow or crop it).
-func (t *Terminal) Resized() (width, height int) {
+func (t *Terminal) resized() (width, height int) {
 	width, height = t.Size()
 	t.mu.Lock()
 	t.painter.Resize(width, height)
