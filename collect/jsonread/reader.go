@@ -8,6 +8,7 @@
 package jsonread
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,15 +38,13 @@ func (r *Reader) Fail(what string) error {
 }
 
 func (r *Reader) space() {
-	for r.pos < len(r.b) {
-		switch r.b[r.pos] {
-		case ' ', '\t', '\n', '\r':
-			r.pos++
-		default:
-			return
-		}
+	for r.pos < len(r.b) && spaceByte[r.b[r.pos]] {
+		r.pos++
 	}
 }
+
+// spaceByte marks JSON's white space.
+var spaceByte = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // Peek is the next byte after white space, 0 at the end.
 func (r *Reader) Peek() byte {
@@ -93,8 +92,13 @@ func (r *Reader) Bytes() ([]byte, error) {
 	r.pos++
 	plain := true
 	for r.pos < len(r.b) {
+		// Most of a string, eight bytes at a time, then a byte at a time
+		// up to the first that is not plain.
+		for r.pos+8 <= len(r.b) && !anyUnplain(binary.LittleEndian.Uint64(r.b[r.pos:])) {
+			r.pos += 8
+		}
 		for r.pos < len(r.b) && plainByte[r.b[r.pos]] {
-			r.pos++ // most of a string, a byte at a time with no branches
+			r.pos++
 		}
 		if r.pos >= len(r.b) {
 			break
@@ -124,6 +128,18 @@ func (r *Reader) Bytes() ([]byte, error) {
 		r.pos++
 	}
 	return nil, ErrTruncated
+}
+
+// anyUnplain says whether any of the eight bytes in x is not plain (see
+// plainByte): a quote, a backslash, a control character or a byte of 0x80
+// and above. Each test is exact for "any byte": (v - 0x01…) & ^v & 0x80…
+// is non-zero exactly when a byte of v is zero (Hacker's Delight 6-1),
+// and with 0x20… in place of 0x01… when a byte is below 0x20.
+func anyUnplain(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	below20 := (x - 0x20*ones) & ^x & highs
+	return (below20 | zero(x^('"'*ones)) | zero(x^('\\'*ones)) | x&highs) != 0
 }
 
 // plainByte marks the bytes a string holds as they are: not its end, an

@@ -1,6 +1,7 @@
 package jsonread
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -73,4 +74,27 @@ func FuzzReaderAgreesWithValid(f *testing.F) {
 			t.Fatalf("%q: reader %v (%v), encoding/json %v", doc, got, err, want)
 		}
 	})
+}
+
+// anyUnplain, the eight-byte test, says what plainByte says of each byte:
+// every byte value at every place among plain bytes, and next to another
+// that is not plain (a borrow from one byte must not hide or fake the
+// next).
+func TestAnyUnplainAgreesWithPlainByte(t *testing.T) {
+	fill := func(c byte) [8]byte { return [8]byte{c, c, c, c, c, c, c, c} }
+	for _, around := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x00, 0x1f, 0x80, 0xff} {
+		for v := range 256 {
+			for i := range 8 {
+				w := fill(around)
+				w[i] = byte(v)
+				want := false
+				for _, c := range w {
+					want = want || !plainByte[c]
+				}
+				if got := anyUnplain(binary.LittleEndian.Uint64(w[:])); got != want {
+					t.Fatalf("bytes % x: anyUnplain %v, plainByte says %v", w, got, want)
+				}
+			}
+		}
+	}
 }

@@ -559,19 +559,26 @@ func checkReplyID(raw json.RawMessage, wantID string) error {
 
 // values takes the records asked for from a result; every key not
 // answered, with a value or an error entry, is a warning.
-func (res *replyResult) values(want collect.Wanted, n int) (map[string]metrics.Sample, []string) {
-	values := make(map[string]metrics.Sample, n)
-	accounted := make(map[string]struct{})
-	var warnings []string
+func (res *replyResult) values(want collect.Wanted, n int) (values map[string]metrics.Sample, warnings []string) {
+	values = make(map[string]metrics.Sample, n)
+	// The names answered without a value (not a number, an error entry):
+	// few, so made only when there is one.
+	var warned map[string]struct{}
+	warn := func(name, warning string) {
+		if warned == nil {
+			warned = make(map[string]struct{})
+		}
+		warned[name] = struct{}{}
+		warnings = append(warnings, warning)
+	}
 	for _, rec := range *res.RecordList {
 		name := string(rec.Record.Name)
 		if !want.Has(name) {
 			continue
 		}
-		accounted[name] = struct{}{}
 		sample, ok := parseSample(string(rec.Record.DataType), string(rec.Record.CurrentValue))
 		if !ok {
-			warnings = append(warnings, fmt.Sprintf("not a number: %s = %q (%s)", collect.Sanitize(name, 120),
+			warn(name, fmt.Sprintf("not a number: %s = %q (%s)", collect.Sanitize(name, 120),
 				collect.Sanitize(string(rec.Record.CurrentValue), 40), collect.Sanitize(string(rec.Record.DataType), 20)))
 			continue
 		}
@@ -580,13 +587,12 @@ func (res *replyResult) values(want collect.Wanted, n int) (map[string]metrics.S
 	if res.ErrorList != nil {
 		for _, e := range *res.ErrorList {
 			name := string(e.RecordName)
-			accounted[name] = struct{}{}
-			warnings = append(warnings, describeErrorEntry(string(e.Code), string(e.Message), collect.Sanitize(name, 120)))
+			warn(name, describeErrorEntry(string(e.Code), string(e.Message), collect.Sanitize(name, 120)))
 		}
 	}
-	for _, k := range want.Exact() {
-		if _, ok := accounted[k]; !ok {
-			accounted[k] = struct{}{} // duplicates in keys warn once
+	for _, k := range want.Exact() { // no duplicates: WantedKeys drops them
+		_, answered := values[k]
+		if _, ok := warned[k]; !answered && !ok {
 			warnings = append(warnings, "not reported by server: "+collect.Sanitize(k, 120))
 		}
 	}

@@ -143,25 +143,34 @@ func (s *fieldSet) add(key []byte, known ...string) string {
 			return k
 		}
 	}
+	ascii := isASCII(key)
 	for _, k := range known {
-		if foldsTo(key, k) {
+		if foldsTo(key, ascii, k) {
 			s.unusual = true
 		}
 	}
 	return ""
 }
 
-// foldsTo says whether encoding/json could take key for the field named
-// k: equal but for ASCII case, or holding bytes outside ASCII (which
-// encoding/json folds in ways not worth copying: "ſ" is an "s").
-func foldsTo(key []byte, k string) bool {
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldsTo says whether encoding/json could take key (ascii: all of it is
+// ASCII) for the field named k: equal but for ASCII case, or holding bytes
+// outside ASCII (which encoding/json folds in ways not worth copying: "ſ"
+// is an "s") and at least as long.
+func foldsTo(key []byte, ascii bool, k string) bool {
 	if len(key) < len(k) {
 		return false // a non-ASCII fold can only be longer
 	}
-	for _, c := range key {
-		if c >= 0x80 {
-			return true
-		}
+	if !ascii {
+		return true
 	}
 	if len(key) != len(k) {
 		return false
