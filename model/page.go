@@ -91,6 +91,11 @@ func (pv *PageView) join() string {
 		cols = 1
 	}
 	var b strings.Builder
+	size := 0
+	for _, p := range pv.panels {
+		size += len(p.View()) + 1
+	}
+	b.Grow(size) // the page is made once a tick: grown once, not by doubling
 	for i := 0; i < len(pv.panels); i += cols {
 		var cells [][]string
 		height := 0

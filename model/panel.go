@@ -222,6 +222,11 @@ func frame(pctx *ProgramContext, mark, title string, body []string, innerW int) 
 	b.WriteString(st.PanelTitle.Render(title))
 	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
 	side := st.PanelBorder.Render(g.V)
+	size := 0
+	for _, line := range body {
+		size += len(line) + 2*len(side) + 1
+	}
+	b.Grow(size + 2*innerW*len(g.H) + 256) // the body and the two borders, at once
 	for _, line := range body {
 		b.WriteByte('\n')
 		b.WriteString(side)

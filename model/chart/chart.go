@@ -174,18 +174,37 @@ func New(width, height int, g Glyphs, st Styles, series []lipgloss.Style) *Chart
 	return c
 }
 
-// Resize changes the outer size.
+// Resize changes the outer size. The cell buffers are made by the first
+// Render at that size: every page's charts are sized with the screen, and
+// a chart on a page never shown would otherwise hold 11 bytes a cell
+// (1.8 MB for the built-in dashboard at 240x70).
 func (c *Chart) Resize(width, height int) {
 	c.width, c.height = width, height
-	n := max(width, 0) * max(height, 0)
-	c.runes = make([]rune, n)
-	c.class = make([]int16, n)
-	c.cell = make([]uint8, n)
-	c.dots = make([]uint8, n)
-	c.mark = make([]bool, n)
-	c.newest = make([]bool, n)
-	c.bits = make([]uint8, n)
 	c.layer = axisLayer{}
+}
+
+// sizeBuffers makes the cell buffers fit the size, reusing their memory
+// when it is large enough.
+func (c *Chart) sizeBuffers() {
+	n := max(c.width, 0) * max(c.height, 0)
+	if len(c.runes) == n {
+		return
+	}
+	c.runes = resized(c.runes, n)
+	c.class = resized(c.class, n)
+	c.cell = resized(c.cell, n)
+	c.dots = resized(c.dots, n)
+	c.mark = resized(c.mark, n)
+	c.newest = resized(c.newest, n)
+	c.bits = resized(c.bits, n)
+}
+
+// resized is s with length n (contents undefined: Render sets every cell).
+func resized[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }
 
 // Render draws the chart and returns it as height lines of width cells.
@@ -193,6 +212,7 @@ func (c *Chart) Render(in Input) string {
 	if c.width < MinWidth || c.height < MinHeight {
 		return ""
 	}
+	c.sizeBuffers()
 	in.MinY, in.MaxY = drawableRange(in.MinY, in.MaxY)
 	if in.XLabels == ([3]string{}) {
 		in.XLabels = LiveXLabels(in.Window)
