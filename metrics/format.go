@@ -176,6 +176,22 @@ func NiceRange(min, max float64) (lo, hi float64) {
 	return lo, hi
 }
 
+// StickyRange is NiceRange(lo, hi), unless the range drawn before (prevLo,
+// prevHi) holds it and is at most twice as wide: then the range stays.
+// Data that wobbles across a step (1.19K, 1.21K) would otherwise move the
+// axis and its labels every tick, and each move redraws the axes; a range
+// grows at once and shrinks once the data needs half of it or less.
+func StickyRange(prevLo, prevHi, lo, hi float64) (float64, float64) {
+	nlo, nhi := NiceRange(lo, hi)
+	if !finite(prevLo) || !finite(prevHi) || !(prevHi > prevLo) {
+		return nlo, nhi
+	}
+	if nlo >= prevLo && nhi <= prevHi && (nhi-nlo)*2 > prevHi-prevLo {
+		return prevLo, prevHi
+	}
+	return nlo, nhi
+}
+
 // niceCeil returns the smallest 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^n
 // that is >= x > 0. The steps are fine enough that a chart uses most of its
 // height (2.8K gets a 3K axis, not 5K) while ticks stay round.

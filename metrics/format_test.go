@@ -180,3 +180,31 @@ func TestShortDuration(t *testing.T) {
 		}
 	}
 }
+
+// The y range holds while the data wobbles inside it, grows at once, and
+// shrinks once the data needs half of it or less.
+func TestStickyRange(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		name                   string
+		prevLo, prevHi, lo, hi float64
+		wantLo, wantHi         float64
+	}{
+		{"nothing before", 0, 0, 0, 1190, 0, 1200},
+		{"no range before", nan, nan, 0, 1190, 0, 1200},
+		{"a wobble across a step keeps the axis", 0, 1200, 0, 1210 - 20, 0, 1200},
+		{"a wobble up grows it", 0, 1200, 0, 1210, 0, 1500},
+		{"a fall to just over half keeps it", 0, 1500, 0, 780, 0, 1500},
+		{"a fall to half shrinks it", 0, 1600, 0, 790, 0, 800},
+		{"a negative side appearing grows it", 0, 100, -5, 90, -5, 100},
+		{"a negative side gone keeps it while it fits", -50, 100, 0, 90, -50, 100},
+		{"a negative side gone shrinks it when narrow enough", -100, 100, 0, 90, 0, 100},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lo, hi := StickyRange(c.prevLo, c.prevHi, c.lo, c.hi)
+			if lo != c.wantLo || hi != c.wantHi {
+				t.Errorf("StickyRange(%g, %g, %g, %g) = %g, %g, want %g, %g", c.prevLo, c.prevHi, c.lo, c.hi, lo, hi, c.wantLo, c.wantHi)
+			}
+		})
+	}
+}

@@ -35,7 +35,17 @@ type PanelView struct {
 
 	width, height int
 	chart         *chart.Chart
+	// yRange is the y axis last drawn, kept while the data fits it
+	// (metrics.StickyRange).
+	yRange yRange
 	drawing
+}
+
+// yRange is a y axis drawn and the view it was drawn for.
+type yRange struct {
+	lo, hi   float64
+	window   time.Duration
+	absolute bool
 }
 
 // drawing is a panel's cached drawing and whether it is stale: what the
@@ -366,8 +376,13 @@ func (p *PanelView) chartInput(evs []chart.Event, lines []panelLine, span metric
 	if unit == metrics.UnitPercent && hi > smallPercent {
 		in.MinY, in.MaxY = 0, 100
 	} else {
-		in.MinY, in.MaxY = metrics.NiceRange(min(lo, 0), max(hi, 0))
+		prev := p.yRange
+		if prev.window != span.Window || prev.absolute != span.Absolute {
+			prev = yRange{} // another view of the data: its own range
+		}
+		in.MinY, in.MaxY = metrics.StickyRange(prev.lo, prev.hi, min(lo, 0), max(hi, 0))
 	}
+	p.yRange = yRange{in.MinY, in.MaxY, span.Window, span.Absolute}
 	return in
 }
 
