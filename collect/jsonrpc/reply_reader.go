@@ -25,7 +25,7 @@ func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 			return stringField(r, new(flexString))
 		case "result":
 			res = &replyResult{}
-			return readResult(r, res)
+			return readResult(r, res, len(body))
 		case "id":
 			var err error
 			id, err = r.Span()
@@ -42,7 +42,8 @@ func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 	return res, id, true
 }
 
-func readResult(r *jsonread.Reader, res *replyResult) error {
+// readResult reads the result of a reply of size bytes.
+func readResult(r *jsonread.Reader, res *replyResult, size int) error {
 	if !r.NotNull() {
 		return errUnusual
 	}
@@ -51,7 +52,9 @@ func readResult(r *jsonread.Reader, res *replyResult) error {
 			return errUnusual
 		}
 		if name == "recordList" {
-			list := make([]replyRecord, 0, 64)
+			// A record takes 300 bytes and more (a dozen metadata
+			// fields): room for all of them at once, not by doubling.
+			list := make([]replyRecord, 0, min(size/256, 1<<16)+1)
 			res.RecordList = &list
 			return r.Array(func() error {
 				list = append(list, replyRecord{})
@@ -62,7 +65,7 @@ func readResult(r *jsonread.Reader, res *replyResult) error {
 						case "record_name":
 							return stringField(r, &rec.Record.Name)
 						case "data_type":
-							return stringField(r, &rec.Record.DataType)
+							return typeField(r, &rec.Record.DataType)
 						}
 						return stringField(r, &rec.Record.CurrentValue)
 					}, "record_name", "data_type", "current_value")
@@ -115,6 +118,25 @@ func stringField(r *jsonread.Reader, f *flexString) error {
 	*f = flexString(b)
 	return err
 }
+
+// typeField is stringField for a record's data_type, whose few values
+// are not made anew for every record of every reply.
+func typeField(r *jsonread.Reader, f *flexString) error {
+	if c := r.Peek(); c != '"' && c != 'n' {
+		return errUnusual
+	}
+	b, err := r.Bytes()
+	for _, t := range dataTypes {
+		if string(b) == t {
+			*f = flexString(t)
+			return err
+		}
+	}
+	*f = flexString(b)
+	return err
+}
+
+var dataTypes = [...]string{"COUNTER", "INT", "FLOAT", "STRING"}
 
 // errUnusual stops the reader at a reply it does not know the shape of.
 var errUnusual = &unusualReply{}
