@@ -75,8 +75,10 @@ type lookupPlan struct {
 	byName             bool
 	in, keys, warnings []string
 	chunks             [][]string
-	regexes            []string
-	wanted             []collect.Wanted // each chunk's, for reading its reply
+	// requests are each chunk's request with an empty id (requestWithID
+	// fills it in): the same keys are asked every tick.
+	requests [][]byte
+	wanted   []collect.Wanted // each chunk's, for reading its reply
 }
 
 // planFor is the lookup of keys, from the cache when they are the last
@@ -96,10 +98,10 @@ func (s *JSONRPCSource) planFor(keys []string) *lookupPlan {
 	p.chunks = chunkKeys(p.keys, perKey)
 	for _, c := range p.chunks {
 		p.wanted = append(p.wanted, collect.WantedKeys(c))
-	}
-	if !s.ByName {
-		for _, c := range p.chunks {
-			p.regexes = append(p.regexes, LookupRegex(c))
+		if s.ByName {
+			p.requests = append(p.requests, BuildNameLookupRequest(c, ""))
+		} else {
+			p.requests = append(p.requests, buildRegexRequest(LookupRegex(c), ""))
 		}
 	}
 	s.plan = p
@@ -137,12 +139,7 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
 	for i, chunk := range plan.chunks {
 		id := "tg-" + strconv.FormatUint(s.seq.Add(1), 10)
-		var req []byte
-		if s.ByName {
-			req = BuildNameLookupRequest(chunk, id)
-		} else {
-			req = buildRegexRequest(plan.regexes[i], id)
-		}
+		req := requestWithID(plan.requests[i], id)
 		buf := getReplyBuffer()
 		body, err := s.roundTrip(ctx, buf, req, budget, s.replyLimit(len(chunk)))
 		if err != nil {
@@ -403,6 +400,17 @@ func BuildNameLookupRequest(keys []string, id string) []byte {
 		}
 	}
 	return encodeRequest(lookupRequest{JSONRPC: "2.0", Method: "admin_lookup_records", Params: params, ID: id})
+}
+
+// requestWithID is a request encoded with an empty id (the last field:
+// `"id":""}`) with id in its place; id is letters, digits and dashes,
+// which JSON takes as they are.
+func requestWithID(req []byte, id string) []byte {
+	head := bytes.TrimSuffix(req, []byte(`""}`))
+	out := make([]byte, 0, len(req)+len(id))
+	out = append(out, head...)
+	out = strconv.AppendQuote(out, id)
+	return append(out, '}')
 }
 
 func encodeRequest(req lookupRequest) []byte {
