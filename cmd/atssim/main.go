@@ -39,6 +39,7 @@ func main() {
 	dir := flag.String("dir", "", "with --fleet: the directory the hosts' sockets and lists go in")
 	sick := flag.Bool("sick", false, "with --fleet (8 hosts or more): the last four are sick: rising 5xx, slow, restarting, down")
 	fleetStats := flag.Bool("fleet-stats", false, "with --fleet: also serve each host's stats_over_http on a free loopback port")
+	hang := flag.Bool("hang", false, "a hung traffic_server: take each request and never answer it, keeping the connection open")
 	flag.Parse()
 	if *fleet > 0 {
 		os.Exit(runFleet(*fleet, *dir, *sick, *fleetStats))
@@ -69,6 +70,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "atssim:", err)
 			os.Exit(1)
 		}
+	}
+	if *hang {
+		srv.SetFault(simulator.FaultHang)
 	}
 	fmt.Fprintf(os.Stderr, "atssim: serving a simulated ATS 10 on %s (Ctrl-C stops)\n", *socket)
 	if *statsAddr != "" {
