@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -333,9 +334,24 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	if a.opts.memProfile != "" {
 		defer writeHeapProfile(a.opts.memProfile, stderr)
 	}
+	runtime.GOMAXPROCS(threadsFor(len(a.hosts), os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0)))
 	c := a.liveCollector()
 	results := a.recording(c.Run(ctx))
 	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+}
+
+// threadsFor is how many threads run Go code for a screen of n hosts
+// (procs: what the runtime chose): one for up to four. A tick's work is a
+// few milliseconds in short bursts, and with a second thread the runtime
+// wakes it to take each goroutine made ready, one context switch after
+// another: one thread costs 8 % less CPU with four hosts (two instances
+// side by side, twice). A fleet's replies get every core. GOMAXPROCS in the
+// environment (env) wins.
+func threadsFor(n int, env string, procs int) int {
+	if env != "" || n > 4 {
+		return procs
+	}
+	return 1
 }
 
 // liveCollector is the screen's collector. In a fleet it asks every key
