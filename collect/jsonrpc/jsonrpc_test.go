@@ -897,3 +897,26 @@ func TestRequestWithIDIsTheEncodedRequest(t *testing.T) {
 		}
 	}
 }
+
+// A reply read every second by every host allocates little more than the
+// two strings a record keeps (its name and value): no copies of the
+// metadata, of the data types, of the record list as it grows.
+func TestParseLookupReplyAllocations(t *testing.T) {
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 1})
+	c, err := net.Dial("unix", sim.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write(BuildLookupRequest(dashboardKeys, "1"))
+	body, _ := readAllConn(c)
+	c.Close()
+	want := collect.WantedKeys(dashboardKeys)
+	values, _, err := parseLookupReply(body, "1", want, len(dashboardKeys))
+	if err != nil || len(values) < 100 {
+		t.Fatalf("%d values, %v", len(values), err)
+	}
+	allocs := testing.AllocsPerRun(20, func() { parseLookupReply(body, "1", want, len(dashboardKeys)) })
+	if limit := float64(2*len(values) + 16); allocs > limit {
+		t.Errorf("%.0f allocations to read %d records, want at most %.0f", allocs, len(values), limit)
+	}
+}

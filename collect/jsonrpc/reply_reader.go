@@ -111,10 +111,7 @@ func readFields(r *jsonread.Reader, field func(name string) error, known ...stri
 // stringField reads a string (or null, "") into f, as flexString does; a
 // number or a literal, which flexString also takes, is unusual here.
 func stringField(r *jsonread.Reader, f *flexString) error {
-	if c := r.Peek(); c != '"' && c != 'n' {
-		return errUnusual
-	}
-	b, err := r.Bytes()
+	b, err := fieldBytes(r)
 	*f = flexString(b)
 	return err
 }
@@ -122,10 +119,7 @@ func stringField(r *jsonread.Reader, f *flexString) error {
 // typeField is stringField for a record's data_type, whose few values
 // are not made anew for every record of every reply.
 func typeField(r *jsonread.Reader, f *flexString) error {
-	if c := r.Peek(); c != '"' && c != 'n' {
-		return errUnusual
-	}
-	b, err := r.Bytes()
+	b, err := fieldBytes(r)
 	for _, t := range dataTypes {
 		if string(b) == t {
 			*f = flexString(t)
@@ -137,6 +131,14 @@ func typeField(r *jsonread.Reader, f *flexString) error {
 }
 
 var dataTypes = [...]string{"COUNTER", "INT", "FLOAT", "STRING"}
+
+// fieldBytes reads a string field's bytes (null: none).
+func fieldBytes(r *jsonread.Reader) ([]byte, error) {
+	if c := r.Peek(); c != '"' && c != 'n' {
+		return nil, errUnusual
+	}
+	return r.Bytes()
+}
 
 // errUnusual stops the reader at a reply it does not know the shape of.
 var errUnusual = &unusualReply{}
