@@ -682,18 +682,28 @@ func BenchmarkJSONRPCFetch(b *testing.B) {
 	}
 }
 
-func BenchmarkParseLookupReply(b *testing.B) {
-	sim := simulator.StartForTest(b, simulator.Options{Seed: 1})
+// dashboardReply is a simulated server's reply (id "1") to a lookup of
+// the built-in dashboard's keys.
+func dashboardReply(tb testing.TB) []byte {
+	sim := simulator.StartForTest(tb, simulator.Options{Seed: 1})
 	c, err := net.Dial("unix", sim.Path())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	defer c.Close()
 	c.Write(BuildLookupRequest(dashboardKeys, "1"))
-	body, _ := readAllConn(c)
-	c.Close()
+	body, err := readAllConn(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return body
+}
+
+func BenchmarkParseLookupReply(b *testing.B) {
+	body := dashboardReply(b)
 	// The reply as read, and as encoding/json read it before (the same
-	// result: FuzzLookupReplyReader).
-	// As Fetch calls it: the wanted keys sorted once, in the plan.
+	// result: FuzzLookupReplyReader), with the wanted keys sorted once,
+	// in the plan, as Fetch reads it.
 	want := collect.WantedKeys(dashboardKeys)
 	b.Run("one pass", func(b *testing.B) {
 		b.ReportAllocs()
@@ -902,14 +912,7 @@ func TestRequestWithIDIsTheEncodedRequest(t *testing.T) {
 // two strings a record keeps (its name and value): no copies of the
 // metadata, of the data types, of the record list as it grows.
 func TestParseLookupReplyAllocations(t *testing.T) {
-	sim := simulator.StartForTest(t, simulator.Options{Seed: 1})
-	c, err := net.Dial("unix", sim.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Write(BuildLookupRequest(dashboardKeys, "1"))
-	body, _ := readAllConn(c)
-	c.Close()
+	body := dashboardReply(t)
 	want := collect.WantedKeys(dashboardKeys)
 	values, _, err := parseLookupReply(body, "1", want, len(dashboardKeys))
 	if err != nil || len(values) < 100 {
