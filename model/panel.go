@@ -376,14 +376,23 @@ func (p *PanelView) chartInput(evs []chart.Event, lines []panelLine, span metric
 	if unit == metrics.UnitPercent && hi > smallPercent {
 		in.MinY, in.MaxY = 0, 100
 	} else {
-		prev := p.yRange
-		if prev.window != span.Window || prev.absolute != span.Absolute {
-			prev = yRange{} // another view of the data: its own range
-		}
-		in.MinY, in.MaxY = metrics.StickyRange(prev.lo, prev.hi, min(lo, 0), max(hi, 0))
+		in.MinY, in.MaxY = p.axisRange(span, min(lo, 0), max(hi, 0))
 	}
-	p.yRange = yRange{in.MinY, in.MaxY, span.Window, span.Absolute}
 	return in
+}
+
+// axisRange is the y axis for data from lo to hi in span: the one drawn
+// last while it holds the data (metrics.StickyRange), kept for the next
+// drawing, so the screen and its picture (s) agree. Another window or
+// counters shown as totals start afresh.
+func (p *PanelView) axisRange(span metrics.Span, lo, hi float64) (float64, float64) {
+	prev := p.yRange
+	if prev.window != span.Window || prev.absolute != span.Absolute {
+		prev = yRange{}
+	}
+	lo, hi = metrics.StickyRange(prev.lo, prev.hi, lo, hi)
+	p.yRange = yRange{lo, hi, span.Window, span.Absolute}
+	return lo, hi
 }
 
 // events are every host's restarts and reconnects in the span, for the

@@ -188,18 +188,19 @@ func (s *JSONRPCSource) replyLimit(n int) int64 {
 	return min(limit, replyBase+int64(n)*replyPerRecord)
 }
 
-// roundTrip sends one request on a new connection and reads the reply to
-// EOF, at most max bytes, within ctx's deadline, whatever the peer does.
+// putReplyBuffer keeps b for the next reply, unless it is oversize or
+// the free list is full.
 func putReplyBuffer(b *bytes.Buffer) {
 	if b.Cap() > maxPooledReply {
 		return
 	}
 	select {
 	case replyBuffers <- b:
-	default: // as many kept as hosts are read at once, at most
+	default: // 8 kept: more are garbage
 	}
 }
 
+// getReplyBuffer is a kept buffer, or a new one.
 func getReplyBuffer() *bytes.Buffer {
 	select {
 	case b := <-replyBuffers:
@@ -221,6 +222,8 @@ var replyBuffers = make(chan *bytes.Buffer, 8)
 // is left to the collector.
 const maxPooledReply = 1 << 20
 
+// roundTrip sends one request on a new connection and reads the reply to
+// EOF, at most max bytes, within ctx's deadline, whatever the peer does.
 func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []byte, budget time.Duration, max int64) ([]byte, error) {
 	deadline, _ := ctx.Deadline()
 
