@@ -92,8 +92,11 @@ type Model struct {
 	redrawnAt         time.Time
 	resultsSinceClock bool
 	// lastResult is when the latest results came (Unix ns), read by the
-	// pending redraw's command.
+	// pending redraw's command; quietDone, closed by the redraw, ends
+	// that command's wait early (the round was whole), so it does not
+	// wake the program again for nothing.
 	lastResult *atomic.Int64
+	quietDone  chan struct{}
 	time       TimeView      // zoom, pause, scroll-back
 	absolute   bool          // counters show absolute counts, not rates
 	order      metrics.Order // how tables sort a family's rows (o)
@@ -326,6 +329,10 @@ func (m *Model) handleKeys(msg tea.KeyMsg) tea.Cmd {
 // --save-png saves a picture of it.
 func (m *Model) handleRedraw() tea.Cmd {
 	m.redrawPending = false
+	if m.quietDone != nil {
+		close(m.quietDone)
+		m.quietDone = nil
+	}
 	clear(m.reported)
 	m.redrawnAt = time.Now()
 	m.redrawLive()
@@ -374,7 +381,8 @@ func (m *Model) handleResults(rs []collect.Result) tea.Cmd {
 		return nil
 	}
 	m.redrawPending = true
-	return waitForQuiet(m.lastResult)
+	m.quietDone = make(chan struct{})
+	return waitForQuiet(m.lastResult, m.quietDone)
 }
 
 // roundWhole says whether every host has answered since the last redraw,
@@ -390,16 +398,28 @@ func (m *Model) roundWhole() bool {
 
 // waitForQuiet is the redraw once results have stopped coming for
 // redrawDelay (last says when the latest came), or maxRedrawDelay after
-// now at the latest.
-func waitForQuiet(last *atomic.Int64) tea.Cmd {
+// now at the latest; nothing once done is closed (drawn already). Each
+// wait is one timer, reset to when the quiet would be long enough, not a
+// poll: a wake-up costs the runtime two (its poller sleeps in whole
+// milliseconds).
+func waitForQuiet(last *atomic.Int64, done <-chan struct{}) tea.Cmd {
 	first := time.Now()
 	return func() tea.Msg {
+		timer := time.NewTimer(redrawDelay)
+		defer timer.Stop()
 		for {
-			time.Sleep(redrawDelay)
-			quiet := time.Since(time.Unix(0, last.Load()))
-			if quiet >= redrawDelay || time.Since(first) >= maxRedrawDelay-redrawDelay {
+			select {
+			case <-done:
+				return nil // Bubble Tea drops a nil message
+			case <-timer.C:
+			}
+			now := time.Now()
+			quietAt := time.Unix(0, last.Load()).Add(redrawDelay)
+			latest := first.Add(maxRedrawDelay - redrawDelay)
+			if !now.Before(quietAt) || !now.Before(latest) {
 				return redrawMsg{}
 			}
+			timer.Reset(min(quietAt.Sub(now), latest.Sub(now)))
 		}
 	}
 }

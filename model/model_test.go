@@ -515,6 +515,33 @@ func TestRedrawAtOnceWhenEveryHostAnswered(t *testing.T) {
 	}
 }
 
+// The wait for a round's other results ends, with nothing to do, once the
+// round was drawn: it does not wake the program again after the redraw.
+func TestQuietWaitEndsWhenTheRoundIsDrawn(t *testing.T) {
+	f := newFixture(t, "a", "b")
+	f.resize(100, 30)
+	result := func(h int) []collect.Result {
+		return []collect.Result{{Host: h, Snapshot: synth.Snapshot(h, 1, t0.Add(time.Second))}}
+	}
+	wait := f.m.handleResults(result(0))
+	if wait == nil {
+		t.Fatal("one host of two answered: want a wait for the other")
+	}
+	if f.m.handleResults(result(1)); f.m.redrawPending {
+		t.Fatal("both hosts answered: want the redraw at once")
+	}
+	done := make(chan tea.Msg)
+	go func() { done <- wait() }()
+	select {
+	case msg := <-done:
+		if msg != nil {
+			t.Fatalf("the wait, after the round was drawn, brought %#v; want nothing", msg)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the wait did not end after the round was drawn")
+	}
+}
+
 // The clock redraws the live view only when no results came since its
 // last tick (hosts down): otherwise the results' redraw moves it, and the
 // clock, on the same second, redraws nothing.
@@ -554,7 +581,7 @@ func TestRedrawWaitsForTheTicksOtherResults(t *testing.T) {
 	defer close(stop)
 	start := time.Now()
 	done := make(chan tea.Msg)
-	go func() { done <- waitForQuiet(&last)() }()
+	go func() { done <- waitForQuiet(&last, nil)() }()
 	select {
 	case msg := <-done:
 		if took := time.Since(start); msg != (redrawMsg{}) || took < maxRedrawDelay-redrawDelay {
