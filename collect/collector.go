@@ -290,10 +290,10 @@ func (c *Collector) Once(ctx context.Context) []Result {
 func (c *Collector) Run(ctx context.Context) <-chan Result {
 	c.start()
 	out := make(chan Result, max(16, 4*len(c.hosts)))
-	ticks := make([]chan struct{}, len(c.units))
+	ticks := make([]chan time.Time, len(c.units))
 	var wg sync.WaitGroup
 	for i, u := range c.units {
-		ticks[i] = make(chan struct{})
+		ticks[i] = make(chan time.Time)
 		wg.Go(func() { c.worker(ctx, u, ticks[i], out) })
 	}
 	wg.Go(func() {
@@ -307,7 +307,7 @@ func (c *Collector) Run(ctx context.Context) <-chan Result {
 				t.Reset(untilTick(now, c.interval))
 				for _, ch := range ticks {
 					select {
-					case ch <- struct{}{}: // idle worker takes the tick
+					case ch <- now: // idle worker takes the tick
 					default: // still fetching: skip this tick for that host
 					}
 				}
@@ -338,10 +338,13 @@ func untilTick(now time.Time, interval time.Duration) time.Duration {
 // worker asks unit u at each tick it is free for, letting ticks pass
 // after failures (Backoff). A batch fails when every member does (its
 // server is down); one member without data is that host's error only.
-func (c *Collector) worker(ctx context.Context, u unit, tick <-chan struct{}, out chan Result) {
+// A tick's replies are read with the round's (WithRoundRead); the first
+// round's at once.
+func (c *Collector) worker(ctx context.Context, u unit, tick <-chan time.Time, out chan Result) {
 	failures := 0
+	round := ctx
 	for {
-		rs := c.fetch(ctx, u)
+		rs := c.fetch(round, u)
 		if ctx.Err() != nil {
 			return // shutting down: the result is just "cancelled"
 		}
@@ -358,13 +361,15 @@ func (c *Collector) worker(ctx context.Context, u unit, tick <-chan struct{}, ou
 			}
 			c.deliver(out, r)
 		}
+		var at time.Time
 		for range wait + 1 {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick:
+			case at = <-tick:
 			}
 		}
+		round = WithRoundRead(ctx, at.Add(RoundReadDelay(c.interval)))
 	}
 }
 

@@ -252,6 +252,11 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []
 		}
 		return nil, collect.NewError(collect.ErrNoReply, err, "sending request to %s: %v", s.SocketPath, err)
 	}
+	// The reply waits in the socket's buffer for the round's others, to be
+	// read in the same wake-up (collect.AwaitRoundRead).
+	if collect.AwaitRoundRead(ctx) != nil {
+		return nil, s.timeoutError(ctx, budget, 0)
+	}
 
 	buf.Reset()
 	buf.Grow(32 << 10)

@@ -923,3 +923,40 @@ func TestParseLookupReplyAllocations(t *testing.T) {
 		t.Errorf("%.0f allocations to read %d records, want at most %.0f", allocs, len(values), limit)
 	}
 }
+
+// A fetch of a round read together (collect.WithRoundRead) sends its
+// request, then reads the reply at the round's read time: not before it,
+// and not after its deadline, even when the reply is larger than the
+// socket holds (the server waits for it).
+func TestFetchReadsWithItsRound(t *testing.T) {
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 1})
+	src := NewJSONRPCSource(sim.Path())
+	for _, tt := range []struct {
+		fault    simulator.Fault
+		wait     time.Duration // read time after now
+		deadline time.Duration
+		kind     error
+	}{
+		{fault: simulator.FaultNone, wait: 80 * time.Millisecond, deadline: 10 * time.Second},
+		{fault: simulator.FaultOversize, wait: 80 * time.Millisecond, deadline: 10 * time.Second, kind: collect.ErrTooLarge},
+		{fault: simulator.FaultNone, wait: time.Hour, deadline: 100 * time.Millisecond, kind: collect.ErrTimeout},
+	} {
+		t.Run(fmt.Sprintf("%v read in %v", tt.fault, tt.wait), func(t *testing.T) {
+			sim.SetFault(tt.fault)
+			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
+			defer cancel()
+			at := time.Now().Add(tt.wait)
+			values, _, err := src.Fetch(collect.WithRoundRead(ctx, at), dashboardKeys)
+			switch {
+			case tt.kind != nil && !errors.Is(err, tt.kind):
+				t.Fatalf("err %v, want %v", err, tt.kind)
+			case tt.kind == nil && (err != nil || len(values) != len(dashboardKeys)):
+				t.Fatalf("%d values, err %v", len(values), err)
+			case tt.kind != collect.ErrTimeout && time.Now().Before(at):
+				t.Errorf("read before the round's read time")
+			case tt.kind == collect.ErrTimeout && time.Now().After(at):
+				t.Errorf("waited for the read time past the deadline")
+			}
+		})
+	}
+}
