@@ -267,7 +267,63 @@ func drawableRange(lo, hi float64) (float64, float64) {
 	return lo, hi
 }
 
+// buildAxisLayer draws the axes and labels with ntcharts on two small
+// canvases instead of one of the chart's size: an ntcharts cell carries a
+// lipgloss style (560 bytes), so a 118x31 chart's canvas is 2 MB, made
+// for every chart at start-up and whenever its y range moves (half of all
+// the program allocated in its first minute, and a fifth of its start-up
+// CPU). Everything ntcharts draws is on the y labels' columns or the x
+// axis' two rows: the left columns come from a chart of the full height
+// but only wide enough for them, the bottom rows from one of the full
+// width but two rows high whose y label is a blank of the same width (so
+// its origin is the same). TestAxisLayerMatchesFullCanvas checks the
+// result is the full canvas' cell for cell; a label wider than the narrow
+// chart falls back to it.
 func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
+	win := k.window.Seconds()
+	ylabels := yLabels(k.height-2, g.cellH, k.minY, k.maxY, k.unit, k.reserve)
+	const narrow = 12
+	if k.width <= narrow || k.height <= 2 {
+		return buildAxisLayerFull(k, g)
+	}
+	left := linechart.New(narrow, k.height, -win, 0, k.minY, k.maxY,
+		linechart.WithXYSteps(1, 1), linechart.WithYLabelFormatter(ylabels))
+	origin := left.Origin()
+	if origin.X >= narrow-2 {
+		return buildAxisLayerFull(k, g)
+	}
+	left.XLabelFormatter = func(int, float64) string { return "" }
+	left.DrawXYAxisAndLabel()
+	blank := strings.Repeat(" ", origin.X)
+	bottom := linechart.New(k.width, 2, -win, 0, k.minY, k.maxY,
+		linechart.WithXYSteps(1, 1), linechart.WithYLabelFormatter(func(int, float64) string { return blank }))
+	if bottom.Origin().X != origin.X {
+		return buildAxisLayerFull(k, g)
+	}
+	l := axisLayer{key: k, origin: origin, gw: bottom.GraphWidth(), gh: left.GraphHeight()}
+	bottom.XLabelFormatter = xLabels(l.gw, k.xLabels)
+	bottom.DrawXYAxisAndLabel()
+	l.runes = make([]rune, k.width*k.height)
+	for y := 0; y < k.height; y++ {
+		for x := 0; x < k.width; x++ {
+			var r rune
+			switch {
+			case y == k.height-1: // the x labels
+				r = bottom.Canvas.Cell(canvas.Point{X: x, Y: 1}).Rune
+			case x <= origin.X: // the y labels and axis, the corner
+				r = left.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune
+			case y == origin.Y: // the x axis
+				r = bottom.Canvas.Cell(canvas.Point{X: x, Y: 0}).Rune
+			}
+			l.runes[y*k.width+x] = g.axis(r)
+		}
+	}
+	return l
+}
+
+// buildAxisLayerFull draws the axes and labels on one ntcharts canvas of
+// the chart's size.
+func buildAxisLayerFull(k axisKey, g *Glyphs) axisLayer {
 	win := k.window.Seconds()
 	lc := linechart.New(k.width, k.height, -win, 0, k.minY, k.maxY,
 		linechart.WithXYSteps(1, 1),

@@ -2,6 +2,8 @@ package chart
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +285,73 @@ func TestTicksLabelTheRowTheirValueIsDrawnIn(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The axes built on two small canvases are the full canvas' cell for
+// cell, layout included, over sizes, ranges, units, windows, labels and
+// glyph sets (a seeded sample of them, and the edges).
+func TestAxisLayerMatchesFullCanvas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ranges := [][2]float64{{0, 1}, {0, 100}, {0, 1200}, {-50, 50}, {0.001, 0.002}, {1e12, 3e15}, {-1e300, 1e300}, {37.5, 37.6}, {0, 1e-9}}
+	windows := []time.Duration{time.Minute, 5 * time.Minute, time.Hour, 24 * time.Hour}
+	keys := []axisKey{}
+	for _, w := range []int{17, 18, 40, 118, 240} {
+		for _, h := range []int{4, 5, 9, 31, 70} {
+			keys = append(keys, axisKey{width: w, height: h, minY: 0, maxY: 100, window: time.Minute})
+		}
+	}
+	for range 400 {
+		r := ranges[rng.IntN(len(ranges))]
+		win := windows[rng.IntN(len(windows))]
+		k := axisKey{
+			width: 17 + rng.IntN(230), height: 4 + rng.IntN(70),
+			minY: r[0], maxY: r[1], unit: metrics.Unit(rng.IntN(7)), window: win,
+			reserve: []int{0, 4, 5}[rng.IntN(3)], glyphs: GlyphSet(rng.IntN(3)),
+		}
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if k.xLabels == ([3]string{}) {
+			k.xLabels = LiveXLabels(k.window)
+		}
+		g := GlyphsFor(k.glyphs)
+		got, want := buildAxisLayer(k, &g), buildAxisLayerFull(k, &g)
+		if got.origin != want.origin || got.gw != want.gw || got.gh != want.gh {
+			t.Errorf("%+v: origin %v, graph %dx%d; the full canvas %v, %dx%d", k, got.origin, got.gw, got.gh, want.origin, want.gw, want.gh)
+			continue
+		}
+		if !slices.Equal(got.runes, want.runes) {
+			t.Errorf("%+v: the axes differ from the full canvas':\n%s\nwant:\n%s", k, layerText(got), layerText(want))
+		}
+	}
+}
+
+func layerText(l axisLayer) string {
+	var b strings.Builder
+	for y := range l.key.height {
+		for _, r := range l.runes[y*l.key.width : (y+1)*l.key.width] {
+			b.WriteRune(max(r, ' '))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// BenchmarkAxisLayer builds a 240x70 screen's chart axes (118x31), on two
+// small canvases and on one of the chart's size.
+func BenchmarkAxisLayer(b *testing.B) {
+	k := axisKey{width: 118, height: 31, minY: 0, maxY: 1200, window: time.Minute, xLabels: LiveXLabels(time.Minute), reserve: 4}
+	g := GlyphsFor(GlyphsBraille)
+	for _, bc := range []struct {
+		name  string
+		build func(axisKey, *Glyphs) axisLayer
+	}{{"two small canvases", buildAxisLayer}, {"full canvas", buildAxisLayerFull}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.build(k, &g)
+			}
+		})
 	}
 }
