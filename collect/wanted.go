@@ -15,7 +15,7 @@ import (
 // protocol allows, the patterns.
 type Wanted struct {
 	exact    []string
-	set      map[string]struct{}
+	set      map[string]string // each exact name to itself (Intern)
 	patterns []metrics.Pattern
 }
 
@@ -23,14 +23,14 @@ type Wanted struct {
 // empty keys dropped; a key with more than one wildcard is an exact name,
 // which no record has: the dashboard check reports it).
 func WantedKeys(keys []string) Wanted {
-	w := Wanted{set: make(map[string]struct{}, len(keys))}
+	w := Wanted{set: make(map[string]string, len(keys))}
 	for _, k := range Dedupe(keys) {
 		if p, err := metrics.ParsePattern(k); err == nil {
 			w.patterns = append(w.patterns, p)
 			continue
 		}
 		w.exact = append(w.exact, k)
-		w.set[k] = struct{}{}
+		w.set[k] = k
 	}
 	return w
 }
@@ -47,6 +47,16 @@ func (w Wanted) Has(name string) bool {
 		return true
 	}
 	return w.Matches(name)
+}
+
+// Intern is name as a string: the exact key it equals, when it is one
+// (shared, not made anew: a reply names every record it answers, every
+// tick), else a new string.
+func (w Wanted) Intern(name []byte) string {
+	if k, ok := w.set[string(name)]; ok {
+		return k
+	}
+	return string(name)
 }
 
 // Matches says whether name matches one of the patterns.

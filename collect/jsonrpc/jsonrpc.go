@@ -129,10 +129,10 @@ func (s *JSONRPCSource) String() string { return "jsonrpc " + s.SocketPath }
 func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
 	plan := s.planFor(keys)
 	keys, warnings := plan.keys, slices.Clone(plan.warnings)
-	values := make(map[string]metrics.Sample, len(keys))
 	if len(keys) == 0 {
-		return values, warnings, nil
+		return map[string]metrics.Sample{}, warnings, nil
 	}
+	var values map[string]metrics.Sample // the usual one request's own map
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -155,8 +155,8 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 			}
 			return nil, nil, collect.NewError(collect.ErrMalformed, err, "malformed reply from %s: %v", s.SocketPath, err)
 		}
-		if len(plan.chunks) == 1 {
-			values = v // the usual one request: its map is the answer
+		if values == nil {
+			values = v
 		} else {
 			maps.Copy(values, v)
 		}
@@ -516,6 +516,11 @@ func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]met
 	return parseLookupReply(body, wantID, collect.WantedKeys(keys), len(keys))
 }
 
+// recordLists are the record lists replies are read into, kept from one
+// reply to the next (a reply's list is 12 KB, and gone once its values
+// are taken).
+var recordLists = sync.Pool{New: func() any { return new([]replyRecord) }}
+
 // parseLookupReply is ParseLookupReply of the keys in want (n of them).
 func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int) (map[string]metrics.Sample, []string, error) {
 	trimmed := bytes.TrimSpace(body)
@@ -526,7 +531,12 @@ func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int) (m
 		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
-	if res, id, ok := readLookupReply(trimmed); ok {
+	list := recordLists.Get().(*[]replyRecord)
+	defer func() {
+		clear(*list) // no strings kept alive by the spare list
+		recordLists.Put(list)
+	}()
+	if res, id, ok := readLookupReply(trimmed, want.Intern, list); ok {
 		r.Result, r.ID = res, id // the usual reply, read in one pass
 	} else if err := json.Unmarshal(trimmed, &r); err != nil {
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))

@@ -16,8 +16,10 @@ import (
 // what encoding/json would have: FuzzLookupReplyReader checks that.
 
 // readLookupReply reads the reply's result and id; ok false when the
-// reply is not of the usual shape.
-func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
+// reply is not of the usual shape. Record names are made strings by
+// intern (nil: anew); the record list is made in list's memory (nil: a
+// new one).
+func readLookupReply(body []byte, intern func([]byte) string, list *[]replyRecord) (res *replyResult, id []byte, ok bool) {
 	r := jsonread.New(body)
 	err := readFields(r, func(name string) error {
 		switch name {
@@ -25,7 +27,7 @@ func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 			return stringField(r, new(flexString))
 		case "result":
 			res = &replyResult{}
-			return readResult(r, res, len(body))
+			return readResult(r, res, len(body), intern, list)
 		case "id":
 			var err error
 			id, err = r.Span()
@@ -42,8 +44,9 @@ func readLookupReply(body []byte) (res *replyResult, id []byte, ok bool) {
 	return res, id, true
 }
 
-// readResult reads the result of a reply of size bytes.
-func readResult(r *jsonread.Reader, res *replyResult, size int) error {
+// readResult reads the result of a reply of size bytes (intern and list
+// as for readLookupReply).
+func readResult(r *jsonread.Reader, res *replyResult, size int, intern func([]byte) string, list *[]replyRecord) error {
 	if !r.NotNull() {
 		return errUnusual
 	}
@@ -54,16 +57,22 @@ func readResult(r *jsonread.Reader, res *replyResult, size int) error {
 		if name == "recordList" {
 			// A record takes 300 bytes and more (a dozen metadata
 			// fields): room for all of them at once, not by doubling.
-			list := make([]replyRecord, 0, min(size/256, 1<<16)+1)
-			res.RecordList = &list
+			if list == nil {
+				list = new([]replyRecord)
+			}
+			if room := min(size/256, 1<<16) + 1; cap(*list) < room {
+				*list = make([]replyRecord, 0, room)
+			}
+			*list = (*list)[:0]
+			res.RecordList = list
 			return r.Array(func() error {
-				list = append(list, replyRecord{})
-				rec := &list[len(list)-1]
+				*list = append(*list, replyRecord{})
+				rec := &(*list)[len(*list)-1]
 				return readFields(r, func(string) error {
 					return readFields(r, func(name string) error {
 						switch name {
 						case "record_name":
-							return stringField(r, &rec.Record.Name)
+							return nameField(r, &rec.Record.Name, intern)
 						case "data_type":
 							return typeField(r, &rec.Record.DataType)
 						}
@@ -113,6 +122,17 @@ func readFields(r *jsonread.Reader, field func(name string) error, known ...stri
 func stringField(r *jsonread.Reader, f *flexString) error {
 	b, err := fieldBytes(r)
 	*f = flexString(b)
+	return err
+}
+
+// nameField is stringField for a record's name, made a string by intern
+// (nil: anew).
+func nameField(r *jsonread.Reader, f *flexString, intern func([]byte) string) error {
+	if intern == nil {
+		return stringField(r, f)
+	}
+	b, err := fieldBytes(r)
+	*f = flexString(intern(b))
 	return err
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"github.com/traffic-grapher/traffic_grapher/collect"
 )
 
 // The reader reads the usual reply, and leaves every other one to
@@ -29,7 +31,7 @@ func TestReadLookupReply(t *testing.T) {
 		{"not JSON", `{"result": {"recordList": [}`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if _, _, ok := readLookupReply([]byte(c.body)); ok != c.ok {
+			if _, _, ok := readLookupReply([]byte(c.body), nil, nil); ok != c.ok {
 				t.Errorf("read %v, want %v", ok, c.ok)
 			}
 		})
@@ -54,8 +56,12 @@ func FuzzLookupReplyReader(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// As Fetch reads: names interned, the record list reused from one
+	// reply to the next.
+	want := collect.WantedKeys([]string{"a", "proxy.process.http.incoming_requests"})
+	list := new([]replyRecord)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		res, id, ok := readLookupReply(body)
+		res, id, ok := readLookupReply(body, want.Intern, list)
 		if !ok {
 			return
 		}
