@@ -75,7 +75,7 @@ type lookupPlan struct {
 	byName             bool
 	in, keys, warnings []string
 	chunks             [][]string
-	// requests are each chunk's request with an empty id (requestWithID
+	// requests are each chunk's request with an empty id (appendRequestWithID
 	// fills it in): the same keys are asked every tick.
 	requests [][]byte
 	wanted   []collect.Wanted // each chunk's, for reading its reply
@@ -139,8 +139,11 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 	budget := time.Until(deadline) // for messages: "no reply within 1s"
 	for i, chunk := range plan.chunks {
 		id := "tg-" + strconv.FormatUint(s.seq.Add(1), 10)
-		req := requestWithID(plan.requests[i], id)
+		// The request is made in the reply's buffer, which it has left
+		// by the time the reply comes in: no 9 KB request made a tick.
 		buf := getReplyBuffer()
+		buf.Reset()
+		req := appendRequestWithID(buf.AvailableBuffer(), plan.requests[i], id)
 		body, err := s.roundTrip(ctx, buf, req, budget, s.replyLimit(len(chunk)))
 		if err != nil {
 			putReplyBuffer(buf)
@@ -410,15 +413,14 @@ func BuildNameLookupRequest(keys []string, id string) []byte {
 	return encodeRequest(lookupRequest{JSONRPC: "2.0", Method: "admin_lookup_records", Params: params, ID: id})
 }
 
-// requestWithID is a request encoded with an empty id (the last field:
-// `"id":""}`) with id in its place; id is letters, digits and dashes,
-// which JSON takes as they are.
-func requestWithID(req []byte, id string) []byte {
+// appendRequestWithID appends to dst a request encoded with an empty id
+// (the last field: `"id":""}`) with id in its place; id is letters,
+// digits and dashes, which JSON takes as they are.
+func appendRequestWithID(dst, req []byte, id string) []byte {
 	head := bytes.TrimSuffix(req, []byte(`""}`))
-	out := make([]byte, 0, len(req)+len(id))
-	out = append(out, head...)
-	out = strconv.AppendQuote(out, id)
-	return append(out, '}')
+	dst = append(dst, head...)
+	dst = strconv.AppendQuote(dst, id)
+	return append(dst, '}')
 }
 
 func encodeRequest(req lookupRequest) []byte {

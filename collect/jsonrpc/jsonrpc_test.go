@@ -899,10 +899,10 @@ func TestFetchOtherKeysThanLastTime(t *testing.T) {
 func TestRequestWithIDIsTheEncodedRequest(t *testing.T) {
 	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.http.remap.*.requests", `odd"name\`}
 	for _, id := range []string{"tg-1", "tg-18446744073709551615"} {
-		if got, want := requestWithID(BuildNameLookupRequest(keys, ""), id), BuildNameLookupRequest(keys, id); string(got) != string(want) {
+		if got, want := appendRequestWithID(nil, BuildNameLookupRequest(keys, ""), id), BuildNameLookupRequest(keys, id); string(got) != string(want) {
 			t.Errorf("by name: %s\nwant %s", got, want)
 		}
-		if got, want := requestWithID(BuildLookupRequest(keys, ""), id), BuildLookupRequest(keys, id); string(got) != string(want) {
+		if got, want := appendRequestWithID(nil, BuildLookupRequest(keys, ""), id), BuildLookupRequest(keys, id); string(got) != string(want) {
 			t.Errorf("by regex: %s\nwant %s", got, want)
 		}
 	}
