@@ -280,14 +280,13 @@ func drawableRange(lo, hi float64) (float64, float64) {
 // result is the full canvas' cell for cell; a label wider than the narrow
 // chart falls back to it.
 func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
-	win := k.window.Seconds()
-	ylabels := yLabels(k.height-2, g.cellH, k.minY, k.maxY, k.unit, k.reserve)
 	const narrow = 12
 	if k.width <= narrow || k.height <= 2 {
 		return buildAxisLayerFull(k, g)
 	}
-	left := linechart.New(narrow, k.height, -win, 0, k.minY, k.maxY,
-		linechart.WithXYSteps(1, 1), linechart.WithYLabelFormatter(ylabels))
+	win := k.window.Seconds()
+	left := linechart.New(narrow, k.height, -win, 0, k.minY, k.maxY, linechart.WithXYSteps(1, 1),
+		linechart.WithYLabelFormatter(yLabels(k.height-2, g.cellH, k.minY, k.maxY, k.unit, k.reserve)))
 	origin := left.Origin()
 	if origin.X >= narrow-2 {
 		return buildAxisLayerFull(k, g)
