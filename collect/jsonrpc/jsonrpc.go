@@ -141,16 +141,15 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 		id := "tg-" + strconv.FormatUint(s.seq.Add(1), 10)
 		// The request is made in the reply's buffer, which it has left
 		// by the time the reply comes in: no 9 KB request made a tick.
-		buf := getReplyBuffer()
-		buf.Reset()
-		req := appendRequestWithID(buf.AvailableBuffer(), plan.requests[i], id)
-		body, err := s.roundTrip(ctx, buf, req, budget, s.replyLimit(len(chunk)))
+		sc := getReplyScratch()
+		req := appendRequestWithID(sc.body.AvailableBuffer(), plan.requests[i], id)
+		body, err := s.roundTrip(ctx, &sc.body, req, budget, s.replyLimit(len(chunk)))
 		if err != nil {
-			putReplyBuffer(buf)
+			putReplyScratch(sc)
 			return nil, nil, err
 		}
-		v, w, err := parseLookupReply(body, id, plan.wanted[i], len(chunk))
-		putReplyBuffer(buf)
+		v, w, err := parseLookupReply(body, id, plan.wanted[i], len(chunk), &sc.records)
+		putReplyScratch(sc)
 		if err != nil {
 			var rpcErr *collect.RPCError
 			if errors.As(err, &rpcErr) {
@@ -191,35 +190,46 @@ func (s *JSONRPCSource) replyLimit(n int) int64 {
 	return min(limit, replyBase+int64(n)*replyPerRecord)
 }
 
-// putReplyBuffer keeps b for the next reply, unless it is oversize or
-// the free list is full.
-func putReplyBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledReply {
+// replyScratch is the memory a reply is read and parsed in: its bytes,
+// and the list of its records (12 KB for the built-in dashboard), which
+// the parse copies what it keeps from.
+type replyScratch struct {
+	body    bytes.Buffer
+	records []replyRecord
+}
+
+// putReplyScratch keeps sc for the next reply, emptied, unless its reply
+// was oversize or the free list is full.
+func putReplyScratch(sc *replyScratch) {
+	if sc.body.Cap() > maxPooledReply {
 		return
 	}
+	sc.body.Reset()
+	clear(sc.records) // no reply's strings kept alive by a spare list
+	sc.records = sc.records[:0]
 	select {
-	case replyBuffers <- b:
+	case replyScratches <- sc:
 	default: // 8 kept: more are garbage
 	}
 }
 
-// getReplyBuffer is a kept buffer, or a new one.
-func getReplyBuffer() *bytes.Buffer {
+// getReplyScratch is a kept scratch, or a new one.
+func getReplyScratch() *replyScratch {
 	select {
-	case b := <-replyBuffers:
-		return b
+	case sc := <-replyScratches:
+		return sc
 	default:
-		return new(bytes.Buffer)
+		return new(replyScratch)
 	}
 }
 
-// replyBuffers hold replies between the read and the parse, which copies
-// what it keeps: a tick's replies reuse the last tick's memory instead of
-// growing and clearing a new 64 KB buffer per host (most of the runtime's
-// share of a tick). Not a sync.Pool: that is emptied by every other GC,
-// and the buffers were grown again from 32 KB every few ticks (90 KB/s of
-// garbage with four hosts). At most 8 are kept, 8 MB at the very worst.
-var replyBuffers = make(chan *bytes.Buffer, 8)
+// replyScratches hold replies between the read and the parse: a tick's
+// replies reuse the last tick's memory instead of growing and clearing a
+// new 64 KB buffer and record list per host (most of the runtime's share
+// of a tick). Not a sync.Pool: that is emptied by every other GC, and the
+// buffers were grown again from 32 KB every few ticks (90 KB/s of garbage
+// with four hosts). At most 8 are kept, 8 MB at the very worst.
+var replyScratches = make(chan *replyScratch, 8)
 
 // maxPooledReply is the largest buffer kept for reuse; an oversize reply's
 // is left to the collector.
@@ -515,16 +525,12 @@ type reply struct {
 // does not match wantID (an empty wantID skips that check). Warnings and
 // error texts are sanitized: no control characters, bounded length.
 func ParseLookupReply(body []byte, wantID string, keys []string) (map[string]metrics.Sample, []string, error) {
-	return parseLookupReply(body, wantID, collect.WantedKeys(keys), len(keys))
+	return parseLookupReply(body, wantID, collect.WantedKeys(keys), len(keys), nil)
 }
 
-// recordLists are the record lists replies are read into, kept from one
-// reply to the next (a reply's list is 12 KB, and gone once its values
-// are taken).
-var recordLists = sync.Pool{New: func() any { return new([]replyRecord) }}
-
-// parseLookupReply is ParseLookupReply of the keys in want (n of them).
-func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int) (map[string]metrics.Sample, []string, error) {
+// parseLookupReply is ParseLookupReply of the keys in want (n of them),
+// reading the records into records' memory (nil: a new list).
+func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int, records *[]replyRecord) (map[string]metrics.Sample, []string, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil, nil, errors.New("empty reply")
@@ -533,12 +539,7 @@ func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int) (m
 		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
-	list := recordLists.Get().(*[]replyRecord)
-	defer func() {
-		clear(*list) // no strings kept alive by the spare list
-		recordLists.Put(list)
-	}()
-	if res, id, ok := readLookupReply(trimmed, want.Intern, list); ok {
+	if res, id, ok := readLookupReply(trimmed, want.Intern, records); ok {
 		r.Result, r.ID = res, id // the usual reply, read in one pass
 	} else if err := json.Unmarshal(trimmed, &r); err != nil {
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))

@@ -705,11 +705,12 @@ func BenchmarkParseLookupReply(b *testing.B) {
 	// result: FuzzLookupReplyReader), with the wanted keys sorted once,
 	// in the plan, as Fetch reads it.
 	want := collect.WantedKeys(dashboardKeys)
+	var records []replyRecord // the last reply's, as Fetch reads
 	b.Run("one pass", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			if _, _, err := parseLookupReply(body, "1", want, len(dashboardKeys)); err != nil {
+			if _, _, err := parseLookupReply(body, "1", want, len(dashboardKeys), &records); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -914,11 +915,12 @@ func TestRequestWithIDIsTheEncodedRequest(t *testing.T) {
 func TestParseLookupReplyAllocations(t *testing.T) {
 	body := dashboardReply(t)
 	want := collect.WantedKeys(dashboardKeys)
-	values, _, err := parseLookupReply(body, "1", want, len(dashboardKeys))
+	var records []replyRecord // as Fetch reads: the last reply's list
+	values, _, err := parseLookupReply(body, "1", want, len(dashboardKeys), &records)
 	if err != nil || len(values) < 100 {
 		t.Fatalf("%d values, %v", len(values), err)
 	}
-	allocs := testing.AllocsPerRun(20, func() { parseLookupReply(body, "1", want, len(dashboardKeys)) })
+	allocs := testing.AllocsPerRun(20, func() { parseLookupReply(body, "1", want, len(dashboardKeys), &records) })
 	if limit := float64(len(values) + 16); allocs > limit {
 		t.Errorf("%.0f allocations to read %d records, want at most %.0f", allocs, len(values), limit)
 	}
