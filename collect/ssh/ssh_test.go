@@ -154,6 +154,7 @@ func TestSSHStreamLocalWithDiscovery(t *testing.T) {
 	if n := c.Connects.Load(); n != 1 {
 		t.Errorf("%d SSH connections for 5 fetches: want one persistent connection", n)
 	}
+	e.sshd.WaitLog(10*time.Second, "Accepted publickey") // logged after the client saw the login
 	if n := strings.Count(e.sshd.Log(), "Accepted publickey"); n != 1 {
 		t.Errorf("sshd accepted %d logins, want 1", n)
 	}
@@ -330,7 +331,7 @@ func TestSSHAgentAuthentication(t *testing.T) {
 	if err := c.Start(ctx); err != nil {
 		t.Fatalf("agent authentication: %v", err)
 	}
-	if fp := cryptossh.FingerprintSHA256(locked.Public); !strings.Contains(e.sshd.Log(), "Accepted publickey") || !strings.Contains(e.sshd.Log(), fp) {
+	if fp := cryptossh.FingerprintSHA256(locked.Public); !e.sshd.WaitLog(10*time.Second, "Accepted publickey", fp) {
 		t.Errorf("sshd did not log a login with the agent's key %s", fp)
 	}
 }

@@ -253,6 +253,29 @@ func (s *SSHD) Logins() int {
 // Log returns what sshd has logged so far.
 func (s *SSHD) Log() string { return s.log.String() }
 
+// WaitLog waits until sshd has logged every one of want, at most timeout,
+// and says whether it did. sshd may log a login after the client has seen
+// it succeed: a test awaits the line rather than reading the log at once.
+func (s *SSHD) WaitLog(timeout time.Duration, want ...string) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		log, changed := s.log.Since(0)
+		missing := false
+		for _, w := range want {
+			missing = missing || !strings.Contains(log, w)
+		}
+		if !missing {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return false
+		}
+	}
+}
+
 // AuthorizeKey appends pub to the server's authorized_keys, with the given
 // options (e.g. "restrict" or "no-port-forwarding,command=\"...\""; "" for
 // none). sshd reads the file at each login: no restart needed.
