@@ -331,6 +331,7 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	runtime.MemProfileRate = heapSampling(a.opts.memProfile, runtime.MemProfileRate)
 	if a.opts.memProfile != "" {
 		defer writeHeapProfile(a.opts.memProfile, stderr)
 	}
@@ -338,6 +339,19 @@ func (a *app) interactive(ctx context.Context, stop *stopper, stderr io.Writer) 
 	c := a.liveCollector()
 	results := a.recording(c.Run(ctx))
 	return screen(ctx, stop, model.New(a.pctx, a.data, results, a.opts.runFor), &a.opts.displayOptions, stderr)
+}
+
+// heapSampling is the heap profile's sampling rate for a screen run
+// (rate: the runtime's): as it is with --memprofile (memProfile), else
+// none. The runtime samples an allocation every 512 KB, and keeps every
+// sample's call stack for a profile that is then never written: the
+// stacks' table was 1.1 MB of a four-host screen's RSS after a minute
+// (13.5 MB anonymous memory against 12.4 MB without it, side by side).
+func heapSampling(memProfile string, rate int) int {
+	if memProfile == "" {
+		return 0
+	}
+	return rate
 }
 
 // threadsFor is how many threads run Go code for a screen of n hosts

@@ -21,3 +21,21 @@ func TestThreadsFor(t *testing.T) {
 		}
 	}
 }
+
+// Heap profile samples are taken only for --memprofile, at the rate the
+// runtime was given (GODEBUG=memprofilerate=1 for every allocation).
+func TestHeapSampling(t *testing.T) {
+	for _, c := range []struct {
+		memProfile string
+		rate, want int
+	}{
+		{"", 512 << 10, 0},
+		{"", 1, 0},
+		{"/tmp/mem.prof", 512 << 10, 512 << 10},
+		{"/tmp/mem.prof", 1, 1},
+	} {
+		if got := heapSampling(c.memProfile, c.rate); got != c.want {
+			t.Errorf("heapSampling(%q, %d) = %d, want %d", c.memProfile, c.rate, got, c.want)
+		}
+	}
+}
