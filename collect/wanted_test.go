@@ -8,25 +8,31 @@ import (
 )
 
 // An exact key's name is the key's own string (no new one each reply); any
-// other name a new string of the same text.
-func TestWantedIntern(t *testing.T) {
-	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.http.*_responses"}
+// other name a new string of the same text. Names in the order asked are
+// found by comparison, others by lookup, and each resumes the order after
+// the key it found.
+func TestInterner(t *testing.T) {
+	keys := []string{"proxy.process.http.incoming_requests", "proxy.process.http.*_responses", "a", "b", "c"}
 	w := collect.WantedKeys(keys)
-	for _, c := range []struct {
-		name   string
-		shared bool
-	}{
-		{"proxy.process.http.incoming_requests", true},
-		{"proxy.process.http.2xx_responses", false}, // a pattern's match
-		{"proxy.process.http.*_responses", false},   // the pattern itself is no name
-		{"", false},
+	shared := map[string]string{keys[0]: keys[0], "a": keys[2], "b": keys[3], "c": keys[4]}
+	in := w.Interner()
+	for _, name := range []string{
+		"proxy.process.http.incoming_requests", "a", "b", "c", // as asked
+		"proxy.process.http.2xx_responses", // a pattern's match
+		"b", "c", "a", "a", // out of order, and again
+		"proxy.process.http.*_responses", // the pattern itself is no name
+		"", "d",
 	} {
-		got := w.Intern([]byte(c.name))
-		if got != c.name {
-			t.Errorf("Intern(%q) = %q", c.name, got)
+		got, exact := in.Intern([]byte(name))
+		if got != name {
+			t.Errorf("Intern(%q) = %q", name, got)
 		}
-		if shared := got != "" && unsafe.StringData(got) == unsafe.StringData(keys[0]); shared != c.shared {
-			t.Errorf("Intern(%q): the key's own string %v, want %v", c.name, shared, c.shared)
+		key, want := shared[name]
+		if exact != want {
+			t.Errorf("Intern(%q): exact %v, want %v", name, exact, want)
+		}
+		if isShared := got != "" && unsafe.StringData(got) == unsafe.StringData(key); isShared != want {
+			t.Errorf("Intern(%q): the key's own string %v, want %v", name, isShared, want)
 		}
 	}
 }

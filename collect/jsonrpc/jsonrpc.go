@@ -482,6 +482,10 @@ type replyRecord struct {
 		DataType     flexString `json:"data_type"`
 		CurrentValue flexString `json:"current_value"`
 	} `json:"record"`
+	// exact: the name is one of the exact keys asked for, as the one-pass
+	// reader knows from interning it (encoding/json leaves it false, and
+	// values looks the name up).
+	exact bool
 }
 
 type replyErrorEntry struct {
@@ -539,7 +543,8 @@ func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int, re
 		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
-	if res, id, ok := readLookupReply(trimmed, want.Intern, records); ok {
+	intern := want.Interner()
+	if res, id, ok := readLookupReply(trimmed, &intern, records); ok {
 		r.Result, r.ID = res, id // the usual reply, read in one pass
 	} else if err := json.Unmarshal(trimmed, &r); err != nil {
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))
@@ -615,9 +620,10 @@ func (res *replyResult) values(want collect.Wanted, n int) (values map[string]me
 		warned[name] = struct{}{}
 		warnings = append(warnings, warning)
 	}
+	exactAnswered := 0 // exact keys with a value: all of them, usually
 	for _, rec := range *res.RecordList {
 		name := string(rec.Record.Name)
-		if !want.Has(name) {
+		if !rec.exact && !want.Has(name) {
 			continue
 		}
 		sample, ok := parseSample(string(rec.Record.DataType), string(rec.Record.CurrentValue))
@@ -626,13 +632,20 @@ func (res *replyResult) values(want collect.Wanted, n int) (values map[string]me
 				collect.Sanitize(string(rec.Record.CurrentValue), 40), collect.Sanitize(string(rec.Record.DataType), 20)))
 			continue
 		}
+		n := len(values)
 		values[name] = sample
+		if rec.exact && len(values) > n {
+			exactAnswered++
+		}
 	}
 	if res.ErrorList != nil {
 		for _, e := range *res.ErrorList {
 			name := string(e.RecordName)
 			warn(name, describeErrorEntry(string(e.Code), string(e.Message), collect.Sanitize(name, 120)))
 		}
+	}
+	if exactAnswered == len(want.Exact()) {
+		return values, warnings
 	}
 	for _, k := range want.Exact() { // no duplicates: WantedKeys drops them
 		_, answered := values[k]

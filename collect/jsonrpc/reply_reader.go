@@ -1,6 +1,7 @@
 package jsonrpc
 
 import (
+	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/jsonread"
 )
 
@@ -17,9 +18,9 @@ import (
 
 // readLookupReply reads the reply's result and id; ok false when the
 // reply is not of the usual shape. Record names are made strings by
-// intern (nil: anew); the record list is made in list's memory (nil: a
+// intern (nil: anew), which also marks the exact keys; the record list is made in list's memory (nil: a
 // new one).
-func readLookupReply(body []byte, intern func([]byte) string, list *[]replyRecord) (res *replyResult, id []byte, ok bool) {
+func readLookupReply(body []byte, intern *collect.Interner, list *[]replyRecord) (res *replyResult, id []byte, ok bool) {
 	r := jsonread.New(body)
 	err := readFields(r, func(name string) error {
 		switch name {
@@ -46,7 +47,7 @@ func readLookupReply(body []byte, intern func([]byte) string, list *[]replyRecor
 
 // readResult reads the result of a reply of size bytes (intern and list
 // as for readLookupReply).
-func readResult(r *jsonread.Reader, res *replyResult, size int, intern func([]byte) string, list *[]replyRecord) error {
+func readResult(r *jsonread.Reader, res *replyResult, size int, intern *collect.Interner, list *[]replyRecord) error {
 	if !r.NotNull() {
 		return errUnusual
 	}
@@ -72,7 +73,7 @@ func readResult(r *jsonread.Reader, res *replyResult, size int, intern func([]by
 					return readFields(r, func(name string) error {
 						switch name {
 						case "record_name":
-							return nameField(r, &rec.Record.Name, intern)
+							return nameField(r, rec, intern)
 						case "data_type":
 							return typeField(r, &rec.Record.DataType)
 						}
@@ -126,13 +127,14 @@ func stringField(r *jsonread.Reader, f *flexString) error {
 }
 
 // nameField is stringField for a record's name, made a string by intern
-// (nil: anew).
-func nameField(r *jsonread.Reader, f *flexString, intern func([]byte) string) error {
+// (nil: anew), which says whether it is an exact key.
+func nameField(r *jsonread.Reader, rec *replyRecord, intern *collect.Interner) error {
 	if intern == nil {
-		return stringField(r, f)
+		return stringField(r, &rec.Record.Name)
 	}
 	b, err := fieldBytes(r)
-	*f = flexString(intern(b))
+	name, exact := intern.Intern(b)
+	rec.Record.Name, rec.exact = flexString(name), exact
 	return err
 }
 

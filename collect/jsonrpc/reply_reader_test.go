@@ -3,6 +3,8 @@ package jsonrpc
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/traffic-grapher/traffic_grapher/collect"
@@ -53,6 +55,9 @@ func FuzzLookupReplyReader(f *testing.F) {
 		`{"jsonrpc": true, "result": {"recordList": []}}`,
 		`{"result": {"recordList": [{"record": {"record_name": "a\xff"}}]}}`,
 		`{"result": {"recordList": []}, "id": "1", "id": "2"}`,
+		// The keys asked for, out of order, twice, and one not a number.
+		`{"result": {"recordList": [{"record": {"record_name": "proxy.process.http.incoming_requests", "data_type": "COUNTER", "current_value": "3"}}, {"record": {"record_name": "a", "data_type": "INT", "current_value": "x"}}, {"record": {"record_name": "a", "data_type": "INT", "current_value": "2"}}]}, "id": "1"}`,
+		`{"result": {"recordList": [{"record": {"record_name": "a", "current_value": "1"}}, {"record": {"record_name": "b", "current_value": "1"}}]}, "id": "1"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -61,7 +66,8 @@ func FuzzLookupReplyReader(f *testing.F) {
 	want := collect.WantedKeys([]string{"a", "proxy.process.http.incoming_requests"})
 	list := new([]replyRecord)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		res, id, ok := readLookupReply(body, want.Intern, list)
+		intern := want.Interner()
+		res, id, ok := readLookupReply(body, &intern, list)
 		if !ok {
 			return
 		}
@@ -77,6 +83,16 @@ func FuzzLookupReplyReader(f *testing.F) {
 		}
 		if got, want := describeResult(res), describeResult(ref.Result); got != want {
 			t.Fatalf("read\n%s\nencoding/json\n%s", got, want)
+		}
+		if res == nil || res.RecordList == nil {
+			return
+		}
+		// What is taken from it, where the reader's marks of exact keys
+		// stand for encoding/json's lookups.
+		gotV, gotW := res.values(want, 2)
+		wantV, wantW := ref.Result.values(want, 2)
+		if !maps.Equal(gotV, wantV) || !slices.Equal(gotW, wantW) {
+			t.Fatalf("values %v %q, from encoding/json's %v %q", gotV, gotW, wantV, wantW)
 		}
 	})
 }
