@@ -19,7 +19,7 @@ func TestInterner(t *testing.T) {
 	for _, name := range []string{
 		"proxy.process.http.incoming_requests", "a", "b", "c", // as asked
 		"proxy.process.http.2xx_responses", // a pattern's match
-		"b", "c", "a", "a", // out of order, and again
+		"b", "c", "a", "a",                 // out of order, and again
 		"proxy.process.http.*_responses", // the pattern itself is no name
 		"", "d",
 	} {
