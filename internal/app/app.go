@@ -237,12 +237,16 @@ const onceRounds = 3
 func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	c := collect.NewCollector(a.hosts, a.pctx.Dashboard.Keys(), a.interval)
 	var errs []string
+	var at time.Time // the newest result's: what the snapshot is of
 	for round := 0; ; round++ {
 		errs = errs[:0]
 		results := c.Once(ctx)
 		for _, r := range results {
 			a.record(r)
 			a.data.Apply(r)
+			if r.Snapshot.Time.After(at) {
+				at = r.Snapshot.Time
+			}
 			if r.Err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", a.pctx.Hosts[r.Host], r.Err))
 			}
@@ -261,10 +265,17 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil {
 		return 1 // a signal: the exit status says which
 	}
+	// The snapshot is of the last round's time, not of the moment it is
+	// printed, which a loaded machine can make a second later: its
+	// windows are the data's ("last 3 seconds"), as a replay of the
+	// recording at its end says them.
+	if at.IsZero() {
+		at = time.Now()
+	}
 	// The last round's warnings, as applied (errors stay plain, without
 	// the screen's "(3 failures in a row)": one round says nothing of rows).
 	warns := a.data.AllWarnings()
-	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data, time.Now(), errs, warns); err != nil {
+	if err := a.opts.displayOptions.writeSnapshot(stdout, a.pctx, a.data, at, errs, warns); err != nil {
 		fmt.Fprintf(stderr, "traffic_grapher: %v\n", err)
 		return 1
 	}
@@ -282,7 +293,7 @@ func (a *app) once(ctx context.Context, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "traffic_grapher: %s\n", e)
 		}
 	}
-	return checkStatus(a.pctx.Report(), a.data.Store(), time.Now(), len(errs) == len(a.hosts))
+	return checkStatus(a.pctx.Report(), a.data.Store(), at, len(errs) == len(a.hosts))
 }
 
 // Exit statuses of --once and --batch, a monitoring check's (Nagios's).
