@@ -12,13 +12,13 @@ import "time"
 // and after a reset.
 func (s *Series) LatestAbsolute() (float64, bool) { return s.abs, s.absOK }
 
-func (s *Series) observeAbsolute(snap Snapshot) {
+func (s *Series) observeAbsolute(t time.Time, key Sample, found bool) {
 	if s.Abs == nil {
 		return
 	}
-	s.abs, s.absOK = value(snap, s.Def.Key)
+	s.abs, s.absOK = key.Value, found && finite(key.Value)
 	if s.absOK {
-		s.keep(&s.Abs, Point{T: snap.Time, V: s.abs})
+		s.keep(&s.Abs, Point{T: t, V: s.abs})
 	}
 }
 

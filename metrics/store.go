@@ -122,9 +122,14 @@ func (s *Series) observe(snap Snapshot) {
 		return
 	}
 	present := 0
+	var key Sample // the counter's own record, for its absolute count
+	keyOK := false
 	for _, r := range s.records {
-		if _, ok := snap.Values[r]; ok {
+		if smp, ok := snap.Values[r]; ok {
 			present++
+			if r == s.Def.Key {
+				key, keyOK = smp, true
+			}
 		}
 	}
 	if present == 0 && len(s.records) > 0 && s.answered && s.missing && !s.lastOK && !s.absOK {
@@ -147,7 +152,10 @@ func (s *Series) observe(snap Snapshot) {
 			s.Obs.add(snap.Time, inc)
 		}
 	}
-	s.observeAbsolute(snap)
+	if s.Abs != nil && !keyOK {
+		key, keyOK = snap.Values[s.Def.Key] // not among its records, or missing
+	}
+	s.observeAbsolute(snap.Time, key, keyOK)
 }
 
 // keep adds p to the history *h, made now if it is still the shared
