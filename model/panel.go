@@ -51,8 +51,9 @@ type yRange struct {
 // drawing is a panel's cached drawing and whether it is stale: what the
 // page asks of every panel, chart or table, besides drawing it.
 type drawing struct {
-	cache string
-	dirty bool
+	cache   string
+	dirty   bool
+	borders borders
 }
 
 // Invalidate marks the drawing stale; the next Refresh redraws it.
@@ -193,7 +194,7 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 	title, stale := p.title(lines, span)
 	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing, evs), innerW))
 
-	return frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
+	return p.frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
 }
 
 // alertMark starts the title of a panel with a series over a limit: the
@@ -218,34 +219,56 @@ func levelMark(l metrics.Level) string {
 // frame boxes a panel's lines (each exactly innerW cells) under its title,
 // after mark (styled; "" for none): the one border every panel, chart or
 // table, is drawn with.
-func frame(pctx *ProgramContext, mark, title string, body []string, innerW int) string {
-	g, st := &pctx.Glyphs, pctx.Styles
+func (d *drawing) frame(pctx *ProgramContext, mark, title string, body []string, innerW int) string {
+	bd := d.borders.of(pctx, mark, title, innerW)
 	var b strings.Builder
+	size := len(bd.top) + len(bd.bottom) + 1
+	for _, line := range body {
+		size += len(line) + 2*len(bd.side) + 1
+	}
+	b.Grow(size) // the body and the borders, at once
+	b.WriteString(bd.top)
+	for _, line := range body {
+		b.WriteByte('\n')
+		b.WriteString(bd.side)
+		b.WriteString(line)
+		b.WriteString(bd.side)
+	}
+	b.WriteByte('\n')
+	b.WriteString(bd.bottom)
+	return b.String()
+}
+
+// borders are a frame's border lines as last styled, and what for. A
+// lipgloss Render of a few characters measures them first: four of them
+// a panel cost a tenth of a page's redraw, every tick, for borders that
+// change only with the title, the mark or the width.
+type borders struct {
+	pctx              *ProgramContext
+	mark, title       string
+	innerW            int
+	top, side, bottom string
+}
+
+// of is the borders for a frame of those, styled again only if they are
+// not the last ones.
+func (bd *borders) of(pctx *ProgramContext, mark, title string, innerW int) *borders {
+	if bd.pctx == pctx && bd.mark == mark && bd.title == title && bd.innerW == innerW {
+		return bd
+	}
+	*bd = borders{pctx: pctx, mark: mark, title: title, innerW: innerW}
+	g, st := &pctx.Glyphs, pctx.Styles
 	mw := lipgloss.Width(mark)
 	if mw > innerW-8 {
 		mark, mw = "", 0
 	}
 	title = ansi.Truncate(title, max(innerW-4-mw, 0), g.Ellipsis)
 	fill := max(innerW-3-mw-lipgloss.Width(title), 0)
-	b.WriteString(st.PanelBorder.Render(g.TL + g.H + " "))
-	b.WriteString(mark)
-	b.WriteString(st.PanelTitle.Render(title))
-	b.WriteString(st.PanelBorder.Render(" " + strings.Repeat(g.H, fill) + g.TR))
-	side := st.PanelBorder.Render(g.V)
-	size := 0
-	for _, line := range body {
-		size += len(line) + 2*len(side) + 1
-	}
-	b.Grow(size + 2*innerW*len(g.H) + 256) // the body and the two borders, at once
-	for _, line := range body {
-		b.WriteByte('\n')
-		b.WriteString(side)
-		b.WriteString(line)
-		b.WriteString(side)
-	}
-	b.WriteByte('\n')
-	b.WriteString(st.PanelBorder.Render(g.BL + strings.Repeat(g.H, innerW) + g.BR))
-	return b.String()
+	bd.top = st.PanelBorder.Render(g.TL+g.H+" ") + mark + st.PanelTitle.Render(title) +
+		st.PanelBorder.Render(" "+strings.Repeat(g.H, fill)+g.TR)
+	bd.side = st.PanelBorder.Render(g.V)
+	bd.bottom = st.PanelBorder.Render(g.BL + strings.Repeat(g.H, innerW) + g.BR)
+	return bd
 }
 
 // fitWidth pads or cuts a styled line to exactly w cells.

@@ -120,7 +120,7 @@ func (t *TableView) render(store *metrics.Store, span metrics.Span) string {
 	if t.hasFamily && len(lines) > len(t.metricIDs) {
 		title += t.pctx.Glyphs.Sep + "by " + span.Order.String()
 	}
-	return frame(t.pctx, alertMark(t.pctx, worstLevel(lines)), title, rows, inner)
+	return t.frame(t.pctx, alertMark(t.pctx, worstLevel(lines)), title, rows, inner)
 }
 
 // untracked is the most matches of one of the table's wildcard keys that
