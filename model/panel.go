@@ -27,6 +27,11 @@ type PanelView struct {
 	// members and the rest; colors has one style per slot.
 	slots  []int
 	colors []lipgloss.Style
+	// markers are each slot's marker and hosts the hosts' line samples,
+	// the legend's parts that never change, styled at its first drawing
+	// (most panels are on pages never shown) rather than every tick.
+	markers []string
+	hosts   string
 	// units are the y axis' unit with counters shown as rates (0) and as
 	// absolute counts (1); hasCounter says whether the a key changes the
 	// panel. Both follow from the config, so are worked out once.
@@ -91,6 +96,22 @@ func NewPanelView(pctx *ProgramContext, page, panel int) *PanelView {
 	}
 	p.units = [2]metrics.Unit{panelUnit(pn, false), panelUnit(pn, true)}
 	return p
+}
+
+// styleLegendKeys styles the legend's markers and host samples.
+func (p *PanelView) styleLegendKeys() {
+	st, g := p.pctx.Styles, &p.pctx.Glyphs
+	p.markers = make([]string, len(p.colors))
+	for slot, c := range p.colors {
+		p.markers[slot] = c.Render(string(g.Marker(slot)))
+	}
+	if len(p.pctx.Hosts) > 1 {
+		samples := make([]string, len(p.pctx.Hosts))
+		for h, name := range p.pctx.Hosts {
+			samples[h] = st.Dim.Render(g.HostSample(h)) + " " + name
+		}
+		p.hosts = strings.Join(samples, "  ")
+	}
 }
 
 // unit is the y axis' unit for the view.
@@ -574,6 +595,9 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // there are several, and the window's min and max.
 func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool, evs []chart.Event) string {
 	st, g := p.pctx.Styles, &p.pctx.Glyphs
+	if p.markers == nil {
+		p.styleLegendKeys()
+	}
 	var parts []string
 	for _, l := range lines {
 		name := l.name
@@ -584,7 +608,7 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 			name += " (" + report.NotOnServer + ")"
 		}
 		name += levelMark(l.level)
-		parts = append(parts, p.colors[l.slot].Render(string(g.Marker(l.slot)))+" "+name)
+		parts = append(parts, p.markers[l.slot]+" "+name)
 	}
 	if note := p.staleNote(stale); note != "" {
 		// Before the host patterns (the header shows them too) and
@@ -601,10 +625,8 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 		// Before the host patterns, which the header shows too.
 		parts = append(parts, st.Error.Render(note))
 	}
-	if len(p.pctx.Hosts) > 1 {
-		for h, name := range p.pctx.Hosts {
-			parts = append(parts, st.Dim.Render(g.HostSample(h))+" "+name)
-		}
+	if p.hosts != "" {
+		parts = append(parts, p.hosts)
 	}
 	out := " " + strings.Join(parts, "  ")
 	if n > 0 {
