@@ -88,6 +88,34 @@ func TestCollectorOnce(t *testing.T) {
 	}
 }
 
+// Results are stamped to the microsecond, as a recording keeps them, with
+// the clock's monotonic reading kept: a replay derives the rates the live
+// run did, and the live run's rates do not jump with the wall clock.
+func TestCollectorStampsWholeMicroseconds(t *testing.T) {
+	c := collect.NewCollector([]collect.Host{{Name: "a", Source: funcSource(func(ctx context.Context, keys []string) (map[string]metrics.Sample, []string, error) {
+		return map[string]metrics.Sample{keys[0]: {Value: 1}}, nil, nil
+	})}}, dashboardKeys, time.Second)
+	for _, clock := range []struct {
+		name string
+		now  func() time.Time
+	}{
+		{"time.Now", time.Now},
+		{"a clock of its own", func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC) }},
+	} {
+		c.Now = clock.now
+		got := c.Once(context.Background())[0].Snapshot.Time
+		if got.Nanosecond()%1000 != 0 {
+			t.Errorf("%s: stamped %v, not a whole microsecond", clock.name, got)
+		}
+		if want := clock.now().Truncate(time.Microsecond); clock.name != "time.Now" && !got.Equal(want) {
+			t.Errorf("%s: stamped %v, want %v", clock.name, got, want)
+		}
+		if mono := strings.Contains(got.String(), " m="); mono != (clock.name == "time.Now") {
+			t.Errorf("%s: stamped %v: monotonic reading %v", clock.name, got, mono)
+		}
+	}
+}
+
 // TestCollectorDeadHost: a host that never answers must not delay the
 // results of a healthy one.
 func TestCollectorDeadHost(t *testing.T) {
