@@ -142,7 +142,12 @@ func (s *Series) observe(snap Snapshot) {
 	}
 	s.missing = present < len(s.records)
 	s.answered = true
-	s.last, s.lastOK = s.der.Observe(snap)
+	if rc, isRate := s.der.(*RateFromCounter); isRate && rc.Key == s.Def.Key && len(s.records) == 1 {
+		// A counter's rate, of the record just found: not looked up again.
+		s.last, s.lastOK = rc.ObserveValue(snap.Time, key.Value, keyOK)
+	} else {
+		s.last, s.lastOK = s.der.Observe(snap)
+	}
 	s.lastT = snap.Time
 	if s.lastOK {
 		s.keep(&s.Hist, Point{T: snap.Time, V: s.last})
