@@ -213,7 +213,8 @@ func (p *PanelView) render(store *metrics.Store, span metrics.Span) string {
 		}
 	}
 	title, stale := p.title(lines, span)
-	body = append(body, fitWidth(p.legend(lines, lo, hi, n, span, stale, missing, evs), innerW))
+	legend, legendW := p.legend(lines, lo, hi, n, span, stale, missing, evs)
+	body = append(body, fitMeasured(legend, legendW, innerW))
 
 	return p.frame(p.pctx, alertMark(p.pctx, worstLevel(lines)), title, body, innerW)
 }
@@ -293,8 +294,10 @@ func (bd *borders) of(pctx *ProgramContext, mark, title string, innerW int) *bor
 }
 
 // fitWidth pads or cuts a styled line to exactly w cells.
-func fitWidth(s string, w int) string {
-	n := lipgloss.Width(s)
+func fitWidth(s string, w int) string { return fitMeasured(s, lipgloss.Width(s), w) }
+
+// fitMeasured is fitWidth of a line s known to be n cells wide.
+func fitMeasured(s string, n, w int) string {
 	switch {
 	case n == w:
 		return s
@@ -593,7 +596,7 @@ func (p *PanelView) staleNote(stale []time.Duration) string {
 // legend names each metric with its colour and marker (and "total" when a
 // counter shows its absolute count), each host with its line pattern when
 // there are several, and the window's min and max.
-func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool, evs []chart.Event) string {
+func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metrics.Span, stale []time.Duration, missing []bool, evs []chart.Event) (legend string, width int) {
 	st, g := p.pctx.Styles, &p.pctx.Glyphs
 	if p.markers == nil {
 		p.styleLegendKeys()
@@ -629,13 +632,15 @@ func (p *PanelView) legend(lines []panelLine, lo, hi float64, n int, span metric
 		parts = append(parts, p.hosts)
 	}
 	out := " " + strings.Join(parts, "  ")
+	width = lipgloss.Width(out)
 	if n > 0 {
 		unit := p.unit(span)
 		mm := fmt.Sprintf("min %s  max %s ", metrics.Format(lo, unit), metrics.Format(hi, unit))
-		gap := p.width - 2 - lipgloss.Width(out) - len(mm)
+		gap := p.width - 2 - width - len(mm)
 		if gap >= 2 {
 			out += strings.Repeat(" ", gap) + st.Dim.Render(mm)
+			width += gap + lipgloss.Width(mm)
 		}
 	}
-	return out
+	return out, width
 }
