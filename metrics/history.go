@@ -242,10 +242,24 @@ func (h *History) Oldest() (time.Time, bool) {
 // than their steps (plus the sampling interval) have a real gap between
 // them.
 func (h *History) WalkAt(from, to time.Time, res time.Duration, fn func(p Point, step time.Duration)) {
+	h.walk(from, to, res, 0, func(off time.Duration, v float64, step time.Duration) { fn(h.point(off, v), step) })
+}
+
+// WalkSince is WalkAt with each point's time given as how long after
+// origin it is: a chart places its points by that, and making each a
+// time.Time to take origin off it again cost a tenth of drawing them.
+func (h *History) WalkSince(origin, from, to time.Time, res time.Duration, fn func(since time.Duration, v float64, step time.Duration)) {
+	if h.hasBase {
+		h.walk(from, to, res, origin.Sub(h.base), fn)
+	}
+}
+
+// walk is WalkAt passing each point's offset less shift.
+func (h *History) walk(from, to time.Time, res, shift time.Duration, fn func(off time.Duration, v float64, step time.Duration)) {
 	if !h.hasBase {
 		return
 	}
-	w := walker{h: h, lo: from.Sub(h.base), hi: to.Sub(h.base), res: res, fn: fn}
+	w := walker{lo: from.Sub(h.base), hi: to.Sub(h.base), res: res, shift: shift, fn: fn}
 	if h.n == 0 || h.raw(0).off > w.lo {
 		// the window reaches back past the full-resolution points
 		for i := len(h.tiers) - 1; i >= 0 && !w.done; i-- {
@@ -268,10 +282,10 @@ func (h *History) WalkAt(from, to time.Time, res time.Duration, fn func(p Point,
 // only the newest as the line's way in, merges points per resolution step,
 // and stops after the first point past the window.
 type walker struct {
-	h        *History
 	lo, hi   time.Duration
 	res      time.Duration
-	fn       func(Point, time.Duration)
+	shift    time.Duration // taken off each offset passed to fn
+	fn       func(off time.Duration, v float64, step time.Duration)
 	prev     rawPoint
 	prevStep time.Duration
 	havePrev bool
@@ -334,10 +348,10 @@ func (w *walker) pass(off time.Duration, v float64, step time.Duration) {
 		return
 	}
 	if w.havePrev {
-		w.fn(w.h.point(w.prev.off, w.prev.v), w.prevStep)
+		w.fn(w.prev.off-w.shift, w.prev.v, w.prevStep)
 		w.havePrev = false
 	}
-	w.fn(w.h.point(off, v), step)
+	w.fn(off-w.shift, v, step)
 	w.done = off > w.hi
 }
 

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -213,4 +214,36 @@ func TestWalkAtMergesPerResolutionStep(t *testing.T) {
 	if a != b || a < 300 {
 		t.Fatalf("WalkAt res 0 gave %d points, Walk %d", a, b)
 	}
+}
+
+// WalkSince passes what WalkAt does, each point's time as the time since
+// its origin: over the tiers and the full-resolution points, before and
+// after the window, at a resolution and without.
+func TestWalkSinceIsWalkAtFromItsOrigin(t *testing.T) {
+	const day = 24 * 3600
+	h := NewDownsampledHistory(24*time.Hour, time.Second)
+	fill(h, day, day-100)
+	for _, c := range []struct {
+		origin, from, to time.Time
+		res              time.Duration
+	}{
+		{at(0), at(0), at(day - 1), 24 * time.Hour / 400},
+		{at(day - 700), at(day - 700), at(day - 1), time.Second},
+		{at(day - 60), at(day - 60), at(day - 1), 0},
+		{at(day - 30), at(day - 60), at(day - 20), 0}, // origin inside the window
+	} {
+		type point struct {
+			since time.Duration
+			v     float64
+			step  time.Duration
+		}
+		var want, got []point
+		h.WalkAt(c.from, c.to, c.res, func(p Point, step time.Duration) { want = append(want, point{p.T.Sub(c.origin), p.V, step}) })
+		h.WalkSince(c.origin, c.from, c.to, c.res, func(since time.Duration, v float64, step time.Duration) { got = append(got, point{since, v, step}) })
+		if len(want) < 10 || !slices.Equal(got, want) {
+			t.Errorf("from %v res %v: %d points, WalkAt %d: %v, want %v", c.from, c.res, len(got), len(want), got[:min(len(got), 3)], want[:min(len(want), 3)])
+		}
+	}
+	var empty History
+	empty.WalkSince(at(0), at(0), at(1), 0, func(time.Duration, float64, time.Duration) { t.Error("an empty history walked") })
 }

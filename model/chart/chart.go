@@ -127,7 +127,7 @@ type Chart struct {
 	bits   []uint8 // one series' dots, per graph cell
 
 	pen      seriesPen
-	penPoint func(metrics.Point, time.Duration) // pen.point, bound once
+	penPoint func(since time.Duration, v float64, step time.Duration) // pen.point, bound once
 }
 
 // axisKey is everything the axes and labels depend on.
@@ -429,14 +429,15 @@ func (c *Chart) drawSeries(s Series, in Input) {
 	*p = seriesPen{
 		g: g, bits: c.bits[:gw*gh], pattern: dashPatterns[s.Host%len(dashPatterns)],
 		gw: gw, dw: gw * g.cellW, dh: gh * g.cellH,
-		start: in.Now.Add(-in.Window), end: in.Now, minY: in.MinY, maxY: in.MaxY, maxGap: in.MaxGap,
+		window: in.Window, minY: in.MinY, maxY: in.MaxY, maxGap: in.MaxGap,
 	}
+	start := in.Now.Add(-in.Window)
 	clear(p.bits)
 	p.xs = float64(p.dw-1) / in.Window.Seconds()
 	p.ys = float64(p.dh-1) / (in.MaxY - in.MinY)
 	// One resolution step per dot column: a zoomed-out window of a long
 	// history comes as two points per column, not thousands.
-	s.Hist.WalkAt(p.start, p.end, in.Window/time.Duration(p.dw), c.penPoint)
+	s.Hist.WalkSince(start, start, in.Now, in.Window/time.Duration(p.dw), c.penPoint)
 	p.flushColumn()
 
 	startX := l.origin.X + 1
@@ -485,12 +486,12 @@ type seriesPen struct {
 	bits         []uint8
 	pattern      []bool
 	gw, dw, dh   int
-	start, end   time.Time
-	xs, ys       float64 // dots per second, per unit of value
+	window       time.Duration // the chart's; points come as times since its start
+	xs, ys       float64       // dots per second, per unit of value
 	minY, maxY   float64
 	maxGap       time.Duration
 	prevX, prevY float64
-	prevT        time.Time
+	prevT        time.Duration
 	prevStep     time.Duration
 	havePrev     bool
 	lastX, lastY int // the newest point in the window
@@ -513,15 +514,16 @@ func (p *seriesPen) dot(x, y int, force bool) {
 	}
 }
 
-// point takes the next point of History.WalkAt.
-func (p *seriesPen) point(pt metrics.Point, step time.Duration) {
-	fx := pt.T.Sub(p.start).Seconds() * p.xs
-	fy := dotY(math.Max(p.minY, math.Min(p.maxY, pt.V)), p.minY, p.ys, p.dh)
+// point takes the next point of History.WalkSince: at t after the
+// window's start.
+func (p *seriesPen) point(t time.Duration, v float64, step time.Duration) {
+	fx := t.Seconds() * p.xs
+	fy := dotY(math.Max(p.minY, math.Min(p.maxY, v)), p.minY, p.ys, p.dh)
 	if math.IsNaN(fx) || math.IsNaN(fy) || math.IsInf(fx, 0) {
 		return // nothing sensible to draw; the range guards make this rare
 	}
 	x, y := int(math.Round(fx)), int(math.Round(fy))
-	joined := p.havePrev && pt.T.Sub(p.prevT) <= p.maxGap+p.prevStep+step
+	joined := p.havePrev && t-p.prevT <= p.maxGap+p.prevStep+step
 	switch {
 	case joined && p.haveCol && x == p.colX:
 		p.colLo, p.colHi = min(p.colLo, y), max(p.colHi, y)
@@ -534,11 +536,11 @@ func (p *seriesPen) point(pt metrics.Point, step time.Duration) {
 		p.flushColumn()
 		p.colX, p.colLo, p.colHi, p.haveCol = x, y, y, true
 	}
-	if !pt.T.Before(p.start) && !pt.T.After(p.end) {
+	if t >= 0 && t <= p.window {
 		p.lastX, p.lastY, p.haveLast = x, y, true
 		p.dot(x, y, true) // data points show whatever the dash pattern
 	}
-	p.prevX, p.prevY, p.prevT, p.prevStep, p.havePrev = fx, fy, pt.T, step, true
+	p.prevX, p.prevY, p.prevT, p.prevStep, p.havePrev = fx, fy, t, step, true
 }
 
 func (p *seriesPen) flushColumn() {
