@@ -15,7 +15,7 @@ import (
 // protocol allows, the patterns.
 type Wanted struct {
 	exact    []string
-	set      map[string]int // each exact name to its place in exact (Interner)
+	set      map[string]string // each exact name to itself (Intern)
 	patterns []metrics.Pattern
 }
 
@@ -23,14 +23,14 @@ type Wanted struct {
 // empty keys dropped; a key with more than one wildcard is an exact name,
 // which no record has: the dashboard check reports it).
 func WantedKeys(keys []string) Wanted {
-	w := Wanted{set: make(map[string]int, len(keys))}
+	w := Wanted{set: make(map[string]string, len(keys))}
 	for _, k := range Dedupe(keys) {
 		if p, err := metrics.ParsePattern(k); err == nil {
 			w.patterns = append(w.patterns, p)
 			continue
 		}
-		w.set[k] = len(w.exact)
 		w.exact = append(w.exact, k)
+		w.set[k] = k
 	}
 	return w
 }
@@ -49,31 +49,13 @@ func (w Wanted) Has(name string) bool {
 	return w.Matches(name)
 }
 
-// Interner makes the record names of one reply strings. A server
-// answers exact names in the order they were asked, so each name is first
-// compared with the key after the last one found, and looked up only when
-// it is not that one: a comparison instead of a hash a record, and
-// 165 records a host a tick.
-type Interner struct {
-	w    Wanted
-	next int // the place in w.exact of the name expected next
-}
-
-// Interner is a new Interner of w's names, for one reply.
-func (w Wanted) Interner() Interner { return Interner{w: w} }
-
 // Intern is name as a string: the exact key it equals, when it is one
 // (shared, not made anew: a reply names every record it answers, every
-// tick), else a new string; exact says which.
-func (in *Interner) Intern(name []byte) (s string, exact bool) {
-	if in.next < len(in.w.exact) && string(name) == in.w.exact[in.next] {
-		s = in.w.exact[in.next]
-		in.next++
-		return s, true
-	}
-	if i, ok := in.w.set[string(name)]; ok {
-		in.next = i + 1
-		return in.w.exact[i], true
+// tick), else a new string; exact says which, so that a reply's reader
+// need not look the name up again to know it was asked for.
+func (w Wanted) Intern(name []byte) (s string, exact bool) {
+	if k, ok := w.set[string(name)]; ok {
+		return k, true
 	}
 	return string(name), false
 }

@@ -543,8 +543,7 @@ func parseLookupReply(body []byte, wantID string, want collect.Wanted, n int, re
 		return nil, nil, fmt.Errorf("expected a JSON object, got %s", collect.Excerpt(trimmed))
 	}
 	var r reply
-	intern := want.Interner()
-	if res, id, ok := readLookupReply(trimmed, &intern, records); ok {
+	if res, id, ok := readLookupReply(trimmed, want.Intern, records); ok {
 		r.Result, r.ID = res, id // the usual reply, read in one pass
 	} else if err := json.Unmarshal(trimmed, &r); err != nil {
 		return nil, nil, fmt.Errorf("%s in %s", collect.DescribeJSONError(err), collect.Excerpt(trimmed))

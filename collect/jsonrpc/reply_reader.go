@@ -1,7 +1,6 @@
 package jsonrpc
 
 import (
-	"github.com/traffic-grapher/traffic_grapher/collect"
 	"github.com/traffic-grapher/traffic_grapher/collect/jsonread"
 )
 
@@ -18,9 +17,9 @@ import (
 
 // readLookupReply reads the reply's result and id; ok false when the
 // reply is not of the usual shape. Record names are made strings by
-// intern (nil: anew), which also marks the exact keys; the record list is made in list's memory (nil: a
-// new one).
-func readLookupReply(body []byte, intern *collect.Interner, list *[]replyRecord) (res *replyResult, id []byte, ok bool) {
+// intern (nil: anew), which also says which are exact keys; the record
+// list is made in list's memory (nil: a new one).
+func readLookupReply(body []byte, intern func([]byte) (string, bool), list *[]replyRecord) (res *replyResult, id []byte, ok bool) {
 	r := jsonread.New(body)
 	err := readFields(r, func(name string) error {
 		switch name {
@@ -47,7 +46,7 @@ func readLookupReply(body []byte, intern *collect.Interner, list *[]replyRecord)
 
 // readResult reads the result of a reply of size bytes (intern and list
 // as for readLookupReply).
-func readResult(r *jsonread.Reader, res *replyResult, size int, intern *collect.Interner, list *[]replyRecord) error {
+func readResult(r *jsonread.Reader, res *replyResult, size int, intern func([]byte) (string, bool), list *[]replyRecord) error {
 	if !r.NotNull() {
 		return errUnusual
 	}
@@ -128,12 +127,12 @@ func stringField(r *jsonread.Reader, f *flexString) error {
 
 // nameField is stringField for a record's name, made a string by intern
 // (nil: anew), which says whether it is an exact key.
-func nameField(r *jsonread.Reader, rec *replyRecord, intern *collect.Interner) error {
+func nameField(r *jsonread.Reader, rec *replyRecord, intern func([]byte) (string, bool)) error {
 	if intern == nil {
 		return stringField(r, &rec.Record.Name)
 	}
 	b, err := fieldBytes(r)
-	name, exact := intern.Intern(b)
+	name, exact := intern(b)
 	rec.Record.Name, rec.exact = flexString(name), exact
 	return err
 }

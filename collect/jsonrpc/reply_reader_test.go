@@ -66,8 +66,7 @@ func FuzzLookupReplyReader(f *testing.F) {
 	want := collect.WantedKeys([]string{"a", "proxy.process.http.incoming_requests"})
 	list := new([]replyRecord)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		intern := want.Interner()
-		res, id, ok := readLookupReply(body, &intern, list)
+		res, id, ok := readLookupReply(body, want.Intern, list)
 		if !ok {
 			return
 		}
