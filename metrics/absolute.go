@@ -16,7 +16,7 @@ func (s *Series) observeAbsolute(t time.Time, key Sample, found bool) {
 	if s.Abs == nil {
 		return
 	}
-	s.abs, s.absOK = key.Value, found && finite(key.Value)
+	s.abs, s.absOK = sampleValue(key, found)
 	if s.absOK {
 		s.keep(&s.Abs, Point{T: t, V: s.abs})
 	}

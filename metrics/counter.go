@@ -33,6 +33,13 @@ func (d *RateFromCounter) Observe(s Snapshot) (float64, bool) {
 	return d.ObserveValue(s.Time, v, ok)
 }
 
+func (d *RateFromCounter) record() string { return d.Key }
+
+func (d *RateFromCounter) observeSample(t time.Time, smp Sample, found bool) (float64, bool) {
+	v, ok := sampleValue(smp, found)
+	return d.ObserveValue(t, v, ok)
+}
+
 // ObserveValue is Observe of the counter's value v at t (ok false: the
 // record was missing); expressions rate whatever they compute this way.
 func (d *RateFromCounter) ObserveValue(t time.Time, v float64, ok bool) (float64, bool) {

@@ -113,14 +113,34 @@ type GaugeValue struct {
 
 func (g *GaugeValue) Observe(s Snapshot) (float64, bool) { return value(s, g.Key) }
 
+func (g *GaugeValue) record() string { return g.Key }
+
+func (g *GaugeValue) observeSample(_ time.Time, smp Sample, found bool) (float64, bool) {
+	return sampleValue(smp, found)
+}
+
 // Reset is a no-op: a gauge has no baseline.
 func (g *GaugeValue) Reset() {}
+
+// oneRecord is a Derivation of one record's sample: a series that has
+// found the record already hands it over (observeSample) rather than
+// have Observe look it up again, for most of a dashboard's series every
+// tick (counters and gauges).
+type oneRecord interface {
+	record() string
+	observeSample(t time.Time, smp Sample, found bool) (float64, bool)
+}
 
 // value looks a record up, treating NaN and ±Inf as missing so that no
 // derivation can ever emit them.
 func value(s Snapshot, key string) (float64, bool) {
 	smp, ok := s.Values[key]
-	if !ok || !finite(smp.Value) {
+	return sampleValue(smp, ok)
+}
+
+// sampleValue is value of a record's sample, found or not.
+func sampleValue(smp Sample, found bool) (float64, bool) {
+	if !found || !finite(smp.Value) {
 		return 0, false
 	}
 	return smp.Value, true

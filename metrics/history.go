@@ -247,7 +247,8 @@ func (h *History) WalkAt(from, to time.Time, res time.Duration, fn func(p Point,
 
 // WalkSince is WalkAt with each point's time given as how long after
 // origin it is: a chart places its points by that, and making each a
-// time.Time to take origin off it again cost a tenth of drawing them.
+// time.Time to take origin off it again was near a tenth of drawing
+// them (by the profile of a page's redraw).
 func (h *History) WalkSince(origin, from, to time.Time, res time.Duration, fn func(since time.Duration, v float64, step time.Duration)) {
 	if h.hasBase {
 		h.walk(from, to, res, origin.Sub(h.base), fn)

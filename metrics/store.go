@@ -96,8 +96,8 @@ func newPlainSeries(d *MetricDef, window, interval time.Duration) (*Series, erro
 	// hosts off the pages are asked a few records, and the series of the
 	// rest hold nothing for as long.
 	sr := &Series{Def: d, Hist: emptyHistory, unit: d.DisplayUnit(), der: der, records: d.Records(), window: window, interval: interval}
-	if info.Absolute {
-		sr.Abs = emptyHistory
+	if info.Absolute && len(sr.records) > 0 && sr.records[0] == d.Key {
+		sr.Abs = emptyHistory // kept from the sample observe finds first
 	}
 	if _, ok := der.(bucketIncreaser); ok {
 		sr.Obs = newObservations(window, interval)
@@ -122,13 +122,13 @@ func (s *Series) observe(snap Snapshot) {
 		return
 	}
 	present := 0
-	var key Sample // the counter's own record, for its absolute count
-	keyOK := false
-	for _, r := range s.records {
+	var first Sample // the first record's: the only one, for most series
+	firstOK := false
+	for i, r := range s.records {
 		if smp, ok := snap.Values[r]; ok {
 			present++
-			if r == s.Def.Key {
-				key, keyOK = smp, true
+			if i == 0 {
+				first, firstOK = smp, true
 			}
 		}
 	}
@@ -142,9 +142,8 @@ func (s *Series) observe(snap Snapshot) {
 	}
 	s.missing = present < len(s.records)
 	s.answered = true
-	if rc, isRate := s.der.(*RateFromCounter); isRate && rc.Key == s.Def.Key && len(s.records) == 1 {
-		// A counter's rate, of the record just found: not looked up again.
-		s.last, s.lastOK = rc.ObserveValue(snap.Time, key.Value, keyOK)
+	if one, isOne := s.der.(oneRecord); isOne && len(s.records) == 1 && one.record() == s.records[0] {
+		s.last, s.lastOK = one.observeSample(snap.Time, first, firstOK)
 	} else {
 		s.last, s.lastOK = s.der.Observe(snap)
 	}
@@ -157,10 +156,7 @@ func (s *Series) observe(snap Snapshot) {
 			s.Obs.add(snap.Time, inc)
 		}
 	}
-	if s.Abs != nil && !keyOK {
-		key, keyOK = snap.Values[s.Def.Key] // not among its records, or missing
-	}
-	s.observeAbsolute(snap.Time, key, keyOK)
+	s.observeAbsolute(snap.Time, first, firstOK) // its key's (newPlainSeries)
 }
 
 // keep adds p to the history *h, made now if it is still the shared

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +328,47 @@ func TestStoreSeriesNotAskedStayAsTheyWere(t *testing.T) {
 	st.Observe(0, snap(30, 40))
 	if v, ok := client.Latest(); !ok || v != (4000-300)/27.0 || client.Missing() {
 		t.Fatalf("asked again: %v, %v (missing %v); want the average over the gap, %v", v, ok, client.Missing(), (4000-300)/27.0)
+	}
+}
+
+// A series hands a one-record derivation (a counter's, a gauge's) the
+// sample it found instead of having it look the record up: what it
+// derives is what the derivation's own Observe does, over missing
+// records, values that are not numbers and a counter that starts again.
+func TestStoreOneRecordDerivationsAsObserve(t *testing.T) {
+	defs := testDefs[:2] // a counter, a gauge
+	st, err := NewStore(1, defs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own []Derivation
+	for _, d := range defs {
+		der, err := d.Derivation()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := der.(oneRecord); !ok {
+			t.Fatalf("%s: not a one-record derivation", d.Name)
+		}
+		own = append(own, der)
+	}
+	for i, v := range []float64{10, 20, 30, math.NaN(), 40, math.Inf(1), 5, 15, -1, 25, 35} {
+		values := map[string]Sample{"req": {Value: v}, "conns": {Value: v}}
+		if i == 4 {
+			values = map[string]Sample{} // both missing
+		}
+		s := Snapshot{Time: at(float64(i)), Values: values}
+		st.Observe(0, s)
+		for m, d := range defs {
+			wantV, wantOK := own[m].Observe(s)
+			gotV, gotOK := st.Series(0, m).Latest()
+			if gotOK != wantOK || gotOK && gotV != wantV {
+				t.Errorf("snapshot %d, %s: %g, %v; Observe gives %g, %v", i, d.Name, gotV, gotOK, wantV, wantOK)
+			}
+		}
+		wantAbs, wantAbsOK := value(s, "req")
+		if abs, ok := st.Series(0, 0).LatestAbsolute(); ok != wantAbsOK || ok && abs != wantAbs {
+			t.Errorf("snapshot %d: absolute %g, %v; want %g, %v", i, abs, ok, wantAbs, wantAbsOK)
+		}
 	}
 }
