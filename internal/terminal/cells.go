@@ -1,38 +1,98 @@
 package terminal
 
-import "github.com/charmbracelet/x/ansi"
+import (
+	"strings"
 
-// cell is one cell of a line: its text (a grapheme cluster; "" for the
-// right half of a wide one) and its style.
+	"github.com/charmbracelet/x/ansi"
+)
+
+// cell is one cell of a line as the painter keeps it, in 8 bytes (the
+// screen's cells are kept from one frame to the next, so that a changed
+// line is compared with them instead of the line on the screen being
+// parsed again): its text as where it is in its line (a grapheme
+// cluster; no bytes for the right half of a wide one; padText for the
+// blank that pads a line to the width), and its style as an index in the
+// painter's styles.
 type cell struct {
-	text string
-	st   style
+	off uint32 // where the text starts in the line
+	n   uint16 // the text's length in bytes, or padText
+	st  uint16 // the style: styles.list[st]
 }
 
-// blank is an empty cell as the terminal leaves it after an erase.
-var blank = cell{text: " "}
+// padText marks a cell past the end of its line: a blank in the default
+// style.
+const padText = 0xffff
 
-// looksLike says whether a and b look the same on the screen: the same
-// text in the same style, or both spaces that show the same (a space's
-// foreground colour does not show).
-func (a cell) looksLike(b cell) bool {
-	if a.text != b.text {
+// pad is the blank that pads a line to the width: a space in the default
+// style, styles.list[0].
+var pad = cell{n: padText}
+
+// text is the cell's text in line, the line it was read from.
+func (c cell) text(line string) string {
+	if c.n == padText {
+		return " "
+	}
+	return line[c.off : c.off+uint32(c.n)]
+}
+
+// styles numbers the styles the lines on the screen use, so that a cell
+// holds two bytes for its style and two cells' styles compare as
+// numbers. Index 0 is the default style.
+type styles struct {
+	list  []style
+	index map[style]uint16
+}
+
+// maxStyles is how many styles are numbered before the painter forgets
+// the screen's cells and starts the numbering again.
+const maxStyles = 1 << 12
+
+func newStyles() *styles {
+	return &styles{list: []style{{}}, index: map[style]uint16{{}: 0}}
+}
+
+// number is st's index, a new one if st is new; false when the list is
+// full.
+func (s *styles) number(st style) (uint16, bool) {
+	if i, ok := s.index[st]; ok {
+		return i, true
+	}
+	if len(s.list) >= maxStyles {
+		return 0, false
+	}
+	// The colours are slices of a line: copied, so that the list does not
+	// keep every frame it saw a new style in.
+	st.fg, st.bg = strings.Clone(st.fg), strings.Clone(st.bg)
+	i := uint16(len(s.list))
+	s.list = append(s.list, st)
+	s.index[st] = i
+	return i, true
+}
+
+// looksLike says whether cell a of line la and cell b of line lb look the
+// same on the screen: the same text in the same style, or both spaces
+// that show the same (a space's foreground colour does not show).
+func (s *styles) looksLike(a cell, la string, b cell, lb string) bool {
+	if a.text(la) != b.text(lb) {
 		return false
 	}
-	return a.st == b.st || (a.text == " " && a.st.looksBlankAs(b.st))
+	return a.st == b.st || (a.text(la) == " " && s.list[a.st].looksBlankAs(s.list[b.st]))
 }
 
-// isBlank says whether c looks like an erased cell.
-func (c cell) isBlank() bool { return c.looksLike(blank) }
+// isBlank says whether c of line looks like an erased cell.
+func (s *styles) isBlank(c cell, line string) bool {
+	return c.text(line) == " " && s.list[c.st].looksBlankAs(style{})
+}
 
 // parseCells reads line into cells (appended to into, which it returns),
 // at most width of them, padded with blanks to width: what the line shows
 // on a row of that width. false when the line holds an escape sequence
 // other than SGR, or an SGR this does not know, or a control character:
 // it is then written as it is.
-func parseCells(into []cell, line string, width int) ([]cell, bool) {
+func (s *styles) parseCells(into []cell, line string, width int) ([]cell, bool) {
 	cells := into[:0]
 	var st style
+	var num uint16 // st's number
 	for i := 0; i < len(line) && len(cells) < width; {
 		c := line[i]
 		switch {
@@ -47,19 +107,24 @@ func parseCells(into []cell, line string, width int) ([]cell, bool) {
 			if j >= len(line) || line[j] != 'm' || !st.apply(line[i+2:j]) {
 				return cells, false
 			}
+			var ok bool
+			if num, ok = s.number(st); !ok {
+				return cells, false
+			}
 			i = j + 1
 		case c < 0x20 || c == 0x7f:
 			return cells, false
 		case c < 0x80:
-			cells = append(cells, cell{text: line[i : i+1], st: st})
+			cells = append(cells, cell{off: uint32(i), n: 1, st: num})
 			i++
 		case narrowAlone(line, i):
 			// A box-drawing, block or braille character, what charts are
 			// made of, on its own: one cell, no grapheme rules needed.
-			cells = append(cells, cell{text: line[i : i+3], st: st})
+			cells = append(cells, cell{off: uint32(i), n: 3, st: num})
 			i += 3
 		default:
 			cluster, w := ansi.FirstGraphemeCluster(line[i:], ansi.GraphemeWidth)
+			at := i
 			i += len(cluster)
 			switch {
 			case w == 0:
@@ -68,14 +133,17 @@ func parseCells(into []cell, line string, width int) ([]cell, bool) {
 				i = len(line) // cut where it no longer fits, as ansi.Truncate does
 				continue
 			}
-			cells = append(cells, cell{text: cluster, st: st})
+			if len(cluster) >= padText {
+				return cells, false // no line on a screen has one this long
+			}
+			cells = append(cells, cell{off: uint32(at), n: uint16(len(cluster)), st: num})
 			for range w - 1 {
-				cells = append(cells, cell{st: st})
+				cells = append(cells, cell{off: uint32(i), st: num})
 			}
 		}
 	}
 	for len(cells) < width {
-		cells = append(cells, blank)
+		cells = append(cells, pad)
 	}
 	return cells, true
 }

@@ -9,22 +9,45 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// shownCell is one cell of the emulated screen: its text (a grapheme cluster; "" for the
+// right half of a wide one) and its style.
+type shownCell struct {
+	text string
+	st   style
+}
+
+// shownBlank is an empty cell as the terminal leaves it after an erase.
+var shownBlank = shownCell{text: " "}
+
+// looksLike says whether a and b look the same on the screen: the same
+// text in the same style, or both spaces that show the same (a space's
+// foreground colour does not show).
+func (a shownCell) looksLike(b shownCell) bool {
+	if a.text != b.text {
+		return false
+	}
+	return a.st == b.st || (a.text == " " && a.st.looksBlankAs(b.st))
+}
+
+// isBlank says whether c looks like an erased cell.
+func (c shownCell) isBlank() bool { return c.looksLike(shownBlank) }
+
 // emulator is the part of a terminal the painter relies on: printing with
 // a pending wrap at the last column, CR, LF, cursor position, erases and
 // SGR. Anything the painter must never cause (a wrap, a scroll, an erase
 // in a colour, a sequence it does not know) is an error.
 type emulator struct {
 	w, h     int
-	grid     [][]cell
+	grid     [][]shownCell
 	row, col int
 	st       style
 	err      error
 }
 
 func newEmulator(w, h int) *emulator {
-	e := &emulator{w: w, h: h, grid: make([][]cell, h)}
+	e := &emulator{w: w, h: h, grid: make([][]shownCell, h)}
 	for r := range e.grid {
-		e.grid[r] = make([]cell, w)
+		e.grid[r] = make([]shownCell, w)
 	}
 	e.erase(0, 0, h-1, w)
 	return e
@@ -51,7 +74,7 @@ func (e *emulator) erase(r0, c0, r1, c1 int) {
 			to = c1
 		}
 		for c := from; c < to && c < e.w; c++ {
-			e.grid[r][c] = blank
+			e.grid[r][c] = shownBlank
 		}
 	}
 }
@@ -105,9 +128,9 @@ func (e *emulator) print(text string, r rune) {
 		e.fail("row %d wraps at %q", e.row, text)
 		return
 	}
-	e.grid[e.row][e.col] = cell{text: text, st: e.st}
+	e.grid[e.row][e.col] = shownCell{text: text, st: e.st}
 	if w == 2 {
-		e.grid[e.row][e.col+1] = cell{st: e.st}
+		e.grid[e.row][e.col+1] = shownCell{st: e.st}
 	}
 	e.col += w // at e.w: the pending wrap
 }

@@ -9,6 +9,7 @@ package terminal
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,15 +25,20 @@ import (
 type Painter struct {
 	width, height int
 	last          []string // the lines on the screen now
-	raw           []bool   // a line of last was written as it is (unparsed)
-	clear         bool     // the next frame clears the screen first
+	// cells are last's lines read into cells (nil for a line written as
+	// it is, unparsed), numbering their styles in styles.
+	cells  [][]cell
+	styles *styles
+	clear  bool // the next frame clears the screen first
 
 	// The cursor: row and col (col == width: after the last column,
 	// waiting to wrap); row -1 when not known. cur is the style set.
 	row, col int
 	cur      style
 
-	oldCells, newCells []cell // kept for their storage
+	spare     []cell   // a row's storage, kept for the next row read
+	spareRows [][]cell // the last frame but one's rows, for their storage
+	blank     []cell   // a blank row's cells, shared: never spare
 }
 
 // NewPainter paints on a screen of width x height cells whose content is
@@ -48,7 +54,12 @@ func NewPainter(width, height int) *Painter {
 // whole.
 func (p *Painter) Resize(width, height int) {
 	p.width, p.height = max(width, 1), max(height, 1)
-	p.last, p.raw, p.clear = nil, nil, true
+	p.last, p.cells, p.clear = nil, nil, true
+	p.styles = newStyles()
+	p.blank = make([]cell, p.width)
+	for i := range p.blank {
+		p.blank[i] = pad
+	}
 }
 
 // minSkip is the shortest run of unchanged cells worth a cursor move
@@ -67,23 +78,30 @@ func (p *Painter) Paint(b *bytes.Buffer, frame string) {
 	if len(lines) > p.height {
 		lines = lines[:p.height]
 	}
-	raw := make([]bool, len(lines))
+	if len(p.styles.list) >= maxStyles*3/4 {
+		p.renumber()
+	}
+	cells := slices.Grow(p.spareRows[:0], len(lines))[:len(lines)] // each row is set below
 	if p.clear {
 		b.WriteString(ansi.CursorHomePosition + ansi.EraseEntireScreen)
 		p.clear, p.row, p.col, p.cur = false, 0, 0, style{}
 	}
 	for i, line := range lines {
-		old, oldRaw := "", false // a row past the last frame's is blank
+		old, oldCells := "", p.blank // a row past the last frame's is blank
 		if i < len(p.last) {
-			old, oldRaw = p.last[i], p.raw[i]
+			old, oldCells = p.last[i], p.cells[i]
 		}
-		if line == old && !oldRaw {
+		if line == old && oldCells != nil {
+			cells[i] = oldCells
 			continue
 		}
-		raw[i] = !p.paintRow(b, i, old, oldRaw, line)
+		cells[i] = p.paintRow(b, i, old, oldCells, line)
+		if oldCells != nil && &oldCells[0] != &p.blank[0] {
+			p.spare = oldCells // no row refers to it now
+		}
 	}
 	for i := len(lines); i < len(p.last); i++ {
-		if p.last[i] != "" || p.raw[i] {
+		if p.last[i] != "" || p.cells[i] == nil {
 			p.moveTo(b, len(lines), 0)
 			p.setStyle(b, style{}) // an erase shows the background set
 			b.WriteString(ansi.EraseScreenBelow)
@@ -91,60 +109,71 @@ func (p *Painter) Paint(b *bytes.Buffer, frame string) {
 		}
 	}
 	p.setStyle(b, style{}) // the terminal is left in its default style
-	p.last, p.raw = lines, raw
+	p.last, p.cells, p.spareRows = lines, cells, p.cells
 }
 
-// paintRow turns row's line from old into line: the cells that look
-// different, false when line could not be read into cells and was
-// written as it is.
-func (p *Painter) paintRow(b *bytes.Buffer, row int, old string, oldRaw bool, line string) bool {
-	var ok bool
-	p.newCells, ok = parseCells(p.newCells, line, p.width)
+// renumber starts the styles' numbering again from the lines on the
+// screen, so that styles no longer used are forgotten: a frame adds only
+// styles it uses, and frames that keep changing colours (a gradient, a
+// heat map) would otherwise number them without end.
+func (p *Painter) renumber() {
+	p.styles = newStyles()
+	for i, cells := range p.cells {
+		if cells != nil && &cells[0] != &p.blank[0] {
+			p.cells[i], _ = p.styles.parseCells(cells, p.last[i], p.width) // it was read before
+		}
+	}
+}
+
+// paintRow turns row's line from old (read into olds; none when not
+// known, and then every cell is written) into line: the cells that look
+// different. It returns line's cells, or nil when line could not be read
+// into cells and was written as it is.
+func (p *Painter) paintRow(b *bytes.Buffer, row int, old string, olds []cell, line string) []cell {
+	news, ok := p.styles.parseCells(p.spare, line, p.width)
+	p.spare = nil
 	if !ok {
+		p.spare = news
 		p.writeRaw(b, row, line)
-		return false
+		return nil
 	}
-	p.oldCells, ok = parseCells(p.oldCells, old, p.width)
-	if !ok || oldRaw {
-		p.oldCells = p.oldCells[:0] // not known: every cell is written
-	}
-	news := p.newCells
+	same := func(i int) bool { return i < len(olds) && p.styles.looksLike(news[i], line, olds[i], old) }
 	tail := len(news) // where the blanks at the end of the row start
-	for tail > 0 && news[tail-1].isBlank() {
+	for tail > 0 && p.styles.isBlank(news[tail-1], line) {
 		tail--
 	}
 	for i := 0; i < len(news); {
-		if i < len(p.oldCells) && news[i].looksLike(p.oldCells[i]) {
+		if same(i) {
 			i++
 			continue
 		}
 		// A run to write from i: up to the next minSkip cells that are
 		// unchanged, where moving over them costs less than writing them.
-		j, same := i+1, 0
-		for ; j < len(news) && same < minSkip; j++ {
-			if j < len(p.oldCells) && news[j].looksLike(p.oldCells[j]) {
-				same++
+		j, unchanged := i+1, 0
+		for ; j < len(news) && unchanged < minSkip; j++ {
+			if same(j) {
+				unchanged++
 			} else {
-				same = 0
+				unchanged = 0
 			}
 		}
-		j -= same
+		j -= unchanged
 		p.moveTo(b, row, i)
-		p.writeCells(b, news, i, j, tail)
+		p.writeCells(b, line, news, i, j, tail)
 		i = j
 	}
-	return true
+	return news
 }
 
 // writeCells writes cells[i:j] at the cursor, with the style changes they
 // need; a run of blanks is erased instead, to the end of the line when
 // the cells from tail on are all blank.
-func (p *Painter) writeCells(b *bytes.Buffer, cells []cell, i, j, tail int) {
+func (p *Painter) writeCells(b *bytes.Buffer, line string, cells []cell, i, j, tail int) {
 	for k := i; k < j; {
 		c := cells[k]
-		if c.isBlank() {
+		if p.styles.isBlank(c, line) {
 			n := k + 1
-			for n < j && cells[n].isBlank() {
+			for n < j && p.styles.isBlank(cells[n], line) {
 				n++
 			}
 			toEnd := n == j && j >= tail
@@ -162,14 +191,15 @@ func (p *Painter) writeCells(b *bytes.Buffer, cells []cell, i, j, tail int) {
 				continue
 			}
 		}
-		if c.text == "" {
+		text, st := c.text(line), p.styles.list[c.st]
+		if text == "" {
 			k++ // the right half of a wide character, written with it
 			continue
 		}
-		if c.text != " " || !p.cur.looksBlankAs(c.st) {
-			p.setStyle(b, c.st)
+		if text != " " || !p.cur.looksBlankAs(st) {
+			p.setStyle(b, st)
 		}
-		b.WriteString(c.text)
+		b.WriteString(text)
 		p.col += cellsOf(cells, k)
 		k++
 	}
@@ -178,7 +208,7 @@ func (p *Painter) writeCells(b *bytes.Buffer, cells []cell, i, j, tail int) {
 // cellsOf is how many cells the character at k takes: 1, or 2 for a wide
 // one (followed by its right half).
 func cellsOf(cells []cell, k int) int {
-	if k+1 < len(cells) && cells[k+1].text == "" {
+	if k+1 < len(cells) && cells[k+1].n == 0 {
 		return 2
 	}
 	return 1

@@ -3,6 +3,7 @@ package terminal
 import (
 	"bytes"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,6 +156,38 @@ func TestStyleApplyAndChange(t *testing.T) {
 		if s.apply(bad) {
 			t.Errorf("apply(%q) succeeded, want unknown", bad)
 		}
+	}
+}
+
+// Frames with more styles than the painter numbers (every cell its own
+// colour, a new set each frame) still show as they should, the numbering
+// starting again from the screen's, and a frame painted again writes
+// nothing.
+func TestPainterManyStyles(t *testing.T) {
+	const w, h = 40, 10
+	var frames []string
+	n := 0
+	for n < 2*maxStyles { // twice as many as are numbered
+		var f strings.Builder
+		for r := range h {
+			for range w {
+				n++
+				f.WriteString("\x1b[38;2;" + strconv.Itoa(n%256) + ";" + strconv.Itoa(n/256%256) + ";" + strconv.Itoa(n/65536) + "mx")
+			}
+			if r < h-1 {
+				f.WriteByte('\n')
+			}
+		}
+		frames = append(frames, f.String(), f.String()) // the second paint of each writes nothing
+	}
+	out := paintAll(t, w, h, frames...)
+	for i := 1; i < len(out); i += 2 {
+		if out[i] != "" {
+			t.Fatalf("frame %d, the same as the one before, wrote %q", i, out[i])
+		}
+	}
+	if got := len(NewPainter(w, h).styles.list); got != 1 {
+		t.Errorf("a new painter numbers %d styles, want only the default", got)
 	}
 }
 
