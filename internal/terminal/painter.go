@@ -120,7 +120,10 @@ func (p *Painter) renumber() {
 	p.styles = newStyles()
 	for i, cells := range p.cells {
 		if cells != nil && &cells[0] != &p.blank[0] {
-			p.cells[i], _ = p.styles.parseCells(cells, p.last[i], p.width) // it was read before
+			// It was read before; only a screen of more styles than are
+			// numbered stops it, and then the cells read are kept: the rest
+			// of the row counts as changed.
+			p.cells[i], _ = p.styles.parseCells(cells, p.last[i], p.width)
 		}
 	}
 }
