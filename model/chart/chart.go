@@ -149,6 +149,11 @@ type axisLayer struct {
 	runes  []rune
 	origin canvas.Point
 	gw, gh int
+	// bottom is what ntcharts drew on the x axis' row and the x labels'
+	// (two rows of key.width), when they had a canvas of their own: a
+	// new y range with the same origin draws the same, and they are not
+	// drawn again.
+	bottom []rune
 }
 
 // Styles are the chart's own colours; each series brings its own.
@@ -222,7 +227,7 @@ func (c *Chart) Render(in Input) string {
 		key.reserve = rangeLabelWidth(in.Unit)
 	}
 	if c.layer.key != key || c.layer.runes == nil {
-		c.layer = buildAxisLayer(key, &c.glyphs)
+		c.layer = buildAxisLayer(key, &c.glyphs, c.layer)
 	}
 	for i, r := range c.layer.runes {
 		c.runes[i], c.cell[i], c.dots[i], c.mark[i], c.newest[i] = r, 0, 0, false, false
@@ -279,7 +284,10 @@ func drawableRange(lo, hi float64) (float64, float64) {
 // its origin is the same). TestAxisLayerMatchesFullCanvas checks the
 // result is the full canvas' cell for cell; a label wider than the narrow
 // chart falls back to it.
-func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
+//
+// The bottom rows of prev, the layer this one replaces, are used again
+// when they would be drawn the same: only the y range moved.
+func buildAxisLayer(k axisKey, g *Glyphs, prev axisLayer) axisLayer {
 	const narrow = 12
 	if k.width <= narrow || k.height <= 2 {
 		return buildAxisLayerFull(k, g)
@@ -293,26 +301,38 @@ func buildAxisLayer(k axisKey, g *Glyphs) axisLayer {
 	}
 	left.XLabelFormatter = func(int, float64) string { return "" }
 	left.DrawXYAxisAndLabel()
-	blank := strings.Repeat(" ", origin.X)
-	bottom := linechart.New(k.width, 2, -win, 0, k.minY, k.maxY,
-		linechart.WithXYSteps(1, 1), linechart.WithYLabelFormatter(func(int, float64) string { return blank }))
-	if bottom.Origin().X != origin.X {
-		return buildAxisLayerFull(k, g)
+	l := axisLayer{key: k, origin: origin, gh: left.GraphHeight()}
+	if p := prev.key; prev.bottom != nil && prev.origin.X == origin.X && p.width == k.width &&
+		p.window == k.window && p.xLabels == k.xLabels {
+		l.gw, l.bottom = prev.gw, prev.bottom
+	} else {
+		blank := strings.Repeat(" ", origin.X)
+		bottom := linechart.New(k.width, 2, -win, 0, k.minY, k.maxY,
+			linechart.WithXYSteps(1, 1), linechart.WithYLabelFormatter(func(int, float64) string { return blank }))
+		if bottom.Origin().X != origin.X {
+			return buildAxisLayerFull(k, g)
+		}
+		l.gw = bottom.GraphWidth()
+		bottom.XLabelFormatter = xLabels(l.gw, k.xLabels)
+		bottom.DrawXYAxisAndLabel()
+		l.bottom = make([]rune, 2*k.width)
+		for y := range 2 {
+			for x := range k.width {
+				l.bottom[y*k.width+x] = bottom.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune
+			}
+		}
 	}
-	l := axisLayer{key: k, origin: origin, gw: bottom.GraphWidth(), gh: left.GraphHeight()}
-	bottom.XLabelFormatter = xLabels(l.gw, k.xLabels)
-	bottom.DrawXYAxisAndLabel()
 	l.runes = make([]rune, k.width*k.height)
 	for y := 0; y < k.height; y++ {
 		for x := 0; x < k.width; x++ {
 			var r rune
 			switch {
 			case y == k.height-1: // the x labels
-				r = bottom.Canvas.Cell(canvas.Point{X: x, Y: 1}).Rune
+				r = l.bottom[k.width+x]
 			case x <= origin.X: // the y labels and axis, the corner
 				r = left.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune
 			case y == origin.Y: // the x axis
-				r = bottom.Canvas.Cell(canvas.Point{X: x, Y: 0}).Rune
+				r = l.bottom[x]
 			}
 			l.runes[y*k.width+x] = g.axis(r)
 		}

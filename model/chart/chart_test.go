@@ -316,7 +316,16 @@ func TestAxisLayerMatchesFullCanvas(t *testing.T) {
 			k.xLabels = LiveXLabels(k.window)
 		}
 		g := GlyphsFor(k.glyphs)
-		got, want := buildAxisLayer(k, &g), buildAxisLayerFull(k, &g)
+		// The layer replaced: another y range of the same chart, or the
+		// same range of another size, whose bottom rows are drawn again.
+		prev := k
+		if rng.IntN(2) == 0 {
+			r := ranges[rng.IntN(len(ranges))]
+			prev.minY, prev.maxY, prev.unit = r[0], r[1], metrics.Unit(rng.IntN(7))
+		} else {
+			prev.width = 17 + rng.IntN(230)
+		}
+		got, want := buildAxisLayer(k, &g, buildAxisLayer(prev, &g, axisLayer{})), buildAxisLayerFull(k, &g)
 		if got.origin != want.origin || got.gw != want.gw || got.gh != want.gh {
 			t.Errorf("%+v: origin %v, graph %dx%d; the full canvas %v, %dx%d", k, got.origin, got.gw, got.gh, want.origin, want.gw, want.gh)
 			continue
@@ -339,14 +348,22 @@ func layerText(l axisLayer) string {
 }
 
 // BenchmarkAxisLayer builds a 240x70 screen's chart axes (118x31), on two
-// small canvases and on one of the chart's size.
+// small canvases, on the y labels' alone when only the y range moved, and
+// on one canvas of the chart's size.
 func BenchmarkAxisLayer(b *testing.B) {
 	k := axisKey{width: 118, height: 31, minY: 0, maxY: 1200, window: time.Minute, xLabels: LiveXLabels(time.Minute), reserve: 4}
 	g := GlyphsFor(GlyphsBraille)
+	before := k
+	before.maxY = 1000
+	prev := buildAxisLayer(before, &g, axisLayer{})
 	for _, bc := range []struct {
 		name  string
 		build func(axisKey, *Glyphs) axisLayer
-	}{{"two small canvases", buildAxisLayer}, {"full canvas", buildAxisLayerFull}} {
+	}{
+		{"two small canvases", func(k axisKey, g *Glyphs) axisLayer { return buildAxisLayer(k, g, axisLayer{}) }},
+		{"a new y range", func(k axisKey, g *Glyphs) axisLayer { return buildAxisLayer(k, g, prev) }},
+		{"full canvas", buildAxisLayerFull},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
