@@ -43,8 +43,8 @@ type styles struct {
 	index map[style]uint16
 }
 
-// maxStyles is how many styles are numbered before the painter forgets
-// the screen's cells and starts the numbering again.
+// maxStyles is how many styles can be numbered; the painter starts the
+// numbering again from the screen's at three quarters of it (renumber).
 const maxStyles = 1 << 12
 
 func newStyles() *styles {

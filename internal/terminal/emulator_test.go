@@ -9,8 +9,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// shownCell is one cell of the emulated screen: its text (a grapheme cluster; "" for the
-// right half of a wide one) and its style.
+// shownCell is one cell of the emulated screen: its text (a grapheme
+// cluster; "" for the right half of a wide one) and its style. The
+// emulator keeps its own cells, not the painter's, so that it checks
+// what the terminal shows without the painter's way of reading lines.
 type shownCell struct {
 	text string
 	st   style
