@@ -73,16 +73,15 @@ func (s *styles) number(st style) (uint16, bool) {
 // same on the screen: the same text in the same style, or both spaces
 // that show the same (a space's foreground colour does not show).
 func (s *styles) looksLike(a cell, la string, b cell, lb string) bool {
-	if a.text(la) != b.text(lb) {
+	text := a.text(la)
+	if text != b.text(lb) {
 		return false
 	}
-	return a.st == b.st || (a.text(la) == " " && s.list[a.st].looksBlankAs(s.list[b.st]))
+	return a.st == b.st || (text == " " && s.list[a.st].looksBlankAs(s.list[b.st]))
 }
 
-// isBlank says whether c of line looks like an erased cell.
-func (s *styles) isBlank(c cell, line string) bool {
-	return c.text(line) == " " && s.list[c.st].looksBlankAs(style{})
-}
+// isBlank says whether c of line looks like an erased cell: like pad.
+func (s *styles) isBlank(c cell, line string) bool { return s.looksLike(c, line, pad, "") }
 
 // parseCells reads line into cells (appended to into, which it returns),
 // at most width of them, padded with blanks to width: what the line shows

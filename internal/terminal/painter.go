@@ -96,7 +96,7 @@ func (p *Painter) Paint(b *bytes.Buffer, frame string) {
 			continue
 		}
 		cells[i] = p.paintRow(b, i, old, oldCells, line)
-		if oldCells != nil && &oldCells[0] != &p.blank[0] {
+		if p.owned(oldCells) {
 			p.spare = oldCells // no row refers to it now
 		}
 	}
@@ -119,13 +119,19 @@ func (p *Painter) Paint(b *bytes.Buffer, frame string) {
 func (p *Painter) renumber() {
 	p.styles = newStyles()
 	for i, cells := range p.cells {
-		if cells != nil && &cells[0] != &p.blank[0] {
+		if p.owned(cells) {
 			// It was read before; only a screen of more styles than are
 			// numbered stops it, and then the cells read are kept: the rest
 			// of the row counts as changed.
 			p.cells[i], _ = p.styles.parseCells(cells, p.last[i], p.width)
 		}
 	}
+}
+
+// owned says whether a row's cells are storage of its own, to be read
+// into again: not the shared blank row, not a row written as it is.
+func (p *Painter) owned(cells []cell) bool {
+	return cells != nil && &cells[0] != &p.blank[0]
 }
 
 // paintRow turns row's line from old (read into olds; none when not
