@@ -114,7 +114,7 @@ func (h *History) Add(p Point) {
 			h.demote(h.pop())
 		}
 	}
-	h.buf[(h.start+h.n)%len(h.buf)] = rawPoint{off: off, v: p.V}
+	h.buf[ringIndex(h.start, h.n, len(h.buf))] = rawPoint{off: off, v: p.V}
 	h.n++
 	h.last = off
 }
@@ -179,11 +179,21 @@ func (h *History) pushBucket(i int, b tierBucket) {
 	}
 }
 
-func (h *History) raw(i int) rawPoint { return h.buf[(h.start+i)%len(h.buf)] }
+func (h *History) raw(i int) rawPoint { return h.buf[ringIndex(h.start, i, len(h.buf))] }
+
+// ringIndex is the place of element i of a ring of size n whose oldest is
+// at start (both below n). Every series adds a point a tick, and a
+// division there cost more than the rest of the addition.
+func ringIndex(start, i, n int) int {
+	if j := start + i; j < n {
+		return j
+	}
+	return start + i - n
+}
 
 func (h *History) pop() rawPoint {
 	p := h.buf[h.start]
-	h.start = (h.start + 1) % len(h.buf)
+	h.start = ringIndex(h.start, 1, len(h.buf))
 	h.n--
 	return p
 }

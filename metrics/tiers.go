@@ -143,11 +143,11 @@ func (t *tier) push(b tierBucket) {
 		}
 		t.ring, t.start = nb, 0
 	}
-	t.ring[(t.start+t.n)%len(t.ring)] = b
+	t.ring[ringIndex(t.start, t.n, len(t.ring))] = b
 	t.n++
 }
 
-func (t *tier) at(i int) tierBucket { return t.ring[(t.start+i)%len(t.ring)] }
+func (t *tier) at(i int) tierBucket { return t.ring[ringIndex(t.start, i, len(t.ring))] }
 
 // oldest is the oldest bucket, the filling one included.
 func (t *tier) oldest() (tierBucket, bool) {
@@ -167,7 +167,7 @@ func (t *tier) popOldest() tierBucket {
 		return t.pend
 	}
 	b := t.at(0)
-	t.start = (t.start + 1) % len(t.ring)
+	t.start = ringIndex(t.start, 1, len(t.ring))
 	t.n--
 	return b
 }
