@@ -25,6 +25,20 @@ type Compiled interface {
 	// Bind is the expression with every wildcard of its inputs replaced
 	// by capture: one member of a family (see family.go).
 	Bind(capture string) (Compiled, error)
+	// Identity is the same for two expressions exactly when they derive
+	// the same values (their text and inputs).
+	Identity() string
+}
+
+// derives is what the values of d's series depend on: two metrics that
+// derive alike (the same chart on two pages, under two names) share one
+// series per host. Its name and the panel it is on are not part of it.
+func (d *MetricDef) derives() string {
+	id := ""
+	if d.Expr != nil {
+		id = d.Expr.Identity()
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", d.Type, d.Key, d.Key2, d.Unit, id)
 }
 
 // Series is one metric of one host: its derivation and its history.
@@ -177,11 +191,16 @@ func (s *Series) Missing() bool { return s.missing }
 // for concurrent use; the UI loop owns it.
 type Store struct {
 	hosts, metrics int
-	series         []Series // host-major: host h, metric i at h*metrics+i
-	window         time.Duration
-	events         [][]Event // per host (MarkEvent)
-	families       bool      // a metric is a family
-	names          []string  // the last snapshot's record names, sorted (Observe)
+	// Metrics that derive alike (MetricDef.derives) share a series: metric
+	// i of host h is series[h*perHost+slot[i]]. A dashboard shows a
+	// quarter of its metrics on more than one page.
+	slot     []int
+	perHost  int
+	series   []Series
+	window   time.Duration
+	events   [][]Event // per host (MarkEvent)
+	families bool      // a metric is a family
+	names    []string  // the last snapshot's record names, sorted (Observe)
 	// A view (View) reads some of base's hosts: its host h is base's
 	// of[h]. It has no series of its own.
 	base *Store
@@ -204,7 +223,7 @@ func (s *Store) View(hosts []int) *Store {
 		}
 		of = append(of, h)
 	}
-	return &Store{hosts: len(of), metrics: s.metrics, window: s.window, families: s.families, base: root, of: of}
+	return &Store{hosts: len(of), metrics: s.metrics, slot: s.slot, perHost: s.perHost, window: s.window, families: s.families, base: root, of: of}
 }
 
 // Base is the store a view reads (itself, if it is not a view).
@@ -234,18 +253,32 @@ func NewStore(hosts int, defs []MetricDef, window, interval time.Duration) (*Sto
 	if window <= 0 || interval <= 0 {
 		return nil, errors.New("store window and interval must be positive")
 	}
+	st := &Store{hosts: hosts, metrics: len(defs), slot: make([]int, len(defs)), window: window, events: make([][]Event, hosts)}
+	// One copy of the definitions, which every host's series point to:
+	// of each set that derive alike, the first.
+	var shared []MetricDef
+	first := map[string]int{}
+	for i, d := range defs {
+		k := d.derives()
+		j, ok := first[k]
+		if !ok {
+			j = len(shared)
+			first[k] = j
+			shared = append(shared, d)
+		}
+		st.slot[i] = j
+	}
+	st.perHost = len(shared)
+	st.series = make([]Series, hosts*len(shared))
 	// Derivations are built per host: they hold that host's baselines.
-	st := &Store{hosts: hosts, metrics: len(defs), series: make([]Series, hosts*len(defs)), window: window, events: make([][]Event, hosts)}
-	// One copy of the definitions, which every host's series point to.
-	defs = slices.Clone(defs)
 	for h := range hosts {
-		for i := range defs {
-			d := &defs[i]
+		for j := range shared {
+			d := &shared[j]
 			sr, err := newSeries(d, window, interval)
 			if err != nil {
-				return nil, fmt.Errorf("metric %d (%s): %w", i, d.Name, err)
+				return nil, fmt.Errorf("metric %d (%s): %w", slices.Index(st.slot, j), d.Name, err)
 			}
-			st.series[h*len(defs)+i] = *sr
+			st.series[h*len(shared)+j] = *sr
 			st.families = st.families || sr.family != nil
 		}
 	}
@@ -271,8 +304,9 @@ func (s *Store) Observe(host int, snap Snapshot) {
 		}
 		slices.Sort(s.names)
 	}
-	for i := range s.metrics {
-		sr := s.Series(host, i)
+	all := s.hostSeries(host)
+	for i := range all {
+		sr := &all[i]
 		before, had := sr.abs, sr.absOK
 		if sr.family != nil {
 			sr.observeFamily(snap, s.names)
@@ -315,8 +349,9 @@ func (s *Store) Failed(host int, t time.Time) {
 	if host < 0 || host >= s.hosts {
 		return
 	}
-	for i := range s.metrics {
-		s.Series(host, i).fail(t)
+	all := s.hostSeries(host)
+	for i := range all {
+		all[i].fail(t)
 	}
 }
 
@@ -333,8 +368,9 @@ func (s *Series) fail(t time.Time) {
 // histories; call it after a reconnect so the first snapshot does not turn
 // the outage into a spike.
 func (s *Store) ResetHost(host int) {
-	for i := range s.metrics {
-		s.Series(host, i).reset()
+	all := s.hostSeries(s.BaseHost(host))
+	for i := range all {
+		all[i].reset()
 	}
 }
 
@@ -360,7 +396,14 @@ func (s *Store) Series(host, metric int) *Series {
 	if s.base != nil {
 		return s.base.Series(s.of[host], metric)
 	}
-	return &s.series[host*s.metrics+metric]
+	return &s.series[host*s.perHost+s.slot[metric]]
+}
+
+// hostSeries is every series of host in the base store (host is its index
+// there), each once however many metrics share it.
+func (s *Store) hostSeries(host int) []Series {
+	b := s.Base()
+	return b.series[host*b.perHost : (host+1)*b.perHost]
 }
 
 // Hosts is the number of hosts.
@@ -391,8 +434,9 @@ func (s *Store) Oldest() (time.Time, bool) {
 		}
 	}
 	for h := range s.hosts {
-		for i := range s.metrics {
-			visit(s.Series(h, i))
+		all := s.hostSeries(s.BaseHost(h))
+		for i := range all {
+			visit(&all[i])
 		}
 	}
 	return oldest, found

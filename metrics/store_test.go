@@ -372,3 +372,50 @@ func TestStoreOneRecordDerivationsAsObserve(t *testing.T) {
 		}
 	}
 }
+
+// Metrics that derive alike share one series per host, whatever their
+// names; any difference in what they derive keeps them apart.
+func TestStoreSharesSeriesThatDeriveAlike(t *testing.T) {
+	defs := []MetricDef{
+		{Name: "Client", Type: "counter", Key: "req"},
+		{Name: "Requests/s", Type: "counter", Key: "req"},                // another page's: shared
+		{Name: "Client", Type: "gauge", Key: "req"},                      // another type
+		{Name: "Hit", Type: "latency", Key: "t", Key2: "c"},              //
+		{Name: "Hit", Type: "latency", Key: "t", Key2: "m"},              // another second key
+		{Name: "Hit s", Type: "latency", Key: "t", Key2: "c", Unit: "s"}, // another unit
+		{Name: "Hit ms", Type: "latency", Key: "t", Key2: "c"},           // shared with 3
+	}
+	same := map[int]int{1: 0, 6: 3}
+	st, err := NewStore(2, defs, time.Minute, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := range 2 {
+		for i := range 3 { // a counter's first two samples warm it up
+			st.Observe(h, snap(float64(i), i))
+		}
+		for i := range defs {
+			for j := range i {
+				shared := st.Series(h, i) == st.Series(h, j)
+				if want := same[i] == j && (i == 1 || i == 6); shared != want {
+					t.Errorf("host %d: metrics %d and %d share a series: %v, want %v", h, i, j, shared, want)
+				}
+			}
+		}
+		if v, ok := st.Series(h, 1).Latest(); !ok || v != 100 {
+			t.Errorf("host %d: shared counter = %v %v, want 100/s", h, v, ok)
+		}
+	}
+	if st.Series(0, 0) == st.Series(1, 0) {
+		t.Error("two hosts share a series")
+	}
+	// A failure and a reset reach each series once, and every metric.
+	st.Failed(0, at(3))
+	if sh := st.Series(0, 1).Shown(false); !sh.failed {
+		t.Errorf("after a failure, the shared series is still current: %+v", sh)
+	}
+	st.ResetHost(0)
+	if _, ok := st.Series(0, 1).Latest(); ok {
+		t.Error("after ResetHost, the shared series still has a latest value")
+	}
+}

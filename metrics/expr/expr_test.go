@@ -422,3 +422,42 @@ func TestBindWildcardInputs(t *testing.T) {
 		}
 	}
 }
+
+// Two expression metrics share a store's series exactly when their text
+// and inputs are the same.
+func TestIdentitySharesSeries(t *testing.T) {
+	tests := []struct {
+		a, b    string
+		ia, ib  map[string]string
+		sharing bool
+	}{
+		{"rate(x) / 2", "rate(x) / 2", map[string]string{"x": "r.a"}, map[string]string{"x": "r.a"}, true},
+		{"rate(x) / 2", "rate(x) / 2", map[string]string{"x": "r.a"}, map[string]string{"x": "r.b"}, false},
+		{"rate(x) / 2", "rate(x)/2", map[string]string{"x": "r.a"}, map[string]string{"x": "r.a"}, false},
+		{"r.a - r.b", "r.a - r.b", nil, nil, true},
+		{"r.a - r.b", "r.b - r.a", nil, nil, false}, // the same records, not the same values
+		// The same sum, but not the same text and inputs: sharing only
+		// what is identical is enough for dashboards.
+		{"x + y", "x + y", map[string]string{"x": "r.a", "y": "r.b"}, map[string]string{"x": "r.b", "y": "r.a"}, false},
+		{"x + y", "x + y", map[string]string{"x": "r.a", "y": "r.b"}, map[string]string{"y": "r.b", "x": "r.a"}, true},
+		{"x - y", "x - y", map[string]string{"x": "r.a", "y": "r.b"}, map[string]string{"x": "r.b", "y": "r.a"}, false},
+	}
+	for _, tc := range tests {
+		a, err := Parse(tc.a, tc.ia)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Parse(tc.b, tc.ib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defs := []metrics.MetricDef{{Name: "A", Type: metrics.TypeExpr, Expr: a}, {Name: "B", Type: metrics.TypeExpr, Expr: b}}
+		st, err := metrics.NewStore(1, defs, time.Minute, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Series(0, 0) == st.Series(0, 1); got != tc.sharing {
+			t.Errorf("%q %v and %q %v share a series: %v, want %v", tc.a, tc.ia, tc.b, tc.ib, got, tc.sharing)
+		}
+	}
+}

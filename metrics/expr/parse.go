@@ -85,6 +85,22 @@ type Expr struct {
 // Source is the text the expression was parsed from.
 func (e *Expr) Source() string { return e.src }
 
+// Identity is the expression's text and its inputs: two expressions with
+// the same identity derive the same values.
+func (e *Expr) Identity() string {
+	var b strings.Builder
+	b.WriteString(e.src)
+	names := make([]string, 0, len(e.inputs))
+	for n := range e.inputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "\x00%s=%s", n, e.inputs[n])
+	}
+	return b.String()
+}
+
 // Records lists the records the expression reads, sorted, each once.
 func (e *Expr) Records() []string { return slices.Clone(e.records) }
 
