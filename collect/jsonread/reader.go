@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // MaxDepth bounds nesting in values that are skipped: deeper is an error.
@@ -92,9 +93,13 @@ func (r *Reader) Bytes() ([]byte, error) {
 	r.pos++
 	plain := true
 	for r.pos < len(r.b) {
-		// Most of a string, eight bytes at a time, then a byte at a time
-		// up to the first that is not plain.
-		for r.pos+8 <= len(r.b) && !anyUnplain(binary.LittleEndian.Uint64(r.b[r.pos:])) {
+		// Most of a string, eight bytes at a time, up to the first byte
+		// that is not plain; a byte at a time only in the last seven.
+		for r.pos+8 <= len(r.b) {
+			if m := unplainMask(binary.LittleEndian.Uint64(r.b[r.pos:])); m != 0 {
+				r.pos += bits.TrailingZeros64(m) / 8
+				break
+			}
 			r.pos += 8
 		}
 		for r.pos < len(r.b) && plainByte[r.b[r.pos]] {
@@ -130,16 +135,18 @@ func (r *Reader) Bytes() ([]byte, error) {
 	return nil, ErrTruncated
 }
 
-// anyUnplain says whether any of the eight bytes in x is not plain (see
-// plainByte): a quote, a backslash, a control character or a byte of 0x80
-// and above. Each test is exact for "any byte": (v - 0x01…) & ^v & 0x80…
-// is non-zero exactly when a byte of v is zero (Hacker's Delight 6-1),
-// and with 0x20… in place of 0x01… when a byte is below 0x20.
-func anyUnplain(x uint64) bool {
+// unplainMask marks the bytes of x (eight, the first lowest) that are not
+// plain (see plainByte): a quote, a backslash, a control character or a
+// byte of 0x80 and above. Its lowest set bit is the high bit of the first
+// such byte; bits above that may be set wrongly. (v - 0x01…) & ^v & 0x80…
+// marks the first zero byte of v exactly (Hacker's Delight 6-1): a borrow
+// only runs from a byte that is zero (or below 0x20, with 0x20… in place
+// of 0x01…) to those after it.
+func unplainMask(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
 	below20 := (x - 0x20*ones) & ^x & highs
-	return (below20 | zero(x^('"'*ones)) | zero(x^('\\'*ones)) | x&highs) != 0
+	return below20 | zero(x^('"'*ones)) | zero(x^('\\'*ones)) | x&highs
 }
 
 // plainByte marks the bytes a string holds as they are: not its end, an

@@ -3,6 +3,7 @@ package jsonread
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -76,23 +77,30 @@ func FuzzReaderAgreesWithValid(f *testing.F) {
 	})
 }
 
-// anyUnplain, the eight-byte test, says what plainByte says of each byte:
+// unplainMask, the eight-byte test, finds the byte plainByte finds first:
 // every byte value at every place among plain bytes, and next to another
 // that is not plain (a borrow from one byte must not hide or fake the
 // next).
-func TestAnyUnplainAgreesWithPlainByte(t *testing.T) {
+func TestUnplainMaskAgreesWithPlainByte(t *testing.T) {
 	fill := func(c byte) [8]byte { return [8]byte{c, c, c, c, c, c, c, c} }
 	for _, around := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x00, 0x1f, 0x80, 0xff} {
 		for v := range 256 {
 			for i := range 8 {
 				w := fill(around)
 				w[i] = byte(v)
-				want := false
-				for _, c := range w {
-					want = want || !plainByte[c]
+				want := 8 // none
+				for j, c := range w {
+					if !plainByte[c] {
+						want = j
+						break
+					}
 				}
-				if got := anyUnplain(binary.LittleEndian.Uint64(w[:])); got != want {
-					t.Fatalf("bytes % x: anyUnplain %v, plainByte says %v", w, got, want)
+				got := 8
+				if m := unplainMask(binary.LittleEndian.Uint64(w[:])); m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				if got != want {
+					t.Fatalf("bytes % x: unplainMask finds byte %d first, plainByte byte %d", w, got, want)
 				}
 			}
 		}
