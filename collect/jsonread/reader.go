@@ -83,12 +83,17 @@ func (r *Reader) Str() (string, error) {
 // Bytes reads a string (null reads as empty): a slice of the body when it
 // has no escapes and is ASCII, else as encoding/json decodes it.
 func (r *Reader) Bytes() ([]byte, error) {
-	if r.Peek() == 'n' && r.Literal("null") {
+	switch c := r.Peek(); {
+	case c == 'n' && r.Literal("null"):
 		return nil, nil
-	}
-	if r.Peek() != '"' {
+	case c != '"':
 		return nil, r.Fail("want a string")
 	}
+	return r.str()
+}
+
+// str reads the string the reader is at (at its opening quote), as Bytes.
+func (r *Reader) str() ([]byte, error) {
 	start := r.pos
 	r.pos++
 	plain := true
@@ -177,7 +182,7 @@ func (r *Reader) skip(depth int) error {
 	}
 	switch c := r.Peek(); {
 	case c == '"':
-		_, err := r.Bytes() // in place: nothing is made but for escapes
+		_, err := r.str() // in place: nothing is made but for escapes
 		return err
 	case c == '{':
 		return r.Object(func([]byte) error { return r.skip(depth + 1) })
@@ -241,7 +246,7 @@ func (r *Reader) Object(field func(key []byte) error) error {
 		if r.Peek() != '"' {
 			return r.Fail("want a key")
 		}
-		key, err := r.Bytes()
+		key, err := r.str()
 		if err != nil {
 			return err
 		}
