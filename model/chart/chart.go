@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/linechart"
@@ -78,6 +79,9 @@ type Limit struct {
 // cells are written thousands of times per frame; calling lipgloss Render per
 // cell (as ntcharts' canvas View does) costs tens of milliseconds per page.
 type ansiStyle struct{ pre, suf string }
+
+// noStyle is the style of a cell without colour.
+var noStyle ansiStyle
 
 func newANSIStyle(s lipgloss.Style) ansiStyle {
 	const probe = "\x01"
@@ -450,6 +454,7 @@ func (c *Chart) drawSeries(s Series, in Input) {
 		g: g, bits: c.bits[:gw*gh], pattern: dashPatterns[s.Host%len(dashPatterns)],
 		gw: gw, dw: gw * g.cellW, dh: gh * g.cellH,
 		window: in.Window, minY: in.MinY, maxY: in.MaxY, maxGap: in.MaxGap,
+		loRow: gh, hiRow: -1, loCol: gw, hiCol: -1,
 	}
 	start := in.Now.Add(-in.Window)
 	clear(p.bits)
@@ -462,8 +467,8 @@ func (c *Chart) drawSeries(s Series, in Input) {
 
 	startX := l.origin.X + 1
 	bits := p.bits
-	for cy := 0; cy < gh; cy++ {
-		for cx := 0; cx < gw; cx++ {
+	for cy := p.loRow; cy <= p.hiRow; cy++ {
+		for cx := p.loCol; cx <= p.hiCol; cx++ {
 			b := bits[cy*gw+cx]
 			if b == 0 || startX+cx >= c.width {
 				continue
@@ -521,6 +526,9 @@ type seriesPen struct {
 	// per point.
 	colX, colLo, colHi int
 	haveCol            bool
+	// The plot cells holding dots lie within these rows and columns: a
+	// line crosses a few rows of a tall chart, and only those are merged.
+	loRow, hiRow, loCol, hiCol int
 }
 
 // dot sets a dot; line dots (not forced) follow the host's dash pattern.
@@ -530,7 +538,10 @@ func (p *seriesPen) dot(x, y int, force bool) {
 	}
 	if force || p.pattern[x%len(p.pattern)] {
 		g := p.g
-		p.bits[(y/g.cellH)*p.gw+x/g.cellW] |= g.bit[y%g.cellH][x%g.cellW]
+		cy, cx := y/g.cellH, x/g.cellW
+		p.bits[cy*p.gw+cx] |= g.bit[y%g.cellH][x%g.cellW]
+		p.loRow, p.hiRow = min(p.loRow, cy), max(p.hiRow, cy)
+		p.loCol, p.hiCol = min(p.loCol, cx), max(p.hiCol, cx)
 	}
 }
 
@@ -741,50 +752,52 @@ func (c *Chart) join(origin canvas.Point) string {
 		if y > 0 {
 			b.WriteByte('\n')
 		}
-		cur := ansiStyle{}
-		open := false
+		// Styles are compared as pointers first: neighbouring cells are
+		// mostly of one class, and two strings compared per cell cost a
+		// third of the join.
+		cur := &noStyle
 		for x := 0; x < c.width; x++ {
 			i := y*c.width + x
-			var st ansiStyle
+			st := &noStyle
 			r := c.runes[i]
 			switch cl := c.class[i]; {
 			case cl == classEmpty:
 				r = ' '
 			case cl == classAxis && (x == origin.X || y == origin.Y):
-				st = c.axis
+				st = &c.axis
 			case cl == classAxis:
-				st = c.label
+				st = &c.label
 			case cl == classCursor:
-				st = c.cursor
+				st = &c.cursor
 			case cl == classRange:
-				st = c.rng
+				st = &c.rng
 			case cl == classWarn:
-				st = c.warn
+				st = &c.warn
 			case cl == classCrit, cl == classEvent:
-				st = c.crit
+				st = &c.crit
 			default:
 				if !c.mark[i] {
 					r = c.glyphs.cell(c.cell[i])
 				}
 				if int(cl) < len(c.series) {
-					st = c.series[cl]
+					st = &c.series[cl]
 				}
 			}
 			if r == ' ' || r == 0 {
-				r, st = ' ', ansiStyle{} // spaces need no colour; keeps runs long
+				r, st = ' ', &noStyle // spaces need no colour; keeps runs long
 			}
-			if st != cur {
-				if open {
-					b.WriteString(cur.suf)
-				}
+			if st != cur && *st != *cur {
+				b.WriteString(cur.suf)
 				b.WriteString(st.pre)
-				cur, open = st, st.pre != ""
 			}
-			b.WriteRune(r)
+			cur = st
+			if r < utf8.RuneSelf {
+				b.WriteByte(byte(r))
+			} else {
+				b.WriteRune(r)
+			}
 		}
-		if open {
-			b.WriteString(cur.suf)
-		}
+		b.WriteString(cur.suf)
 	}
 	return b.String()
 }
