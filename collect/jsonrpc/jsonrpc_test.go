@@ -962,3 +962,36 @@ func TestFetchReadsWithItsRound(t *testing.T) {
 		})
 	}
 }
+
+// A tick's reply is read into room for about the last one: grown by
+// doubling from 32 KB, a buffer held a 67 KB reply in 130 KB, for every
+// host, for as long as the program ran.
+func TestReplyBufferFitsTheReply(t *testing.T) {
+	// The whole dashboard of a server up for two minutes, its remap rules
+	// and origins all there: a 67 KB reply.
+	var up atomic.Int64
+	start := time.Now()
+	clock := func() time.Time { return start.Add(time.Duration(up.Load())) }
+	sim := simulator.StartForTest(t, simulator.Options{Seed: 1, Clock: clock})
+	up.Store(int64(2 * time.Minute))
+	src := NewJSONRPCSource(sim.Path())
+	for range 3 {
+		if _, _, err := src.Fetch(context.Background(), pages.Default().Keys()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := src.replySize.Load()
+	if size < 64<<10 {
+		t.Fatalf("reply of %d bytes: too small to tell", size)
+	}
+	for kept := true; kept; {
+		select {
+		case sc := <-replyScratches:
+			if c := int64(sc.body.Cap()); c < size || c > size+size/2 {
+				t.Errorf("a %d-byte reply kept in a %d-byte buffer", size, c)
+			}
+		default:
+			kept = false
+		}
+	}
+}
