@@ -158,6 +158,10 @@ type axisLayer struct {
 	// new y range with the same origin draws the same, and they are not
 	// drawn again.
 	bottom []rune
+	// class is each cell's class before anything is drawn on the layer:
+	// classAxis where it has a rune, classEmpty elsewhere. Render starts
+	// each drawing from a copy of it and of runes, not cell by cell.
+	class []int16
 }
 
 // Styles are the chart's own colours; each series brings its own.
@@ -231,15 +235,22 @@ func (c *Chart) Render(in Input) string {
 		key.reserve = rangeLabelWidth(in.Unit)
 	}
 	if c.layer.key != key || c.layer.runes == nil {
+		spare := c.layer.class
 		c.layer = buildAxisLayer(key, &c.glyphs, c.layer)
-	}
-	for i, r := range c.layer.runes {
-		c.runes[i], c.cell[i], c.dots[i], c.mark[i], c.newest[i] = r, 0, 0, false, false
-		c.class[i] = classEmpty
-		if r != 0 {
-			c.class[i] = classAxis
+		c.layer.class = resized(spare, len(c.layer.runes))
+		for i, r := range c.layer.runes {
+			c.layer.class[i] = classEmpty
+			if r != 0 {
+				c.layer.class[i] = classAxis
+			}
 		}
 	}
+	copy(c.runes, c.layer.runes)
+	copy(c.class, c.layer.class)
+	clear(c.cell)
+	clear(c.dots)
+	clear(c.mark)
+	clear(c.newest)
 	if in.HaveRange {
 		c.drawRange(in)
 	}
