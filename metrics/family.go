@@ -99,18 +99,16 @@ func (s *Series) observeFamily(snap Snapshot, names []string) {
 // proxy.process.cache.volume_*.bytes_used also matches a real 10.2's
 // volume_0.ram_cache.bytes_used, capturing "0.ram_cache", a record deeper
 // under volume 0 rather than a volume of its own. The price: of two remap
-// rules named cdn and cdn.example.com, only cdn is kept. It sorts
-// captures.
+// rules named cdn and cdn.example.com, only cdn is kept. captures must
+// be sorted; what is kept, in place, is too. A capture's prefix sorts
+// before it, and one left out has a shorter prefix that was kept, so the
+// kept ones so far are all it is looked up in (no set made every tick).
 func outermost(captures []string) []string {
-	set := make(map[string]struct{}, len(captures))
-	for _, c := range captures {
-		set[c] = struct{}{}
-	}
 	out := captures[:0]
 	for _, c := range captures {
 		deeper := false
 		for i := strings.IndexByte(c, '.'); i > 0 && !deeper; {
-			_, deeper = set[c[:i]]
+			_, deeper = slices.BinarySearch(out, c[:i])
 			j := strings.IndexByte(c[i+1:], '.')
 			if j < 0 {
 				break

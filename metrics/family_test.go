@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +269,50 @@ func BenchmarkLinesFamily200(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		st.Lines(0, span, 5, OrderMean)
+	}
+}
+
+// outermost looks a capture's prefixes up among those kept so far; it
+// keeps what it kept when it looked them up in a set of every capture.
+func TestOutermostAgreesWithTheSetOfAll(t *testing.T) {
+	reference := func(captures []string) []string { // as it was
+		set := make(map[string]struct{}, len(captures))
+		for _, c := range captures {
+			set[c] = struct{}{}
+		}
+		var out []string
+		for _, c := range captures {
+			deeper := false
+			for i := strings.IndexByte(c, '.'); i > 0 && !deeper; {
+				_, deeper = set[c[:i]]
+				j := strings.IndexByte(c[i+1:], '.')
+				if j < 0 {
+					break
+				}
+				i += 1 + j
+			}
+			if !deeper {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	parts := []string{"a", "b", "0", "ram_cache", "example", "com", "", "cdn"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var captures []string
+		for range rng.IntN(8) {
+			var segs []string
+			for range 1 + rng.IntN(4) {
+				segs = append(segs, parts[rng.IntN(len(parts))])
+			}
+			captures = append(captures, strings.Join(segs, "."))
+		}
+		slices.Sort(captures)
+		captures = slices.Compact(captures)
+		want := reference(captures)
+		if got := outermost(slices.Clone(captures)); !slices.Equal(got, want) {
+			t.Fatalf("outermost(%q) = %q, want %q", captures, got, want)
+		}
 	}
 }
