@@ -764,8 +764,7 @@ func (c *Chart) join(origin canvas.Point) string {
 			b.WriteByte('\n')
 		}
 		// Styles are compared as pointers first: neighbouring cells are
-		// mostly of one class, and two strings compared per cell cost a
-		// third of the join.
+		// mostly of one class, and then no string is compared.
 		cur := &noStyle
 		for x := 0; x < c.width; x++ {
 			i := y*c.width + x
