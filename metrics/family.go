@@ -107,13 +107,10 @@ func outermost(captures []string) []string {
 	out := captures[:0]
 	for _, c := range captures {
 		deeper := false
-		for i := strings.IndexByte(c, '.'); i > 0 && !deeper; {
-			_, deeper = slices.BinarySearch(out, c[:i])
-			j := strings.IndexByte(c[i+1:], '.')
-			if j < 0 {
-				break
+		for i := 1; i < len(c) && !deeper; i++ {
+			if c[i] == '.' {
+				_, deeper = slices.BinarySearch(out, c[:i])
 			}
-			i += 1 + j
 		}
 		if !deeper {
 			out = append(out, c)
