@@ -64,8 +64,7 @@ type JSONRPCSource struct {
 
 	seq atomic.Uint64
 	// replySize is the size of the last reply read: the next one is read
-	// into room for about as much (a buffer grown by doubling from 32 KB
-	// holds a 67 KB reply in 130 KB).
+	// into room for about as much (readReply).
 	replySize atomic.Int64
 	// plan is the last key list's lookup, worked out once: a dashboard
 	// asks the same keys every tick.
@@ -146,7 +145,7 @@ func (s *JSONRPCSource) Fetch(ctx context.Context, keys []string) (map[string]me
 		// The request is made in the reply's buffer, which it has left
 		// by the time the reply comes in: no 9 KB request made a tick.
 		sc := getReplyScratch()
-		req := appendRequestWithID(sc.body.AvailableBuffer(), plan.requests[i], id)
+		req := appendRequestWithID(sc.body[:0], plan.requests[i], id)
 		body, err := s.roundTrip(ctx, &sc.body, req, budget, s.replyLimit(len(chunk)))
 		if err != nil {
 			putReplyScratch(sc)
@@ -198,17 +197,17 @@ func (s *JSONRPCSource) replyLimit(n int) int64 {
 // and the list of its records (12 KB for the built-in dashboard), which
 // the parse copies what it keeps from.
 type replyScratch struct {
-	body    bytes.Buffer
+	body    []byte
 	records []replyRecord
 }
 
 // putReplyScratch keeps sc for the next reply, emptied, unless its reply
 // was oversize or the free list is full.
 func putReplyScratch(sc *replyScratch) {
-	if sc.body.Cap() > maxPooledReply {
+	if cap(sc.body) > maxPooledReply {
 		return
 	}
-	sc.body.Reset()
+	sc.body = sc.body[:0]
 	clear(sc.records) // no reply's strings kept alive by a spare list
 	sc.records = sc.records[:0]
 	select {
@@ -241,7 +240,7 @@ const maxPooledReply = 1 << 20
 
 // roundTrip sends one request on a new connection and reads the reply to
 // EOF, at most max bytes, within ctx's deadline, whatever the peer does.
-func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []byte, budget time.Duration, max int64) ([]byte, error) {
+func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *[]byte, req []byte, budget time.Duration, limit int64) ([]byte, error) {
 	deadline, _ := ctx.Deadline()
 
 	dial := s.Dial
@@ -275,26 +274,16 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []
 		return nil, s.timeoutError(ctx, budget, 0)
 	}
 
-	// Room for the last reply and an eighth more, and for ReadFrom's
-	// last read, which finds the end (bytes.MinRead); a buffer much
-	// larger (grown by doubling for the first reply) is made anew once.
+	// Room for the last reply and an eighth more at once, and the read
+	// that finds the end (32 KB for a first reply).
 	last := s.replySize.Load()
-	room := last + last/8 + bytes.MinRead
-	if room < 32<<10 {
-		room = 32 << 10
-	}
-	if room > max+1 { // max is this reply's limit here
-		room = max + 1
-	}
-	if int64(buf.Cap()) > room+room/2 {
-		*buf = bytes.Buffer{}
-	}
-	buf.Reset()
-	buf.Grow(int(room))
-	n, err := buf.ReadFrom(io.LimitReader(conn, max+1))
+	room := min(max(last+last/8+4<<10, 32<<10), limit+1)
+	body, err := readReply((*buf)[:0], io.LimitReader(conn, limit+1), int(room))
+	*buf = body // its memory, kept for the next reply
+	n := int64(len(body))
 	s.replySize.Store(n)
-	if n > max {
-		return nil, collect.NewError(collect.ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, collect.FormatBytes(max))
+	if n > limit {
+		return nil, collect.NewError(collect.ErrTooLarge, nil, "reply from %s larger than %s", s.SocketPath, collect.FormatBytes(limit))
 	}
 	if err != nil {
 		if ctx.Err() != nil || collect.IsTimeout(err) {
@@ -317,7 +306,7 @@ func (s *JSONRPCSource) roundTrip(ctx context.Context, buf *bytes.Buffer, req []
 		return nil, collect.NewError(collect.ErrNoReply, nil, "%s closed the connection without replying (traffic_server crashed or restarting?)", s.SocketPath)
 	}
 	// A reply can complete just as the deadline fires; prefer the data.
-	return buf.Bytes(), nil
+	return body, nil
 }
 
 func (s *JSONRPCSource) timeoutError(ctx context.Context, budget time.Duration, got int64) error {
@@ -440,6 +429,29 @@ func BuildNameLookupRequest(keys []string, id string) []byte {
 		}
 	}
 	return encodeRequest(lookupRequest{JSONRPC: "2.0", Method: "admin_lookup_records", Params: params, ID: id})
+}
+
+// readReply reads r to its end into dst's memory, made room for at
+// least room bytes first; past that it grows by a quarter at a time.
+// bytes.Buffer doubles: a 67 KB reply was kept in 130 KB, for every
+// host, for as long as the program ran, and a buffer made smaller again
+// for one host's reply would be grown again for the next host's that the
+// shared scratches hand it to.
+func readReply(dst []byte, r io.Reader, room int) ([]byte, error) {
+	dst = slices.Grow(dst[:0], room)
+	for {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, max(cap(dst)/4, 4<<10))
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
 
 // appendRequestWithID appends to dst a request encoded with an empty id

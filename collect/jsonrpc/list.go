@@ -1,7 +1,6 @@
 package jsonrpc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,7 +51,7 @@ func (s *JSONRPCSource) List(ctx context.Context, pattern string) ([]collect.Met
 	ctx, cancel := collect.WithDefaultDeadline(ctx, collect.DefaultTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	body, err := s.roundTrip(ctx, new(bytes.Buffer), req, time.Until(deadline), s.replyLimit(-1))
+	body, err := s.roundTrip(ctx, new([]byte), req, time.Until(deadline), s.replyLimit(-1))
 	if err != nil {
 		return nil, err
 	}
