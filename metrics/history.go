@@ -182,8 +182,8 @@ func (h *History) pushBucket(i int, b tierBucket) {
 func (h *History) raw(i int) rawPoint { return h.buf[ringIndex(h.start, i, len(h.buf))] }
 
 // ringIndex is the place of element i of a ring of size n whose oldest is
-// at start (both below n). Every series adds a point a tick, and a
-// division there cost more than the rest of the addition.
+// at start (both below n). Every series adds a point a tick, and an
+// integer division is the slowest instruction that would take.
 func ringIndex(start, i, n int) int {
 	if j := start + i; j < n {
 		return j

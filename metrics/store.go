@@ -223,7 +223,7 @@ func (s *Store) View(hosts []int) *Store {
 		}
 		of = append(of, h)
 	}
-	return &Store{hosts: len(of), metrics: s.metrics, slot: s.slot, perHost: s.perHost, window: s.window, families: s.families, base: root, of: of}
+	return &Store{hosts: len(of), metrics: s.metrics, window: s.window, families: s.families, base: root, of: of}
 }
 
 // Base is the store a view reads (itself, if it is not a view).
