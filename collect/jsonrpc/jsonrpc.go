@@ -116,12 +116,15 @@ func NewJSONRPCSource(socketPath string) *JSONRPCSource {
 	return &JSONRPCSource{SocketPath: socketPath, MaxReplyBytes: collect.DefaultMaxReplyBytes, Dial: unixDialer(socketPath)}
 }
 
-// unixDialer connects to the Unix socket at path.
+// unixDialer connects to the Unix socket at path (dialLocal).
 func unixDialer(path string) func(ctx context.Context) (net.Conn, error) {
-	return func(ctx context.Context) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", path)
-	}
+	return func(ctx context.Context) (net.Conn, error) { return dialLocal(ctx, path) }
+}
+
+// dialNet connects to the Unix socket at path with the net package.
+func dialNet(ctx context.Context, path string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", path)
 }
 
 // String describes the source: "jsonrpc /run/ts/jsonrpc20.sock".
